@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ErrorCode, NetopsError } from './errors.js';
+
+/** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
+export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+const duration = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 7d')])
+  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!m) throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, { hint: 'Use e.g. 30s, 5m, 24h, 7d.' });
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
+  return n * unit;
+}
+
+const credentialName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a credential *name* (letters, digits, _ or -), resolved from env or a file');
+
+const channelRef = z.string().regex(/^[#CGD][\w.-]+$/, 'a channel id (C0123…) or #name');
+
+export const snmpSchema = z
+  .object({
+    version: z.enum(['2c', '3']).default('2c'),
+    port: z.number().int().min(1).max(65535).default(161),
+    /** v2c: community; v3: user/auth/priv; resolved from the credential name, never written here. */
+    credential: credentialName,
+    timeoutMs: z.number().int().positive().default(2_000),
+    retries: z.number().int().min(0).max(5).default(1),
+  })
+  .strict();
+
+export const deviceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
+    vendor: z.enum(VENDORS),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(22),
+    credential: credentialName,
+    /** Tried when the primary credential is refused. */
+    fallbackCredential: credentialName.optional(),
+    site: z.string().optional(),
+    role: z.string().optional(),
+    tags: z.array(z.string()).default([]),
+    /** Channel for change notices and alerts about this device; defaults to channels.changes. */
+    channel: channelRef.optional(),
+    snmp: snmpSchema.optional(),
+    /** Pinned SSH host key (base64 of the key blob, or `sha256:<fingerprint>`). */
+    hostKey: z.string().optional(),
+    /** Old devices: enable legacy kex/cipher/hostkey algorithms. */
+    legacyAlgorithms: z.boolean().default(false),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+export type Device = z.infer<typeof deviceSchema>;
+
+const fileSchema = z
+  .object({
+    slack: z
+      .object({
+        command: z
+          .string()
+          .regex(/^\/[a-z0-9_-]+$/, 'a slash command such as /net')
+          .default('/net'),
+      })
+      .strict()
+      .default({ command: '/net' }),
+    channels: z
+      .object({
+        ops: channelRef.optional(),
+        changes: channelRef.optional(),
+        alerts: channelRef.optional(),
+      })
+      .strict()
+      .default({}),
+    schedules: z
+      .object({
+        backup: z.object({ every: duration.default(3_600_000), jitter: duration.default(600_000) }).strict().default({ every: 3_600_000, jitter: 600_000 }),
+        poll: z.object({ every: duration.default(60_000) }).strict().default({ every: 60_000 }),
+        reconcile: z.object({ every: duration.default(30_000) }).strict().default({ every: 30_000 }),
+      })
+      .strict()
+      .default({
+        backup: { every: 3_600_000, jitter: 600_000 },
+        poll: { every: 60_000 },
+        reconcile: { every: 30_000 },
+      }),
+    timezone: z.string().default('UTC'),
+    devices: z.array(deviceSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.devices.forEach((d, i) => {
+      const first = seen.get(d.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['devices', i, 'name'],
+          message: `duplicate device name "${d.name}" (also devices[${first}])`,
+        });
+      } else seen.set(d.name, i);
+    });
+  });
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1, 'the bot token (xoxb-…) from your Slack app').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+  SLACK_API_URL: z.string().url('a URL such as http://127.0.0.1:3999/api/').optional(),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.string().default('postgres://root@127.0.0.1:5432/postgres'),
+  NETOPS_CONFIG: z.string().default('netops.yaml'),
+  NETOPS_QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('netops'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+});
+
+export type EnvConfig = z.infer<typeof envSchema>;
+
+export interface Config extends FileConfig {
+  env: EnvConfig;
+  slack: FileConfig['slack'] & {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+  };
+  configPath: string;
+}
+
+export type Role = 'bot' | 'worker' | 'all' | 'migrate' | 'lab';
+
+const HINTS: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'set SLACK_BOT_TOKEN to the Bot User OAuth Token (OAuth & Permissions page)',
+  SLACK_SIGNING_SECRET: 'set SLACK_SIGNING_SECRET from Basic Information → App Credentials',
+  SLACK_APP_TOKEN: 'for Socket Mode create an app-level token with connections:write',
+  credential: 'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
+  vendor: `one of ${VENDORS.join(', ')}`,
+};
+
+function formatIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    const last = String(i.path[i.path.length - 1] ?? '');
+    const hint = HINTS[last] ?? HINTS[path];
+    return `${prefix}${path || '(root)'}: ${i.message}${hint ? ` — hint: ${hint}` : ''}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function parseFileConfig(text: string, source = 'netops.yaml'): { config?: FileConfig; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    return { problems: [`${source}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) return { problems: formatIssues(`${source}: `, parsed.error.issues) };
+  return { config: parsed.data, problems: [] };
+}
+
+/**
+ * Reads env + netops.yaml, validates both, and either returns a frozen Config or throws one
+ * CONFIG_INVALID error that lists every problem with a hint (the CLI prints it and exits 1).
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: { role: Role; readFile?: (path: string) => string } = { role: 'all' },
+): Config {
+  const problems: string[] = [];
+  const envParsed = envSchema.safeParse(env);
+  if (!envParsed.success) problems.push(...formatIssues('env ', envParsed.error.issues));
+  const path = envParsed.success ? envParsed.data.NETOPS_CONFIG : (env.NETOPS_CONFIG ?? 'netops.yaml');
+  let file: FileConfig | undefined;
+  let text: string | undefined;
+  try {
+    text = (options.readFile ?? ((p) => readFileSync(p, 'utf8')))(path);
+  } catch (err) {
+    problems.push(
+      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) — hint: copy netops.example.yaml to netops.yaml or set NETOPS_CONFIG`,
+    );
+  }
+  if (text !== undefined) {
+    const r = parseFileConfig(text, path);
+    problems.push(...r.problems);
+    file = r.config;
+  }
+  if (envParsed.success && (options.role === 'bot' || options.role === 'all')) {
+    const e = envParsed.data;
+    if (!e.SLACK_BOT_TOKEN) problems.push(`env SLACK_BOT_TOKEN: required for role ${options.role} — hint: ${HINTS.SLACK_BOT_TOKEN}`);
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push(
+        `env SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN (Socket Mode) is set — hint: ${HINTS.SLACK_SIGNING_SECRET}`,
+      );
+    }
+  }
+  if (envParsed.success && (options.role === 'worker' || options.role === 'all') && !envParsed.data.SLACK_BOT_TOKEN) {
+    problems.push(`env SLACK_BOT_TOKEN: the worker posts results and needs it too — hint: ${HINTS.SLACK_BOT_TOKEN}`);
+  }
+  if (problems.length || !file || !envParsed.success) {
+    throw new NetopsError(ErrorCode.CONFIG_INVALID, `configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`, {
+      context: { problems },
+    });
+  }
+  const e = envParsed.data;
+  const config: Config = {
+    ...file,
+    env: e,
+    configPath: path,
+    slack: {
+      ...file.slack,
+      ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+  };
+  return deepFreeze(config);
+}

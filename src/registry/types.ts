@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Inventory } from '../inventory/index.js';
+import type { AuditLog } from '../storage/audit.js';
+import type { Destination, Message } from '../slack/types.js';
+import type { Enqueue } from '../queue/types.js';
+
+export interface ParsedArgs {
+  /** Positional words after the subcommand, quotes removed. */
+  positionals: string[];
+  /** --flag value / --flag=value / --bool. */
+  flags: Record<string, string | boolean>;
+  /** The raw text after the subcommand. */
+  raw: string;
+}
+
+export interface CommandUser {
+  id: string;
+  name?: string;
+  teamId?: string;
+}
+
+export interface CommandContext<A> {
+  args: A;
+  raw: ParsedArgs;
+  user: CommandUser;
+  where: Destination;
+  /** Enqueue the job that does the work; the host posts the "queued" message and audits it. */
+  enqueue(jobName: string, data: unknown, options?: { describe?: string }): Promise<{ jobId: string }>;
+  /** Answer at once without a job (help, validation errors). Private to the user unless `inChannel`. */
+  reply(message: Message & { inChannel?: boolean }): Promise<void>;
+  config: Config;
+  inventory: Inventory;
+  audit?: AuditLog;
+}
+
+export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  /** Other words that run this command. */
+  aliases?: string[];
+  summary: string;
+  /** e.g. "devices [filter] [--site S] [--role R] [--tag T]" */
+  usage: string;
+  examples?: string[];
+  /**
+   * Turns ParsedArgs into typed args. Receives { positionals, flags }. A failure becomes a private
+   * reply naming the problem and showing usage.
+   */
+  args: S;
+  run(ctx: CommandContext<z.infer<S>>): Promise<void>;
+}
+
+export type { Enqueue };

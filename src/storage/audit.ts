@@ -1,0 +1,153 @@
+import type pg from 'pg';
+
+export type AuditStatus = 'rejected' | 'answered' | 'queued' | 'running' | 'done' | 'failed';
+
+export interface AuditRecord {
+  id: bigint;
+  createdAt: Date;
+  source: string;
+  userId: string | null;
+  userName: string | null;
+  channelId: string | null;
+  threadTs: string | null;
+  messageTs: string | null;
+  text: string;
+  command: string | null;
+  jobId: string | null;
+  jobName: string | null;
+  status: AuditStatus;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  attempts: number;
+  resultSummary: string | null;
+  errorCode: string | null;
+  resultPostedAt: Date | null;
+}
+
+export interface NewAudit {
+  source: string;
+  userId?: string;
+  userName?: string;
+  teamId?: string;
+  channelId?: string;
+  threadTs?: string;
+  text: string;
+  command?: string;
+  status: AuditStatus;
+  jobId?: string;
+  jobName?: string;
+  resultSummary?: string;
+  errorCode?: string;
+}
+
+export interface AuditLog {
+  record(entry: NewAudit): Promise<bigint>;
+  attachJob(id: bigint, jobId: string, jobName: string, messageTs?: string): Promise<void>;
+  jobStarted(jobId: string, attempt: number): Promise<void>;
+  jobFinished(jobId: string, status: 'done' | 'failed', summary: string, errorCode?: string): Promise<void>;
+  /** Claims the right to post a job's result. True once per job, whatever the retries. */
+  claimResultPost(jobId: string): Promise<boolean>;
+  /** Gives the claim back when the post itself failed, so a retry can try again. */
+  releaseResultPost(jobId: string): Promise<void>;
+  recent(options: { userId?: string; limit?: number }): Promise<AuditRecord[]>;
+  byJob(jobId: string): Promise<AuditRecord | undefined>;
+}
+
+const COLUMNS = `id, created_at, source, user_id, user_name, channel_id, thread_ts, message_ts, text, command,
+  job_id, job_name, status, started_at, finished_at, attempts, result_summary, error_code, result_posted_at`;
+
+function toRecord(r: Record<string, unknown>): AuditRecord {
+  return {
+    id: r.id as bigint,
+    createdAt: r.created_at as Date,
+    source: r.source as string,
+    userId: r.user_id as string | null,
+    userName: r.user_name as string | null,
+    channelId: r.channel_id as string | null,
+    threadTs: r.thread_ts as string | null,
+    messageTs: r.message_ts as string | null,
+    text: r.text as string,
+    command: r.command as string | null,
+    jobId: r.job_id as string | null,
+    jobName: r.job_name as string | null,
+    status: r.status as AuditStatus,
+    startedAt: r.started_at as Date | null,
+    finishedAt: r.finished_at as Date | null,
+    attempts: r.attempts as number,
+    resultSummary: r.result_summary as string | null,
+    errorCode: r.error_code as string | null,
+    resultPostedAt: r.result_posted_at as Date | null,
+  };
+}
+
+export function createAuditLog(pool: pg.Pool): AuditLog {
+  return {
+    async record(e) {
+      const { rows } = await pool.query<{ id: bigint }>(
+        `INSERT INTO audit (source, user_id, user_name, team_id, channel_id, thread_ts, text, command, status,
+           job_id, job_name, result_summary, error_code, finished_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13, CASE WHEN $9 IN ('rejected','answered') THEN now() END)
+         RETURNING id`,
+        [
+          e.source,
+          e.userId ?? null,
+          e.userName ?? null,
+          e.teamId ?? null,
+          e.channelId ?? null,
+          e.threadTs ?? null,
+          e.text,
+          e.command ?? null,
+          e.status,
+          e.jobId ?? null,
+          e.jobName ?? null,
+          e.resultSummary ?? null,
+          e.errorCode ?? null,
+        ],
+      );
+      return rows[0]!.id;
+    },
+    async attachJob(id, jobId, jobName, messageTs) {
+      await pool.query('UPDATE audit SET job_id = $2, job_name = $3, message_ts = COALESCE($4, message_ts) WHERE id = $1', [
+        id,
+        jobId,
+        jobName,
+        messageTs ?? null,
+      ]);
+    },
+    async jobStarted(jobId, attempt) {
+      await pool.query(
+        `UPDATE audit SET status = 'running', started_at = COALESCE(started_at, now()), attempts = $2
+         WHERE job_id = $1 AND status IN ('queued', 'running')`,
+        [jobId, attempt],
+      );
+    },
+    async jobFinished(jobId, status, summary, errorCode) {
+      await pool.query(
+        `UPDATE audit SET status = $2, finished_at = now(), result_summary = $3, error_code = $4 WHERE job_id = $1`,
+        [jobId, status, summary.slice(0, 500), errorCode ?? null],
+      );
+    },
+    async claimResultPost(jobId) {
+      const { rowCount } = await pool.query(
+        'UPDATE audit SET result_posted_at = now() WHERE job_id = $1 AND result_posted_at IS NULL',
+        [jobId],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+    async releaseResultPost(jobId) {
+      await pool.query('UPDATE audit SET result_posted_at = NULL WHERE job_id = $1', [jobId]);
+    },
+    async recent({ userId, limit = 15 }) {
+      const { rows } = await pool.query(
+        `SELECT ${COLUMNS} FROM audit WHERE job_id IS NOT NULL AND ($1::text IS NULL OR user_id = $1)
+         ORDER BY created_at DESC, id DESC LIMIT $2`,
+        [userId ?? null, limit],
+      );
+      return rows.map(toRecord);
+    },
+    async byJob(jobId) {
+      const { rows } = await pool.query(`SELECT ${COLUMNS} FROM audit WHERE job_id = $1`, [jobId]);
+      return rows[0] ? toRecord(rows[0]) : undefined;
+    },
+  };
+}

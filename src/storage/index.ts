@@ -1,0 +1,3 @@
+export { createPool, dbError, quoteIdent, type Pool, type PoolOptions } from './pool.js';
+export { migrate, loadMigrations, type MigrateResult } from './migrate.js';
+export { createAuditLog, type AuditLog, type AuditRecord } from './audit.js';

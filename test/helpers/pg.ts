@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createPool, migrate, quoteIdent } from '../../src/storage/index.js';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+export interface TestDb {
+  pool: pg.Pool;
+  schema: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh schema with every migration applied. Call drop() in afterAll. */
+export async function freshDb(prefix = 't'): Promise<TestDb> {
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  await admin.end();
+  const pool = createPool({ connectionString: TEST_DATABASE_URL, schema, max: 5 });
+  await migrate(pool);
+  const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`;
+  return {
+    pool,
+    schema,
+    url,
+    async drop() {
+      await pool.end().catch(() => {});
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await c.end();
+    },
+  };
+}
