@@ -1,0 +1,109 @@
+import { ErrorCode } from '../../errors.js';
+import { defineVendor, type InterfaceInfo } from './define.js';
+import { firstMatch, lines, parseCiscoLldpTable, parseIosBgpTable } from './parse-util.js';
+
+const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
+
+/** Cisco IOS / IOS-XE. The reference CLI the others are compared with. */
+export const ciscoIosxe = defineVendor({
+  name: 'cisco_iosxe',
+  displayName: 'Cisco IOS-XE',
+  prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?[>#]\s*$/,
+  userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
+  enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
+  pager: /\s*--More--\s*$/,
+  pagingOff: ['terminal length 0', 'terminal width 511'],
+  exit: 'exit',
+  failures: [
+    {
+      pattern: /^% Invalid input detected/m,
+      code: FAILED,
+      message: 'The device rejected the command (invalid input).',
+    },
+    { pattern: /^% Incomplete command/m, code: FAILED, message: 'The command is incomplete.' },
+    { pattern: /^% Ambiguous command/m, code: FAILED, message: 'The command is ambiguous; type more of it.' },
+    { pattern: /^% Unknown command/m, code: FAILED, message: 'The device does not know this command.' },
+    {
+      pattern: /^% Authorization failed/m,
+      code: FAILED,
+      message: 'The device refused the command (authorization).',
+    },
+  ],
+  commands: {
+    version: ['show version'],
+    runningConfig: 'show running-config',
+    interfaces: 'show ip interface brief',
+    bgpNeighbors: 'show ip bgp summary',
+    lldpNeighbors: 'show lldp neighbors',
+  },
+  parse: {
+    version: (text) => {
+      const m = /^(\S+) uptime is (.+)$/m.exec(text);
+      return {
+        hostname: m?.[1] ?? '',
+        uptime: m?.[2]?.trim() ?? '',
+        version: firstMatch(
+          text,
+          /Cisco IOS XE Software, Version (\S+)/,
+          /Cisco IOS Software.*Version ([^,\s]+)/,
+        ),
+        model: firstMatch(text, /^Model Number\s*:\s*(\S+)/m, /^cisco (\S+) .*processor/im),
+        serial: firstMatch(text, /^System Serial Number\s*:\s*(\S+)/m, /^Processor board ID (\S+)/m),
+      };
+    },
+    interfaces: (text) => {
+      const out: InterfaceInfo[] = [];
+      for (const line of lines(text)) {
+        // Interface IP-Address OK? Method Status Protocol; Status may be "administratively down".
+        const m = /^(\S+)\s+(\S+)\s+(?:YES|NO)\s+\S+\s+(up|down|administratively down)\s+(up|down)\s*$/.exec(
+          line,
+        );
+        if (!m) continue;
+        const i: InterfaceInfo = {
+          name: m[1]!,
+          adminUp: m[3] !== 'administratively down',
+          operUp: m[4] === 'up',
+        };
+        if (m[2] !== 'unassigned') i.address = m[2]!;
+        out.push(i);
+      }
+      return out;
+    },
+    bgpNeighbors: parseIosBgpTable,
+    lldpNeighbors: parseCiscoLldpTable,
+  },
+  readOnly: {
+    prefixes: ['show', 'ping', 'traceroute'],
+    pipes: ['include', 'exclude', 'begin', 'section', 'count'],
+    abbreviate: true,
+  },
+  commandTimeoutMs: 60_000,
+  configRules: {
+    volatile: [
+      /^! Last configuration change at /,
+      /^! NVRAM config last updated at /,
+      /^! No configuration change since last restart/,
+      /^ntp clock-period \d+/,
+      /^Current configuration : \d+ bytes/,
+      /^Building configuration\.\.\./,
+    ],
+    secrets: [
+      { pattern: /^enable (?:secret|password)(?: level \d+)?(?: \d{1,2})? (\S+)/ },
+      {
+        pattern:
+          /^username \S+(?: privilege \d+)?(?: algorithm-type \S+)? (?:secret|password)(?: \d{1,2})? (\S+)/,
+      },
+      { pattern: /^snmp-server community (\S+)/ },
+      { pattern: /^(?:tacacs-server|radius-server)(?: host \S+)?(?: \S+ \d+)* key(?: \d)? (\S+)/ },
+      { pattern: /^ key(?: [067])? (\S+)$/ },
+      { pattern: /^\s*key-string(?: \d)? (\S+)/ },
+      { pattern: /^\s*neighbor \S+ password(?: \d)? (\S+)/ },
+      { pattern: /^\s*ip ospf authentication-key(?: \d)? (\S+)/ },
+      { pattern: /^\s*ip ospf message-digest-key \d+ md5(?: \d)? (\S+)/ },
+      { pattern: /^\s*password(?: \d)? (\S+)/ },
+      { pattern: /^crypto isakmp key(?: \d)? (\S+)/ },
+    ],
+    comment: '!',
+    blocks: 'indent',
+  },
+});

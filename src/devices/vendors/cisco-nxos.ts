@@ -1,0 +1,114 @@
+import { ErrorCode } from '../../errors.js';
+import { defineVendor, type InterfaceInfo } from './define.js';
+import { fields, firstMatch, lines, parseCiscoLldpTable, parseIosBgpTable } from './parse-util.js';
+
+const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
+
+/** Cisco NX-OS: logins land in privileged mode; no `enable`. */
+export const ciscoNxos = defineVendor({
+  name: 'cisco_nxos',
+  displayName: 'Cisco NX-OS',
+  prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?#\s*$/,
+  pager: /\s*--More--\s*$/,
+  pagingOff: ['terminal length 0', 'terminal width 511'],
+  exit: 'exit',
+  failures: [
+    {
+      pattern: /^% Invalid command/m,
+      code: FAILED,
+      message: 'The device rejected the command (invalid command).',
+    },
+    {
+      pattern: /^% Invalid (?:input|parameter|number)/m,
+      code: FAILED,
+      message: 'The device rejected the command.',
+    },
+    { pattern: /^% Incomplete command/m, code: FAILED, message: 'The command is incomplete.' },
+    { pattern: /^% Ambiguous command/m, code: FAILED, message: 'The command is ambiguous; type more of it.' },
+    {
+      pattern: /^% Permission denied/m,
+      code: FAILED,
+      message: 'The device refused the command (permission).',
+    },
+    {
+      pattern: /^Syntax error while parsing/m,
+      code: FAILED,
+      message: 'The device could not parse the command.',
+    },
+  ],
+  commands: {
+    version: ['show version'],
+    runningConfig: 'show running-config',
+    interfaces: 'show interface brief',
+    bgpNeighbors: 'show ip bgp summary',
+    lldpNeighbors: 'show lldp neighbors',
+  },
+  parse: {
+    version: (text) => ({
+      hostname: firstMatch(text, /^\s*Device name:\s*(\S+)/m),
+      model: firstMatch(text, /^\s*cisco (Nexus\s?\S+ \S+)/m, /^\s*cisco (.+?) [Cc]hassis/m),
+      version: firstMatch(text, /^\s*NXOS: version (\S+)/m, /^\s*system:\s+version (\S+)/m),
+      serial: firstMatch(text, /^\s*Processor Board ID (\S+)/m),
+      uptime: firstMatch(text, /^Kernel uptime is (.+)$/m),
+    }),
+    interfaces: (text) => {
+      const out: InterfaceInfo[] = [];
+      for (const line of lines(text)) {
+        const f = fields(line);
+        // Ethernet rows: Eth1/1 VLAN Type Mode Status Reason… ; mgmt/loopback rows are shorter.
+        if (!/^(?:Eth|mgmt|Lo|Po|Vlan|Tunnel|nve)\S*\d/i.test(f[0] ?? '')) continue;
+        const status = f.find((w) =>
+          /^(?:up|down|sfpAbsent|notconnec|disabled|xcvrAbsen|linkFlapE|err-disabled)$/i.test(w),
+        );
+        if (!status) continue;
+        const admin = !/Administratively down|disabled/i.test(line);
+        const i: InterfaceInfo = { name: f[0]!, adminUp: admin, operUp: status.toLowerCase() === 'up' };
+        const ip = f.find((w) => /^\d+\.\d+\.\d+\.\d+$/.test(w));
+        if (ip) i.address = ip;
+        out.push(i);
+      }
+      return out;
+    },
+    bgpNeighbors: parseIosBgpTable,
+    lldpNeighbors: parseCiscoLldpTable,
+  },
+  readOnly: {
+    prefixes: ['show', 'ping', 'traceroute'],
+    pipes: [
+      'include',
+      'exclude',
+      'begin',
+      'section',
+      'count',
+      'head',
+      'last',
+      'json',
+      'no-more',
+      'grep',
+      'egrep',
+    ],
+    abbreviate: true,
+  },
+  commandTimeoutMs: 60_000,
+  configRules: {
+    volatile: [
+      /^!Time: /,
+      /^!Running configuration last done at: /,
+      /^!Command: show running-config/,
+      /^ntp clock-period /,
+    ],
+    secrets: [
+      { pattern: /^username \S+ password(?: \d)? (\S+)/ },
+      { pattern: /^snmp-server community (\S+)/ },
+      { pattern: /^snmp-server user \S+ \S+ auth \S+ (\S+)/ },
+      { pattern: /^snmp-server user \S+ \S+ auth \S+ \S+ priv(?: \S+)? (\S+)/ },
+      { pattern: /^(?:tacacs-server|radius-server)(?: host \S+)? key(?: \d)? ("[^"]*"|\S+)/ },
+      { pattern: /^\s*password(?: \d)? (\S+)/ },
+      { pattern: /^\s*ip ospf authentication-key(?: \d)? (\S+)/ },
+      { pattern: /^\s*ip ospf message-digest-key \d+ md5(?: \d)? (\S+)/ },
+      { pattern: /^\s*key-string(?: \d)? (\S+)/ },
+    ],
+    comment: '!',
+    blocks: 'indent',
+  },
+});

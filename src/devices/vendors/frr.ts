@@ -1,0 +1,78 @@
+import { ErrorCode } from '../../errors.js';
+import { defineVendor, type InterfaceInfo } from './define.js';
+import { fields, firstMatch, lines, parseIosBgpTable } from './parse-util.js';
+
+const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
+
+/** FRRouting's vtysh, reached as the login shell of an SSH user. */
+export const frr = defineVendor({
+  name: 'frr',
+  displayName: 'FRRouting (vtysh)',
+  prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?[>#]\s*$/,
+  userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
+  enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
+  pager: /\s*--More--\s*$/,
+  pagingOff: ['terminal length 0'],
+  exit: 'exit',
+  failures: [
+    { pattern: /^% Unknown command/m, code: FAILED, message: 'vtysh does not know this command.' },
+    { pattern: /^% Command incomplete/m, code: FAILED, message: 'The command is incomplete.' },
+    { pattern: /^% Ambiguous command/m, code: FAILED, message: 'The command is ambiguous; type more of it.' },
+    { pattern: /^% There is no matched command/m, code: FAILED, message: 'vtysh found no matching command.' },
+    {
+      pattern: /^% Can't open configuration file/m,
+      code: FAILED,
+      message: 'vtysh could not open its configuration.',
+    },
+  ],
+  commands: {
+    version: ['show version'],
+    runningConfig: 'show running-config',
+    interfaces: 'show interface brief',
+    bgpNeighbors: 'show bgp summary',
+  },
+  parse: {
+    version: (text) => {
+      const m = /^FRRouting (\S+) \(([^)]*)\)(?: on (.+?)\.?$)?/m.exec(text);
+      return {
+        hostname: m?.[2] ?? '',
+        model: m ? `FRRouting${m[3] ? ` on ${m[3]}` : ''}` : '',
+        version: m?.[1] ?? '',
+        serial: '',
+        uptime: firstMatch(text, /^\S+ uptime is (.+)$/m),
+      };
+    },
+    // Interface Status VRF Addresses
+    interfaces: (text) => {
+      const out: InterfaceInfo[] = [];
+      for (const line of lines(text)) {
+        const f = fields(line);
+        if (f.length < 3 || !/^(?:up|down)$/.test(f[1]!) || f[0] === 'Interface') continue;
+        const i: InterfaceInfo = { name: f[0]!, adminUp: true, operUp: f[1] === 'up' };
+        if (f[3]) i.address = f[3];
+        out.push(i);
+      }
+      return out;
+    },
+    bgpNeighbors: parseIosBgpTable,
+  },
+  readOnly: {
+    prefixes: ['show', 'ping', 'traceroute'],
+    // vtysh hands `| …` to a shell: no pipes at all.
+    pipes: [],
+    abbreviate: true,
+  },
+  commandTimeoutMs: 30_000,
+  configRules: {
+    volatile: [/^Building configuration\.\.\./, /^Current configuration:$/],
+    secrets: [
+      { pattern: /^\s*(?:enable )?password (\S+)/ },
+      { pattern: /^\s*neighbor \S+ password (\S+)/ },
+      { pattern: /^\s*ip ospf authentication-key (\S+)/ },
+      { pattern: /^\s*ip ospf message-digest-key \d+ md5 (\S+)/ },
+      { pattern: /^\s*isis password (?:clear|md5) (\S+)/ },
+    ],
+    comment: '!',
+    blocks: 'indent',
+  },
+});

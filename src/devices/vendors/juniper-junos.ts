@@ -1,0 +1,112 @@
+import { ErrorCode } from '../../errors.js';
+import { defineVendor, type InterfaceInfo, type NeighborInfo } from './define.js';
+import { fields, firstMatch, isAddress, lines } from './parse-util.js';
+
+const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
+
+export const juniperJunos = defineVendor({
+  name: 'juniper_junos',
+  displayName: 'Juniper Junos',
+  prompt: /^(?:\{\w+(?::\w+)?\}\s*)?[\w.-]+@[\w.-]+[>#%]\s*$/,
+  pager: /---\(more(?: \d+%)?\)---\s*$/,
+  pagingOff: ['set cli screen-length 0', 'set cli screen-width 0', 'set cli complete-on-space off'],
+  exit: 'exit',
+  failures: [
+    {
+      pattern: /^syntax error/m,
+      code: FAILED,
+      message: 'The device could not parse the command (syntax error).',
+    },
+    { pattern: /^unknown command\./m, code: FAILED, message: 'The device does not know this command.' },
+    { pattern: /^error: /m, code: FAILED, message: 'The device reported an error.' },
+    { pattern: /is ambiguous\.$/m, code: FAILED, message: 'The command is ambiguous; type more of it.' },
+  ],
+  commands: {
+    version: ['show version', 'show chassis hardware', 'show system uptime'],
+    runningConfig: 'show configuration',
+    interfaces: 'show interfaces terse',
+    bgpNeighbors: 'show bgp summary',
+    lldpNeighbors: 'show lldp neighbors',
+  },
+  parse: {
+    version: (text) => ({
+      hostname: firstMatch(text, /^Hostname:\s*(\S+)/m),
+      model: firstMatch(text, /^Model:\s*(\S+)/m),
+      version: firstMatch(text, /^Junos:\s*(\S+)/m, /JUNOS (?:Software Release|Base OS boot) \[([^\]]+)\]/),
+      serial: firstMatch(text, /^Chassis\s+(\S+)/m),
+      uptime: firstMatch(text, /^System booted:.*\((.+?) ago\)/m),
+    }),
+    interfaces: (text) => {
+      const out: InterfaceInfo[] = [];
+      for (const line of lines(text)) {
+        const f = fields(line);
+        if (f.length < 3 || !/^(?:up|down)$/.test(f[1]!) || !/^(?:up|down)$/.test(f[2]!)) continue;
+        const i: InterfaceInfo = { name: f[0]!, adminUp: f[1] === 'up', operUp: f[2] === 'up' };
+        if (f[3] && /^inet6?$/.test(f[3]) && f[4]) i.address = f[4];
+        out.push(i);
+      }
+      return out;
+    },
+    // Peer AS InPkt OutPkt OutQ Flaps Last-Up/Dwn State|#Active/Received/Accepted/Damped
+    bgpNeighbors: (text) => {
+      const out: NeighborInfo[] = [];
+      let last: NeighborInfo | undefined;
+      for (const line of lines(text)) {
+        const f = fields(line);
+        const tableLine = /^\s+\S+\.\d+: (\d+)\/(\d+)\/(\d+)\/(\d+)/.exec(line);
+        if (tableLine && last) {
+          last.prefixesReceived = (last.prefixesReceived ?? 0) + Number(tableLine[2]);
+          continue;
+        }
+        if (f.length < 8 || !isAddress(f[0]) || !/^\d+$/.test(f[1]!)) continue;
+        const state = f[f.length - 1]!;
+        last = {
+          protocol: 'bgp',
+          peer: f[0]!,
+          remoteAs: Number(f[1]),
+          state: state === 'Establ' ? 'Established' : state,
+        };
+        if (/^\d+\/\d+\/\d+\/\d+$/.test(state)) {
+          last.state = 'Established';
+          last.prefixesReceived = Number(state.split('/')[1]);
+        }
+        out.push(last);
+      }
+      return out;
+    },
+    // Local Interface  Parent Interface  Chassis Id  Port info  System Name
+    lldpNeighbors: (text) => {
+      const out: NeighborInfo[] = [];
+      let inTable = false;
+      for (const line of lines(text)) {
+        if (/^Local Interface\s+Parent Interface/.test(line)) {
+          inTable = true;
+          continue;
+        }
+        const f = fields(line);
+        if (!inTable || f.length < 5) continue;
+        out.push({ protocol: 'lldp', peer: f[f.length - 1]!, localInterface: f[0]!, remoteInterface: f[3]! });
+      }
+      return out;
+    },
+  },
+  readOnly: {
+    prefixes: ['show', 'ping', 'traceroute'],
+    pipes: ['match', 'except', 'count', 'display', 'find', 'last', 'no-more', 'trim'],
+    abbreviate: true,
+  },
+  commandTimeoutMs: 60_000,
+  configRules: {
+    volatile: [/^## Last commit: /, /^## Last changed: /, /^## Image name: /],
+    secrets: [
+      { pattern: /encrypted-password "?([^";\s]+)"?/ },
+      { pattern: /\bsecret "([^"]+)"/ },
+      { pattern: /authentication-key "([^"]+)"/ },
+      { pattern: /ascii-text "([^"]+)"/ },
+      { pattern: /^\s*community "?([^"\s{;]+)"? \{/ },
+      { pattern: /^set snmp community "?([^"\s]+)"?/ },
+    ],
+    comment: '#',
+    blocks: 'braces',
+  },
+});

@@ -1,0 +1,124 @@
+import { ErrorCode } from '../../errors.js';
+import { defineVendor, type InterfaceInfo, type NeighborInfo } from './define.js';
+import { fields, lines } from './parse-util.js';
+
+const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
+
+/** A Linux host over OpenSSH with a POSIX shell. The prompt is set to a known value on open. */
+export const linux = defineVendor({
+  name: 'linux',
+  displayName: 'Linux',
+  prompt: /^(?:\[netops\]|[\w.-]+@[\w.-]+(?::[^\s]*)?|[\w.-]+)\s?[$#]\s*$/,
+  // A fixed prompt keeps colour themes and hostnames out of prompt matching.
+  pagingOff: [
+    "export PS1='[netops]$ ' PS2='' PROMPT_COMMAND='' PAGER=cat SYSTEMD_PAGER='' LESS=FRX TERM=dumb LANG=C LC_ALL=C",
+    'unset HISTFILE; stty -echoctl cols 1000 2>/dev/null; bind "set enable-bracketed-paste off" 2>/dev/null; true',
+  ],
+  exit: 'exit',
+  failures: [
+    { pattern: /: command not found$/m, code: FAILED, message: 'The host does not have this command.' },
+    { pattern: /: No such file or directory$/m, code: FAILED, message: 'No such file or directory.' },
+    { pattern: /: Permission denied$/m, code: FAILED, message: 'Permission denied on the host.' },
+    {
+      pattern: /^(?:ba)?sh: .*syntax error/m,
+      code: FAILED,
+      message: 'The shell could not parse the command.',
+    },
+    { pattern: /^Error: /m, code: FAILED, message: 'The command reported an error.' },
+  ],
+  commands: {
+    version: ['uname -snrm; cat /proc/uptime; cat /etc/machine-id 2>/dev/null || true'],
+    runningConfig:
+      'cat /etc/hostname /etc/hosts; ip -br link show; ip -br addr show; ip route show table all',
+    interfaces: 'ip -o link show',
+    bgpNeighbors: 'ip neigh show',
+  },
+  parse: {
+    version: (text) => {
+      const ls = lines(text);
+      const uname = ls.find((l) => /^Linux \S+ \S+ \S+$/.test(l));
+      const f = uname ? fields(uname) : [];
+      const up = ls.find((l) => /^\d+(?:\.\d+)? \d+(?:\.\d+)?$/.test(l));
+      const id = ls.find((l) => /^[0-9a-f]{32}$/.test(l));
+      return {
+        hostname: f[1] ?? '',
+        version: f[2] ?? '',
+        model: f[3] ? `Linux ${f[3]}` : '',
+        serial: id ?? '',
+        uptime: up ? formatSeconds(Number(fields(up)[0])) : '',
+      };
+    },
+    // 2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc … state UP … link/ether aa:bb:… brd …
+    interfaces: (text) => {
+      const out: InterfaceInfo[] = [];
+      for (const line of lines(text)) {
+        const m =
+          /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)> mtu (\d+).*?(?:state (\S+))?.*?(?:link\/\S+ ([0-9a-f:]{17}))?/.exec(
+            line,
+          );
+        if (!m) continue;
+        const flags = m[2]!.split(',');
+        const i: InterfaceInfo = {
+          name: m[1]!,
+          adminUp: flags.includes('UP'),
+          operUp: flags.includes('LOWER_UP') || m[4] === 'UP',
+          mtu: Number(m[3]),
+        };
+        if (m[5]) i.mac = m[5];
+        out.push(i);
+      }
+      return out;
+    },
+    // 10.0.0.1 dev eth0 lladdr aa:bb:cc:dd:ee:ff REACHABLE
+    bgpNeighbors: (text) => {
+      const out: NeighborInfo[] = [];
+      for (const line of lines(text)) {
+        const m = /^(\S+) dev (\S+)(?: lladdr \S+)?(?: router)? (\S+)$/.exec(line);
+        if (m) out.push({ protocol: 'arp', peer: m[1]!, localInterface: m[2]!, state: m[3]! });
+      }
+      return out;
+    },
+  },
+  readOnly: {
+    prefixes: [
+      'ip addr show',
+      'ip -br addr',
+      'ip -br link',
+      'ip -o link',
+      'ip link show',
+      'ip route show',
+      'ip route get',
+      'ip neigh show',
+      'ip -s link',
+      'ping -c',
+      'traceroute',
+      'uname',
+      'uptime',
+      'hostname',
+      'df',
+      'free',
+      'ss -',
+      'cat /proc/',
+      'ethtool',
+      'lldpctl',
+    ],
+    pipes: [],
+    abbreviate: false,
+    forbidden: /[<>|&;$`\\*?{}]/,
+  },
+  commandTimeoutMs: 30_000,
+  configRules: {
+    volatile: [],
+    secrets: [{ pattern: /(?:password|secret|psk|key)\s*[=:]\s*(\S+)/i }],
+    comment: '#',
+    blocks: 'indent',
+  },
+});
+
+function formatSeconds(total: number): string {
+  if (!Number.isFinite(total)) return '';
+  const d = Math.floor(total / 86_400);
+  const h = Math.floor((total % 86_400) / 3_600);
+  const m = Math.floor((total % 3_600) / 60);
+  return `${d} days, ${h} hours, ${m} minutes`;
+}
