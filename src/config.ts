@@ -8,12 +8,18 @@ export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_juno
 export type Vendor = (typeof VENDORS)[number];
 
 const duration = z
-  .union([z.number().int().positive(), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 7d')])
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 7d'),
+  ])
   .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
 export function parseDuration(text: string): number {
   const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m) throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, { hint: 'Use e.g. 30s, 5m, 24h, 7d.' });
+  if (!m)
+    throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, {
+      hint: 'Use e.g. 30s, 5m, 24h, 7d.',
+    });
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
   return n * unit;
@@ -21,7 +27,10 @@ export function parseDuration(text: string): number {
 
 const credentialName = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a credential *name* (letters, digits, _ or -), resolved from env or a file');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]*$/,
+    'a credential *name* (letters, digits, _ or -), resolved from env or a file',
+  );
 
 const channelRef = z.string().regex(/^[#CGD][\w.-]+$/, 'a channel id (C0123…) or #name');
 
@@ -82,9 +91,18 @@ const fileSchema = z
       .default({}),
     schedules: z
       .object({
-        backup: z.object({ every: duration.default(3_600_000), jitter: duration.default(600_000) }).strict().default({ every: 3_600_000, jitter: 600_000 }),
-        poll: z.object({ every: duration.default(60_000) }).strict().default({ every: 60_000 }),
-        reconcile: z.object({ every: duration.default(30_000) }).strict().default({ every: 30_000 }),
+        backup: z
+          .object({ every: duration.default(3_600_000), jitter: duration.default(600_000) })
+          .strict()
+          .default({ every: 3_600_000, jitter: 600_000 }),
+        poll: z
+          .object({ every: duration.default(60_000) })
+          .strict()
+          .default({ every: 60_000 }),
+        reconcile: z
+          .object({ every: duration.default(30_000) })
+          .strict()
+          .default({ every: 30_000 }),
       })
       .strict()
       .default({
@@ -120,7 +138,10 @@ const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://root@127.0.0.1:5432/postgres'),
   NETOPS_CONFIG: z.string().default('netops.yaml'),
-  NETOPS_QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('netops'),
+  NETOPS_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('netops'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -146,7 +167,8 @@ const HINTS: Record<string, string> = {
   SLACK_BOT_TOKEN: 'set SLACK_BOT_TOKEN to the Bot User OAuth Token (OAuth & Permissions page)',
   SLACK_SIGNING_SECRET: 'set SLACK_SIGNING_SECRET from Basic Information → App Credentials',
   SLACK_APP_TOKEN: 'for Socket Mode create an app-level token with connections:write',
-  credential: 'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
+  credential:
+    'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
   vendor: `one of ${VENDORS.join(', ')}`,
 };
 
@@ -167,7 +189,10 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function parseFileConfig(text: string, source = 'netops.yaml'): { config?: FileConfig; problems: string[] } {
+export function parseFileConfig(
+  text: string,
+  source = 'netops.yaml',
+): { config?: FileConfig; problems: string[] } {
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
@@ -208,20 +233,33 @@ export function loadConfig(
   }
   if (envParsed.success && (options.role === 'bot' || options.role === 'all')) {
     const e = envParsed.data;
-    if (!e.SLACK_BOT_TOKEN) problems.push(`env SLACK_BOT_TOKEN: required for role ${options.role} — hint: ${HINTS.SLACK_BOT_TOKEN}`);
+    if (!e.SLACK_BOT_TOKEN)
+      problems.push(
+        `env SLACK_BOT_TOKEN: required for role ${options.role} — hint: ${HINTS.SLACK_BOT_TOKEN}`,
+      );
     if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
       problems.push(
         `env SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN (Socket Mode) is set — hint: ${HINTS.SLACK_SIGNING_SECRET}`,
       );
     }
   }
-  if (envParsed.success && (options.role === 'worker' || options.role === 'all') && !envParsed.data.SLACK_BOT_TOKEN) {
-    problems.push(`env SLACK_BOT_TOKEN: the worker posts results and needs it too — hint: ${HINTS.SLACK_BOT_TOKEN}`);
+  if (
+    envParsed.success &&
+    (options.role === 'worker' || options.role === 'all') &&
+    !envParsed.data.SLACK_BOT_TOKEN
+  ) {
+    problems.push(
+      `env SLACK_BOT_TOKEN: the worker posts results and needs it too — hint: ${HINTS.SLACK_BOT_TOKEN}`,
+    );
   }
   if (problems.length || !file || !envParsed.success) {
-    throw new NetopsError(ErrorCode.CONFIG_INVALID, `configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`, {
-      context: { problems },
-    });
+    throw new NetopsError(
+      ErrorCode.CONFIG_INVALID,
+      `configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`,
+      {
+        context: { problems },
+      },
+    );
   }
   const e = envParsed.data;
   const config: Config = {

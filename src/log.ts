@@ -11,7 +11,22 @@ export function createLogger(level = 'info', base: Record<string, unknown> = {})
     level,
     base: { ...base },
     redact: {
-      paths: ['password', '*.password', 'passphrase', '*.passphrase', 'privateKey', '*.privateKey', 'token', '*.token', 'community', '*.community', 'authKey', '*.authKey', 'privKey', '*.privKey'],
+      paths: [
+        'password',
+        '*.password',
+        'passphrase',
+        '*.passphrase',
+        'privateKey',
+        '*.privateKey',
+        'token',
+        '*.token',
+        'community',
+        '*.community',
+        'authKey',
+        '*.authKey',
+        'privKey',
+        '*.privKey',
+      ],
       censor: '[redacted]',
     },
   });

@@ -68,7 +68,8 @@ export function createInventory(initial: readonly Device[] = []): Inventory {
 
   const inv: Inventory = {
     list: () => [...byName.values()],
-    get: (name) => byName.get(name) ?? [...byName.values()].find((d) => d.name.toLowerCase() === name.toLowerCase()),
+    get: (name) =>
+      byName.get(name) ?? [...byName.values()].find((d) => d.name.toLowerCase() === name.toLowerCase()),
     require(name) {
       const d = inv.get(name);
       if (d) return d;
@@ -76,7 +77,9 @@ export function createInventory(initial: readonly Device[] = []): Inventory {
       throw new NetopsError(ErrorCode.UNKNOWN_DEVICE, `unknown device ${name}`, {
         context: { device: name },
         userMessage: `There is no device called \`${name}\` in the inventory.`,
-        hint: near.length ? `Did you mean ${near.map((n) => `\`${n}\``).join(', ')}?` : 'Run `devices` to list them.',
+        hint: near.length
+          ? `Did you mean ${near.map((n) => `\`${n}\``).join(', ')}?`
+          : 'Run `devices` to list them.',
       });
     },
     match(filter) {

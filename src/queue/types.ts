@@ -81,6 +81,10 @@ export interface EnqueueOptions {
   priority?: number;
 }
 
-export type Enqueue = (jobName: string, data: unknown, options?: EnqueueOptions) => Promise<{ jobId: string }>;
+export type Enqueue = (
+  jobName: string,
+  data: unknown,
+  options?: EnqueueOptions,
+) => Promise<{ jobId: string }>;
 
 export type { Destination, Message };

@@ -32,6 +32,17 @@ export interface CommandContext<A> {
   config: Config;
   inventory: Inventory;
   audit?: AuditLog;
+  /** The registry itself (help lists it). */
+  registry: RegistryView;
+  /** How the user invoked us, e.g. `/net` or `@netops`: used in help and hints. */
+  invokedAs: string;
+}
+
+export interface RegistryView {
+  list(): readonly CommandDefinition[];
+  get(name: string): CommandDefinition | undefined;
+  /** Help text generated from the registry: all commands, or one with its examples. */
+  help(invokedAs: string, name?: string): string;
 }
 
 export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
@@ -42,6 +53,10 @@ export interface CommandDefinition<S extends z.ZodType = z.ZodType> {
   /** e.g. "devices [filter] [--site S] [--role R] [--tag T]" */
   usage: string;
   examples?: string[];
+  /** Flags that never take a value (`--missing`), so `--missing foo` keeps `foo` positional. */
+  booleanFlags?: string[];
+  /** Hidden from help (internal or not yet released). */
+  hidden?: boolean;
   /**
    * Turns ParsedArgs into typed args. Receives { positionals, flags }. A failure becomes a private
    * reply naming the problem and showing usage.

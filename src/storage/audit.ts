@@ -45,10 +45,7 @@ export interface AuditLog {
   attachJob(id: bigint, jobId: string, jobName: string, messageTs?: string): Promise<void>;
   jobStarted(jobId: string, attempt: number): Promise<void>;
   jobFinished(jobId: string, status: 'done' | 'failed', summary: string, errorCode?: string): Promise<void>;
-  /** Claims the right to post a job's result. True once per job, whatever the retries. */
-  claimResultPost(jobId: string): Promise<boolean>;
-  /** Gives the claim back when the post itself failed, so a retry can try again. */
-  releaseResultPost(jobId: string): Promise<void>;
+  markResultPosted(jobId: string): Promise<void>;
   recent(options: { userId?: string; limit?: number }): Promise<AuditRecord[]>;
   byJob(jobId: string): Promise<AuditRecord | undefined>;
 }
@@ -107,12 +104,10 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
       return rows[0]!.id;
     },
     async attachJob(id, jobId, jobName, messageTs) {
-      await pool.query('UPDATE audit SET job_id = $2, job_name = $3, message_ts = COALESCE($4, message_ts) WHERE id = $1', [
-        id,
-        jobId,
-        jobName,
-        messageTs ?? null,
-      ]);
+      await pool.query(
+        'UPDATE audit SET job_id = $2, job_name = $3, message_ts = COALESCE($4, message_ts) WHERE id = $1',
+        [id, jobId, jobName, messageTs ?? null],
+      );
     },
     async jobStarted(jobId, attempt) {
       await pool.query(
@@ -127,15 +122,8 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         [jobId, status, summary.slice(0, 500), errorCode ?? null],
       );
     },
-    async claimResultPost(jobId) {
-      const { rowCount } = await pool.query(
-        'UPDATE audit SET result_posted_at = now() WHERE job_id = $1 AND result_posted_at IS NULL',
-        [jobId],
-      );
-      return (rowCount ?? 0) > 0;
-    },
-    async releaseResultPost(jobId) {
-      await pool.query('UPDATE audit SET result_posted_at = NULL WHERE job_id = $1', [jobId]);
+    async markResultPosted(jobId) {
+      await pool.query('UPDATE audit SET result_posted_at = now() WHERE job_id = $1', [jobId]);
     },
     async recent({ userId, limit = 15 }) {
       const { rows } = await pool.query(

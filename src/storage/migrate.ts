@@ -57,19 +57,28 @@ export async function migrate(pool: pg.Pool, options: { dir?: string } = {}): Pr
         try {
           await client.query('BEGIN');
           await client.query(m.sql);
-          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+            m.version,
+            m.name,
+          ]);
           await client.query('COMMIT');
           applied.push(m.name);
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new NetopsError(ErrorCode.MIGRATION_FAILED, `migration ${m.name} failed: ${(err as Error).message}`, {
-            cause: err,
-            hint: 'Fix the SQL file and run `netops-bot migrate` again; earlier migrations stay applied.',
-          });
+          throw new NetopsError(
+            ErrorCode.MIGRATION_FAILED,
+            `migration ${m.name} failed: ${(err as Error).message}`,
+            {
+              cause: err,
+              hint: 'Fix the SQL file and run `netops-bot migrate` again; earlier migrations stay applied.',
+            },
+          );
         }
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`netops-migrate:${schema}`]).catch(() => {});
+      await client
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [`netops-migrate:${schema}`])
+        .catch(() => {});
     }
     const current = migrations.length ? Math.max(...migrations.map((m) => m.version)) : 0;
     return { applied, current };

@@ -1,0 +1,313 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { commands as allCommands } from '../commands/index.js';
+import { jobs as allJobs } from '../jobs/index.js';
+import { type Config, loadConfig, type Role } from './config.js';
+import { isNetopsError } from './errors.js';
+import { createInventory, type Inventory } from './inventory/index.js';
+import { createLogger } from './log.js';
+import {
+  createJobHost,
+  createProducer,
+  type JobDefinition,
+  type JobHost,
+  type JobServices,
+  type Producer,
+} from './queue/index.js';
+import { type CommandDefinition, createRegistry } from './registry/index.js';
+import {
+  type ActionHandler,
+  createIntake,
+  createSlackApp,
+  createWebResponder,
+  type SlackApp,
+} from './slack/index.js';
+import type { Route } from './slack/receiver.js';
+import type { Responder } from './slack/types.js';
+import { createAuditLog, createPool, migrate, type Pool } from './storage/index.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
+
+export interface StartOptions {
+  config: Config;
+  role: Exclude<Role, 'migrate' | 'lab'>;
+  log?: Logger;
+  /** Overrides for tests and the lab; default: everything registered in commands/ and jobs/. */
+  commands?: readonly CommandDefinition[];
+  jobs?: readonly JobDefinition[];
+  actions?: ActionHandler[];
+  /** Worker tuning: shorter locks make a dead worker's job come back sooner (tests). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Extra services for jobs (device layer, SNMP, …) keyed by name. */
+  services?: Record<string, unknown>;
+  /** Extra routes on the bot's HTTP server. */
+  routes?: Route[];
+  /** Hook run once the worker side is up (reconcile loops, syslog receiver…); returns a stopper. */
+  onWorkerStart?(ctx: Running): Promise<(() => Promise<void>) | void>;
+}
+
+export interface Running {
+  config: Config;
+  log: Logger;
+  pool: Pool;
+  inventory: Inventory;
+  producer: Producer;
+  responder: Responder;
+  telemetry: Telemetry;
+  slack?: SlackApp;
+  host?: JobHost;
+  /** Port of the bot's HTTP server, if the bot runs. */
+  port?: number;
+  stop(graceMs?: number): Promise<void>;
+}
+
+async function withRetries<T>(what: string, log: Logger, fn: () => Promise<T>, tries = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= tries || (isNetopsError(err) && err.code === 'NETOPS_MIGRATION_FAILED')) throw err;
+      log.warn({ err: (err as Error).message, attempt: i }, `${what} not ready; retrying`);
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** (i - 1), 5_000)));
+    }
+  }
+}
+
+/** Composition root: config → adapters → roles. */
+export async function startRoles(options: StartOptions): Promise<Running> {
+  const { config, role } = options;
+  const log = options.log ?? createLogger(config.env.LOG_LEVEL, { role });
+  const telemetry = createTelemetry();
+  const pool = createPool({ connectionString: config.env.DATABASE_URL, applicationName: `netops-${role}` });
+  await withRetries('PostgreSQL', log, () => migrate(pool));
+  const audit = createAuditLog(pool);
+  const inventory = createInventory(config.devices);
+  const prefix = config.env.NETOPS_QUEUE_PREFIX;
+  const jobs = options.jobs ?? allJobs;
+
+  // Producer: fail fast when Redis is away (the user is told at once); workers: wait forever.
+  const producerRedis = new Redis(config.env.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
+  const producer = createProducer({ connection: producerRedis, prefix, jobs });
+  const web = new WebClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+  });
+  const responder = createWebResponder(web);
+
+  const running: Running = {
+    config,
+    log,
+    pool,
+    inventory,
+    producer,
+    responder,
+    telemetry,
+    stop: async () => {},
+  };
+  const stoppers: Array<(graceMs: number) => Promise<void>> = [];
+
+  if (role === 'worker' || role === 'all') {
+    const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
+    const services: JobServices = {
+      config,
+      pool,
+      inventory,
+      responder,
+      enqueue: producer.enqueue,
+      log,
+      clock: () => new Date(),
+      ...(options.services ?? {}),
+    };
+    const host = createJobHost({
+      connection: workerRedis,
+      prefix,
+      jobs,
+      services,
+      audit,
+      log,
+      concurrency: config.env.WORKER_CONCURRENCY,
+      ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+      onFinished: (name, state, ms) => {
+        telemetry.jobs.inc({ job: name, state });
+        telemetry.jobSeconds.observe({ job: name }, ms / 1000);
+      },
+    });
+    running.host = host;
+    const extra = await options.onWorkerStart?.(running);
+    stoppers.push(async (grace) => {
+      if (extra) await extra();
+      await host.close(grace);
+      workerRedis.disconnect();
+    });
+  }
+
+  if (role === 'bot' || role === 'all') {
+    const registry = createRegistry(options.commands ?? allCommands);
+    const intake = createIntake({
+      config,
+      registry,
+      inventory,
+      enqueue: producer.enqueue,
+      responder,
+      audit,
+      log,
+      onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
+    });
+    const health: Route = {
+      method: 'GET',
+      path: '/healthz',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const checks = await Promise.all([
+          pool.query('SELECT 1').then(
+            () => true,
+            () => false,
+          ),
+          producerRedis.ping().then(
+            () => true,
+            () => false,
+          ),
+        ]);
+        const ok = checks.every(Boolean);
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok, postgres: checks[0], redis: checks[1] }));
+      },
+    };
+    const metrics: Route = {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        res.writeHead(200, { 'content-type': telemetry.registry.contentType });
+        res.end(await telemetry.registry.metrics());
+      },
+    };
+    const slack = createSlackApp({
+      botToken: config.slack.botToken!,
+      ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+      ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+      ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+      command: config.slack.command,
+      port: config.env.PORT,
+      host: config.env.HOST,
+      intake,
+      responder,
+      ...(options.actions ? { actions: options.actions } : {}),
+      routes: [health, metrics, ...(options.routes ?? [])],
+      log,
+      onRequest: (outcome, ms) => {
+        telemetry.slackRequests.inc({ outcome });
+        if (outcome === 'ok') telemetry.ackSeconds.observe(ms / 1000);
+      },
+    });
+    await slack.start();
+    running.slack = slack;
+    running.port = slack.port;
+    // Stop taking requests first, so nothing new arrives while the rest shuts down.
+    stoppers.unshift(async () => slack.stop());
+  }
+
+  let stopped = false;
+  running.stop = async (graceMs = 25_000) => {
+    if (stopped) return;
+    stopped = true;
+    for (const s of stoppers) await s(graceMs).catch((err) => log.error({ err }, 'stop step failed'));
+    await producer.close();
+    producerRedis.disconnect();
+    await pool.end().catch(() => {});
+  };
+  return running;
+}
+
+const USAGE = `usage: netops-bot <role>
+
+roles:
+  bot       Slack app (HTTP or Socket Mode), /healthz, /metrics: parses, acks, enqueues
+  worker    runs jobs from the queues
+  all       bot + worker in one process (default for small teams)
+  migrate   applies database migrations and exits
+
+environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_API_URL,
+  REDIS_URL, DATABASE_URL, NETOPS_CONFIG (default netops.yaml), PORT, LOG_LEVEL — see README.md`;
+
+/** The CLI. The only place that reads process.env. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const role = (argv[0] ?? 'all') as Role | 'help' | '--help';
+  if (
+    role === 'help' ||
+    role === '--help' ||
+    role === 'lab' ||
+    !['bot', 'worker', 'all', 'migrate'].includes(role)
+  ) {
+    process.stderr.write(
+      `${role === 'help' || role === '--help' ? '' : `unknown role "${role}"\n\n`}${USAGE}\n`,
+    );
+    return role === 'help' || role === '--help' ? 0 : 2;
+  }
+  if (role === 'migrate') {
+    const log = createLogger(env.LOG_LEVEL ?? 'info', { role });
+    const pool = createPool({
+      connectionString: env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres',
+    });
+    try {
+      const r = await migrate(pool);
+      log.info(
+        { applied: r.applied, current: r.current },
+        r.applied.length ? 'migrations applied' : 'database is up to date',
+      );
+      return 0;
+    } catch (err) {
+      process.stderr.write(`migrate failed: ${(err as Error).message}\n`);
+      return 1;
+    } finally {
+      await pool.end();
+    }
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env, { role });
+  } catch (err) {
+    process.stderr.write(`netops-bot: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const log = createLogger(config.env.LOG_LEVEL, { role });
+  let running: Running;
+  try {
+    running = await startRoles({ config, role: role as StartOptions['role'], log });
+  } catch (err) {
+    log.fatal({ err }, 'could not start');
+    process.stderr.write(`netops-bot: could not start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  log.info({ port: running.port, devices: config.devices.length }, `netops-bot ${role} started`);
+  return await new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: string) => {
+      signals++;
+      if (signals > 1) {
+        log.warn('second signal: exiting now');
+        resolve(130);
+        return;
+      }
+      log.info({ sig }, 'shutting down: no new work, finishing running jobs');
+      running.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  });
+}
+
+const isEntry =
+  process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '\0');
+if (isEntry && /main\.[tj]s$/.test(process.argv[1] ?? '')) {
+  runCli(process.argv.slice(2), process.env).then((code) => process.exit(code));
+}

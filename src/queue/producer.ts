@@ -1,0 +1,100 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ErrorCode, NetopsError } from '../errors.js';
+import { newJobId, type Envelope } from './envelope.js';
+import type { Enqueue, JobDefinition } from './types.js';
+
+export interface ProducerOptions {
+  connection: Redis;
+  prefix: string;
+  jobs: readonly JobDefinition[];
+  /** Fail an enqueue after this long instead of hanging while Redis is away. */
+  timeoutMs?: number;
+}
+
+export interface Producer {
+  enqueue: Enqueue;
+  queue(name: string): Queue;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_QUEUE = 'default';
+
+export function jobOptions(def: JobDefinition) {
+  return {
+    attempts: def.attempts ?? 3,
+    backoff: { type: 'exponential', delay: def.backoffMs ?? 2_000 },
+    removeOnComplete: { age: 86_400, count: 5_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+}
+
+export function createProducer(options: ProducerOptions): Producer {
+  const defs = new Map(options.jobs.map((j) => [j.name, j] as const));
+  const queues = new Map<string, Queue>();
+  const timeoutMs = options.timeoutMs ?? 5_000;
+
+  const queue = (name: string): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: options.connection, prefix: options.prefix });
+      q.on('error', () => {}); // surfaced through the failing add() instead
+      queues.set(name, q);
+    }
+    return q;
+  };
+
+  const enqueue: Enqueue = async (jobName, data, opts = {}) => {
+    const def = defs.get(jobName);
+    if (!def) throw new NetopsError(ErrorCode.JOB_UNKNOWN, `no job type ${jobName}`);
+    // Validate before it ever reaches Redis: bad data is a bug in the caller, never worth a retry.
+    const parsed = def.schema.safeParse(data);
+    if (!parsed.success) {
+      throw new NetopsError(ErrorCode.JOB_BAD_DATA, `bad data for ${jobName}: ${parsed.error.message}`, {
+        context: { jobName },
+      });
+    }
+    const jobId = opts.jobId ?? newJobId();
+    const envelope: Envelope = {
+      payload: parsed.data,
+      enqueuedAt: Date.now(),
+      ...(opts.origin ? { origin: opts.origin } : {}),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        queue(def.queue ?? DEFAULT_QUEUE).add(jobName, envelope, {
+          ...jobOptions(def),
+          jobId,
+          ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+          ...(opts.priority ? { priority: opts.priority } : {}),
+        }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      throw new NetopsError(
+        ErrorCode.QUEUE_UNAVAILABLE,
+        `could not enqueue ${jobName}: ${(err as Error).message}`,
+        {
+          cause: err,
+          context: { jobId },
+          userMessage: 'The job queue (Redis) is not reachable, so nothing was started.',
+          hint: 'Try again in a minute; if it persists, check Redis (REDIS_URL).',
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return { jobId };
+  };
+
+  return {
+    enqueue,
+    queue,
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close().catch(() => {})));
+    },
+  };
+}

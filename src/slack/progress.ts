@@ -1,0 +1,41 @@
+import { context, section } from './blocks.js';
+import type { Message } from './types.js';
+
+export type ProgressState = 'queued' | 'running' | 'retrying' | 'done' | 'failed';
+
+const ICON: Record<ProgressState, string> = {
+  queued: ':hourglass_flowing_sand:',
+  running: ':arrows_counterclockwise:',
+  retrying: ':warning:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+};
+
+export interface ProgressInfo {
+  state: ProgressState;
+  /** What is being done, e.g. "`devices core*`". */
+  what: string;
+  jobId: string;
+  userId?: string;
+  detail?: string;
+  elapsedMs?: number;
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The one progress message a job owns; edited in place as the job moves. */
+export function progressMessage(p: ProgressInfo): Message {
+  const who = p.userId ? ` · asked by <@${p.userId}>` : '';
+  const took =
+    p.elapsedMs !== undefined && (p.state === 'done' || p.state === 'failed')
+      ? ` in ${seconds(p.elapsedMs)}`
+      : '';
+  const head = `${ICON[p.state]} ${p.what} — *${p.state}*${took}`;
+  const text = p.detail ? `${head}\n${p.detail}` : head;
+  return {
+    text: `${p.state}: ${p.what.replace(/[`*]/g, '')} (job ${p.jobId})${p.detail ? ` — ${p.detail}` : ''}`,
+    blocks: [section(text), context(`job \`${p.jobId}\`${who}`)],
+  };
+}

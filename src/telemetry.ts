@@ -1,0 +1,43 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Process metrics for /metrics. One registry per process (tests create their own). */
+export function createTelemetry() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    ackSeconds: new Histogram({
+      name: 'netops_slack_ack_seconds',
+      help: 'Time from receiving a Slack request to acknowledging it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    slackRequests: new Counter({
+      name: 'netops_slack_requests_total',
+      help: 'Slack requests by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    commands: new Counter({
+      name: 'netops_commands_total',
+      help: 'Commands by name and outcome',
+      labelNames: ['command', 'outcome'],
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'netops_jobs_total',
+      help: 'Finished jobs by name and state',
+      labelNames: ['job', 'state'],
+      registers: [registry],
+    }),
+    jobSeconds: new Histogram({
+      name: 'netops_job_seconds',
+      help: 'Job run time',
+      labelNames: ['job'],
+      buckets: [0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Telemetry = ReturnType<typeof createTelemetry>;
