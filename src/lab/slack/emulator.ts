@@ -1,0 +1,612 @@
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseBody } from './body.js';
+import { METHODS, type MethodResult } from './methods.js';
+import { type SlackSignatureHeaders, signSlackRequest } from './signing.js';
+import {
+  type EmuChannel,
+  type EmuChannelSpec,
+  type EmuEphemeral,
+  type EmuFile,
+  type EmuMessage,
+  type EmuUser,
+  type EmuUsergroup,
+  type EmuView,
+  type Workspace,
+  addMessage,
+  createWorkspace,
+  editMessage,
+  findChannel,
+  findMessage,
+} from './state.js';
+import { validateMessage } from './validate.js';
+
+export interface SlackEmulatorOptions {
+  signingSecret: string;
+  /** Where the bot's HTTP receiver listens, e.g. http://127.0.0.1:3000. Needed for outbound requests. */
+  botUrl?: string;
+  /** Path of the receiver's endpoint (Bolt's default). */
+  botPath?: string;
+  port?: number;
+  teamId?: string;
+  teamDomain?: string;
+  botUserId?: string;
+  users?: EmuUser[];
+  channels?: EmuChannelSpec[];
+  usergroups?: EmuUsergroup[];
+  /** Clock in ms; trigger_id expiry and ts values follow it. */
+  now?: () => number;
+}
+
+export interface RecordedCall {
+  /** Web API method name, or 'upload' for the bytes POSTed to an upload_url. */
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  at: number;
+  /** HTTP status sent back (429 when rate limited). */
+  status: number;
+  response: MethodResult;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  /** What the response_url was issued for. */
+  origin: { kind: 'command' | 'interaction'; channelId?: string; userId: string; messageTs?: string };
+  body: Record<string, unknown>;
+  at: number;
+  status: number;
+  error?: string;
+}
+
+export interface OutboundResult {
+  status: number;
+  /** Parsed JSON when the bot answered JSON, else the text ('' for an empty ack). */
+  body: unknown;
+  ms: number;
+  responseUrl?: string;
+  triggerId?: string;
+}
+
+/** Lets tests forge what Slack would never send. */
+export interface SendOptions {
+  timestamp?: number;
+  headers?: Record<string, string>;
+}
+
+export interface SlashCommandInput {
+  command: string;
+  text?: string;
+  userId?: string;
+  channelId?: string;
+  /**
+   * Real Slack does not send thread_ts with slash commands; this adds it as `thread_ts` for
+   * bots that want to be ready should it ever appear. Leave unset to behave like Slack.
+   */
+  threadTs?: string;
+}
+
+export interface OutboundRecord {
+  kind: 'command' | 'interaction' | 'event' | 'url_verification';
+  body: string;
+  result: OutboundResult;
+  at: number;
+}
+
+export interface SlackEmulator {
+  readonly url: string;
+  /** Pass as `slackApiUrl` to WebClient / Bolt `clientOptions`. Ends with '/'. */
+  readonly apiUrl: string;
+  readonly calls: RecordedCall[];
+  /** Top-level messages per channel id, oldest first, replies under each. */
+  readonly messages: Record<string, EmuMessage[]>;
+  readonly channels: Map<string, EmuChannel>;
+  readonly ephemerals: EmuEphemeral[];
+  readonly files: Map<string, EmuFile>;
+  readonly views: Map<string, EmuView>;
+  readonly responseUrlPosts: ResponseUrlPost[];
+  readonly outbound: OutboundRecord[];
+  readonly problems: Workspace['problems'];
+  readonly workspace: Workspace;
+  /** Any message (top-level or reply) by channel and ts. */
+  message(channelId: string, ts: string): EmuMessage | undefined;
+  waitFor(pred: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
+  slashCommand(input: SlashCommandInput, opts?: SendOptions): Promise<OutboundResult>;
+  interaction(payload: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult>;
+  event(event: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult & { eventTs: string }>;
+  urlVerification(challenge?: string): Promise<OutboundResult>;
+  sign(body: string, timestamp?: number): SlackSignatureHeaders;
+  setRateLimit(method: string, limit: { retryAfterSec: number; times: number }): void;
+  issueTriggerId(userId: string): string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_USERS: EmuUser[] = [
+  { id: 'U0000ALICE', name: 'alice', real_name: 'Alice Operator', tz: 'Europe/Paris' },
+  { id: 'U00000BOB0', name: 'bob', real_name: 'Bob Engineer', tz: 'America/New_York' },
+];
+const DEFAULT_CHANNELS: EmuChannelSpec[] = [
+  { id: 'C00NETOPS0', name: 'netops' },
+  { id: 'C0INCIDENT', name: 'incidents' },
+];
+/** Slack lets a response_url be used five times. */
+const RESPONSE_URL_USES = 5;
+const MAX_BODY = 64 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function describeCall(c: RecordedCall): string {
+  const args = JSON.stringify(c.args);
+  const outcome = c.response.ok ? 'ok' : c.response.error;
+  return `  ${c.method} [${c.status} ${outcome}] ${args.length > 300 ? `${args.slice(0, 300)}…` : args}`;
+}
+
+export async function createSlackEmulator(options: SlackEmulatorOptions): Promise<SlackEmulator> {
+  const now = options.now ?? Date.now;
+  const ws = createWorkspace({
+    teamId: options.teamId ?? 'T0EMULATOR',
+    teamDomain: options.teamDomain ?? 'netops-lab',
+    botUserId: options.botUserId ?? 'U0NETOPSBT',
+    botId: 'B0NETOPSBT',
+    appId: 'A0NETOPSAP',
+    users: options.users ?? DEFAULT_USERS,
+    channels: options.channels ?? DEFAULT_CHANNELS,
+    usergroups: options.usergroups ?? [],
+    now,
+  });
+  const botEndpoint = options.botUrl
+    ? new URL(options.botPath ?? '/slack/events', options.botUrl).toString()
+    : undefined;
+  const calls: RecordedCall[] = [];
+  const responseUrlPosts: ResponseUrlPost[] = [];
+  const outbound: OutboundRecord[] = [];
+  const rateLimits = new Map<string, { retryAfterSec: number; times: number }>();
+  const responseUrls = new Map<string, { origin: ResponseUrlPost['origin']; uses: number }>();
+  const waiters = new Set<(c: RecordedCall) => void>();
+
+  const record = (call: RecordedCall) => {
+    calls.push(call);
+    for (const w of [...waiters]) w(call);
+  };
+
+  const tokenOf = (req: IncomingMessage, fields: Record<string, unknown>): string | undefined => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+    return typeof fields.token === 'string' ? fields.token : undefined;
+  };
+
+  const handleApi = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    query: URLSearchParams,
+  ) => {
+    const raw = await readBody(req);
+    let args: Record<string, unknown>;
+    try {
+      args = { ...Object.fromEntries(query), ...parseBody(req.headers['content-type'], raw).fields };
+    } catch {
+      const response = { ok: false, error: 'invalid_json' } as MethodResult;
+      record({ method, args: {}, token: undefined, at: now(), status: 200, response });
+      return sendJson(res, 200, response);
+    }
+    const token = tokenOf(req, args);
+    const { token: _omit, ...recordedArgs } = args;
+    const finish = (status: number, response: MethodResult, headers: Record<string, string> = {}) => {
+      record({ method, args: recordedArgs, token, at: now(), status, response });
+      sendJson(res, status, response, headers);
+    };
+    const handler = METHODS[method];
+    if (!handler) return finish(200, { ok: false, error: 'unknown_method' });
+    if (!token) return finish(200, { ok: false, error: 'not_authed' });
+    if (!token.startsWith('xoxb-')) return finish(200, { ok: false, error: 'invalid_auth' });
+    const limit = rateLimits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times--;
+      return finish(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterSec) });
+    }
+    return finish(200, handler(ws, args));
+  };
+
+  const handleUpload = async (req: IncomingMessage, res: ServerResponse, fileId: string) => {
+    const raw = await readBody(req);
+    const file = ws.files.get(fileId);
+    const token = tokenOf(req, {});
+    if (!file) {
+      const response = { ok: false, error: 'file_not_found' } as MethodResult;
+      record({ method: 'upload', args: { file_id: fileId }, token, at: now(), status: 404, response });
+      res.writeHead(404).end('file_not_found');
+      return;
+    }
+    let parsed: ReturnType<typeof parseBody>;
+    try {
+      parsed = parseBody(req.headers['content-type'], raw);
+    } catch {
+      parsed = { fields: {}, files: [], kind: 'raw' };
+    }
+    // The SDK sends multipart with one file part; curl-style clients send the raw bytes.
+    const bytes = parsed.kind === 'multipart' ? (parsed.files[0]?.data ?? Buffer.alloc(0)) : raw;
+    file.bytes = bytes;
+    file.size = bytes.length;
+    if (bytes.length !== file.declaredLength) {
+      ws.problems.push({
+        at: now(),
+        method: 'upload',
+        message: `file ${fileId}: declared length ${file.declaredLength}, received ${bytes.length} bytes`,
+      });
+    }
+    record({
+      method: 'upload',
+      args: { file_id: fileId, size: bytes.length, encoding: parsed.kind },
+      token,
+      at: now(),
+      status: 200,
+      response: { ok: true },
+    });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+  };
+
+  const handleResponseUrl = async (req: IncomingMessage, res: ServerResponse, id: string) => {
+    const raw = await readBody(req);
+    const entry = responseUrls.get(id);
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed = parseBody(req.headers['content-type'] ?? 'application/json', raw);
+      body =
+        typeof parsed.fields.payload === 'object' ? (parsed.fields.payload as typeof body) : parsed.fields;
+    } catch {
+      body = { unparsable: raw.toString('utf8') };
+    }
+    const post: ResponseUrlPost = {
+      id,
+      origin: entry?.origin ?? { kind: 'command', userId: '' },
+      body,
+      at: now(),
+      status: 200,
+    };
+    const reply = (status: number, error?: string) => {
+      post.status = status;
+      if (error) post.error = error;
+      responseUrlPosts.push(post);
+      for (const w of [...waiters]) w(responseUrlCall(post));
+      if (error) sendJson(res, status, { ok: false, error });
+      else sendJson(res, status, { ok: true });
+    };
+    if (!entry) return reply(404, 'invalid_url');
+    if (++entry.uses > RESPONSE_URL_USES) return reply(404, 'used_url');
+    const { origin } = entry;
+    const channel = origin.channelId ? ws.channels.get(origin.channelId) : undefined;
+    const original = channel && origin.messageTs ? findMessage(channel, origin.messageTs) : undefined;
+    if (body.delete_original === true || body.delete_original === 'true') {
+      if (!channel || !original) return reply(404, 'message_not_found');
+      removeMessage(channel, original);
+      return reply(200);
+    }
+    const invalid = validateMessage(body);
+    if (invalid) return reply(400, invalid.error);
+    const text = typeof body.text === 'string' ? body.text : '';
+    const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
+    if ((body.replace_original === true || body.replace_original === 'true') && original) {
+      editMessage(ws, original, { text, ...(blocks ? { blocks } : {}) });
+      return reply(200);
+    }
+    const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : undefined;
+    if (body.response_type === 'in_channel' && channel) {
+      addMessage(ws, channel, {
+        text,
+        ...(blocks ? { blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        user: ws.botUserId,
+        bot: true,
+        files: [],
+        via: 'response_url',
+      });
+      return reply(200);
+    }
+    const eph: EmuEphemeral = {
+      channel: origin.channelId ?? '',
+      user: origin.userId,
+      text,
+      at: now(),
+      via: 'response_url',
+    };
+    if (blocks) eph.blocks = blocks;
+    if (threadTs) eph.thread_ts = threadTs;
+    ws.ephemerals.push(eph);
+    return reply(200);
+  };
+
+  const handleFileGet = (res: ServerResponse, id: string) => {
+    const f = ws.files.get(id);
+    if (!f?.bytes) {
+      res.writeHead(404).end('file_not_found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': f.mimetype, 'content-length': f.bytes.length }).end(f.bytes);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const parts = url.pathname.split('/').filter(Boolean);
+    const run = async () => {
+      if (parts[0] === 'api' && parts[1]) return handleApi(req, res, parts[1], url.searchParams);
+      if (req.method === 'POST' && parts[0] === 'upload' && parts[1]) return handleUpload(req, res, parts[1]);
+      if (req.method === 'POST' && parts[0] === 'response' && parts[1]) {
+        return handleResponseUrl(req, res, parts[1]);
+      }
+      if (req.method === 'GET' && parts[0] === 'files' && parts[1]) return handleFileGet(res, parts[1]);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    };
+    run().catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'emulator_error', detail: String(err) });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}/`;
+  ws.baseUrl = base;
+
+  const issueTriggerId = (userId: string): string => {
+    const id = `${Math.floor(now() / 1000)}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString('hex')}`;
+    ws.triggers.set(id, { issuedAt: now(), user: userId });
+    return id;
+  };
+  const issueResponseUrl = (origin: ResponseUrlPost['origin']): string => {
+    const id = randomBytes(12).toString('hex');
+    responseUrls.set(id, { origin, uses: 0 });
+    return `${base}response/${id}`;
+  };
+
+  const send = async (
+    kind: OutboundRecord['kind'],
+    body: string,
+    contentType: string,
+    opts: SendOptions = {},
+  ): Promise<OutboundResult> => {
+    if (!botEndpoint) throw new Error('createSlackEmulator: botUrl is required to send requests to the bot');
+    const timestamp = opts.timestamp ?? Math.floor(now() / 1000);
+    const headers = {
+      'content-type': contentType,
+      ...signSlackRequest(options.signingSecret, body, timestamp),
+      ...opts.headers,
+    };
+    const started = performance.now();
+    const res = await fetch(botEndpoint, { method: 'POST', headers, body });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // leave as text
+      }
+    }
+    const result: OutboundResult = { status: res.status, body: parsed, ms };
+    outbound.push({ kind, body, result, at: now() });
+    return result;
+  };
+
+  const userOf = (id: string | undefined) => {
+    const u = (id ? ws.users.get(id) : undefined) ?? [...ws.users.values()][0];
+    if (!u) throw new Error('createSlackEmulator: no users configured');
+    return u;
+  };
+
+  const emulator: SlackEmulator = {
+    url: base,
+    apiUrl: `${base}api/`,
+    calls,
+    get messages() {
+      const out: Record<string, EmuMessage[]> = {};
+      for (const c of ws.channels.values()) out[c.id] = c.messages;
+      return out;
+    },
+    channels: ws.channels,
+    ephemerals: ws.ephemerals,
+    files: ws.files,
+    views: ws.views,
+    responseUrlPosts,
+    outbound,
+    problems: ws.problems,
+    workspace: ws,
+    message(channelId, ts) {
+      const c = ws.channels.get(channelId);
+      return c ? findMessage(c, ts) : undefined;
+    },
+    waitFor(pred, timeoutMs = 5000) {
+      const match = typeof pred === 'string' ? (c: RecordedCall) => c.method === pred : pred;
+      const seen = [...calls, ...responseUrlPosts.map(responseUrlCall)].find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const waiter = (c: RecordedCall) => {
+          if (!match(c)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(c);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const dump = calls.length > 0 ? calls.map(describeCall).join('\n') : '  (none)';
+          const what = typeof pred === 'string' ? pred : 'a matching call';
+          reject(new Error(`slack emulator: no ${what} within ${timeoutMs} ms. Calls so far:\n${dump}`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    async slashCommand(input, opts) {
+      const user = userOf(input.userId);
+      const channel = findChannel(ws, input.channelId ?? [...ws.channels.keys()][0]);
+      if (!channel) throw new Error(`slashCommand: unknown channel ${input.channelId}`);
+      const triggerId = issueTriggerId(user.id);
+      const responseUrl = issueResponseUrl({ kind: 'command', channelId: channel.id, userId: user.id });
+      const fields: Record<string, string> = {
+        token: 'emulator-verification-token',
+        team_id: ws.teamId,
+        team_domain: ws.teamDomain,
+        channel_id: channel.id,
+        channel_name: channel.name,
+        user_id: user.id,
+        user_name: user.name,
+        command: input.command,
+        text: input.text ?? '',
+        api_app_id: ws.appId,
+        is_enterprise_install: 'false',
+        response_url: responseUrl,
+        trigger_id: triggerId,
+      };
+      if (input.threadTs) fields.thread_ts = input.threadTs;
+      const body = new URLSearchParams(fields).toString();
+      const result = await send('command', body, 'application/x-www-form-urlencoded', opts);
+      return { ...result, responseUrl, triggerId };
+    },
+    async interaction(payload, opts) {
+      const given = payload.user as { id?: string } | undefined;
+      const user = userOf(given?.id);
+      const triggerId = issueTriggerId(user.id);
+      const full: Record<string, unknown> = {
+        team: { id: ws.teamId, domain: ws.teamDomain },
+        user: { id: user.id, username: user.name, name: user.name, team_id: ws.teamId },
+        api_app_id: ws.appId,
+        token: 'emulator-verification-token',
+        trigger_id: triggerId,
+        ...payload,
+      };
+      let responseUrl: string | undefined;
+      if (full.type === 'block_actions' && full.response_url === undefined) {
+        const container = (full.container ?? {}) as { channel_id?: string; message_ts?: string };
+        const channelObj = full.channel as { id?: string } | undefined;
+        const message = full.message as { ts?: string } | undefined;
+        const channelId = channelObj?.id ?? container.channel_id;
+        const messageTs = message?.ts ?? container.message_ts;
+        if (channelId) {
+          responseUrl = issueResponseUrl({
+            kind: 'interaction',
+            channelId,
+            userId: user.id,
+            ...(messageTs ? { messageTs } : {}),
+          });
+          full.response_url = responseUrl;
+        }
+      }
+      const body = new URLSearchParams({ payload: JSON.stringify(full) }).toString();
+      const result = await send('interaction', body, 'application/x-www-form-urlencoded', opts);
+      return { ...result, triggerId, ...(responseUrl ? { responseUrl } : {}) };
+    },
+    async event(event, opts) {
+      const e: Record<string, unknown> = { ...event };
+      const channelId = typeof e.channel === 'string' ? e.channel : undefined;
+      const channel = channelId ? ws.channels.get(channelId) : undefined;
+      if (typeof e.ts !== 'string') e.ts = ws.nextTs();
+      if (e.event_ts === undefined) e.event_ts = e.ts;
+      if (e.user === undefined && (e.type === 'app_mention' || e.type === 'message'))
+        e.user = userOf(undefined).id;
+      // A mention is also a message people see in the channel; put it there so bot replies can thread on it.
+      if (channel && (e.type === 'app_mention' || e.type === 'message') && typeof e.text === 'string') {
+        if (!findMessage(channel, e.ts as string)) {
+          addMessage(ws, channel, {
+            ts: e.ts as string,
+            text: e.text,
+            ...(typeof e.thread_ts === 'string' ? { thread_ts: e.thread_ts } : {}),
+            user: String(e.user),
+            bot: false,
+            files: [],
+            via: 'event',
+          });
+        }
+      }
+      const envelope = {
+        token: 'emulator-verification-token',
+        team_id: ws.teamId,
+        api_app_id: ws.appId,
+        event: e,
+        type: 'event_callback',
+        event_id: ws.nextId('Ev'),
+        event_time: Math.floor(now() / 1000),
+        authorizations: [
+          {
+            enterprise_id: null,
+            team_id: ws.teamId,
+            user_id: ws.botUserId,
+            is_bot: true,
+            is_enterprise_install: false,
+          },
+        ],
+        is_ext_shared_channel: false,
+      };
+      const result = await send('event', JSON.stringify(envelope), 'application/json', opts);
+      return { ...result, eventTs: e.ts as string };
+    },
+    urlVerification(challenge = randomBytes(16).toString('hex')) {
+      const body = JSON.stringify({
+        token: 'emulator-verification-token',
+        challenge,
+        type: 'url_verification',
+      });
+      return send('url_verification', body, 'application/json');
+    },
+    sign: (body, timestamp) =>
+      signSlackRequest(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
+    setRateLimit(method, limit) {
+      rateLimits.set(method, { ...limit });
+    },
+    issueTriggerId,
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+  return emulator;
+}
+
+/** response_url POSTs also wake waitFor, as pseudo-calls named 'response_url'. */
+function responseUrlCall(p: ResponseUrlPost): RecordedCall {
+  return {
+    method: 'response_url',
+    args: p.body,
+    token: undefined,
+    at: p.at,
+    status: p.status,
+    response: p.error ? { ok: false, error: p.error } : { ok: true },
+  };
+}
+
+function removeMessage(channel: EmuChannel, m: EmuMessage): void {
+  if (m.thread_ts) {
+    const parent = channel.messages.find((x) => x.ts === m.thread_ts);
+    if (parent) parent.replies = parent.replies.filter((x) => x !== m);
+  } else {
+    channel.messages = channel.messages.filter((x) => x !== m);
+  }
+}

@@ -1,0 +1,20 @@
+export { createSlackEmulator } from './emulator.js';
+export type {
+  OutboundResult,
+  RecordedCall,
+  ResponseUrlPost,
+  SendOptions,
+  SlackEmulator,
+  SlackEmulatorOptions,
+  SlashCommandInput,
+} from './emulator.js';
+export type {
+  EmuChannel,
+  EmuEphemeral,
+  EmuFile,
+  EmuMessage,
+  EmuUser,
+  EmuUsergroup,
+  EmuView,
+} from './state.js';
+export { computeSlackSignature, signSlackRequest, verifySlackSignature } from './signing.js';
