@@ -6,3 +6,19 @@ export {
   type NormaliseOptions,
 } from './normalise.js';
 export { rulesFor, mergeRules, CONFIG_RULES } from './rules.js';
+export {
+  createConfigStore,
+  sha256Hex,
+  TRIGGERS,
+  type ConfigStore,
+  type ConfigVersion,
+  type Trigger,
+  type VersionCursor,
+} from './store.js';
+export {
+  planRetention,
+  applyRetention,
+  collectBlobs,
+  DEFAULT_RETENTION,
+  type RetentionPolicy,
+} from './retention.js';
