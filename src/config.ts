@@ -115,18 +115,22 @@ const fileSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    const seen = new Map<string, number>();
-    cfg.devices.forEach((d, i) => {
-      const first = seen.get(d.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['devices', i, 'name'],
-          message: `duplicate device name "${d.name}" (also devices[${first}])`,
-        });
-      } else seen.set(d.name, i);
-    });
+    for (const message of duplicateNames(cfg.devices.map((d) => d.name)))
+      ctx.addIssue({ code: 'custom', path: ['devices'], message });
   });
+
+function duplicateNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  names.forEach((name, i) => {
+    if (!name) return;
+    const first = seen.get(name);
+    if (first !== undefined)
+      out.push(`devices.${i}.name: duplicate device name "${name}" (also devices.${first})`);
+    else seen.set(name, i);
+  });
+  return out;
+}
 
 export type FileConfig = z.infer<typeof fileSchema>;
 
@@ -201,7 +205,22 @@ export function parseFileConfig(
     return { problems: [`${source}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`] };
   }
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) return { problems: formatIssues(`${source}: `, parsed.error.issues) };
+  if (!parsed.success) {
+    // zod skips refinements when the shape fails; duplicates are worth reporting in the same pass.
+    const names = ((raw as { devices?: unknown }).devices as { name?: unknown }[] | undefined) ?? [];
+    const dupes = Array.isArray(names)
+      ? duplicateNames(names.map((d) => (d && typeof d.name === 'string' ? d.name : '')))
+      : [];
+    return {
+      problems: [
+        ...formatIssues(
+          `${source}: `,
+          parsed.error.issues.filter((i) => !i.message.startsWith('duplicate')),
+        ),
+        ...dupes.map((d) => `${source}: ${d}`),
+      ],
+    };
+  }
   return { config: parsed.data, problems: [] };
 }
 
@@ -231,23 +250,18 @@ export function loadConfig(
     problems.push(...r.problems);
     file = r.config;
   }
-  if (envParsed.success && (options.role === 'bot' || options.role === 'all')) {
-    const e = envParsed.data;
-    if (!e.SLACK_BOT_TOKEN)
+  // Checked on the raw env so these show up even when another variable is malformed.
+  if (options.role === 'bot' || options.role === 'all') {
+    if (!env.SLACK_BOT_TOKEN)
       problems.push(
         `env SLACK_BOT_TOKEN: required for role ${options.role} — hint: ${HINTS.SLACK_BOT_TOKEN}`,
       );
-    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       problems.push(
         `env SLACK_SIGNING_SECRET: required unless SLACK_APP_TOKEN (Socket Mode) is set — hint: ${HINTS.SLACK_SIGNING_SECRET}`,
       );
     }
-  }
-  if (
-    envParsed.success &&
-    (options.role === 'worker' || options.role === 'all') &&
-    !envParsed.data.SLACK_BOT_TOKEN
-  ) {
+  } else if (options.role === 'worker' && !env.SLACK_BOT_TOKEN) {
     problems.push(
       `env SLACK_BOT_TOKEN: the worker posts results and needs it too — hint: ${HINTS.SLACK_BOT_TOKEN}`,
     );

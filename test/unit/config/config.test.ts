@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+
+const env = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', NETOPS_CONFIG: 'netops.yaml' };
+const file = (text: string) => () => text;
+
+describe('loadConfig', () => {
+  it('reads a valid file, applies defaults and freezes the result', () => {
+    const c = loadConfig(env, {
+      role: 'all',
+      readFile: file(`devices:\n  - { name: core1, vendor: cisco_iosxe, host: 10.0.0.1, credential: lab }\n`),
+    });
+    expect(c.devices[0]).toMatchObject({ name: 'core1', port: 22, tags: [], enabled: true });
+    expect(c.slack.command).toBe('/net');
+    expect(c.schedules.backup.every).toBe(3_600_000);
+    expect(Object.isFrozen(c.devices[0])).toBe(true);
+  });
+
+  it('lists every problem with a hint', () => {
+    try {
+      loadConfig(
+        { NETOPS_CONFIG: 'x.yaml', PORT: 'abc' },
+        {
+          role: 'all',
+          readFile: file(
+            `devices:\n  - { name: a, vendor: cisco_ios, host: h, credential: c }\n  - { name: a, vendor: linux, host: h, credential: 'bad name', colour: red }\n`,
+          ),
+        },
+      );
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as { context: { problems: string[] } }).context.problems;
+      const all = problems.join('\n');
+      expect(all).toMatch(/env PORT/);
+      expect(all).toMatch(/SLACK_BOT_TOKEN.*hint/);
+      expect(all).toMatch(/devices\.0\.vendor.*hint: one of cisco_iosxe/);
+      expect(all).toMatch(/devices\.1\.credential/);
+      expect(all).toMatch(/colour/);
+      expect(all).toMatch(/duplicate device name "a"/);
+      expect(problems.length).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('reports YAML syntax errors with the line', () => {
+    expect(() => loadConfig(env, { role: 'worker', readFile: file('devices:\n  - name: [oops\n') })).toThrow(
+      /not valid YAML at line/,
+    );
+  });
+
+  it('does not need Slack tokens for a worker-only role except the bot token', () => {
+    expect(() =>
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' }, { role: 'worker', readFile: file('{}') }),
+    ).not.toThrow();
+  });
+});
