@@ -22,3 +22,5 @@ export {
   DEFAULT_RETENTION,
   type RetentionPolicy,
 } from './retention.js';
+export { unifiedDiff, diffLines, splitLines, type UnifiedDiff } from './diff.js';
+export { extractSections, type BlockStyle } from './section.js';

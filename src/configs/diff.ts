@@ -1,0 +1,210 @@
+/**
+ * Line diff (Myers' O(ND) greedy algorithm) and unified-diff output. Pure.
+ * Configs change a few lines at a time, so after trimming the common head and tail D is small and
+ * this is linear in practice; a pathological pair (D beyond `maxEdits`) degrades to "replace the
+ * middle", which is still a correct diff.
+ */
+
+export type DiffOp = { op: 'equal' | 'delete' | 'insert'; line: string };
+
+export interface DiffOptions {
+  /** Above this many edits the middle is reported as one replacement (bounds time and memory). */
+  maxEdits?: number;
+}
+
+export function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+export function diffLines(a: readonly string[], b: readonly string[], options: DiffOptions = {}): DiffOp[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  )
+    tail++;
+  const out: DiffOp[] = [];
+  for (let i = 0; i < head; i++) out.push({ op: 'equal', line: a[i]! });
+  out.push(
+    ...myers(a.slice(head, a.length - tail), b.slice(head, b.length - tail), options.maxEdits ?? 2_000),
+  );
+  for (let i = a.length - tail; i < a.length; i++) out.push({ op: 'equal', line: a[i]! });
+  return out;
+}
+
+function myers(a: readonly string[], b: readonly string[], maxEdits: number): DiffOp[] {
+  const n = a.length;
+  const m = b.length;
+  if (n === 0) return b.map((line) => ({ op: 'insert', line }));
+  if (m === 0) return a.map((line) => ({ op: 'delete', line }));
+  // Intern lines so the inner loop compares numbers, not strings.
+  const ids = new Map<string, number>();
+  const intern = (l: string) => {
+    let id = ids.get(l);
+    if (id === undefined) ids.set(l, (id = ids.size));
+    return id;
+  };
+  const A = Int32Array.from(a, intern);
+  const B = Int32Array.from(b, intern);
+  const max = Math.min(n + m, maxEdits);
+  const offset = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  // trace[d] keeps only the diagonals round d can read (k in -d-1..d+1): O(D²) memory, not O(D·N).
+  const trace: Int32Array[] = [];
+  let found = -1;
+  for (let d = 0; d <= max && found < 0; d++) {
+    trace.push(v.slice(offset - d - 1, offset + d + 2));
+    for (let k = -d; k <= d; k += 2) {
+      let x =
+        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)
+          ? v[offset + k + 1]!
+          : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && A[x] === B[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
+    }
+  }
+  if (found < 0) {
+    return [
+      ...a.map((line): DiffOp => ({ op: 'delete', line })),
+      ...b.map((line): DiffOp => ({ op: 'insert', line })),
+    ];
+  }
+  // Walk the trace backwards from (n, m) to recover the edit script.
+  const ops: DiffOp[] = [];
+  let x = n;
+  let y = m;
+  const snakeBack = (toX: number, toY: number) => {
+    while (x > toX && y > toY) {
+      x--;
+      y--;
+      ops.push({ op: 'equal', line: a[x]! });
+    }
+  };
+  for (let d = found; d > 0; d--) {
+    const vd = trace[d]!;
+    const at = (k: number) => vd[k + d + 1]!;
+    const k = x - y;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = at(prevK);
+    const prevY = prevX - prevK;
+    snakeBack(prevX, prevY);
+    if (x === prevX) {
+      y--;
+      ops.push({ op: 'insert', line: b[y]! });
+    } else {
+      x--;
+      ops.push({ op: 'delete', line: a[x]! });
+    }
+  }
+  snakeBack(0, 0);
+  return ops.reverse();
+}
+
+export interface DiffSide {
+  label: string;
+  text: string;
+}
+
+export interface UnifiedDiff {
+  text: string;
+  added: number;
+  removed: number;
+  hunks: number;
+}
+
+/**
+ * Unified diff with `context` lines around each change. Empty `text` when the sides are equal.
+ * The `---`/`+++` labels carry whatever the caller wants shown (device, version, time, author).
+ */
+export function unifiedDiff(
+  from: DiffSide,
+  to: DiffSide,
+  context = 3,
+  options: DiffOptions = {},
+): UnifiedDiff {
+  const ops = diffLines(splitLines(from.text), splitLines(to.text), options);
+  const changed: number[] = [];
+  ops.forEach((o, i) => {
+    if (o.op !== 'equal') changed.push(i);
+  });
+  if (!changed.length) return { text: '', added: 0, removed: 0, hunks: 0 };
+  // Group changes whose context windows touch into one hunk.
+  const groups: Array<[number, number]> = [];
+  for (const i of changed) {
+    const last = groups[groups.length - 1];
+    if (last && i - last[1] <= 2 * context + 1) last[1] = i;
+    else groups.push([i, i]);
+  }
+  // Line numbers before each op index.
+  const aLine = new Int32Array(ops.length + 1);
+  const bLine = new Int32Array(ops.length + 1);
+  ops.forEach((o, i) => {
+    aLine[i + 1] = aLine[i]! + (o.op === 'insert' ? 0 : 1);
+    bLine[i + 1] = bLine[i]! + (o.op === 'delete' ? 0 : 1);
+  });
+  const out = [`--- ${from.label}`, `+++ ${to.label}`];
+  let added = 0;
+  let removed = 0;
+  for (const [first, last] of groups) {
+    const start = Math.max(0, first - context);
+    const end = Math.min(ops.length, last + context + 1);
+    const aCount = aLine[end]! - aLine[start]!;
+    const bCount = bLine[end]! - bLine[start]!;
+    // Unified format: a zero-length range names the line before it.
+    const aStart = aCount ? aLine[start]! + 1 : aLine[start]!;
+    const bStart = bCount ? bLine[start]! + 1 : bLine[start]!;
+    out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
+    for (let i = start; i < end; i++) {
+      const o = ops[i]!;
+      if (o.op === 'equal') out.push(` ${o.line}`);
+      else if (o.op === 'delete') {
+        out.push(`-${o.line}`);
+        removed++;
+      } else {
+        out.push(`+${o.line}`);
+        added++;
+      }
+    }
+  }
+  return { text: `${out.join('\n')}\n`, added, removed, hunks: groups.length };
+}
+
+/** Rebuilds the new text from the old one and a unified diff (used by tests to prove diffs exact). */
+export function applyUnifiedDiff(oldText: string, diff: string): string {
+  const a = splitLines(oldText);
+  const out: string[] = [];
+  let ai = 0;
+  const lines = splitLines(diff);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const h = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(l);
+    if (!h) continue;
+    const aStart = Number(h[2]) === 0 ? Number(h[1]) : Number(h[1]) - 1;
+    while (ai < aStart) out.push(a[ai++]!);
+    for (i++; i < lines.length && !lines[i]!.startsWith('@@'); i++) {
+      const body = lines[i]!;
+      if (body.startsWith('+')) out.push(body.slice(1));
+      else if (body.startsWith('-')) ai++;
+      else {
+        out.push(a[ai++]!);
+      }
+    }
+    i--;
+  }
+  while (ai < a.length) out.push(a[ai++]!);
+  return out.length ? `${out.join('\n')}\n` : '';
+}

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyUnifiedDiff, diffLines, splitLines, unifiedDiff } from '../../../src/configs/diff.js';
+
+const side = (label: string, text: string) => ({ label, text });
+
+describe('unifiedDiff', () => {
+  it('prints hunks with context and counts', () => {
+    const a = [
+      'hostname r1',
+      '!',
+      'interface Gi1',
+      ' description old',
+      ' ip address 10.0.0.1 255.255.255.0',
+      '!',
+      'end',
+      '',
+    ].join('\n');
+    const b = [
+      'hostname r1',
+      '!',
+      'interface Gi1',
+      ' description new',
+      ' ip address 10.0.0.1 255.255.255.0',
+      '!',
+      'ntp server 1.1.1.1',
+      'end',
+      '',
+    ].join('\n');
+    const d = unifiedDiff(side('r1 v1', a), side('r1 v2', b), 1);
+    expect(d.text).toBe(
+      [
+        '--- r1 v1',
+        '+++ r1 v2',
+        '@@ -3,5 +3,6 @@',
+        ' interface Gi1',
+        '- description old',
+        '+ description new',
+        '  ip address 10.0.0.1 255.255.255.0',
+        ' !',
+        '+ntp server 1.1.1.1',
+        ' end',
+        '',
+      ].join('\n'),
+    );
+    expect(d).toMatchObject({ added: 2, removed: 1, hunks: 1 });
+  });
+
+  it('separates distant changes into hunks and is empty for equal texts', () => {
+    const a = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n');
+    const b = a.replace('line 2\n', 'line two\n').replace('line 35', 'line thirty-five');
+    expect(unifiedDiff(side('a', a), side('b', b)).hunks).toBe(2);
+    expect(unifiedDiff(side('a', a), side('b', a)).text).toBe('');
+  });
+
+  it('handles empty sides with the unified zero-length convention', () => {
+    expect(unifiedDiff(side('a', ''), side('b', 'x\n')).text).toBe('--- a\n+++ b\n@@ -0,0 +1,1 @@\n+x\n');
+    expect(unifiedDiff(side('a', 'x\n'), side('b', '')).text).toBe('--- a\n+++ b\n@@ -1,1 +0,0 @@\n-x\n');
+  });
+
+  it('is minimal on a known case (Myers)', () => {
+    const ops = diffLines(['a', 'b', 'c', 'a', 'b', 'b', 'a'], ['c', 'b', 'a', 'b', 'a', 'c']);
+    expect(ops.filter((o) => o.op !== 'equal')).toHaveLength(5);
+  });
+
+  it('a huge rewrite beyond maxEdits still yields a correct diff', () => {
+    const a = Array.from({ length: 3000 }, (_, i) => `a${i}`).join('\n');
+    const b = Array.from({ length: 3000 }, (_, i) => `b${i}`).join('\n');
+    const d = unifiedDiff(side('a', a), side('b', b), 3, { maxEdits: 100 });
+    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+  });
+
+  it('property: applying the diff to the old text gives the new text; ops preserve both sides', () => {
+    const lines = fc.array(fc.constantFrom('a', 'b', 'c', ' d', '!', 'interface x', ''), { maxLength: 40 });
+    fc.assert(
+      fc.property(lines, lines, fc.nat(4), (x, y, ctx) => {
+        const a = x.length ? `${x.join('\n')}\n` : '';
+        const b = y.length ? `${y.join('\n')}\n` : '';
+        const ops = diffLines(splitLines(a), splitLines(b));
+        expect(ops.filter((o) => o.op !== 'insert').map((o) => o.line)).toEqual(splitLines(a));
+        expect(ops.filter((o) => o.op !== 'delete').map((o) => o.line)).toEqual(splitLines(b));
+        const d = unifiedDiff(side('a', a), side('b', b), ctx);
+        expect(applyUnifiedDiff(a, d.text)).toBe(b);
+        expect(d.text === '').toBe(a === b);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is fast on a 20,000-line config with scattered changes', () => {
+    const a = Array.from({ length: 20_000 }, (_, i) => `interface Gi${i}\n description port ${i}`).join('\n');
+    const b = a.replace(/description port (\d*77)\n/g, 'description changed $1\n');
+    const t0 = performance.now();
+    const d = unifiedDiff(side('a', a), side('b', b));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(d.removed).toBe(200);
+    expect(d.added).toBe(200);
+    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+  });
+});
