@@ -47,7 +47,10 @@ function myers(a: readonly string[], b: readonly string[], maxEdits: number): Di
   const ids = new Map<string, number>();
   const intern = (l: string) => {
     let id = ids.get(l);
-    if (id === undefined) ids.set(l, (id = ids.size));
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(l, id);
+    }
     return id;
   };
   const A = Int32Array.from(a, intern);
