@@ -118,6 +118,8 @@ export interface SlackEmulator {
   urlVerification(challenge?: string): Promise<OutboundResult>;
   sign(body: string, timestamp?: number): SlackSignatureHeaders;
   setRateLimit(method: string, limit: { retryAfterSec: number; times: number }): void;
+  /** For when the bot starts after the emulator (it needs apiUrl first). */
+  setBotUrl(botUrl: string, path?: string): void;
   issueTriggerId(userId: string): string;
   close(): Promise<void>;
 }
@@ -179,9 +181,9 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     usergroups: options.usergroups ?? [],
     now,
   });
-  const botEndpoint = options.botUrl
-    ? new URL(options.botPath ?? '/slack/events', options.botUrl).toString()
-    : undefined;
+  const endpointOf = (botUrl: string, path = options.botPath ?? '/slack/events') =>
+    new URL(path, botUrl).toString();
+  let botEndpoint = options.botUrl ? endpointOf(options.botUrl) : undefined;
   const calls: RecordedCall[] = [];
   const responseUrlPosts: ResponseUrlPost[] = [];
   const outbound: OutboundRecord[] = [];
@@ -392,7 +394,8 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     contentType: string,
     opts: SendOptions = {},
   ): Promise<OutboundResult> => {
-    if (!botEndpoint) throw new Error('createSlackEmulator: botUrl is required to send requests to the bot');
+    if (!botEndpoint)
+      throw new Error('slack emulator: no botUrl; pass it to createSlackEmulator or call setBotUrl');
     const timestamp = opts.timestamp ?? Math.floor(now() / 1000);
     const headers = {
       'content-type': contentType,
@@ -578,6 +581,9 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       signSlackRequest(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
     setRateLimit(method, limit) {
       rateLimits.set(method, { ...limit });
+    },
+    setBotUrl(botUrl, path) {
+      botEndpoint = endpointOf(botUrl, path);
     },
     issueTriggerId,
     close() {

@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Headers Slack puts on every request it sends to an app. */
-export interface SlackSignatureHeaders {
+// A type alias, not an interface, so it can be passed straight to fetch() as headers.
+export type SlackSignatureHeaders = {
   'x-slack-signature': string;
   'x-slack-request-timestamp': string;
-}
+};
 
 /** Slack's v0 scheme: HMAC-SHA256 over `v0:<timestamp>:<raw body>` keyed by the app's signing secret. */
 export function computeSlackSignature(signingSecret: string, timestampSec: number, rawBody: string): string {
