@@ -146,8 +146,8 @@ export function createJobHost(options: JobHostOptions): JobHost {
       const sentence = controller.signal.aborted
         ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
         : userText(err);
-      await edit('failed', sentence);
       if (audit) await safely('audit', () => audit.jobFinished(jobId, 'failed', sentence, code));
+      await edit('failed', sentence);
       options.onFinished?.(job.name, 'failed', Date.now() - started);
       throw new UnrecoverableError(sentence);
     } finally {
@@ -175,13 +175,14 @@ export function createJobHost(options: JobHostOptions): JobHost {
         }
       }
     }
-    await edit(result.ok === false ? 'failed' : 'done', result.summary);
+    // Audit before the final edit: whoever sees "done" in Slack finds the audit row complete.
     if (audit) {
       await safely('audit', async () => {
         await audit.jobFinished(jobId, result.ok === false ? 'failed' : 'done', result.summary);
         if (origin) await audit.markResultPosted(jobId);
       });
     }
+    await edit(result.ok === false ? 'failed' : 'done', result.summary);
     options.onFinished?.(job.name, result.ok === false ? 'failed' : 'done', Date.now() - started);
     return result.summary;
   };

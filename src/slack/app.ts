@@ -1,12 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Intake } from './intake.js';
 import { type Route, SigningReceiver } from './receiver.js';
 import type { Responder } from './types.js';
-
-const { App, LogLevel, SocketModeReceiver } = bolt;
 
 export interface ActionHandler {
   /** Block Kit action_id (exact) this handles. */

@@ -1,0 +1,104 @@
+import { stringify } from 'yaml';
+import { type Config, type Device, loadConfig } from '../../src/config.js';
+import { createSlackEmulator, type SlackEmulator } from '../../src/lab/slack/index.js';
+import { silentLogger } from '../../src/log.js';
+import { type Running, type StartOptions, startRoles } from '../../src/main.js';
+import { freshDb, type TestDb } from './pg.js';
+import { dropPrefix, freshPrefix, TEST_REDIS_URL } from './redis.js';
+
+export const SIGNING_SECRET = 'it-signing-secret';
+
+export function sampleDevices(n: number): Device[] {
+  const vendors = ['cisco_iosxe', 'arista_eos', 'juniper_junos', 'cisco_nxos', 'frr', 'linux'] as const;
+  return Array.from({ length: n }, (_, i) => ({
+    name: `${i % 3 === 0 ? 'core' : 'edge'}${i + 1}`,
+    vendor: vendors[i % vendors.length]!,
+    host: `192.0.2.${(i % 250) + 1}`,
+    port: 22,
+    credential: 'lab',
+    site: i % 2 ? 'ams1' : 'fra1',
+    role: i % 3 === 0 ? 'core' : 'edge',
+    tags: i % 4 === 0 ? ['pci'] : [],
+    legacyAlgorithms: false,
+    enabled: true,
+  }));
+}
+
+export interface Stack {
+  emu: SlackEmulator;
+  db: TestDb;
+  prefix: string;
+  config: Config;
+  bot?: Running;
+  worker?: Running;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  devices?: Device[];
+  /** Start the bot and the worker as separate Running instances (default) or only the bot. */
+  roles?: Array<'bot' | 'worker'>;
+  redisUrl?: string;
+  start?: Partial<StartOptions>;
+  env?: Record<string, string>;
+}
+
+export function configFor(
+  emu: SlackEmulator,
+  db: TestDb,
+  prefix: string,
+  devices: Device[],
+  env: Record<string, string> = {},
+): Config {
+  return loadConfig(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: emu.apiUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: db.url,
+      NETOPS_QUEUE_PREFIX: prefix,
+      NETOPS_CONFIG: 'test.yaml',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    {
+      role: 'all',
+      readFile: () => stringify({ channels: { ops: 'C00NETOPS0', changes: 'C00NETOPS0' }, devices }),
+    },
+  );
+}
+
+/** Emulator + fresh schema + fresh queue prefix + bot and worker, all real. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const emu = await createSlackEmulator({ signingSecret: SIGNING_SECRET });
+  const db = await freshDb('it');
+  const prefix = freshPrefix('it');
+  const config = configFor(emu, db, prefix, options.devices ?? sampleDevices(6), {
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.env ?? {}),
+  });
+  const roles = options.roles ?? ['bot', 'worker'];
+  const stack: Stack = {
+    emu,
+    db,
+    prefix,
+    config,
+    async stop() {
+      await stack.bot?.stop(2_000);
+      await stack.worker?.stop(2_000);
+      await emu.close();
+      await db.drop();
+      await dropPrefix(prefix);
+    },
+  };
+  if (roles.includes('worker'))
+    stack.worker = await startRoles({ config, role: 'worker', log: silentLogger, ...options.start });
+  if (roles.includes('bot')) {
+    stack.bot = await startRoles({ config, role: 'bot', log: silentLogger, ...options.start });
+    emu.setBotUrl(`http://127.0.0.1:${stack.bot.port}`);
+  }
+  return stack;
+}
