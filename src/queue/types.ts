@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { Config } from '../config.js';
+import type { DeviceService } from '../devices/types.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Destination, FileUpload, Message, Responder } from '../slack/types.js';
 
@@ -32,6 +33,8 @@ export interface JobServices {
   enqueue: Enqueue;
   log: Logger;
   clock: () => Date;
+  /** SSH access to devices (worker roles); see src/devices. */
+  devices?: DeviceService;
   [extra: string]: unknown;
 }
 

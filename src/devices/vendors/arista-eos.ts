@@ -10,7 +10,7 @@ export const aristaEos = defineVendor({
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,40}\))?[>#]\s*$/,
   userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
   enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
-  pager: /\s*--More--\s*$/,
+  pager: /--More--/,
   pagingOff: ['terminal length 0', 'terminal width 32767'],
   exit: 'exit',
   failures: [

@@ -11,7 +11,7 @@ export const ciscoIosxe = defineVendor({
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?[>#]\s*$/,
   userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
   enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
-  pager: /\s*--More--\s*$/,
+  pager: /--More--/,
   pagingOff: ['terminal length 0', 'terminal width 511'],
   exit: 'exit',
   failures: [

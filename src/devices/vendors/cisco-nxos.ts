@@ -9,7 +9,7 @@ export const ciscoNxos = defineVendor({
   name: 'cisco_nxos',
   displayName: 'Cisco NX-OS',
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?#\s*$/,
-  pager: /\s*--More--\s*$/,
+  pager: /--More--/,
   pagingOff: ['terminal length 0', 'terminal width 511'],
   exit: 'exit',
   failures: [

@@ -52,7 +52,7 @@ export interface VendorDefinition {
   /** Prompt that means "not privileged yet": the transport sends `enable.command`. */
   userPrompt?: RegExp;
   enable?: { command: string; passwordPrompt: RegExp };
-  /** Pager marker (`--More--`); the transport answers it with a space until paging is off. */
+  /** Pager marker, unanchored (`--More--`): when the last line shows it, the transport sends a space. */
   pager?: RegExp;
   /** Sent once after login. Their output is checked for failures but not returned. */
   pagingOff: string[];

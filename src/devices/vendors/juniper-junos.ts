@@ -8,7 +8,7 @@ export const juniperJunos = defineVendor({
   name: 'juniper_junos',
   displayName: 'Juniper Junos',
   prompt: /^(?:\{\w+(?::\w+)?\}\s*)?[\w.-]+@[\w.-]+[>#%]\s*$/,
-  pager: /---\(more(?: \d+%)?\)---\s*$/,
+  pager: /---\(more(?: \d+%)?\)---/,
   pagingOff: ['set cli screen-length 0', 'set cli screen-width 0', 'set cli complete-on-space off'],
   exit: 'exit',
   failures: [

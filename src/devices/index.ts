@@ -1,0 +1,16 @@
+export {
+  createDeviceService,
+  type DeviceServiceImpl,
+  type DeviceServiceOptions,
+  type DeviceFacts,
+  type HostKeyStore,
+  memoryHostKeyStore,
+} from './service.js';
+export {
+  createCredentialResolver,
+  type CredentialResolver,
+  type CredentialResolverOptions,
+} from './credentials.js';
+export { getVendor, listVendors } from './vendors/index.js';
+export type { InterfaceInfo, NeighborInfo, VendorDefinition, VersionInfo } from './vendors/index.js';
+export type { CommandOutput, DeviceService, RunOptions, SecretRule, VendorConfigRules } from './types.js';

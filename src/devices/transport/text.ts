@@ -1,0 +1,116 @@
+/**
+ * Pure text handling for interactive CLI sessions: ANSI stripping, prompt matching on a bounded tail,
+ * and turning the raw bytes of one command into its output. Kept apart from ssh2 so recorded sessions
+ * can be replayed in unit tests chunk by chunk.
+ */
+
+// CSI, OSC, charset selection and the single-character escapes terminals and CLIs emit.
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>NOM78c]/g;
+
+export function stripAnsi(text: string): string {
+  return text.indexOf('\x1b') === -1 ? text : text.replace(ANSI, '');
+}
+
+/** Removes ANSI codes, CRs and other control characters except newline and tab. */
+export function cleanText(text: string): string {
+  return stripAnsi(text)
+    .replace(/\r+\n/g, '\n')
+    .replace(/[\x00-\x07\x0b-\x1f\x7f]/g, '');
+}
+
+/** The last line of a (cleaned) text: what a prompt test looks at. */
+export function lastLine(text: string): string {
+  const i = text.lastIndexOf('\n');
+  return i === -1 ? text : text.slice(i + 1);
+}
+
+export type ReadEvent = 'prompt' | 'pager' | { extra: number } | null;
+
+export interface PromptReaderOptions {
+  prompt: RegExp;
+  /** Prompt lines must start with this (the hostname learned at login). */
+  pinnedPrefix?: string;
+  /** Unanchored pager marker. */
+  pager?: RegExp;
+  /** Other lines to stop at (a password prompt): reported as { extra: index }. */
+  extra?: RegExp[];
+  /** How many trailing characters are kept for matching. */
+  tailSize?: number;
+}
+
+/**
+ * Accumulates the raw stream of one command. Each push costs O(chunk + tailSize): the prompt is
+ * looked for only in the last line of a bounded tail window, so a 2 MB config stays linear.
+ */
+export class PromptReader {
+  private chunks: string[] = [];
+  private tail = '';
+  private readonly tailSize: number;
+  private readonly pagerAtEnd?: RegExp;
+  length = 0;
+
+  constructor(private readonly options: PromptReaderOptions) {
+    this.tailSize = options.tailSize ?? 2048;
+    if (options.pager) this.pagerAtEnd = new RegExp(`(?:${options.pager.source})\\s*$`);
+  }
+
+  push(chunk: string): ReadEvent {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    this.tail =
+      chunk.length >= this.tailSize ? chunk.slice(-this.tailSize) : (this.tail + chunk).slice(-this.tailSize);
+    const line = lastLine(cleanText(this.tail)).replace(/^\x08+/, '');
+    if (this.pagerAtEnd?.test(line)) return 'pager';
+    if (this.options.extra) {
+      for (let i = 0; i < this.options.extra.length; i++)
+        if (this.options.extra[i]!.test(line)) return { extra: i };
+    }
+    if (this.options.prompt.test(line) && this.matchesPin(line)) return 'prompt';
+    return null;
+  }
+
+  private matchesPin(line: string): boolean {
+    const pin = this.options.pinnedPrefix;
+    return pin === undefined || line.trimStart().startsWith(pin) || /^\{\w+(?::\w+)?\}/.test(line);
+  }
+
+  /** Everything received so far, raw. */
+  raw(): string {
+    if (this.chunks.length > 1) this.chunks = [this.chunks.join('')];
+    return this.chunks[0] ?? '';
+  }
+
+  /** The last line as a prompt test sees it. */
+  currentLine(): string {
+    return lastLine(cleanText(this.tail));
+  }
+}
+
+/** The part of a prompt that stays the same across modes: `core1` of `core1(config-if)#`, `user@host` of Junos. */
+export function promptPrefix(promptLine: string): string {
+  const line = promptLine.trim().replace(/^\{\w+(?::\w+)?\}\s*/, '');
+  const m = /^[^>#$%(\s]+/.exec(line);
+  return m ? m[0] : line;
+}
+
+/**
+ * Turns the raw stream of one command into its output: pager markers and their erase sequences,
+ * ANSI codes and CRs go, the echoed command line and the closing prompt line are dropped.
+ */
+export function commandOutput(raw: string, command: string, pager?: RegExp): string {
+  let text = raw;
+  if (pager) text = text.replace(new RegExp(`[ \\t]*(?:${pager.source})[ \\t]*`, 'g'), '');
+  // Pager erase sequences: backspaces over spaces over backspaces.
+  text = text.replace(/\x08+[ \t]*\x08*/g, '');
+  text = cleanText(text);
+  const firstNl = text.indexOf('\n');
+  if (firstNl !== -1) {
+    const first = text.slice(0, firstNl);
+    if (command.trim() !== '' && first.includes(command.trim())) text = text.slice(firstNl + 1);
+    else if (first.trim() === '') text = text.slice(firstNl + 1);
+  } else return '';
+  const lastNl = text.lastIndexOf('\n');
+  text = lastNl === -1 ? '' : text.slice(0, lastNl);
+  // Junos config mode prints a "[edit …]" line just above the prompt.
+  return text.replace(/\n?\[edit[^\]\n]*\]$/, '');
+}
