@@ -36,8 +36,10 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
   let fileEntries: Record<string, FileEntry> | undefined;
   const loadFile = (): Record<string, FileEntry> => {
     if (fileEntries) return fileEntries;
-    if (options.file === undefined) return (fileEntries = {});
-    if (typeof options.file !== 'string') return (fileEntries = options.file);
+    if (options.file === undefined || typeof options.file !== 'string') {
+      fileEntries = options.file ?? {};
+      return fileEntries;
+    }
     let text: string;
     try {
       text = read(options.file).toString('utf8');

@@ -114,7 +114,10 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
 
   const slotFor = (name: string) => {
     let s = deviceSlots.get(name);
-    if (!s) deviceSlots.set(name, (s = new Semaphore(perDeviceLimit)));
+    if (!s) {
+      s = new Semaphore(perDeviceLimit);
+      deviceSlots.set(name, s);
+    }
     return s;
   };
 
