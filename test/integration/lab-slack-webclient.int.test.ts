@@ -62,6 +62,17 @@ describe('slack emulator × real @slack/web-api WebClient', () => {
     expect(emu.problems).toEqual([]);
   });
 
+  it('chat.update keeps previous blocks unless given blocks (as Slack does) and flags the stale-blocks case', async () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'queued' } }];
+    const a = await client.chat.postMessage({ channel: 'C00NETOPS0', text: 'queued', blocks });
+    await client.chat.update({ channel: 'C00NETOPS0', ts: a.ts!, text: 'done' });
+    expect(emu.message('C00NETOPS0', a.ts!)).toMatchObject({ text: 'done', blocks });
+    expect(emu.problems.map((p) => p.method)).toEqual(['chat.update']);
+    await client.chat.update({ channel: 'C00NETOPS0', ts: a.ts!, text: 'done', blocks: [] });
+    expect(emu.message('C00NETOPS0', a.ts!)!.blocks).toEqual([]);
+    expect(emu.problems).toHaveLength(1);
+  });
+
   it('keeps ephemeral messages out of channel history', async () => {
     const res = await client.chat.postEphemeral({
       channel: 'C00NETOPS0',
@@ -105,6 +116,24 @@ describe('slack emulator × real @slack/web-api WebClient', () => {
     const got = Buffer.from(await (await fetch(`${emu.url}files/${file!.id}/chart.png`)).arrayBuffer());
     expect(got.equals(PNG)).toBe(true);
     expect(emu.problems).toEqual([]);
+  });
+
+  it('snapshot() is a detached JSON copy without file bytes; reset() empties state but keeps the workspace', async () => {
+    const m = await client.chat.postMessage({ channel: 'C00NETOPS0', text: 'hello' });
+    await client.files.uploadV2({ channel_id: 'C00NETOPS0', thread_ts: m.ts!, file: PNG, filename: 'c.png' });
+    const snap = emu.snapshot();
+    expect(
+      snap.channels.find((c) => c.id === 'C00NETOPS0')!.messages[0]!.replies[0]!.files[0],
+    ).not.toHaveProperty('bytes');
+    expect(snap.files[0]).toMatchObject({ name: 'c.png', size: PNG.length });
+    expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
+    snap.channels[0]!.messages.length = 0;
+    expect(emu.messages.C00NETOPS0).toHaveLength(1);
+    emu.reset();
+    expect(emu.calls).toEqual([]);
+    expect(emu.messages.C00NETOPS0).toEqual([]);
+    expect(emu.files.size).toBe(0);
+    expect((await client.chat.postMessage({ channel: 'C00NETOPS0', text: 'again' })).ok).toBe(true);
   });
 
   it('uploads text content too', async () => {

@@ -94,6 +94,17 @@ export interface OutboundRecord {
   at: number;
 }
 
+export interface WorkspaceSnapshot {
+  team: { id: string; domain: string };
+  bot: { userId: string; botId: string; appId: string };
+  users: EmuUser[];
+  channels: { id: string; name: string; messages: EmuMessage[] }[];
+  ephemerals: EmuEphemeral[];
+  views: EmuView[];
+  files: Omit<EmuFile, 'bytes'>[];
+  problems: Workspace['problems'];
+}
+
 export interface SlackEmulator {
   readonly url: string;
   /** Pass as `slackApiUrl` to WebClient / Bolt `clientOptions`. Ends with '/'. */
@@ -118,6 +129,10 @@ export interface SlackEmulator {
   urlVerification(challenge?: string): Promise<OutboundResult>;
   sign(body: string, timestamp?: number): SlackSignatureHeaders;
   setRateLimit(method: string, limit: { retryAfterSec: number; times: number }): void;
+  /** JSON-safe copy of the workspace (file bytes left out) for a console or a failure dump. */
+  snapshot(): WorkspaceSnapshot;
+  /** Forgets calls, messages, files, views and posts, keeping users/channels: one emulator, many tests. */
+  reset(): void;
   /** For when the bot starts after the emulator (it needs apiUrl first). */
   setBotUrl(botUrl: string, path?: string): void;
   issueTriggerId(userId: string): string;
@@ -581,6 +596,33 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       signSlackRequest(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
     setRateLimit(method, limit) {
       rateLimits.set(method, { ...limit });
+    },
+    snapshot() {
+      const state: WorkspaceSnapshot = {
+        team: { id: ws.teamId, domain: ws.teamDomain },
+        bot: { userId: ws.botUserId, botId: ws.botId, appId: ws.appId },
+        users: [...ws.users.values()],
+        channels: [...ws.channels.values()].map((c) => ({ id: c.id, name: c.name, messages: c.messages })),
+        ephemerals: ws.ephemerals,
+        views: [...ws.views.values()],
+        files: [...ws.files.values()],
+        problems: ws.problems,
+      };
+      // Round-trip through JSON so the copy shares nothing with live state; bytes stay out.
+      return JSON.parse(JSON.stringify(state, (k, v) => (k === 'bytes' ? undefined : v)));
+    },
+    reset() {
+      calls.length = 0;
+      responseUrlPosts.length = 0;
+      outbound.length = 0;
+      ws.ephemerals.length = 0;
+      ws.problems.length = 0;
+      ws.files.clear();
+      ws.views.clear();
+      ws.triggers.clear();
+      responseUrls.clear();
+      rateLimits.clear();
+      for (const c of ws.channels.values()) c.messages = [];
     },
     setBotUrl(botUrl, path) {
       botEndpoint = endpointOf(botUrl, path);

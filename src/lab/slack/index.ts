@@ -7,6 +7,7 @@ export type {
   SlackEmulator,
   SlackEmulatorOptions,
   SlashCommandInput,
+  WorkspaceSnapshot,
 } from './emulator.js';
 export type {
   EmuChannel,

@@ -84,6 +84,11 @@ const update: MethodHandler = (ws, args) => {
   const next: { text?: string; blocks?: unknown[] } = {};
   if (typeof args.text === 'string') next.text = args.text;
   if (Array.isArray(args.blocks)) next.blocks = args.blocks;
+  // Slack keeps a message's blocks when chat.update omits `blocks`, and clients render blocks
+  // rather than text: a new text alone stays invisible. Pass `blocks: []` to drop them.
+  if (next.text !== undefined && next.blocks === undefined && (message.blocks?.length ?? 0) > 0) {
+    problem(ws, 'chat.update', `text changed on ${message.ts} but its previous blocks are kept and shown`);
+  }
   editMessage(ws, message, next);
   return {
     ok: true,
