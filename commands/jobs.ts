@@ -7,7 +7,9 @@ export default defineCommand({
   usage: 'jobs [mine|all] [--limit N]',
   examples: ['jobs', 'jobs all', 'jobs all --limit 50'],
   args: z.object({
-    positionals: z.tuple([z.enum(['mine', 'all'], { message: 'say `mine` or `all`' })]).or(z.tuple([])),
+    positionals: z
+      .array(z.enum(['mine', 'all'], { message: 'say `mine` or `all`' }))
+      .max(1, 'say `mine` or `all`'),
     flags: z
       .object({
         limit: z.coerce.number({ message: '--limit takes a number' }).int().min(1).max(200).optional(),

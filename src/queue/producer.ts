@@ -62,6 +62,10 @@ export function createProducer(options: ProducerOptions): Producer {
     };
     let timer: NodeJS.Timeout | undefined;
     try {
+      // Known down (reconnecting after a failure): say so now rather than after the timeout.
+      if (['reconnecting', 'end', 'close'].includes(options.connection.status)) {
+        throw new Error(`Redis connection is ${options.connection.status}`);
+      }
       await Promise.race([
         queue(def.queue ?? DEFAULT_QUEUE).add(jobName, envelope, {
           ...jobOptions(def),

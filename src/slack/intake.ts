@@ -117,12 +117,6 @@ export function createIntake(options: IntakeOptions) {
               },
             });
           } catch (err) {
-            await responder
-              .update(
-                { ...req.where, ts: messageTs },
-                progressMessage({ state: 'failed', what, jobId, userId: req.user.id, detail: userText(err) }),
-              )
-              .catch(() => {});
             await auditSafely(() =>
               audit!.jobFinished(
                 jobId,
@@ -131,6 +125,12 @@ export function createIntake(options: IntakeOptions) {
                 isNetopsError(err) ? err.code : ErrorCode.INTERNAL,
               ),
             );
+            await responder
+              .update(
+                { ...req.where, ts: messageTs },
+                progressMessage({ state: 'failed', what, jobId, userId: req.user.id, detail: userText(err) }),
+              )
+              .catch(() => {});
             options.onCommand?.(command.name, 'failed');
             throw Object.assign(err as object, { alreadyShown: true });
           }
