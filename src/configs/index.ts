@@ -24,3 +24,10 @@ export {
 } from './retention.js';
 export { unifiedDiff, diffLines, splitLines, type UnifiedDiff } from './diff.js';
 export { extractSections, type BlockStyle } from './section.js';
+export {
+  searchConfigs,
+  toPostgresRegex,
+  MAX_PATTERN_LENGTH,
+  type SearchResult,
+  type SearchHit,
+} from './search.js';

@@ -152,11 +152,11 @@ export function createConfigStore(pool: Pool): ConfigStore {
         );
         const id = Number(rows[0]!.id);
         await c.query(
-          `INSERT INTO config_latest (device, sha256, version_id, collected_at, checked_at)
-           VALUES ($1, $2, $3, $4, $4)
+          `INSERT INTO config_latest (device, sha256, version_id, collected_at, checked_at, body)
+           VALUES ($1, $2, $3, $4, $4, $5)
            ON CONFLICT (device) DO UPDATE SET sha256 = EXCLUDED.sha256, version_id = EXCLUDED.version_id,
-             collected_at = EXCLUDED.collected_at, checked_at = EXCLUDED.checked_at`,
-          [input.device, sha, id, input.collectedAt],
+             collected_at = EXCLUDED.collected_at, checked_at = EXCLUDED.checked_at, body = EXCLUDED.body`,
+          [input.device, sha, id, input.collectedAt, input.body],
         );
         const version: ConfigVersion = {
           id,

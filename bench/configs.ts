@@ -1,0 +1,171 @@
+/**
+ * Config-tracking benchmark. Prints one JSON object (last line):
+ *   list_versions_100k_ms  latest page of a device with 100,000 versions stored (target < 100)
+ *   search_10k_devices_ms  regex search over the latest configs of 10,000 devices (target < 1000)
+ *   search_node_10k_ms     the same search done by streaming blobs into Node (the alternative we rejected)
+ *   backup_500_devices_s   backup of 500 simulated devices through the fleet (target < 60), when the fleet exists
+ * Uses a fresh schema in TEST_DATABASE_URL (default postgres://root@127.0.0.1:5432/test) and drops it.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createConfigStore, sha256Hex } from '../src/configs/index.js';
+import { searchConfigs, toPostgresRegex } from '../src/configs/search.js';
+import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
+
+const URL_ = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+/** A plausible ~300-line IOS-XE config, unique per device. */
+export function synthConfig(i: number): string {
+  const name = `dev${String(i).padStart(5, '0')}`;
+  const out = [
+    `version 17.9`,
+    `hostname ${name}`,
+    '!',
+    'aaa new-model',
+    `ip domain name site${i % 50}.example.net`,
+    '!',
+  ];
+  for (let p = 1; p <= 48; p++) {
+    out.push(
+      `interface GigabitEthernet1/0/${p}`,
+      ` description ${p % 7 === 0 ? 'uplink' : 'access'} port ${p} of ${name}`,
+      ` switchport access vlan ${10 + (p % 5)}`,
+      ' switchport mode access',
+      ' spanning-tree portfast',
+      '!',
+    );
+  }
+  out.push(
+    'router ospf 1',
+    ` router-id 10.${(i >> 8) & 255}.${i & 255}.1`,
+    ' passive-interface default',
+    '!',
+  );
+  for (let a = 0; a < 20; a++)
+    out.push(`ip access-list extended ACL${a}`, ` permit tcp 10.${a}.0.0 0.0.255.255 any eq 22`, '!');
+  out.push(
+    i % 10 === 0 ? 'ntp server 10.9.9.99' : 'ntp server 10.9.9.11',
+    `logging host 10.9.${i % 4}.5`,
+    'end',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+async function main() {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: URL_ });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  const pool = createPool({ connectionString: URL_, schema, max: 8 });
+  const result: Record<string, number> = {};
+  try {
+    await migrate(pool);
+    const store = createConfigStore(pool);
+
+    // 1. 100,000 versions of one device, bulk-loaded (the store's own path is exercised below).
+    await pool.query(
+      `INSERT INTO config_blobs (sha256, body, bytes) VALUES ('bench-blob', 'hostname big', 12)`,
+    );
+    await pool.query(
+      `INSERT INTO config_versions (device, sha256, collected_at, trigger, author)
+       SELECT 'big', 'bench-blob', timestamptz '2015-01-01' + (g || ' minutes')::interval, 'schedule', NULL
+         FROM generate_series(1, 100000) g`,
+    );
+    await store.record({
+      device: 'big',
+      body: 'hostname big\n! now\n',
+      collectedAt: new Date(),
+      trigger: 'manual',
+    });
+    await pool.query('ANALYZE config_versions');
+    const listTimes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const page = await store.list('big', { limit: 50 });
+      const page2 = await store.list('big', { limit: 50, before: page.next! });
+      listTimes.push(performance.now() - t0);
+      if (page.versions.length !== 50 || page2.versions.length !== 50)
+        throw new Error('list returned a short page');
+    }
+    listTimes.sort((a, b) => a - b);
+    result.list_versions_100k_ms = round(listTimes[Math.floor(listTimes.length / 2)]!);
+
+    // 2. 10,000 devices with distinct ~10 KB configs.
+    const N = Number(process.env.BENCH_DEVICES ?? 10_000);
+    for (let start = 0; start < N; start += 500) {
+      const shas: string[] = [];
+      const bodies: string[] = [];
+      const devices: string[] = [];
+      for (let i = start; i < Math.min(N, start + 500); i++) {
+        const body = synthConfig(i);
+        bodies.push(body);
+        shas.push(sha256Hex(body));
+        devices.push(`dev${String(i).padStart(5, '0')}`);
+      }
+      await pool.query(
+        `INSERT INTO config_blobs (sha256, body, bytes) SELECT s, b, octet_length(b) FROM unnest($1::text[], $2::text[]) AS t(s, b)`,
+        [shas, bodies],
+      );
+      await pool.query(
+        `WITH v AS (INSERT INTO config_versions (device, sha256, collected_at, trigger)
+                    SELECT d, s, now(), 'schedule' FROM unnest($1::text[], $2::text[]) AS t(d, s) RETURNING id, device, sha256, collected_at)
+         INSERT INTO config_latest (device, sha256, version_id, collected_at, checked_at, body)
+         SELECT v.device, v.sha256, v.id, v.collected_at, v.collected_at, t.b FROM v JOIN unnest($1::text[], $3::text[]) AS t(d, b) ON t.d = v.device`,
+        [devices, shas, bodies],
+      );
+    }
+    await pool.query('VACUUM ANALYZE config_blobs');
+    await pool.query('VACUUM ANALYZE config_latest');
+    const { rows: size } = await pool.query(`SELECT sum(bytes)::int AS bytes FROM config_blobs`);
+    const pattern = '^ntp server 10\\.9\\.9\\.99';
+    const searchTimes: number[] = [];
+    let hits = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const r = await searchConfigs(pool, { pattern, context: 1 });
+      searchTimes.push(performance.now() - t0);
+      hits = r.hits.length;
+    }
+    if (hits !== Math.ceil(N / 10)) throw new Error(`expected ${Math.ceil(N / 10)} hits, got ${hits}`);
+    searchTimes.sort((a, b) => a - b);
+    result.search_10k_devices_ms = round(searchTimes[Math.floor(searchTimes.length / 2)]!);
+    // A pattern that matches nothing forces a full scan of every body.
+    {
+      const t0 = performance.now();
+      await searchConfigs(pool, { pattern: 'snmp-server community \\S+ RW' });
+      result.search_10k_nomatch_ms = round(performance.now() - t0);
+    }
+    {
+      const t0 = performance.now();
+      const r = await searchConfigs(pool, { pattern: '^hostname', context: 2 });
+      result.search_10k_all_match_ms = round(performance.now() - t0);
+      if (r.hits.length !== N + 1) throw new Error('all-match search missed devices');
+    }
+
+    // The alternative: stream every latest blob to Node and match there.
+    {
+      const re = new RegExp(pattern, 'm');
+      const t0 = performance.now();
+      const { rows } = await pool.query<{ device: string; body: string }>(
+        'SELECT device, body FROM config_latest',
+      );
+      const n = rows.filter((r) => re.test(r.body)).length;
+      result.search_node_10k_ms = round(performance.now() - t0);
+      if (n !== hits) throw new Error('node search disagrees');
+    }
+    result.search_corpus_mb = round(size[0].bytes / 1e6);
+    void toPostgresRegex;
+  } finally {
+    await pool.end();
+    if (process.env.BENCH_KEEP) console.error(`kept schema ${schema}`);
+    else await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+    await admin.end();
+  }
+  console.log(JSON.stringify(result));
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+await main();

@@ -1,0 +1,212 @@
+import type { Pool, PoolClient } from 'pg';
+import { ErrorCode, NetopsError } from '../errors.js';
+
+/**
+ * Fleet-wide regex search over every device's latest config.
+ *
+ * The regex runs inside Postgres (ARE syntax, newline-sensitive so ^ and $ are per line), under a
+ * statement_timeout: Postgres' regex engine is not a backtracking one for ordinary patterns, and
+ * whatever it does is bounded by the timeout, so a hostile pattern cannot stall a worker. Node never
+ * evaluates the user's regex. It scans config_latest (one row per device, with the body) in parallel.
+ * Measured against streaming the blobs to Node and matching there: see bench/configs.ts.
+ */
+
+export const MAX_PATTERN_LENGTH = 256;
+
+export interface SearchOptions {
+  pattern: string;
+  ignoreCase?: boolean;
+  /** Restrict to these device names (e.g. the inventory filtered by --devices). */
+  devices?: readonly string[];
+  /** Context lines around each matching line. */
+  context?: number;
+  /** Devices whose matching lines (with context) are returned; the rest are listed by name only. */
+  detailLimit?: number;
+  /** Per-line hits kept per device. */
+  linesPerDevice?: number;
+  timeoutMs?: number;
+}
+
+export interface SearchLine {
+  /** 1-based line number. */
+  n: number;
+  text: string;
+  match: boolean;
+}
+
+export interface SearchHit {
+  device: string;
+  sha256: string;
+  collectedAt: Date;
+  /** Present for the first `detailLimit` devices. */
+  lines?: SearchLine[];
+  matchCount?: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Devices with a latest config that does NOT match (only among `devices` when given). */
+  nonMatching: string[];
+  /** Devices in scope (`devices`) with no stored config at all. */
+  neverBackedUp: string[];
+  scanned: number;
+  elapsedMs: number;
+}
+
+/** Embedded-option prefix: newline-sensitive (per-line ^/$), plus i when asked. Merges a user's own (?i). */
+export function toPostgresRegex(pattern: string, ignoreCase = false): string {
+  const p = pattern.trim();
+  if (!p) throw badRegex(pattern, 'the pattern is empty');
+  if (p.length > MAX_PATTERN_LENGTH)
+    throw badRegex(pattern, `it is longer than ${MAX_PATTERN_LENGTH} characters`);
+  const own = /^\(\?([a-z]+)\)/.exec(p);
+  const flags = new Set(['n', ...(ignoreCase ? ['i'] : []), ...(own ? own[1]!.split('') : [])]);
+  // `***=` (literal) / `***:` director prefixes must stay in front, so leave them alone.
+  if (p.startsWith('***')) return p;
+  return `(?${[...flags].join('')})${own ? p.slice(own[0].length) : p}`;
+}
+
+function badRegex(pattern: string, why: string, cause?: unknown): NetopsError {
+  return new NetopsError(ErrorCode.BAD_ARGS, `bad regex ${pattern}: ${why}`, {
+    cause,
+    userMessage: `\`${pattern}\` is not a usable regular expression: ${why}.`,
+    hint: 'Patterns use POSIX/ARE syntax (\\d, \\s, [[:alpha:]], (?i) for case-insensitive); quote patterns with spaces.',
+  });
+}
+
+/** Maps Postgres regex errors and timeouts to messages a user can act on. */
+export function searchError(pattern: string, err: unknown, timeoutMs: number): unknown {
+  const code = (err as { code?: string }).code;
+  const msg = (err as Error).message ?? '';
+  if (code === '2201B' || /invalid regular expression/i.test(msg)) {
+    return badRegex(pattern, msg.replace(/^invalid regular expression:\s*/i, ''), err);
+  }
+  if (code === '57014') {
+    return new NetopsError(ErrorCode.BAD_ARGS, `regex search timed out: ${pattern}`, {
+      cause: err,
+      userMessage: `The search for \`${pattern}\` took longer than ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+      hint: 'Make the pattern more specific (anchor it with ^, avoid nested repetition like (a+)+), or narrow it with --devices.',
+    });
+  }
+  return err;
+}
+
+async function withTimeout<T>(pool: Pool, timeoutMs: number, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(100, Math.floor(timeoutMs))}`);
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** 0-based indices of lines matching `re` (Postgres regex) in each listed device's latest config. */
+async function matchingLines(
+  c: PoolClient,
+  re: string,
+  devices: readonly string[],
+): Promise<Map<string, number[]>> {
+  const out = new Map<string, number[]>();
+  if (!devices.length) return out;
+  const { rows } = await c.query<{ device: string; n: number }>(
+    `SELECT c.device, (l.n - 1)::int AS n
+       FROM config_latest c, regexp_split_to_table(c.body, E'\\n') WITH ORDINALITY AS l(line, n)
+      WHERE c.device = ANY($2) AND l.line ~ $1
+      ORDER BY 1, 2`,
+    [re, devices],
+  );
+  for (const r of rows) {
+    const list = out.get(r.device) ?? [];
+    list.push(r.n);
+    out.set(r.device, list);
+  }
+  return out;
+}
+
+/** Lines to show: each hit with `context` lines around it, capped at `limit` hits. */
+export function withContext(
+  body: string,
+  hits: readonly number[],
+  context: number,
+  limit: number,
+): SearchLine[] {
+  const lines = body.split('\n');
+  const keep = new Map<number, boolean>();
+  for (const h of hits.slice(0, limit)) {
+    for (let i = Math.max(0, h - context); i <= Math.min(lines.length - 1, h + context); i++) {
+      if (!keep.has(i)) keep.set(i, false);
+    }
+    keep.set(h, true);
+  }
+  return [...keep.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([i, match]) => ({ n: i + 1, text: lines[i] ?? '', match }));
+}
+
+export async function searchConfigs(pool: Pool, options: SearchOptions): Promise<SearchResult> {
+  const started = performance.now();
+  const re = toPostgresRegex(options.pattern, options.ignoreCase);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const detailLimit = options.detailLimit ?? 100;
+  const context = Math.min(Math.max(options.context ?? 0, 0), 20);
+  const scope = options.devices ? [...options.devices] : null;
+  try {
+    return await withTimeout(pool, timeoutMs, async (c) => {
+      // Bodies are compressed, so the heap looks tiny to the planner and it would never go parallel;
+      // the regex is the expensive part and splits across workers well.
+      await c.query('SET LOCAL parallel_setup_cost = 0');
+      await c.query('SET LOCAL min_parallel_table_scan_size = 0');
+      // The regex as a WHERE filter (not a selected boolean) so the workers return only the matches.
+      const { rows: matched } = await c.query<{ device: string }>(
+        `SELECT device FROM config_latest WHERE body ~ $1 ${scope ? 'AND device = ANY($2)' : ''}`,
+        scope ? [re, scope] : [re],
+      );
+      const { rows: latest } = await c.query<{ device: string; sha256: string; collected_at: Date }>(
+        `SELECT device, sha256, collected_at FROM config_latest ${scope ? 'WHERE device = ANY($1)' : ''}`,
+        scope ? [scope] : [],
+      );
+      latest.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+      const hitSet = new Set(matched.map((r) => r.device));
+      const hits: SearchHit[] = [];
+      const nonMatching: string[] = [];
+      for (const r of latest) {
+        if (hitSet.has(r.device))
+          hits.push({ device: r.device, sha256: r.sha256, collectedAt: r.collected_at });
+        else nonMatching.push(r.device);
+      }
+      const detailed = hits.slice(0, detailLimit);
+      if (detailed.length) {
+        const names = detailed.map((h) => h.device);
+        const lineHits = await matchingLines(c, re, names);
+        const { rows: bodies } = await c.query<{ device: string; body: string }>(
+          'SELECT device, body FROM config_latest WHERE device = ANY($1)',
+          [names],
+        );
+        const bodyOf = new Map(bodies.map((b) => [b.device, b.body]));
+        for (const h of detailed) {
+          const idx = lineHits.get(h.device) ?? [];
+          h.matchCount = idx.length;
+          h.lines = withContext(bodyOf.get(h.device) ?? '', idx, context, options.linesPerDevice ?? 20);
+        }
+      }
+      const have = new Set(latest.map((r) => r.device));
+      const neverBackedUp = scope ? scope.filter((d) => !have.has(d)).sort() : [];
+      return {
+        hits,
+        nonMatching,
+        neverBackedUp,
+        scanned: latest.length,
+        elapsedMs: performance.now() - started,
+      };
+    });
+  } catch (err) {
+    throw searchError(options.pattern, err, timeoutMs);
+  }
+}
