@@ -106,8 +106,12 @@ export function createJobHost(options: JobHostOptions): JobHost {
       return 'already delivered';
     }
 
-    if (audit) await safely('audit', () => audit.jobStarted(jobId, attempt));
-    await edit('running', attempt > 1 ? `attempt ${attempt} of ${job.opts.attempts ?? 1}` : undefined);
+    // Only requests from people have an audit row; scheduled work is not audited per run.
+    const audited = audit && origin?.auditId ? audit : undefined;
+    await Promise.all([
+      audited ? safely('audit', () => audited.jobStarted(jobId, attempt)) : undefined,
+      edit('running', attempt > 1 ? `attempt ${attempt} of ${job.opts.attempts ?? 1}` : undefined),
+    ]);
 
     const controller = new AbortController();
     running.set(jobId, controller);
@@ -146,7 +150,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
       const sentence = controller.signal.aborted
         ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
         : userText(err);
-      if (audit) await safely('audit', () => audit.jobFinished(jobId, 'failed', sentence, code));
+      if (audited) await safely('audit', () => audited.jobFinished(jobId, 'failed', sentence, code));
       await edit('failed', sentence);
       options.onFinished?.(job.name, 'failed', Date.now() - started);
       throw new UnrecoverableError(sentence);
@@ -176,11 +180,10 @@ export function createJobHost(options: JobHostOptions): JobHost {
       }
     }
     // Audit before the final edit: whoever sees "done" in Slack finds the audit row complete.
-    if (audit) {
-      await safely('audit', async () => {
-        await audit.jobFinished(jobId, result.ok === false ? 'failed' : 'done', result.summary);
-        if (origin) await audit.markResultPosted(jobId);
-      });
+    if (audited) {
+      await safely('audit', () =>
+        audited.jobFinished(jobId, result.ok === false ? 'failed' : 'done', result.summary, undefined, true),
+      );
     }
     await edit(result.ok === false ? 'failed' : 'done', result.summary);
     options.onFinished?.(job.name, result.ok === false ? 'failed' : 'done', Date.now() - started);

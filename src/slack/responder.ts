@@ -46,7 +46,8 @@ export function createWebResponder(client: WebClient): Responder {
     },
     async update(dest: Destination & { ts: string }, message) {
       try {
-        await client.chat.update({ channel: dest.channel, ts: dest.ts, ...body(message) });
+        // Slack keeps a message's old blocks when an update sends text only; always replace them.
+        await client.chat.update({ channel: dest.channel, ts: dest.ts, blocks: [], ...body(message) });
       } catch (err) {
         throw slackError('chat.update', err);
       }

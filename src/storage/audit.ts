@@ -44,8 +44,14 @@ export interface AuditLog {
   record(entry: NewAudit): Promise<bigint>;
   attachJob(id: bigint, jobId: string, jobName: string, messageTs?: string): Promise<void>;
   jobStarted(jobId: string, attempt: number): Promise<void>;
-  jobFinished(jobId: string, status: 'done' | 'failed', summary: string, errorCode?: string): Promise<void>;
-  markResultPosted(jobId: string): Promise<void>;
+  /** `resultPosted`: the result reached Slack (set in the same write). */
+  jobFinished(
+    jobId: string,
+    status: 'done' | 'failed',
+    summary: string,
+    errorCode?: string,
+    resultPosted?: boolean,
+  ): Promise<void>;
   recent(options: { userId?: string; limit?: number }): Promise<AuditRecord[]>;
   byJob(jobId: string): Promise<AuditRecord | undefined>;
 }
@@ -116,14 +122,13 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         [jobId, attempt],
       );
     },
-    async jobFinished(jobId, status, summary, errorCode) {
+    async jobFinished(jobId, status, summary, errorCode, resultPosted = false) {
       await pool.query(
-        `UPDATE audit SET status = $2, finished_at = now(), result_summary = $3, error_code = $4 WHERE job_id = $1`,
-        [jobId, status, summary.slice(0, 500), errorCode ?? null],
+        `UPDATE audit SET status = $2, finished_at = now(), result_summary = $3, error_code = $4,
+           result_posted_at = CASE WHEN $5 THEN now() ELSE result_posted_at END
+         WHERE job_id = $1`,
+        [jobId, status, summary.slice(0, 500), errorCode ?? null, resultPosted],
       );
-    },
-    async markResultPosted(jobId) {
-      await pool.query('UPDATE audit SET result_posted_at = now() WHERE job_id = $1', [jobId]);
     },
     async recent({ userId, limit = 15 }) {
       const { rows } = await pool.query(
