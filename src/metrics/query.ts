@@ -1,0 +1,632 @@
+import type { Pool, PoolClient } from 'pg';
+import { ErrorCode, NetopsError } from '../errors.js';
+import type { Bucket } from './downsample.js';
+
+/**
+ * Queries sized to a chart's pixel width. The database does the reduction: whatever the number
+ * of samples in the range, at most `widthPx` rows per metric come back (min, max, avg, first,
+ * last per pixel column), so ten million samples never cross the wire.
+ *
+ * Column and table names follow src/storage/migrations/0003_metrics.sql (owned by the SNMP
+ * poller): samples (wide, partitioned by day), rollups_5m / rollups_1h (long format).
+ */
+
+export const METRICS = [
+  'in_bps',
+  'out_bps',
+  'in_pps',
+  'out_pps',
+  'in_errors',
+  'out_errors',
+  'in_discards',
+  'out_discards',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** What `/net graph --metric` offers, and which columns each one draws. */
+export const METRIC_SETS = {
+  util: ['in_bps', 'out_bps'],
+  errors: ['in_errors', 'out_errors'],
+  discards: ['in_discards', 'out_discards'],
+  pps: ['in_pps', 'out_pps'],
+} as const satisfies Record<string, readonly Metric[]>;
+export type MetricSet = keyof typeof METRIC_SETS;
+
+export type Resolution = 'raw' | '5m' | '1h';
+
+const ROLLUP: Record<Exclude<Resolution, 'raw'>, { table: string; stepMs: number }> = {
+  '5m': { table: 'rollups_5m', stepMs: 300_000 },
+  '1h': { table: 'rollups_1h', stepMs: 3_600_000 },
+};
+
+export interface ResolutionOptions {
+  /** Ranges up to this long always read raw samples (default 2 days). */
+  rawMaxRangeMs?: number;
+}
+
+/**
+ * The coarsest resolution that still gives every pixel column at least one value: a rollup is
+ * used only when its step fits in one pixel's worth of time, and short ranges stay raw. Peaks
+ * survive at every resolution because rollups keep the raw max of their bucket.
+ */
+export function chooseResolution(
+  rangeMs: number,
+  widthPx: number,
+  options: ResolutionOptions = {},
+): Resolution {
+  const rawMax = options.rawMaxRangeMs ?? 2 * 86_400_000;
+  if (rangeMs <= rawMax) return 'raw';
+  const perPixel = rangeMs / widthPx;
+  if (perPixel >= ROLLUP['1h'].stepMs) return '1h';
+  if (perPixel >= ROLLUP['5m'].stepMs) return '5m';
+  return 'raw';
+}
+
+export interface InterfaceRef {
+  device: string;
+  ifindex: number;
+  name: string;
+  alias: string | null;
+  speedBps: number | null;
+}
+
+export interface SeriesQuery {
+  device: string;
+  /** One of ifindex or ifname. */
+  ifindex?: number;
+  ifname?: string;
+  metrics: readonly Metric[];
+  from: Date;
+  to: Date;
+  widthPx: number;
+  /** Force a resolution (benchmarks, tests); default picks from the range. */
+  resolution?: Resolution | 'auto';
+  resolutionOptions?: ResolutionOptions;
+}
+
+export interface SeriesResult {
+  iface: InterfaceRef;
+  from: number;
+  to: number;
+  widthPx: number;
+  bucketMs: number;
+  /** Resolution actually read (after falling back when a rollup is empty). */
+  resolution: Resolution;
+  /** Per metric, pixel buckets in time order (empty buckets left out). */
+  series: Record<string, Bucket[]>;
+  /** Number of stored rows the buckets summarise, summed over metrics' rows (raw: samples). */
+  rowsScanned: number;
+}
+
+function num(v: unknown): number {
+  if (v === null || v === undefined) return Number.NaN;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function ms(v: unknown): number {
+  return v instanceof Date ? v.getTime() : Date.parse(String(v));
+}
+
+/** Finds an interface by ifindex or name (exact, then case-insensitive). */
+export async function findInterface(
+  pool: Pool,
+  device: string,
+  ref: { ifindex?: number; ifname?: string },
+): Promise<InterfaceRef | undefined> {
+  const cols = 'device, ifindex, name, alias, speed_bps::float8 AS speed_bps';
+  let rows: Record<string, unknown>[];
+  if (ref.ifindex !== undefined) {
+    rows = (
+      await pool.query(`SELECT ${cols} FROM interfaces WHERE device = $1 AND ifindex = $2`, [
+        device,
+        ref.ifindex,
+      ])
+    ).rows;
+  } else if (ref.ifname !== undefined) {
+    rows = (
+      await pool.query(
+        `SELECT ${cols} FROM interfaces WHERE device = $1 AND (name = $2 OR lower(name) = lower($2))
+         ORDER BY (name = $2) DESC, ifindex LIMIT 1`,
+        [device, ref.ifname],
+      )
+    ).rows;
+  } else throw new RangeError('findInterface needs ifindex or ifname');
+  const r = rows[0];
+  return r ? toInterfaceRef(r) : undefined;
+}
+
+function toInterfaceRef(r: Record<string, unknown>): InterfaceRef {
+  return {
+    device: String(r.device),
+    ifindex: Number(r.ifindex),
+    name: String(r.name),
+    alias: (r.alias as string | null) ?? null,
+    speedBps: r.speed_bps === null || r.speed_bps === undefined ? null : num(r.speed_bps),
+  };
+}
+
+/** All interfaces of a device whose name matches a RegExp (glob compiled by the caller). */
+export async function listInterfaces(pool: Pool, device: string): Promise<InterfaceRef[]> {
+  const { rows } = await pool.query(
+    `SELECT device, ifindex, name, alias, speed_bps::float8 AS speed_bps FROM interfaces
+     WHERE device = $1 ORDER BY ifindex`,
+    [device],
+  );
+  return rows.map(toInterfaceRef);
+}
+
+/**
+ * Runs `fn` in a transaction with planner settings that suit one big aggregate: JIT compiles
+ * hundreds of functions for a 100-partition scan and costs more than it saves at this size.
+ */
+async function withAggregateSettings<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query('SET LOCAL jit = off');
+    // Sorting 10M rows to group them is the slow plan; hashing 800 groups is the fast one.
+    await client.query('SET LOCAL enable_sort = off');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+interface RawBucketRow {
+  b: Date;
+  n: number;
+  t_first: Date;
+  t_last: Date;
+  [col: string]: unknown;
+}
+
+/**
+ * Raw samples → one row per pixel column with min/max/sum/count per metric. The subquery with a
+ * volatile column is deliberate: the planner estimates the number of groups of
+ * date_bin(ts) as the number of distinct ts (millions) and then refuses a parallel partial
+ * hash aggregate; over a subquery output it has no statistics and assumes a few hundred groups,
+ * which is the truth, and each worker aggregates its share of partitions.
+ */
+async function rawBuckets(
+  client: PoolClient,
+  iface: InterfaceRef,
+  metrics: readonly Metric[],
+  from: number,
+  to: number,
+  bucketMs: number,
+  /** Start of the pixel grid (differs from `from` when reading only a tail of the range). */
+  origin: number = from,
+): Promise<{ series: Record<string, Bucket[]>; rows: number }> {
+  const aggs = metrics
+    .map(
+      (m) =>
+        `min(${m}) AS ${m}_min, max(${m}) AS ${m}_max, sum(${m}) AS ${m}_sum, count(${m})::int AS ${m}_n`,
+    )
+    .join(', ');
+  const cols = metrics.join(', ');
+  const sql = `
+    SELECT b, count(*)::int AS n, min(ts) AS t_first, max(ts) AS t_last, ${aggs}
+    FROM (
+      SELECT date_bin(make_interval(secs => $5::float8 / 1000), ts, $6::timestamptz) AS b, ts, ${cols},
+             clock_timestamp() AS _no_pullup_stats
+      FROM samples
+      WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4
+    ) s
+    GROUP BY b`;
+  const { rows } = await client.query<RawBucketRow>(sql, [
+    iface.device,
+    iface.ifindex,
+    new Date(from),
+    new Date(to),
+    bucketMs,
+    new Date(origin),
+  ]);
+  rows.sort((a, b) => ms(a.b) - ms(b.b));
+
+  // First and last values of each bucket: one index probe per boundary sample instead of an
+  // ordered aggregate over every row.
+  const edgeTimes = new Set<number>();
+  for (const r of rows) {
+    edgeTimes.add(ms(r.t_first));
+    edgeTimes.add(ms(r.t_last));
+  }
+  const edges = new Map<number, Record<string, unknown>>();
+  if (edgeTimes.size) {
+    const { rows: edgeRows } = await client.query(
+      `SELECT ts, ${cols} FROM samples WHERE device = $1 AND ifindex = $2 AND ts = ANY($3::timestamptz[])`,
+      [iface.device, iface.ifindex, [...edgeTimes].map((t) => new Date(t))],
+    );
+    for (const e of edgeRows) edges.set(ms(e.ts), e);
+  }
+
+  const series: Record<string, Bucket[]> = {};
+  let total = 0;
+  for (const m of metrics) series[m] = [];
+  for (const r of rows) {
+    total += r.n;
+    const x0 = ms(r.b);
+    const tFirst = ms(r.t_first);
+    const tLast = ms(r.t_last);
+    for (const m of metrics) {
+      const n = Number(r[`${m}_n`]);
+      if (!n) continue;
+      const min = num(r[`${m}_min`]);
+      const max = num(r[`${m}_max`]);
+      // A NULL at the very edge sample: fall back to the extremes, still real values.
+      const first = num(edges.get(tFirst)?.[m]);
+      const last = num(edges.get(tLast)?.[m]);
+      series[m]!.push({
+        x0,
+        x1: Math.min(x0 + bucketMs, to),
+        n,
+        min,
+        max,
+        avg: num(r[`${m}_sum`]) / n,
+        first: Number.isFinite(first) ? first : min,
+        last: Number.isFinite(last) ? last : max,
+        tFirst,
+        tLast,
+      });
+    }
+  }
+  return { series, rows: total };
+}
+
+/**
+ * Rollups → pixel buckets. Max of max and min of min, so a peak seen by the poller survives;
+ * the average is weighted by each rollup's sample count.
+ */
+async function rollupBuckets(
+  client: PoolClient,
+  res: Exclude<Resolution, 'raw'>,
+  iface: InterfaceRef,
+  metrics: readonly Metric[],
+  from: number,
+  to: number,
+  bucketMs: number,
+): Promise<{ series: Record<string, Bucket[]>; rows: number; lastEnd: number }> {
+  const { table, stepMs } = ROLLUP[res];
+  const { rows } = await client.query(
+    `SELECT metric, date_bin(make_interval(secs => $6::float8 / 1000), bucket, $4::timestamptz) AS b,
+            sum(n)::int AS n, min(min) AS min, max(max) AS max,
+            sum(avg * n) / nullif(sum(n), 0) AS avg,
+            min(bucket) AS t_first, max(bucket) AS t_last,
+            (array_agg(avg ORDER BY bucket))[1] AS first,
+            (array_agg(avg ORDER BY bucket DESC))[1] AS last,
+            count(*)::int AS rows
+     FROM ${table}
+     WHERE device = $1 AND ifindex = $2 AND metric = ANY($3::text[]) AND bucket >= $4 AND bucket < $5
+     GROUP BY metric, b
+     ORDER BY metric, b`,
+    [iface.device, iface.ifindex, [...metrics], new Date(from), new Date(to), bucketMs],
+  );
+  const series: Record<string, Bucket[]> = {};
+  for (const m of metrics) series[m] = [];
+  let total = 0;
+  let lastEnd = from;
+  for (const r of rows) {
+    const x0 = ms(r.b);
+    // A rollup row stands for [bucket, bucket + step): draw it in the middle of that span.
+    const tFirst = Math.min(ms(r.t_first) + stepMs / 2, to - 1);
+    const tLast = Math.min(ms(r.t_last) + stepMs / 2, to - 1);
+    lastEnd = Math.max(lastEnd, ms(r.t_last) + stepMs);
+    total += Number(r.rows);
+    series[String(r.metric)]?.push({
+      x0,
+      x1: Math.min(x0 + bucketMs, to),
+      n: Number(r.n),
+      min: num(r.min),
+      max: num(r.max),
+      avg: num(r.avg),
+      first: num(r.first),
+      last: num(r.last),
+      tFirst,
+      tLast: Math.max(tFirst, tLast),
+    });
+  }
+  return { series, rows: total, lastEnd };
+}
+
+/** Merges two bucket lists on the same grid (rollup head + raw tail). */
+function mergeBuckets(a: readonly Bucket[], b: readonly Bucket[]): Bucket[] {
+  const byX = new Map<number, Bucket>();
+  for (const k of [...a, ...b]) {
+    const prev = byX.get(k.x0);
+    if (!prev) {
+      byX.set(k.x0, { ...k });
+      continue;
+    }
+    const firstOf = prev.tFirst <= k.tFirst ? prev : k;
+    const lastOf = prev.tLast >= k.tLast ? prev : k;
+    byX.set(k.x0, {
+      x0: k.x0,
+      x1: Math.max(prev.x1, k.x1),
+      n: prev.n + k.n,
+      min: Math.min(prev.min, k.min),
+      max: Math.max(prev.max, k.max),
+      avg: (prev.avg * prev.n + k.avg * k.n) / (prev.n + k.n),
+      first: firstOf.first,
+      tFirst: firstOf.tFirst,
+      last: lastOf.last,
+      tLast: lastOf.tLast,
+    });
+  }
+  return [...byX.values()].sort((x, y) => x.x0 - y.x0);
+}
+
+export function bucketWidthMs(from: number, to: number, widthPx: number): number {
+  return Math.max(1, Math.ceil((to - from) / widthPx));
+}
+
+function checkQuery(q: SeriesQuery): { from: number; to: number } {
+  const from = q.from.getTime();
+  const to = q.to.getTime();
+  if (!(to > from)) {
+    throw new NetopsError(
+      ErrorCode.BAD_ARGS,
+      `empty time range ${q.from.toISOString()}..${q.to.toISOString()}`,
+      {
+        userMessage: 'The time range is empty.',
+        hint: 'Use a range such as 1h, 24h, 7d or 30d.',
+      },
+    );
+  }
+  if (!Number.isInteger(q.widthPx) || q.widthPx < 10 || q.widthPx > 10_000) {
+    throw new RangeError(`widthPx must be an integer in 10..10000, got ${q.widthPx}`);
+  }
+  for (const m of q.metrics)
+    if (!(METRICS as readonly string[]).includes(m)) throw new RangeError(`unknown metric ${m}`);
+  return { from, to };
+}
+
+/**
+ * One interface, some metrics, a time range → at most `widthPx` buckets per metric.
+ * Throws NOT_FOUND when the interface is unknown; returns empty series when there is no data.
+ */
+export async function querySeries(pool: Pool, q: SeriesQuery): Promise<SeriesResult> {
+  checkQuery(q);
+  const iface = await findInterface(pool, q.device, {
+    ...(q.ifindex !== undefined ? { ifindex: q.ifindex } : {}),
+    ...(q.ifname !== undefined ? { ifname: q.ifname } : {}),
+  });
+  if (!iface) {
+    const what = q.ifname ?? `ifIndex ${q.ifindex}`;
+    throw new NetopsError(ErrorCode.NOT_FOUND, `no interface ${what} on ${q.device}`, {
+      context: { device: q.device },
+      userMessage: `${q.device} has no interface \`${what}\` that the poller knows of.`,
+      hint: 'Check the name with `/net interfaces <device>`, or wait for the next poll if it is new.',
+    });
+  }
+  return querySeriesFor(pool, iface, q);
+}
+
+/** As querySeries, for an interface already resolved (compare charts resolve many at once). */
+export async function querySeriesFor(
+  pool: Pool,
+  iface: InterfaceRef,
+  q: Omit<SeriesQuery, 'device' | 'ifindex' | 'ifname'>,
+): Promise<SeriesResult> {
+  const { from, to } = checkQuery({ ...q, device: iface.device });
+  const bucketMs = bucketWidthMs(from, to, q.widthPx);
+  const wanted =
+    !q.resolution || q.resolution === 'auto'
+      ? chooseResolution(to - from, q.widthPx, q.resolutionOptions)
+      : q.resolution;
+
+  return withAggregateSettings(pool, async (client) => {
+    if (wanted !== 'raw') {
+      const r = await rollupBuckets(client, wanted, iface, q.metrics, from, to, bucketMs);
+      if (r.rows > 0) {
+        // Rollups lag the poller: read the part they do not cover yet from raw samples.
+        let series = r.series;
+        let rows = r.rows;
+        if (r.lastEnd < to) {
+          const tail = await rawBuckets(client, iface, q.metrics, r.lastEnd, to, bucketMs, from);
+          for (const m of q.metrics) series[m] = mergeBuckets(series[m] ?? [], tail.series[m] ?? []);
+          rows += tail.rows;
+        }
+        series = Object.fromEntries(q.metrics.map((m) => [m, series[m] ?? []]));
+        return {
+          iface,
+          from,
+          to,
+          widthPx: q.widthPx,
+          bucketMs,
+          resolution: wanted,
+          series,
+          rowsScanned: rows,
+        };
+      }
+      // No rollups yet (new device, rollup job behind): raw samples still answer, in SQL.
+    }
+    const raw = await rawBuckets(client, iface, q.metrics, from, to, bucketMs);
+    return {
+      iface,
+      from,
+      to,
+      widthPx: q.widthPx,
+      bucketMs,
+      resolution: 'raw',
+      series: raw.series,
+      rowsScanned: raw.rows,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary figures: peak (and when), p95, average, current.
+
+export interface SeriesSummary {
+  metric: Metric;
+  peak: number;
+  peakAt: number;
+  p95: number;
+  avg: number;
+  current: number;
+  currentAt: number;
+  samples: number;
+  /** What p95 was computed over. */
+  p95Basis: 'raw samples' | '5-minute averages';
+}
+
+/**
+ * p95/avg/peak/current per metric. Peak and average come exactly from the pixel buckets (max of
+ * max, count-weighted mean). p95 is over raw samples for raw ranges and over 5-minute averages
+ * for longer ones (the usual "95th percentile" of transit billing), which the rollups hold.
+ */
+export async function querySummary(pool: Pool, result: SeriesResult): Promise<SeriesSummary[]> {
+  const { iface, from, to } = result;
+  const metrics = Object.keys(result.series) as Metric[];
+  const out: SeriesSummary[] = [];
+  for (const m of metrics) {
+    const buckets = result.series[m] ?? [];
+    if (!buckets.length) continue;
+    let peak = Number.NEGATIVE_INFINITY;
+    let peakBucket = buckets[0]!;
+    let sum = 0;
+    let n = 0;
+    for (const b of buckets) {
+      if (b.max > peak) {
+        peak = b.max;
+        peakBucket = b;
+      }
+      sum += b.avg * b.n;
+      n += b.n;
+    }
+    const lastBucket = buckets[buckets.length - 1]!;
+    out.push({
+      metric: m,
+      peak,
+      peakAt: peakBucket.tMax ?? peakBucket.tFirst,
+      p95: Number.NaN,
+      avg: sum / n,
+      current: lastBucket.last,
+      currentAt: lastBucket.tLast,
+      samples: n,
+      p95Basis: result.resolution === 'raw' ? 'raw samples' : '5-minute averages',
+    });
+  }
+  if (!out.length) return out;
+
+  await withAggregateSettings(pool, async (client) => {
+    // exact time of each peak: the first sample at that value inside its bucket (index range scan)
+    for (const s of out) {
+      const b = (result.series[s.metric] ?? []).find((k) => k.max === s.peak);
+      if (!b || result.resolution !== 'raw') continue;
+      const { rows } = await client.query(
+        `SELECT ts FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4 AND ${s.metric} = $5
+         ORDER BY ts LIMIT 1`,
+        [iface.device, iface.ifindex, new Date(b.tFirst), new Date(b.tLast + 1), s.peak],
+      );
+      if (rows[0]) s.peakAt = ms(rows[0].ts);
+    }
+    if (result.resolution === 'raw') {
+      const cols = out
+        .map((s) => `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${s.metric}) AS ${s.metric}`)
+        .join(', ');
+      const { rows } = await client.query(
+        `SELECT ${cols} FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4`,
+        [iface.device, iface.ifindex, new Date(from), new Date(to)],
+      );
+      for (const s of out) s.p95 = num(rows[0]?.[s.metric]);
+    } else {
+      const { rows } = await client.query(
+        `SELECT metric, percentile_disc(0.95) WITHIN GROUP (ORDER BY avg) AS p95 FROM rollups_5m
+         WHERE device = $1 AND ifindex = $2 AND metric = ANY($3::text[]) AND bucket >= $4 AND bucket < $5
+         GROUP BY metric`,
+        [iface.device, iface.ifindex, out.map((s) => s.metric), new Date(from), new Date(to)],
+      );
+      for (const r of rows) {
+        const s = out.find((x) => x.metric === r.metric);
+        if (s) s.p95 = num(r.p95);
+      }
+    }
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top-N interfaces by utilisation.
+
+export interface TopNQuery {
+  from: Date;
+  to: Date;
+  /** Restrict to these devices; all when absent. */
+  devices?: readonly string[];
+  by?: 'p95' | 'max';
+  limit?: number;
+  resolutionOptions?: ResolutionOptions;
+}
+
+export interface TopNRow {
+  device: string;
+  ifindex: number;
+  name: string;
+  speedBps: number | null;
+  /** The busier direction's value (bits/s). */
+  value: number;
+  direction: 'in' | 'out';
+  /** value / speed, 0..1 (null when the speed is unknown). */
+  util: number | null;
+}
+
+/**
+ * The busiest interfaces over a range, by p95 or max of the busier direction, ranked by
+ * utilisation (interfaces with unknown speed rank by bits/s after those with a speed).
+ */
+export async function queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]> {
+  const from = q.from.getTime();
+  const to = q.to.getTime();
+  const by = q.by ?? 'p95';
+  const limit = Math.max(1, Math.min(q.limit ?? 10, 100));
+  const raw = to - from <= (q.resolutionOptions?.rawMaxRangeMs ?? 2 * 86_400_000);
+  const devFilter = q.devices?.length ? 'AND device = ANY($3::text[])' : '';
+  const params: unknown[] = [new Date(from), new Date(to)];
+  if (q.devices?.length) params.push([...q.devices]);
+  const stat = (col: string) =>
+    by === 'max' ? `max(${col})` : `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${col})`;
+  const perIf = raw
+    ? `SELECT device, ifindex, ${stat('in_bps')} AS v_in, ${stat('out_bps')} AS v_out
+       FROM samples WHERE ts >= $1 AND ts < $2 ${devFilter} GROUP BY device, ifindex`
+    : `SELECT device, ifindex,
+              max(v) FILTER (WHERE metric = 'in_bps') AS v_in, max(v) FILTER (WHERE metric = 'out_bps') AS v_out
+       FROM (SELECT device, ifindex, metric, ${by === 'max' ? 'max(max)' : 'percentile_disc(0.95) WITHIN GROUP (ORDER BY avg)'} AS v
+             FROM rollups_5m WHERE metric IN ('in_bps', 'out_bps') AND bucket >= $1 AND bucket < $2 ${devFilter}
+             GROUP BY device, ifindex, metric) r
+       GROUP BY device, ifindex`;
+  const { rows } = await withAggregateSettings(pool, (c) =>
+    c.query(
+      `SELECT p.device, p.ifindex, coalesce(i.name, 'ifIndex ' || p.ifindex) AS name, i.speed_bps::float8 AS speed_bps,
+              p.v_in, p.v_out
+       FROM (${perIf}) p LEFT JOIN interfaces i USING (device, ifindex)`,
+      params,
+    ),
+  );
+  const list: TopNRow[] = rows.map((r) => {
+    const vin = num(r.v_in);
+    const vout = num(r.v_out);
+    const outBusier = (Number.isFinite(vout) ? vout : -1) > (Number.isFinite(vin) ? vin : -1);
+    const value = outBusier ? vout : vin;
+    const speed = r.speed_bps === null ? null : num(r.speed_bps);
+    return {
+      device: String(r.device),
+      ifindex: Number(r.ifindex),
+      name: String(r.name),
+      speedBps: speed,
+      value: Number.isFinite(value) ? value : 0,
+      direction: outBusier ? 'out' : 'in',
+      util: speed && speed > 0 && Number.isFinite(value) ? value / speed : null,
+    };
+  });
+  list.sort((a, b) => {
+    if ((a.util === null) !== (b.util === null)) return a.util === null ? 1 : -1;
+    if (a.util !== null && b.util !== null && a.util !== b.util) return b.util - a.util;
+    return b.value - a.value;
+  });
+  return list.slice(0, limit);
+}
