@@ -50,12 +50,13 @@ export function planRetention(
   const drop: number[] = [];
   sorted.forEach((v, i) => {
     const t = v.collectedAt.getTime();
-    if (i === 0 || t >= allCut) return;
+    if (t >= allCut) return;
     let bucket: string | undefined;
     if (t >= dailyCut) bucket = `d${Math.floor(t / DAY)}`;
     else if (t >= weeklyCut) bucket = `w${weekBucket(t)}`;
-    if (bucket !== undefined && !seen.has(bucket)) {
-      seen.add(bucket);
+    // The newest version stays whatever its age, and it is its bucket's keeper.
+    if (i === 0 || (bucket !== undefined && !seen.has(bucket))) {
+      if (bucket !== undefined) seen.add(bucket);
       return;
     }
     drop.push(v.id);

@@ -1,5 +1,6 @@
 import type { Vendor } from '../config.js';
 import type { SecretRule } from '../devices/types.js';
+import { getVendor } from '../devices/vendors/index.js';
 import type { ConfigRules, SecretBlockRule } from './normalise.js';
 
 /**
@@ -180,7 +181,14 @@ export function mergeRules(base: ConfigRules, extra?: Partial<ConfigRules>): Con
   };
 }
 
-/** Rules for a vendor: the device layer's (when given) merged with configs/' own table. */
-export function rulesFor(vendor: Vendor, fromDeviceLayer?: Partial<ConfigRules>): ConfigRules {
-  return mergeRules(CONFIG_RULES[vendor], fromDeviceLayer);
+const merged = new Map<Vendor, ConfigRules>();
+
+/** Rules for a vendor: the device layer's `configRules` merged with configs/' own table (cached). */
+export function rulesFor(vendor: Vendor): ConfigRules {
+  let r = merged.get(vendor);
+  if (!r) {
+    r = mergeRules(CONFIG_RULES[vendor], getVendor(vendor).configRules);
+    merged.set(vendor, r);
+  }
+  return r;
 }
