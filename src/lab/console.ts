@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RecordedCall, SlackEmulator } from './slack/index.js';
+
+/** Plain text of a Block Kit message for a terminal: section and context text, code kept. */
+export function blocksToText(blocks: unknown[] | undefined, fallback: string): string {
+  if (!blocks?.length) return fallback;
+  const out: string[] = [];
+  for (const b of blocks as Array<{
+    type?: string;
+    text?: { text?: string };
+    elements?: Array<{ text?: string }>;
+  }>) {
+    if (b.text?.text) out.push(b.text.text);
+    for (const e of b.elements ?? []) if (e.text) out.push(e.text);
+  }
+  return (out.join('\n') || fallback).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export interface ConsoleOptions {
+  emu: SlackEmulator;
+  /** Where uploaded files are written so the user can open them. */
+  filesDir: string;
+  write(line: string): void;
+}
+
+/**
+ * Prints what the bot does in the emulated workspace as it happens: posts, edits (the progress
+ * message), private replies and files. The web console of the lab will render the same calls.
+ */
+export function createConsolePrinter(options: ConsoleOptions) {
+  const { emu, write } = options;
+  let seen = 0;
+  let seenResponses = 0;
+  mkdirSync(options.filesDir, { recursive: true });
+
+  const print = (c: RecordedCall) => {
+    const a = c.args as Record<string, unknown>;
+    const text = () => blocksToText(a.blocks as unknown[] | undefined, String(a.text ?? ''));
+    const where = `#${emu.channels.get(String(a.channel ?? a.channel_id))?.name ?? a.channel ?? a.channel_id}${a.thread_ts ? ' (thread)' : ''}`;
+    if (!c.response.ok)
+      return write(
+        `  ✗ ${c.method} → ${c.response.error}${c.status === 429 ? ' (rate limited; retrying)' : ''}`,
+      );
+    switch (c.method) {
+      case 'chat.postMessage':
+        return write(`\n[${where}] netops-bot:\n${indent(text())}`);
+      case 'chat.update':
+        return write(`  ↻ ${firstLine(text())}`);
+      case 'chat.postEphemeral':
+        return write(`\n[${where}] (only you) netops-bot:\n${indent(text())}`);
+      case 'files.completeUploadExternal': {
+        for (const f of (a.files as Array<{ id: string }> | undefined) ?? []) {
+          const file = emu.files.get(f.id);
+          if (!file?.bytes) continue;
+          const path = join(options.filesDir, file.name);
+          writeFileSync(path, file.bytes);
+          write(`\n[${where}] netops-bot uploaded ${file.name} (${file.bytes.length} bytes) → ${path}`);
+          if (/\.(txt|diff|log|conf|cfg)$/.test(file.name) && file.bytes.length < 20_000)
+            write(indent(file.bytes.toString('utf8')));
+        }
+        return;
+      }
+      default:
+    }
+  };
+
+  return {
+    /** Prints everything recorded since the last call. */
+    flush() {
+      while (seen < emu.calls.length) print(emu.calls[seen++]!);
+      while (seenResponses < emu.responseUrlPosts.length) {
+        const r = emu.responseUrlPosts[seenResponses++]!;
+        const body = r.body as { text?: string; blocks?: unknown[]; response_type?: string };
+        write(
+          `\n${body.response_type === 'in_channel' ? '' : '(only you) '}netops-bot:\n${indent(blocksToText(body.blocks, body.text ?? ''))}`,
+        );
+      }
+    },
+  };
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
