@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { Config } from '../config.js';
+import type { ConfigsSettings } from '../configs/settings.js';
 import type { DeviceService } from '../devices/types.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Destination, FileUpload, Message, Responder } from '../slack/types.js';
@@ -35,6 +36,8 @@ export interface JobServices {
   clock: () => Date;
   /** SSH access to devices (worker roles); see src/devices. */
   devices?: DeviceService;
+  /** Config tracking settings (secret marker, retention); see src/configs. Defaults apply when absent. */
+  configs?: ConfigsSettings;
   [extra: string]: unknown;
 }
 
