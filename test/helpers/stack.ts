@@ -39,8 +39,16 @@ export interface StackOptions {
   /** Start the bot and the worker as separate Running instances (default) or only the bot. */
   roles?: Array<'bot' | 'worker'>;
   redisUrl?: string;
+  /** Reach Postgres through this local port (a proxy a test can cut) instead of directly. */
+  dbThroughPort?: number;
   start?: Partial<StartOptions>;
   env?: Record<string, string>;
+}
+
+function withPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString();
 }
 
 export function configFor(
@@ -76,9 +84,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emu = await createSlackEmulator({ signingSecret: SIGNING_SECRET });
   const db = await freshDb('it');
   const prefix = freshPrefix('it');
+  const dbUrl = options.dbThroughPort ? withPort(db.url, options.dbThroughPort) : db.url;
   const config = configFor(emu, db, prefix, options.devices ?? sampleDevices(6), {
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...(options.env ?? {}),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    DATABASE_URL: dbUrl,
   });
   const roles = options.roles ?? ['bot', 'worker'];
   const stack: Stack = {
