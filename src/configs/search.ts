@@ -210,3 +210,27 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
     throw searchError(options.pattern, err, timeoutMs);
   }
 }
+
+/** 0-based numbers of the lines of one stored blob matching `pattern` (Postgres regex, time-limited). */
+export async function matchBlobLines(
+  pool: Pool,
+  sha256: string,
+  pattern: string,
+  options: { ignoreCase?: boolean; timeoutMs?: number } = {},
+): Promise<Set<number>> {
+  const re = toPostgresRegex(pattern, options.ignoreCase);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  try {
+    return await withTimeout(pool, timeoutMs, async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        `SELECT (l.n - 1)::int AS n
+           FROM config_blobs b, regexp_split_to_table(b.body, E'\\n') WITH ORDINALITY AS l(line, n)
+          WHERE b.sha256 = $2 AND l.line ~ $1`,
+        [re, sha256],
+      );
+      return new Set(rows.map((r) => r.n));
+    });
+  } catch (err) {
+    throw searchError(pattern, err, timeoutMs);
+  }
+}
