@@ -15,7 +15,17 @@ describe('request body parsing', () => {
   it('round-trips multipart fields and binary file bytes', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.stringMatching(/^[a-z_]{1,12}$/), fc.string()),
+        // Plain fields only: names the parser decodes as JSON (blocks, files, view…) have their own
+        // test, and FormData normalises bare CR/LF in values to CRLF by specification.
+        fc.dictionary(
+          fc
+            .stringMatching(/^[a-z_]{1,12}$/)
+            .filter(
+              (k) =>
+                !['blocks', 'files', 'view', 'attachments', 'metadata', 'token', '__proto__'].includes(k),
+            ),
+          fc.string().filter((v) => !/[\r\n]/.test(v)),
+        ),
         fc.uint8Array({ maxLength: 4096 }),
         async (fields, bytes) => {
           const { type, raw } = await encode(fields, { name: 'chart.png', data: bytes });
