@@ -5,7 +5,9 @@ import type { Config } from '../config.js';
 import type { ConfigsSettings } from '../configs/settings.js';
 import type { DeviceService } from '../devices/types.js';
 import type { Inventory } from '../inventory/index.js';
+import type { MonitoringService } from '../snmp/service.js';
 import type { Destination, FileUpload, Message, Responder } from '../slack/types.js';
+import type { ChartRenderer } from '../charts/index.js';
 
 /** What a job hands back; the job host turns it into Slack messages (files when long). */
 export interface JobResult {
@@ -38,6 +40,10 @@ export interface JobServices {
   devices?: DeviceService;
   /** Config tracking settings (secret marker, retention); see src/configs. Defaults apply when absent. */
   configs?: ConfigsSettings;
+  /** SNMP polling, metrics storage, inventory reconcile and discovery (worker roles); see src/snmp. */
+  monitoring?: MonitoringService;
+  /** Chart renderer (one canvas per size, reused); see src/charts. The graph job makes one when absent. */
+  charts?: ChartRenderer;
   [extra: string]: unknown;
 }
 

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { ErrorCode, NetopsError } from '../src/errors.js';
+import { defineJob } from '../src/queue/index.js';
+import { formatRate } from '../src/snmp/index.js';
+
+/** Poll one device over SNMP and store its samples. Run by the `poll:<device>` schedulers. */
+export default defineJob({
+  name: 'snmp.poll',
+  queue: 'snmp',
+  schema: z.object({ device: z.string().min(1) }).strict(),
+  // A missed poll is simply missed: the next one is a minute away and a late retry skews rates.
+  attempts: 1,
+  timeoutMs: 55_000,
+  describe: (d) => `SNMP poll of \`${d.device}\``,
+  async process(data, { services, signal, log }) {
+    const monitoring = services.monitoring;
+    if (!monitoring) {
+      throw new NetopsError(ErrorCode.INTERNAL, 'snmp.poll needs JobServices.monitoring', {
+        userMessage: 'This worker has no SNMP monitoring configured.',
+      });
+    }
+    const device = services.inventory.get(data.device);
+    // The schedule can outlive the device by one reconcile cycle.
+    if (!device) return { summary: `skipped: ${data.device} is no longer in the inventory` };
+    const intervalMs = services.config.schedules.poll.every;
+    const r = await monitoring.pollAndStore(device, { intervalMs, signal });
+    if (r.status === 'skipped') return { summary: `skipped ${r.device}: ${r.reason}` };
+    if (r.overrun) {
+      log.warn({ device: r.device, pollMs: r.overrun.pollMs, intervalMs }, 'SNMP poll overran its interval');
+    }
+    const parts = [`${r.device}: ${r.interfaces} interfaces, ${r.known} rates in ${formatRate(r.pollMs)} ms`];
+    if (r.reset && r.reset !== 'first-poll') parts.push(`baseline reset (${r.reset})`);
+    if (r.reset === 'first-poll') parts.push('baseline set');
+    if (r.overrun) parts.push(`OVERRAN the ${Math.round(intervalMs / 1000)} s interval`);
+    return { summary: parts.join('; '), ok: !r.overrun };
+  },
+});

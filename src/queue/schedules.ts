@@ -1,0 +1,144 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Envelope } from './envelope.js';
+import { DEFAULT_QUEUE, jobOptions } from './producer.js';
+import type { JobDefinition } from './types.js';
+
+/** One repeating job the inventory wants. `id` is stable per device and purpose (`poll:core1`). */
+export interface DesiredSchedule {
+  id: string;
+  jobName: string;
+  data: unknown;
+  every: number;
+  /** Phase within the period, so a fleet is not polled in one burst. */
+  offsetMs?: number;
+}
+
+export interface ScheduleInfo {
+  id: string;
+  queue: string;
+  jobName: string;
+  every?: number;
+  offsetMs?: number;
+  data: unknown;
+  next?: number;
+}
+
+export interface ReconcileSchedulesResult {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: number;
+}
+
+export interface Scheduler {
+  /** Adds, updates and removes managed schedulers so that exactly `desired` exist. */
+  reconcile(desired: readonly DesiredSchedule[]): Promise<ReconcileSchedulesResult>;
+  list(): Promise<ScheduleInfo[]>;
+  close(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  connection: Redis;
+  prefix: string;
+  /** Job definitions: which queue each job runs on and its retry options. */
+  jobs: readonly JobDefinition[];
+  /**
+   * Ids this scheduler owns. Schedulers outside them (someone else's) are never removed.
+   * Defaults to `poll:`, `config.backup:` and `maint:` ids.
+   */
+  owns?: (id: string) => boolean;
+}
+
+const DEFAULT_OWNED = /^(poll|config\.backup|maint):/;
+
+/**
+ * A BullMQ job-scheduler reconciler. Desired state in, minimal changes out: a scheduler whose
+ * job, data, interval and phase already match is left alone (upserting it would reset its next run).
+ */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const defs = new Map(options.jobs.map((j) => [j.name, j] as const));
+  const owns = options.owns ?? ((id: string) => DEFAULT_OWNED.test(id));
+  const queues = new Map<string, Queue>();
+  const queue = (name: string) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: options.connection, prefix: options.prefix });
+      q.on('error', () => {});
+      queues.set(name, q);
+    }
+    return q;
+  };
+  const queueOf = (jobName: string) => defs.get(jobName)?.queue ?? DEFAULT_QUEUE;
+  const allQueues = () => [...new Set([...options.jobs.map((j) => j.queue ?? DEFAULT_QUEUE), DEFAULT_QUEUE])];
+
+  async function list(): Promise<ScheduleInfo[]> {
+    const out: ScheduleInfo[] = [];
+    for (const name of allQueues()) {
+      const all = await queue(name).getJobSchedulers(0, -1, true);
+      for (const s of all) {
+        const id = s.key ?? s.id;
+        if (!id) continue;
+        const env = s.template?.data as Envelope | undefined;
+        out.push({
+          id,
+          queue: name,
+          jobName: s.name,
+          ...(s.every !== undefined ? { every: Number(s.every) } : {}),
+          ...(s.offset !== undefined ? { offsetMs: Number(s.offset) } : {}),
+          data: env?.payload,
+          ...(s.next !== undefined ? { next: Number(s.next) } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  return {
+    list,
+    async reconcile(desired) {
+      const result: ReconcileSchedulesResult = { added: [], updated: [], removed: [], unchanged: 0 };
+      const current = new Map((await list()).filter((s) => owns(s.id)).map((s) => [s.id, s] as const));
+      const wanted = new Map(desired.map((d) => [d.id, d] as const));
+      for (const d of wanted.values()) {
+        const def = defs.get(d.jobName);
+        const parsed = def ? def.schema.parse(d.data) : d.data;
+        const q = queueOf(d.jobName);
+        const have = current.get(d.id);
+        const offset = d.offsetMs ? d.offsetMs % d.every : 0;
+        const same =
+          have &&
+          have.queue === q &&
+          have.jobName === d.jobName &&
+          have.every === d.every &&
+          // without an explicit phase BullMQ picks its own; only a phase we asked for is compared
+          (offset === 0 || (have.offsetMs ?? 0) === offset) &&
+          JSON.stringify(have.data) === JSON.stringify(parsed);
+        if (same) {
+          result.unchanged++;
+          continue;
+        }
+        // Moving queues means a new scheduler on the new queue and none on the old.
+        if (have && have.queue !== q) await queue(have.queue).removeJobScheduler(d.id);
+        const envelope: Envelope = { payload: parsed, enqueuedAt: Date.now() };
+        const base = def ? jobOptions(def) : {};
+        await queue(q).upsertJobScheduler(
+          d.id,
+          { every: d.every, ...(offset ? { offset } : {}) },
+          { name: d.jobName, data: envelope, opts: base as Record<string, unknown> },
+        );
+        (have ? result.updated : result.added).push(d.id);
+      }
+      for (const [id, s] of current) {
+        if (wanted.has(id)) continue;
+        await queue(s.queue).removeJobScheduler(id);
+        result.removed.push(id);
+      }
+      return result;
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      queues.clear();
+    },
+  };
+}

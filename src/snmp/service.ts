@@ -1,0 +1,129 @@
+import type { Pool } from 'pg';
+import type { Device } from '../config.js';
+import type { Reconciler } from '../inventory/reconcile.js';
+import { type Retention, runMaintenance } from '../metrics/rollup.js';
+import {
+  type BaselineStore,
+  createBaselineStore,
+  insertDeviceSample,
+  insertSamples,
+  upsertInterfaces,
+} from '../metrics/store.js';
+import { type ResetReason, computeRates, parseReading, serialiseReading } from './counters.js';
+import type { DiscoveryPolicy } from './discovery-types.js';
+import { type PollOptions, type Poller, createPoller } from './poller.js';
+
+export interface PollSummary {
+  device: string;
+  status: 'ok' | 'skipped';
+  reason?: string;
+  interfaces: number;
+  /** Samples with at least one known rate. */
+  known: number;
+  reset: ResetReason | null;
+  pollMs: number;
+  overrun?: { intervalMs: number; pollMs: number };
+}
+
+/** What jobs reach through `JobServices.monitoring`. */
+export interface MonitoringService {
+  poller: Poller;
+  pool: Pool;
+  /** Poll a device, turn counters into rates against the stored baseline, store everything. */
+  pollAndStore(device: Device, options?: PollOptions): Promise<PollSummary>;
+  /** Rollups, partitions and retention. */
+  maintain(now: Date): ReturnType<typeof runMaintenance>;
+  /** Who may be discovered and how (allowed subnets, sweep size, probe credential). */
+  discovery: DiscoveryPolicy;
+  /** Set in roles that run the inventory reconcile loop (worker/all/lab). */
+  reconciler?: Reconciler;
+  close(): void;
+}
+
+export interface MonitoringOptions {
+  pool: Pool;
+  /** Environment credentials are resolved from (NETOPS_CRED_<NAME>_…). */
+  env: Record<string, string | undefined>;
+  clock?: () => number;
+  retention?: Partial<Retention>;
+  discovery?: Partial<DiscoveryPolicy>;
+  baselines?: BaselineStore;
+  poller?: Poller;
+  reconciler?: Reconciler;
+}
+
+export function createMonitoringService(options: MonitoringOptions): MonitoringService {
+  const clock = options.clock ?? Date.now;
+  const poller = options.poller ?? createPoller({ env: options.env, clock });
+  const baselines = options.baselines ?? createBaselineStore(options.pool);
+  return {
+    poller,
+    pool: options.pool,
+    discovery: {
+      allowedSubnets: options.discovery?.allowedSubnets ?? [],
+      maxSweep: options.discovery?.maxSweep ?? 256,
+      credential: options.discovery?.credential ?? 'discovery',
+      sshCredential: options.discovery?.sshCredential ?? 'default',
+      version: options.discovery?.version ?? '2c',
+      port: options.discovery?.port ?? 161,
+      timeoutMs: options.discovery?.timeoutMs ?? 1_000,
+      env: options.env,
+      autoAdd: options.discovery?.autoAdd ?? false,
+    },
+    ...(options.reconciler ? { reconciler: options.reconciler } : {}),
+    async pollAndStore(device, pollOptions) {
+      const r = await poller.poll(device, pollOptions);
+      if (r.status === 'skipped')
+        return {
+          device: r.device,
+          status: 'skipped',
+          reason: r.reason,
+          interfaces: 0,
+          known: 0,
+          reset: null,
+          pollMs: 0,
+        };
+      const prevText = await baselines.load(device.name);
+      const prev = prevText ? parseReading(prevText) : undefined;
+      const { samples, reset } = computeRates(prev, r);
+      const pool = options.pool;
+      await upsertInterfaces(pool, device.name, r.interfaces);
+      // The first poll after a (re)start only sets the baseline: an all-null row says nothing.
+      const rows = reset === 'first-poll' ? [] : samples.map((s) => ({ device: device.name, ...s }));
+      await insertSamples(pool, rows);
+      await insertDeviceSample(pool, {
+        device: device.name,
+        ts: new Date(r.ts),
+        uptimeS: r.uptimeCs === undefined ? null : r.uptimeCs / 100,
+        cpuPct: r.cpuPct ?? null,
+        memPct: r.memPct ?? null,
+        pollMs: r.pollMs,
+      });
+      await baselines.save(
+        device.name,
+        serialiseReading({
+          ts: r.ts,
+          uptimeCs: r.uptimeCs,
+          interfaces: r.interfaces.map(({ ifIndex, speedBps, discontinuity, hc, counters }) => ({
+            ifIndex,
+            speedBps,
+            discontinuity,
+            hc,
+            counters,
+          })),
+        }),
+      );
+      return {
+        device: device.name,
+        status: 'ok',
+        interfaces: r.interfaces.length,
+        known: rows.filter((s) => s.inBps !== null || s.outBps !== null).length,
+        reset,
+        pollMs: r.pollMs,
+        ...(r.overrun ? { overrun: r.overrun } : {}),
+      };
+    },
+    maintain: (now) => runMaintenance(options.pool, { now, retention: options.retention }),
+    close: () => poller.close(),
+  };
+}
