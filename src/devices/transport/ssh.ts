@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type Client as Ssh2Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { ErrorCode, NetopsError } from '../../errors.js';
 import { commandOutput, PromptReader, promptPrefix } from './text.js';
+
+// ssh2 is CommonJS: take values off the default export.
+const { Client } = ssh2;
 
 /**
  * Vendor-blind SSH transport: an interactive shell that sends a line and reads until a prompt.
@@ -88,7 +91,7 @@ export function hostKeyMatches(pinned: string, key: Buffer): boolean {
 }
 
 export class SshSession {
-  private client: Client;
+  private client: Ssh2Client;
   private channel?: ClientChannel;
   private reader?: PromptReader;
   private onEvent?: (ev: ReturnType<PromptReader['push']>) => void;

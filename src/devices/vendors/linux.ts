@@ -52,19 +52,18 @@ export const linux = defineVendor({
     interfaces: (text) => {
       const out: InterfaceInfo[] = [];
       for (const line of lines(text)) {
-        const m =
-          /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)> mtu (\d+).*?(?:state (\S+))?.*?(?:link\/\S+ ([0-9a-f:]{17}))?/.exec(
-            line,
-          );
+        const m = /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)> mtu (\d+)/.exec(line);
         if (!m) continue;
+        const state = / state (\S+)/.exec(line)?.[1];
+        const mac = /link\/\S+ ([0-9a-f:]{17})/.exec(line)?.[1];
         const flags = m[2]!.split(',');
         const i: InterfaceInfo = {
           name: m[1]!,
           adminUp: flags.includes('UP'),
-          operUp: flags.includes('LOWER_UP') || m[4] === 'UP',
+          operUp: flags.includes('LOWER_UP') || state === 'UP',
           mtu: Number(m[3]),
         };
-        if (m[5]) i.mac = m[5];
+        if (mac) i.mac = mac;
         out.push(i);
       }
       return out;
