@@ -48,7 +48,8 @@ export default defineJob({
       { trigger: data.trigger, author: data.author ?? null, signal },
     );
     if (!out.changed) {
-      return { summary: `${device.name}: no change (latest is v${out.version.id})` };
+      const late = out.notified ? `; posted its pending change notice in <#${out.notified}>` : '';
+      return { summary: `${device.name}: no change (latest is v${out.version.id})${late}` };
     }
     if (!out.previous) {
       return {

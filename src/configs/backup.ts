@@ -7,6 +7,9 @@ import { DEFAULT_SECRET_MARKER, normalise } from './normalise.js';
 import { rulesFor } from './rules.js';
 import type { ConfigStore, ConfigVersion, Trigger } from './store.js';
 
+/** A stored-but-unannounced version older than this is history, not news: no late notice. */
+export const NOTICE_RETRY_WINDOW_MS = 6 * 3_600_000;
+
 export interface BackupDeps {
   devices: DeviceService;
   store: ConfigStore;
@@ -62,16 +65,34 @@ export async function backupDevice(
     author: req.author ?? null,
   });
   const out: BackupOutcome = { device: device.name, changed: rec.changed, version: rec.version };
-  if (!rec.changed || !rec.previous) return rec.previous ? { ...out, previous: rec.previous } : out;
-  const prevBody = await deps.store.body(rec.previous.sha256);
-  const diff = diffVersions(rec.previous, prevBody, rec.version, body);
-  Object.assign(out, { previous: rec.previous, added: diff.added, removed: diff.removed });
+  // A new version is announced; so is the latest one when an earlier attempt stored it but could
+  // not post (Slack down, job retried), as long as it is recent enough to still be news.
+  const pendingNotice =
+    !rec.changed &&
+    rec.version.prevSha !== null &&
+    rec.version.notifiedAt === null &&
+    deps.clock().getTime() - rec.version.collectedAt.getTime() < NOTICE_RETRY_WINDOW_MS;
+  const previous = rec.changed
+    ? rec.previous
+    : pendingNotice
+      ? await deps.store.previous(rec.version)
+      : undefined;
+  if (rec.previous) out.previous = rec.previous;
+  if (!previous) return out;
+  const [prevBody, curBody] = await Promise.all([
+    deps.store.body(previous.sha256),
+    rec.changed ? Promise.resolve(body) : deps.store.body(rec.version.sha256),
+  ]);
+  const diff = diffVersions(previous, prevBody, rec.version, curBody);
+  Object.assign(out, { previous, added: diff.added, removed: diff.removed });
   const channel = deps.channelFor(device);
   if (channel && deps.responder && diff.text) {
-    const notice = changeNotice(rec.previous, rec.version, diff);
+    const notice = changeNotice(previous, rec.version, diff);
     if (notice.message) await deps.responder.post({ channel }, notice.message);
     if (notice.file) await deps.responder.upload({ channel }, [notice.file]);
     out.notified = channel;
   }
+  // Marked after the post: a failed post leaves it unmarked, so the retry announces it.
+  await deps.store.markNotified(rec.version.id, deps.clock());
   return out;
 }

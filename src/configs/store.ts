@@ -14,6 +14,7 @@ export interface ConfigVersion {
   author: string | null;
   prevSha: string | null;
   bytes: number;
+  notifiedAt: Date | null;
 }
 
 export interface RecordInput {
@@ -55,6 +56,9 @@ export interface ConfigStore {
   at(device: string, at: Date): Promise<ConfigVersion | undefined>;
   body(sha256: string): Promise<string>;
   checkedAt(device: string): Promise<Date | undefined>;
+  /** The version just before this one (by time), if any. */
+  previous(version: ConfigVersion): Promise<ConfigVersion | undefined>;
+  markNotified(id: number, at: Date): Promise<void>;
 }
 
 export function sha256Hex(body: string): string {
@@ -73,9 +77,10 @@ interface VersionRow {
   author: string | null;
   prev_sha: string | null;
   bytes: number;
+  notified_at: Date | null;
 }
 
-const VERSION_COLS = `v.id, v.device, v.sha256, v.collected_at, v.trigger, v.author, v.prev_sha, b.bytes`;
+const VERSION_COLS = `v.id, v.device, v.sha256, v.collected_at, v.trigger, v.author, v.prev_sha, b.bytes, v.notified_at`;
 
 function toVersion(r: VersionRow): ConfigVersion {
   return {
@@ -87,6 +92,7 @@ function toVersion(r: VersionRow): ConfigVersion {
     author: r.author,
     prevSha: r.prev_sha,
     bytes: r.bytes,
+    notifiedAt: r.notified_at,
   };
 }
 
@@ -167,6 +173,7 @@ export function createConfigStore(pool: Pool): ConfigStore {
           author: input.author ?? null,
           prevSha: previous?.sha256 ?? null,
           bytes: Buffer.byteLength(input.body),
+          notifiedAt: null,
         };
         return previous ? { changed: true, version, previous } : { changed: true, version };
       });
@@ -245,6 +252,17 @@ export function createConfigStore(pool: Pool): ConfigStore {
       ]);
       if (!rows[0]) throw new NetopsError(ErrorCode.NOT_FOUND, `config blob ${sha} not found`);
       return rows[0].body;
+    },
+
+    previous: (v) =>
+      one(
+        `SELECT ${VERSION_COLS} FROM config_versions v JOIN config_blobs b ON b.sha256 = v.sha256
+          WHERE v.device = $1 AND (v.collected_at, v.id) < ($2, $3) ORDER BY v.collected_at DESC, v.id DESC LIMIT 1`,
+        [v.device, v.collectedAt, v.id],
+      ),
+
+    async markNotified(id, at) {
+      await pool.query('UPDATE config_versions SET notified_at = $2 WHERE id = $1', [id, at]);
     },
 
     async checkedAt(device) {

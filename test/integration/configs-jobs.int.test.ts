@@ -286,3 +286,40 @@ describe('config jobs against real Postgres and the Slack emulator', () => {
     expect(rows[0].n).toBe(3);
   });
 });
+
+describe('change notice delivery', () => {
+  it('a notice that failed to post is posted by the retried backup, once', async () => {
+    const real = services.responder;
+    let failures = 1;
+    services.responder = {
+      ...real,
+      post: async (d, m) => {
+        if (failures-- > 0) throw Object.assign(new Error('slack down'), { code: 'NETOPS_SLACK_API' });
+        return real.post(d, m);
+      },
+    };
+    try {
+      const before = (emu.messages.C00NETOPS0 ?? []).length;
+      devices.configs.set(
+        'core2',
+        FIXTURE.replace('hostname core1', 'hostname core2').replace(
+          'ntp server 10.9.9.11',
+          'ntp server 10.9.9.12',
+        ),
+      );
+      await expect(run(backupJob, { device: 'core2', trigger: 'syslog', author: 'dave' })).rejects.toThrow(
+        /slack down/,
+      );
+      const retry = await run(backupJob, { device: 'core2', trigger: 'syslog', author: 'dave' });
+      expect(retry.summary).toMatch(/no change.*posted its pending change notice/);
+      const again = await run(backupJob, { device: 'core2', trigger: 'schedule' });
+      expect(again.summary).not.toMatch(/pending/);
+      const msgs = (emu.messages.C00NETOPS0 ?? []).slice(before);
+      expect(msgs).toHaveLength(1);
+      expect(msgs[0]!.text).toMatch(/core2\* changed by \*dave\*/);
+      expect(msgs[0]!.text).toMatch(/^\+ntp server 10\.9\.9\.12$/m);
+    } finally {
+      services.responder = real;
+    }
+  });
+});

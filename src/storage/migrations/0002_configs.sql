@@ -15,7 +15,9 @@ CREATE TABLE config_versions (
   collected_at  timestamptz NOT NULL,
   trigger       text NOT NULL CHECK (trigger IN ('schedule', 'syslog', 'manual', 'change')),
   author        text,
-  prev_sha      text
+  prev_sha      text,
+  -- Set once the change notice reached Slack: a retried backup re-posts a notice that failed.
+  notified_at   timestamptz
 );
 -- Keyset pagination: (device, collected_at DESC, id DESC) serves "latest page" and "page before X"
 -- in O(page) at any history length.
