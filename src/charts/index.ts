@@ -17,3 +17,14 @@ export {
 export { altText, figuresLine, summaryLine, type SummaryFigures } from './summary.js';
 export { THEMES, type ThemeName } from './theme.js';
 export { formatBits, formatPercent, formatRange, formatRate, isValidTimeZone } from './units.js';
+export {
+  graphCompare,
+  graphInterface,
+  graphTopN,
+  MAX_COMPARE,
+  resolveInterfaces,
+  type ChartFile,
+  type GraphEnv,
+  type GraphOutcome,
+  type Overlay,
+} from './graph.js';

@@ -347,8 +347,10 @@ export function forecastChart(input: ForecastInput): ChartSpec {
 
 export interface CompareInput extends ChartBase, TimeRange {
   series: readonly NamedSeries[];
-  /** 'bits': values in bits/s; 'percent': values already in % of speed. */
-  unit: 'bits' | 'percent';
+  /** 'bits': values in bits/s; 'percent': values already in % of speed; 'rate': events per second. */
+  unit: 'bits' | 'percent' | 'rate';
+  /** What a 'rate' counts ("errors"). */
+  rateNoun?: string;
 }
 
 /** Several interfaces or devices on one time axis. */

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import {
+  type ChartRenderer,
+  createChartRenderer,
+  formatRange,
+  type GraphEnv,
+  type GraphOutcome,
+  graphCompare,
+  graphInterface,
+  graphTopN,
+  isValidTimeZone,
+  MAX_COMPARE,
+  resolveInterfaces,
+} from '../src/charts/index.js';
+
+import type { InterfaceRef } from '../src/metrics/query.js';
+import { defineJob, type JobResult } from '../src/queue/index.js';
+
+const target = z.object({ device: z.string().min(1), iface: z.string().min(1).max(128) }).strict();
+
+export const graphSchema = z
+  .object({
+    /** Devices whose interfaces to draw; with no `iface`, the top-N of these devices. */
+    devices: z.array(z.string().min(1)).min(1).max(500),
+    /** Interface name or glob on devices[0]. */
+    iface: z.string().min(1).max(128).optional(),
+    rangeMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(400 * 86_400_000),
+    metric: z.enum(['util', 'errors', 'discards']).default('util'),
+    compare: z.array(target).max(MAX_COMPARE).default([]),
+    /** How the user named the devices (a glob), for titles. */
+    scope: z.string().max(200).optional(),
+    timezone: z.string().refine(isValidTimeZone, 'an IANA timezone such as Europe/Paris').optional(),
+    theme: z.enum(['light', 'dark']).optional(),
+  })
+  .strict();
+
+let shared: ChartRenderer | undefined;
+/** When the composition root does not pass one: still one per worker process, never one per job. */
+function defaultRenderer(): ChartRenderer {
+  shared ??= createChartRenderer();
+  return shared;
+}
+
+function toResult(out: GraphOutcome): JobResult {
+  if (!out.file) return { summary: out.summary, text: out.noData ?? out.summary };
+  return { summary: out.summary, files: [out.file] };
+}
+
+/**
+ * `graph <device> [interface|glob] [range] [--metric …] [--compare device:if]`: renders a chart
+ * from stored samples and posts it (files.uploadV2 through the job host) with a one-line summary.
+ */
+export default defineJob({
+  name: 'graph',
+  schema: graphSchema,
+  attempts: 2,
+  backoffMs: 2_000,
+  timeoutMs: 60_000,
+  describe: (d) =>
+    `${d.metric} chart of ${d.iface ? `${d.devices[0]} ${d.iface}` : (d.scope ?? d.devices.join(', '))}, last ${formatRange(d.rangeMs)}`,
+  async process(data, { services, progress }) {
+    const now = services.clock().getTime();
+    const range = { from: now - data.rangeMs, to: now };
+    const env: GraphEnv = {
+      pool: services.pool,
+      renderer: services.charts ?? defaultRenderer(),
+      timezone: data.timezone ?? services.config.timezone ?? 'UTC',
+      ...(data.theme ? { theme: data.theme } : {}),
+    };
+
+    if (!data.iface) {
+      const devices = data.devices.map((d) => services.inventory.require(d).name);
+      return toResult(
+        await graphTopN(env, range, { devices, scope: data.scope ?? devices.join(', '), limit: 10 }),
+      );
+    }
+
+    const device = services.inventory.require(data.devices[0]!).name;
+    const notes: string[] = [];
+    let ifaces: InterfaceRef[] = await resolveInterfaces(services.pool, { device, iface: data.iface });
+    if (!ifaces.length) {
+      return {
+        summary: `No interface on ${device} matches \`${data.iface}\``,
+        text: `No interface on \`${device}\` matches \`${data.iface}\`. Names are matched case-insensitively, e.g. \`Ethernet1/*\`.`,
+      };
+    }
+    for (const c of data.compare) {
+      const dev = services.inventory.require(c.device).name;
+      ifaces.push(...(await resolveInterfaces(services.pool, { device: dev, iface: c.iface })));
+    }
+    // the same interface named twice (glob + --compare) is drawn once
+    ifaces = ifaces.filter(
+      (i, idx) => ifaces.findIndex((j) => j.device === i.device && j.ifindex === i.ifindex) === idx,
+    );
+    if (ifaces.length > MAX_COMPARE) {
+      notes.push(
+        `Showing the first ${MAX_COMPARE} of ${ifaces.length} matching interfaces; narrow the glob to see others.`,
+      );
+      ifaces = ifaces.slice(0, MAX_COMPARE);
+    }
+    if (ifaces.length > 1) await progress(`querying ${ifaces.length} interfaces…`);
+    const out =
+      ifaces.length === 1
+        ? await graphInterface(env, ifaces[0]!, range, data.metric)
+        : await graphCompare(env, ifaces, range, data.metric, notes);
+    return toResult(out);
+  },
+});
