@@ -5,7 +5,14 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import snmpPoll from '../../jobs/snmp-poll.js';
 import { type Device, parseFileConfig } from '../../src/config.js';
-import { addDiscoveredDevice, classify, discover, expandCidr, inSubnets, proposalBlocks } from '../../src/inventory/discovery.js';
+import {
+  addDiscoveredDevice,
+  classify,
+  discover,
+  expandCidr,
+  inSubnets,
+  proposalBlocks,
+} from '../../src/inventory/discovery.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { createReconciler } from '../../src/inventory/reconcile.js';
 import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
@@ -56,7 +63,16 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
         { name: 'leaf9.lab.example', vendor: 'arista_eos', host: '127.0.3.9', interfaces: 4 },
       ],
     });
-    policy = { allowedSubnets: ['127.0.3.0/24'], maxSweep: 64, credential: 'disc', sshCredential: 'lab', version: '2c', port, timeoutMs: 300, env };
+    policy = {
+      allowedSubnets: ['127.0.3.0/24'],
+      maxSweep: 64,
+      credential: 'disc',
+      sshCredential: 'lab',
+      version: '2c',
+      port,
+      timeoutMs: 300,
+      env,
+    };
   });
   afterAll(async () => {
     await lab?.close();
@@ -78,7 +94,9 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
   it('finds a new LLDP neighbour of a known device, within the allowed subnets only', async () => {
     const inventory = createInventory([spine(), leaf2()]);
     const r = await discover('spine1', { inventory, policy });
-    expect(r.proposals.map((p) => [p.device.name, p.device.vendor, p.device.host])).toEqual([['leaf9', 'arista_eos', '127.0.3.9']]);
+    expect(r.proposals.map((p) => [p.device.name, p.device.vendor, p.device.host])).toEqual([
+      ['leaf9', 'arista_eos', '127.0.3.9'],
+    ]);
     expect(r.proposals[0]!.via).toBe('LLDP from spine1 Ethernet1/7 (Ethernet49)');
     expect(r.skipped).toEqual(
       expect.arrayContaining([
@@ -89,7 +107,11 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
     const blocks = proposalBlocks(r, 'spine1') as { accessory?: { action_id: string; value: string } }[];
     const button = blocks.find((b) => b.accessory)!.accessory!;
     expect(button.action_id).toBe('discover.add');
-    expect(JSON.parse(button.value)).toMatchObject({ name: 'leaf9', vendor: 'arista_eos', snmp: { port, credential: 'disc' } });
+    expect(JSON.parse(button.value)).toMatchObject({
+      name: 'leaf9',
+      vendor: 'arista_eos',
+      snmp: { port, credential: 'disc' },
+    });
   });
 
   it('sweeps a CIDR, skips known addresses, and refuses oversize or disallowed sweeps', async () => {
@@ -97,9 +119,15 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
     const r = await discover('127.0.3.0/28', { inventory, policy });
     expect(r.proposals.map((p) => p.device.name)).toEqual(['leaf9']);
     expect(r.probed).toBe(12); // 14 hosts minus the two known ones
-    await expect(discover('127.0.0.0/16', { inventory, policy })).rejects.toMatchObject({ code: 'NETOPS_BAD_ARGS' });
-    await expect(discover('192.0.2.0/30', { inventory, policy })).rejects.toMatchObject({ code: 'NETOPS_FORBIDDEN' });
-    await expect(discover('nonsense', { inventory, policy })).rejects.toMatchObject({ code: 'NETOPS_BAD_ARGS' });
+    await expect(discover('127.0.0.0/16', { inventory, policy })).rejects.toMatchObject({
+      code: 'NETOPS_BAD_ARGS',
+    });
+    await expect(discover('192.0.2.0/30', { inventory, policy })).rejects.toMatchObject({
+      code: 'NETOPS_FORBIDDEN',
+    });
+    await expect(discover('nonsense', { inventory, policy })).rejects.toMatchObject({
+      code: 'NETOPS_BAD_ARGS',
+    });
   });
 
   describe('Add → netops.yaml → reconcile → polled', () => {
@@ -127,7 +155,10 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
         `# fleet inventory (edited by hand and by the bot)\ndevices:\n  # the spine\n  - name: spine1\n    vendor: cisco_nxos\n    host: 127.0.3.1\n    credential: lab\n    snmp: { credential: disc, port: ${port} }\n`,
       );
       const inventory = createInventory([spine()]);
-      const r = await discover('spine1', { inventory, policy: { ...policy, allowedSubnets: ['127.0.3.9/32'] } });
+      const r = await discover('spine1', {
+        inventory,
+        policy: { ...policy, allowedSubnets: ['127.0.3.9/32'] },
+      });
       const device = r.proposals[0]!.device;
       await addDiscoveredDevice(path, device);
       const text = await readFile(path, 'utf8');
@@ -136,11 +167,22 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
       const parsed = parseFileConfig(text);
       expect(parsed.problems).toEqual([]);
       expect(parsed.config!.devices.map((d) => d.name)).toEqual(['spine1', 'leaf9']);
-      expect(parsed.config!.devices[1]).toMatchObject({ host: '127.0.3.9', vendor: 'arista_eos', tags: ['discovered'], snmp: { port, credential: 'disc' } });
+      expect(parsed.config!.devices[1]).toMatchObject({
+        host: '127.0.3.9',
+        vendor: 'arista_eos',
+        tags: ['discovered'],
+        snmp: { port, credential: 'disc' },
+      });
       await expect(addDiscoveredDevice(path, device)).rejects.toMatchObject({ code: 'NETOPS_BAD_ARGS' });
 
       const scheduler = createScheduler({ connection: redis, prefix, jobs: [snmpPoll] });
-      const reconciler = createReconciler({ path, inventory, pool: db.pool, scheduler, maintenanceEveryMs: 0 });
+      const reconciler = createReconciler({
+        path,
+        inventory,
+        pool: db.pool,
+        scheduler,
+        maintenanceEveryMs: 0,
+      });
       const rep = await reconciler.runOnce();
       expect(rep.devices.added).toEqual(['spine1', 'leaf9']);
       expect((await scheduler.list()).map((s) => s.id).sort()).toContain('poll:leaf9');
