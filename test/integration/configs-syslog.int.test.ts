@@ -221,3 +221,27 @@ describe('syslog → backup end to end (real UDP, real Postgres)', () => {
     expect(posts[0]).toMatch(/^\+ description b$/m);
   });
 });
+
+describe('syslog receiver: known sender', () => {
+  it('handle(line, source, device) maps to the named device (lab fleet: every device is 127.0.0.1)', async () => {
+    const calls: unknown[] = [];
+    const r = createSyslogReceiver({
+      inventory: createInventory([dev('a1', '127.0.0.1'), dev('a2', '127.0.0.1')]),
+      enqueue: async (_n, data) => {
+        calls.push(data);
+        return { jobId: 'x' };
+      },
+      debounceMs: 10,
+    });
+    r.handle('<189>9: %SYS-5-CONFIG_I: Configured from console by erin on vty0 (10.0.0.5)', '127.0.0.1');
+    expect(r.stats().unknownSource).toBe(1);
+    r.handle(
+      '<189>9: %SYS-5-CONFIG_I: Configured from console by erin on vty0 (10.0.0.5)',
+      '127.0.0.1',
+      'a2',
+    );
+    await until(() => calls.length === 1);
+    expect(calls).toEqual([{ device: 'a2', trigger: 'syslog', author: 'erin' }]);
+    await r.stop();
+  });
+});

@@ -32,8 +32,11 @@ export interface SyslogReceiverStats {
 export interface SyslogReceiver {
   start(): Promise<{ address: string; port: number }>;
   stop(): Promise<void>;
-  /** Feed one datagram as if it arrived from `source` (the UDP path calls this too). */
-  handle(datagram: string, source: string): ConfigChangeEvent | undefined;
+  /**
+   * Feed one datagram as if it arrived from `source` (the UDP path calls this too). `device` names
+   * the sender outright when the caller knows it (the lab fleet, where every device is 127.0.0.1).
+   */
+  handle(datagram: string, source: string, device?: string): ConfigChangeEvent | undefined;
   /** Queues every pending backup now (shutdown). */
   flush(): Promise<void>;
   stats(): SyslogReceiverStats;
@@ -110,7 +113,7 @@ export function createSyslogReceiver(options: SyslogReceiverOptions): SyslogRece
   }
 
   const receiver: SyslogReceiver = {
-    handle(datagram, source) {
+    handle(datagram, source, deviceName) {
       stats.received++;
       // Syslog lines are short; a cap keeps the recognisers linear-ish on hostile input.
       const msg = parseSyslog(datagram.length > 4096 ? datagram.slice(0, 4096) : datagram);
@@ -121,7 +124,9 @@ export function createSyslogReceiver(options: SyslogReceiverOptions): SyslogRece
       const event = recogniseConfigChange(msg);
       if (!event) return undefined;
       stats.changes++;
-      const device = deviceFor(options.inventory, source, msg);
+      const device = deviceName
+        ? options.inventory.get(deviceName)
+        : deviceFor(options.inventory, source, msg);
       if (!device) {
         stats.unknownSource++;
         log.debug(
