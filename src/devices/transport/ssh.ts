@@ -56,6 +56,8 @@ export interface SshSessionOptions {
   /** Terminal size; wide lines keep device output from wrapping. */
   cols?: number;
   signal?: AbortSignal;
+  /** Tap on the raw stream (recording sessions for fixtures, debugging). Sees no secrets: the device does not echo them. */
+  onRaw?: (chunk: string) => void;
 }
 
 export interface RunCommandOptions {
@@ -280,6 +282,7 @@ export class SshSession {
     });
     this.channel.setEncoding('utf8');
     this.channel.on('data', (d: string) => {
+      o.onRaw?.(d);
       const ev = this.reader?.push(d);
       if (ev && this.onEvent) this.onEvent(ev);
     });
