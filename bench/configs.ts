@@ -8,7 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createConfigStore, sha256Hex } from '../src/configs/index.js';
+import type { Device, Vendor } from '../src/config.js';
+import { backupDevice, createConfigStore, sha256Hex } from '../src/configs/index.js';
+import { createCredentialResolver, createDeviceService } from '../src/devices/index.js';
+import { startFleet } from '../src/lab/fleet/index.js';
 import { searchConfigs, toPostgresRegex } from '../src/configs/search.js';
 import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
 
@@ -155,6 +158,10 @@ async function main() {
     }
     result.search_corpus_mb = round(size[0].bytes / 1e6);
     void toPostgresRegex;
+
+    // 3. Back up 500 simulated devices over real SSH (first backup: fetch, normalise, store).
+    if (process.env.BENCH_SKIP_FLEET !== '1')
+      Object.assign(result, await backupFleet(pool, Number(process.env.BENCH_FLEET ?? 500)));
   } finally {
     await pool.end();
     if (process.env.BENCH_KEEP) console.error(`kept schema ${schema}`);
@@ -162,6 +169,60 @@ async function main() {
     await admin.end();
   }
   console.log(JSON.stringify(result));
+}
+
+async function backupFleet(pool: pg.Pool, n: number): Promise<Record<string, number>> {
+  const vendors: Vendor[] = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr'];
+  const fleet = await startFleet({
+    devices: Array.from({ length: n }, (_, i) => ({
+      name: `sim${String(i).padStart(4, '0')}`,
+      vendor: vendors[i % vendors.length]!,
+    })),
+  });
+  const env: Record<string, string> = {};
+  const inventory: Device[] = fleet.devices.map((d, i) => {
+    env[`NETOPS_CRED_B${i}_USERNAME`] = d.credential.username;
+    env[`NETOPS_CRED_B${i}_PASSWORD`] = d.credential.password;
+    if (d.credential.enable) env[`NETOPS_CRED_B${i}_ENABLE`] = d.credential.enable;
+    return { ...fleet.inventory(`b${i}`)[i]!, credential: `b${i}` };
+  });
+  const devices = createDeviceService({ credentials: createCredentialResolver({ env }), tofu: false });
+  const store = createConfigStore(pool);
+  const deps = { devices, store, clock: () => new Date(), channelFor: () => undefined };
+  const pass = async () => {
+    const queue = [...inventory];
+    let failed = 0;
+    let changed = 0;
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        try {
+          if ((await backupDevice(deps, d, { trigger: 'schedule' })).changed) changed++;
+        } catch {
+          failed++;
+        }
+      }
+    };
+    const t0 = performance.now();
+    // Like 4 workers × WORKER_CONCURRENCY 16 against one device layer.
+    await Promise.all(Array.from({ length: 64 }, worker));
+    return { s: (performance.now() - t0) / 1000, failed, changed };
+  };
+  try {
+    const first = await pass();
+    const second = await pass();
+    if (first.changed !== n - first.failed) throw new Error(`first pass stored ${first.changed}/${n}`);
+    if (second.changed !== 0)
+      throw new Error(`second pass made ${second.changed} versions (volatile lines leaked)`);
+    return {
+      backup_500_devices_s: round(first.s),
+      backup_500_devices_unchanged_s: round(second.s),
+      backup_failed: first.failed + second.failed,
+      backup_devices: n,
+    };
+  } finally {
+    await devices.close();
+    await fleet.stop();
+  }
 }
 
 function round(x: number): number {

@@ -62,10 +62,11 @@ export default defineJob({
     }
     if (!from) throw new NetopsError(ErrorCode.INTERNAL, 'diff base missing');
     if (from.sha256 === to.sha256) {
-      const text =
-        from.id === to.id
-          ? `v${from.id} is the latest version of \`${device.name}\`: nothing to compare${note}.`
-          : `v${from.id} and v${to.id} of \`${device.name}\` are identical${note}.`;
+      const text = data.since
+        ? `No change to \`${device.name}\` in the last ${data.since}: v${to.id} (${shortTime(to.collectedAt)}) is still the latest${note}.`
+        : from.id === to.id
+          ? `v${from.id} is the latest version of \`${device.name}\`: nothing to compare.`
+          : `v${from.id} and v${to.id} of \`${device.name}\` are identical.`;
       return { summary: `${device.name}: no difference`, text };
     }
     const [a, b] = await Promise.all([store.body(from.sha256), store.body(to.sha256)]);

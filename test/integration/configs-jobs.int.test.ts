@@ -236,7 +236,7 @@ describe('config jobs against real Postgres and the Slack emulator', () => {
     expect(diff.summary).toMatch(/v\d+ → v\d+, \+1 −1/);
     expect(diff.code?.content).toMatch(/^\+ description uplink to dist1 \(migrated\)$/m);
     const since = await run(diffJob, { device: 'core1', since: '30m' });
-    expect(since.text).toMatch(/nothing to compare/);
+    expect(since.text).toMatch(/No change to `core1` in the last 30m: v\d+ .* is still the latest/);
     const longAgo = await run(diffJob, { device: 'core1', since: '30d' });
     expect(longAgo.summary).toMatch(/oldest kept/);
     expect(await userError(run(diffJob, { device: 'core2' }))).toMatch(/single stored version/);
