@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import snmp, { type Session } from 'net-snmp';
 import { parseDocument } from 'yaml';
-import { type Device, type Vendor, parseFileConfig } from '../config.js';
+import { type Device, type Vendor, deviceSchema, parseFileConfig } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { resolveSnmpCredential } from '../snmp/credentials.js';
 import type { DiscoveryPolicy } from '../snmp/discovery-types.js';
@@ -418,4 +418,38 @@ export async function addDiscoveredDevice(path: string, device: Device): Promise
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(tmp, out);
   await rename(tmp, path);
+}
+
+/**
+ * The `discover.add` button handler's work: the value came back through Slack, so it is parsed and
+ * validated again (schema, allowed subnets) before it touches netops.yaml.
+ */
+export async function addFromButtonValue(
+  path: string,
+  value: string,
+  policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
+): Promise<Device> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON');
+  }
+  const parsed = deviceSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new NetopsError(
+      ErrorCode.BAD_ARGS,
+      `discover.add: not a device: ${parsed.error.issues[0]?.message}`,
+    );
+  if (!inSubnets(parsed.data.host, policy.allowedSubnets)) {
+    throw new NetopsError(
+      ErrorCode.FORBIDDEN,
+      `discover.add: ${parsed.data.host} is outside the allowed subnets`,
+      {
+        userMessage: `\`${parsed.data.host}\` is outside the subnets discovery may add.`,
+      },
+    );
+  }
+  await addDiscoveredDevice(path, parsed.data);
+  return parsed.data;
 }

@@ -7,6 +7,7 @@ import snmpPoll from '../../jobs/snmp-poll.js';
 import { type Device, parseFileConfig } from '../../src/config.js';
 import {
   addDiscoveredDevice,
+  addFromButtonValue,
   classify,
   discover,
   expandCidr,
@@ -174,6 +175,13 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
         snmp: { port, credential: 'disc' },
       });
       await expect(addDiscoveredDevice(path, device)).rejects.toMatchObject({ code: 'NETOPS_BAD_ARGS' });
+      // the button path re-validates what came back through Slack
+      await expect(
+        addFromButtonValue(path, JSON.stringify({ ...device, name: 'x9', host: '10.9.9.9' }), policy),
+      ).rejects.toMatchObject({ code: 'NETOPS_FORBIDDEN' });
+      await expect(addFromButtonValue(path, '{"name":"x"}', policy)).rejects.toMatchObject({
+        code: 'NETOPS_BAD_ARGS',
+      });
 
       const scheduler = createScheduler({ connection: redis, prefix, jobs: [snmpPoll] });
       const reconciler = createReconciler({

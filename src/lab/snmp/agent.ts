@@ -39,6 +39,46 @@ export interface SimDeviceSpec {
   rebootPerDay?: number;
   /** 'near-wrap': 64-bit counters start just below 2^64 so the first minutes cross the wrap. */
   counterStart?: 'zero' | 'near-wrap';
+  /** Link state by interface name, e.g. the CLI simulator's `linkUp(device, iface)`. */
+  linkUp?: (ifName: string) => boolean;
+}
+
+/** What the SNMP side needs to mirror a CLI-simulated device (structurally `SimFacts` from src/lab/fleet). */
+export interface FleetFacts {
+  name: string;
+  vendor: Vendor;
+  interfaceCount: number;
+  lldp?: { local: number; remoteName: string; remotePort: string }[];
+}
+
+/**
+ * Agent specs that mirror the CLI fleet: same interface count and names, LLDP neighbours with
+ * management addresses where the neighbour is itself in the lab (`hostFor`).
+ */
+export function fleetSnmpSpecs(
+  fleet: readonly FleetFacts[],
+  options: {
+    hostFor: (name: string) => string | undefined;
+    port?: number;
+    linkUp?: (device: string, ifName: string) => boolean;
+  },
+): SimDeviceSpec[] {
+  return fleet.map((f) => ({
+    name: f.name,
+    vendor: f.vendor,
+    interfaces: f.interfaceCount,
+    ...(options.hostFor(f.name) ? { host: options.hostFor(f.name) } : {}),
+    ...(options.port ? { port: options.port } : {}),
+    ...(options.linkUp ? { linkUp: (i: string) => options.linkUp!(f.name, i) } : {}),
+    neighbours: (f.lldp ?? [])
+      .filter((n) => n.local <= f.interfaceCount)
+      .map((n) => ({
+        localIfIndex: n.local,
+        sysName: n.remoteName,
+        portId: n.remotePort,
+        manAddr: options.hostFor(n.remoteName) ?? '192.0.2.1',
+      })),
+  }));
 }
 
 export interface SnmpLabOptions {
@@ -68,7 +108,14 @@ export class SimDevice {
 
   constructor(spec: SimDeviceSpec, seed: number, now: number) {
     this.spec = spec;
-    this.model = buildDeviceModel(seed, spec.name, spec.vendor, spec.interfaces ?? 48, spec.rebootPerDay);
+    this.model = buildDeviceModel(
+      seed,
+      spec.name,
+      spec.vendor,
+      spec.interfaces ?? 48,
+      spec.rebootPerDay,
+      spec.linkUp,
+    );
     const n = this.model.interfaces.length;
     const past = rebootsBetween(this.model, now - 30 * 86_400_000, now);
     this.bootAt = past.length

@@ -52,7 +52,14 @@ export async function backfill(
     if (inflight.size >= concurrency) await Promise.race(inflight);
   };
   for (const spec of devices) {
-    const m = buildDeviceModel(seed, spec.name, spec.vendor, spec.interfaces ?? 48, spec.rebootPerDay);
+    const m = buildDeviceModel(
+      seed,
+      spec.name,
+      spec.vendor,
+      spec.interfaces ?? 48,
+      spec.rebootPerDay,
+      spec.linkUp,
+    );
     await upsertInterfaces(
       pool,
       spec.name,

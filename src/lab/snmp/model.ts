@@ -110,6 +110,8 @@ export function buildDeviceModel(
   vendor: Vendor,
   count: number,
   rebootPerDay = 0.02,
+  /** Link state from elsewhere (the CLI simulator's), so `show interfaces` and SNMP agree. */
+  linkUp?: (ifName: string) => boolean,
 ): SimDeviceModel {
   const key = hashString(name) ^ seed;
   const base = VENDOR_IDENTITY[vendor].speedBps;
@@ -124,7 +126,7 @@ export function buildDeviceModel(
       alias: uplink ? `uplink ${i - count + 3}` : hash01(k, 2) < 0.5 ? `access port ${i + 1}` : '',
       speedBps: uplink ? base * 10 : base,
       adminUp: adminUp || uplink,
-      operUp: uplink || (adminUp && hash01(k, 3) > 0.08),
+      operUp: linkUp ? (adminUp || uplink) && linkUp(n) : uplink || (adminUp && hash01(k, 3) > 0.08),
       peak: uplink ? 0.35 + 0.4 * hash01(k, 4) : 0.02 + 0.5 * hash01(k, 4) ** 2,
       pktBytes: 300 + Math.floor(1100 * hash01(k, 5)),
       key: k,

@@ -94,3 +94,31 @@ describe('BER', () => {
     expect([...w.buf.subarray(0, w.pos)]).toEqual([0x02, 1, 0xfe]);
   });
 });
+
+describe('fleetSnmpSpecs', () => {
+  it('mirrors CLI fleet facts: interface count, link state, LLDP with lab addresses', async () => {
+    const { fleetSnmpSpecs } = await import('../../../src/lab/snmp/agent.js');
+    const specs = fleetSnmpSpecs(
+      [
+        {
+          name: 'sw1',
+          vendor: 'cisco_iosxe',
+          interfaceCount: 24,
+          lldp: [
+            { local: 1, remoteName: 'core1', remotePort: 'Ethernet3' },
+            { local: 2, remoteName: 'elsewhere', remotePort: 'x' },
+          ],
+        },
+        { name: 'core1', vendor: 'arista_eos', interfaceCount: 48 },
+      ],
+      { hostFor: (n) => ({ sw1: '127.0.5.1', core1: '127.0.5.2' })[n], linkUp: (_d, i) => !i.endsWith('/3') },
+    );
+    expect(specs[0]).toMatchObject({ name: 'sw1', interfaces: 24, host: '127.0.5.1' });
+    expect(specs[0]!.neighbours).toEqual([
+      { localIfIndex: 1, sysName: 'core1', portId: 'Ethernet3', manAddr: '127.0.5.2' },
+      { localIfIndex: 2, sysName: 'elsewhere', portId: 'x', manAddr: '192.0.2.1' },
+    ]);
+    const m = buildDeviceModel(1, 'sw1', 'cisco_iosxe', 24, 0, specs[0]!.linkUp);
+    expect(m.interfaces[2]!.operUp).toBe(false);
+  });
+});
