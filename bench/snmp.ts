@@ -5,6 +5,8 @@
  *   Debian's snmpd (`_snmpd`).
  * - poll_1000x48_wall_s: one polling round (steady state: sessions and capabilities known) over 1,000
  *   simulated devices × 48 interfaces served by a separate process, rates included.
+ * - poll_and_store_1000x48_wall_s: the same round as the snmp.poll job does it (baseline load/save,
+ *   rates, samples + interfaces + device gauges written to Postgres).
  * - sample_insert_rows_per_s: batched inserts into `samples` on the local Postgres.
  */
 import { fork } from 'node:child_process';
@@ -18,7 +20,10 @@ import { type SampleRow, insertSamples } from '../src/metrics/store.js';
 import { type DeviceReading, computeRates } from '../src/snmp/counters.js';
 import { IFX_TABLE, IF_TABLE } from '../src/snmp/oids.js';
 import { type PollResult, createPoller } from '../src/snmp/poller.js';
-import { freshDb } from '../test/helpers/pg.js';
+import { ensurePartitions } from '../src/metrics/partitions.js';
+import { createMonitoringService } from '../src/snmp/service.js';
+import { createPool } from '../src/storage/index.js';
+import { TEST_DATABASE_URL, freshDb } from '../test/helpers/pg.js';
 
 const env = { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' };
 const VENDORS: Vendor[] = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr'];
@@ -132,9 +137,31 @@ async function fleet(count: number, ifCount: number) {
   };
   const first = await round();
   const second = await round();
+  // End to end as the poll job does it: baseline from Postgres, rates, samples/interfaces/gauges stored.
+  const db = await freshDb('benchpoll');
+  const pool = createPool({ connectionString: TEST_DATABASE_URL, schema: db.schema, max: 20 });
+  const monitoring = createMonitoringService({ pool, env, poller });
+  const stored = async () => {
+    const t = performance.now();
+    let next = 0;
+    let failed = 0;
+    const worker = async () => {
+      while (next < inv.length) {
+        const d = inv[next++]!;
+        await monitoring.pollAndStore(d).catch(() => failed++);
+      }
+    };
+    await Promise.all(Array.from({ length: 50 }, worker));
+    return { s: (performance.now() - t) / 1000, failed };
+  };
+  await ensurePartitions(pool, new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
+  await stored();
+  const third = await stored();
+  await pool.end();
+  await db.drop();
   poller.close();
   child.disconnect();
-  return { first, second };
+  return { first, second, stored: third };
 }
 
 async function inserts(rows: number) {
@@ -200,6 +227,8 @@ const out = {
   poll_1000x48_wall_s: Number(f.second.s.toFixed(2)),
   poll_1000x48_first_round_wall_s: Number(f.first.s.toFixed(2)),
   poll_1000x48_failed: f.second.failed,
+  poll_and_store_1000x48_wall_s: Number(f.stored.s.toFixed(2)),
+  poll_and_store_failed: f.stored.failed,
   poll_1000x48_samples: f.second.samples,
   sample_insert_rows_per_s: Math.round(ins.insertRate),
   backfill_rows_per_s: Math.round(ins.backfillRate),
