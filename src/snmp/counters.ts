@@ -120,16 +120,22 @@ export interface SampleRates {
   speedBps: number | null;
 }
 
-export type ResetReason = 'first-poll' | 'reboot' | 'uptime-wrap' | 'clock';
+export type ResetReason = 'first-poll' | 'reboot' | 'uptime-wrap' | 'clock' | 'stale';
 
 /**
  * Whether the whole device baseline is void. sysUpTime going backwards is a reboot (or its 497-day
  * wrap, which we treat the same: one unknown sample is cheaper than a wrong one); uptime shorter
  * than the time since the last poll means it rebooted in between, even if it has since climbed back.
  */
-export function deviceReset(prev: DeviceReading | undefined, cur: DeviceReading): ResetReason | null {
+export function deviceReset(
+  prev: DeviceReading | undefined,
+  cur: DeviceReading,
+  maxGapMs = Number.POSITIVE_INFINITY,
+): ResetReason | null {
   if (!prev) return 'first-poll';
   if (cur.ts <= prev.ts) return 'clock';
+  // After a long outage an average over hours says little, and 32-bit wraps become ambiguous.
+  if (cur.ts - prev.ts > maxGapMs) return 'stale';
   if (prev.uptimeCs === undefined || cur.uptimeCs === undefined) return null;
   if (cur.uptimeCs < prev.uptimeCs) return prev.uptimeCs > 0xffffffff - 8_640_000 ? 'uptime-wrap' : 'reboot';
   const elapsedCs = (cur.ts - prev.ts) / 10;
@@ -156,9 +162,9 @@ const WIDTH: Record<CounterName, (hc: boolean) => CounterWidth> = {
 export function computeRates(
   prev: DeviceReading | undefined,
   cur: DeviceReading,
-  options: { tolerance?: number } = {},
+  options: { tolerance?: number; maxGapMs?: number } = {},
 ): { samples: SampleRates[]; reset: ResetReason | null; resetInterfaces: number[] } {
-  const reset = deviceReset(prev, cur);
+  const reset = deviceReset(prev, cur, options.maxGapMs);
   const prevIf = new Map((reset ? [] : (prev?.interfaces ?? [])).map((i) => [i.ifIndex, i] as const));
   const dt = prev ? (cur.ts - prev.ts) / 1000 : 0;
   const resetInterfaces: number[] = [];

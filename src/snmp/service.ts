@@ -85,7 +85,9 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
         };
       const prevText = await baselines.load(device.name);
       const prev = prevText ? parseReading(prevText) : undefined;
-      const { samples, reset } = computeRates(prev, r);
+      // A baseline older than a few intervals (worker down, schedule paused) starts afresh.
+      const maxGapMs = Math.max(15 * 60_000, 5 * (pollOptions?.intervalMs ?? 60_000));
+      const { samples, reset } = computeRates(prev, r, { maxGapMs });
       const pool = options.pool;
       await upsertInterfaces(pool, device.name, r.interfaces);
       // The first poll after a (re)start only sets the baseline: an all-null row says nothing.

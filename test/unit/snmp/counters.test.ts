@@ -148,6 +148,10 @@ describe('computeRates', () => {
     const b = reading(3_600_000, 200_000, 10n);
     expect(deviceReset(reading(0, 100_000, 1n), b)).toBe('reboot');
     expect(computeRates(undefined, a).reset).toBe('first-poll');
+    // a baseline from before a long outage is not averaged over
+    const late = reading(3 * 3_600_000, 100_000 + 3 * 360_000, 9_000_000n);
+    expect(computeRates(a, late).reset).toBeNull();
+    expect(computeRates(a, late, { maxGapMs: 900_000 }).reset).toBe('stale');
   });
 
   it('resets one interface when its discontinuity time changes', () => {
