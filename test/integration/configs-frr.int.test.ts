@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import backupJob from '../../jobs/config-backup.js';
+import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
+import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
+import { type Config, type Device, loadConfig } from '../../src/config.js';
+import { createConfigStore } from '../../src/configs/index.js';
+import {
+  createCredentialResolver,
+  createDeviceService,
+  type DeviceServiceImpl,
+} from '../../src/devices/index.js';
+import { createInventory } from '../../src/inventory/index.js';
+import { silentLogger } from '../../src/log.js';
+import type { JobResult, JobServices } from '../../src/queue/index.js';
+import type { Destination, Message, Responder } from '../../src/slack/types.js';
+import { freshDb, type TestDb } from '../helpers/pg.js';
+
+/**
+ * Real FRRouting (zebra + bgpd in a network namespace, scripts/setup-frr.sh) behind a real sshd whose
+ * login shell for the FRR user is vtysh. The namespace is shared with the device-layer tests, so this
+ * only adds lines under a neighbour nobody else touches and removes them again.
+ */
+const SECRET = `S3crFRR${Date.now().toString(36)}`;
+const vtysh = (...cmds: string[]) =>
+  execFileSync('vtysh', ['-N', FRR_NAMESPACE, ...cmds.flatMap((c) => ['-c', c])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+const frrRunning = () => {
+  try {
+    vtysh('show version');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let started = false;
+let peer: SshdPeer;
+let db: TestDb;
+let svc: DeviceServiceImpl;
+let services: JobServices;
+const posts: Array<{ dest: Destination; message: Message }> = [];
+
+const backup = (trigger: string, author?: string): Promise<JobResult> =>
+  backupJob.process(backupJob.schema.parse({ device: 'frr-lab', trigger, ...(author ? { author } : {}) }), {
+    jobId: 'j-frr',
+    attempt: 1,
+    signal: new AbortController().signal,
+    services,
+    log: silentLogger,
+    progress: async () => {},
+    say: async () => {},
+  });
+
+beforeAll(async () => {
+  if (!frrRunning()) {
+    startFrr();
+    started = true;
+  }
+  // Key auth only: another test may reset this account's password at any time.
+  peer = await startSshd([{ name: FRR_SSH_USER }]);
+  db = await freshDb('cfgfrr');
+  const device: Device = {
+    name: 'frr-lab',
+    vendor: 'frr',
+    host: peer.host,
+    port: peer.port,
+    credential: 'frrlab',
+    hostKey: peer.hostKeyBlob,
+    tags: [],
+    legacyAlgorithms: false,
+    enabled: true,
+  };
+  const inventory = createInventory([device]);
+  svc = createDeviceService({
+    credentials: createCredentialResolver({
+      env: { NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER, NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath },
+    }),
+    inventory,
+  });
+  const responder: Responder = {
+    post: async (dest, message) => {
+      posts.push({ dest, message });
+      return { ts: '1.0' };
+    },
+    update: async () => {},
+    ephemeral: async () => {},
+    upload: async () => {},
+  };
+  const config: Config = loadConfig(
+    { DATABASE_URL: db.url },
+    { role: 'migrate', readFile: () => 'channels:\n  changes: C00NETOPS0\n' },
+  );
+  services = {
+    config,
+    pool: db.pool,
+    inventory,
+    responder,
+    enqueue: async () => ({ jobId: 'unused' }),
+    log: silentLogger,
+    clock: () => new Date(),
+    devices: svc,
+  };
+  // Start from a known state for the neighbour this test owns.
+  vtysh(
+    'configure terminal',
+    'router bgp 65001',
+    'no neighbor 10.99.0.6 password',
+    'no neighbor 10.99.0.6 description',
+  );
+}, 60_000);
+
+afterAll(async () => {
+  try {
+    // Best effort: the shared namespace may have been restarted by another suite meanwhile.
+    vtysh(
+      'configure terminal',
+      'router bgp 65001',
+      'no neighbor 10.99.0.6 password',
+      'no neighbor 10.99.0.6 description',
+    );
+  } catch {}
+  await svc?.close();
+  await peer?.stop();
+  await db?.drop();
+  if (started) stopFrr();
+});
+
+describe('config tracking against real FRR over SSH', () => {
+  it('first backup, then an unchanged read makes no version', async () => {
+    expect((await backup('schedule')).summary).toMatch(/first version stored/);
+    expect((await backup('schedule')).summary).toMatch(/no change/);
+    const body = await createConfigStore(db.pool).body(
+      (await createConfigStore(db.pool).latest('frr-lab'))!.sha256,
+    );
+    expect(body).toMatch(/^router bgp 65001$/m);
+    expect(body).not.toMatch(/^Building configuration|^Current configuration/m);
+  });
+
+  it('a change made with vtysh → one new version, a clean diff, the password scrubbed everywhere', async () => {
+    vtysh(
+      'configure terminal',
+      'router bgp 65001',
+      'neighbor 10.99.0.6 description cfg-test',
+      `neighbor 10.99.0.6 password ${SECRET}`,
+    );
+    expect(vtysh('show running-config')).toContain(SECRET);
+    const r = await backup('manual', 'alice');
+    expect(r.summary).toMatch(/new version v\d+ \(\+2 −0\)/);
+    expect((await backup('schedule')).summary).toMatch(/no change/);
+    expect(posts).toHaveLength(1);
+    const text = posts[0]!.message.text;
+    const changed = text.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
+    expect(changed).toEqual(
+      [' neighbor 10.99.0.6 description cfg-test', ' neighbor 10.99.0.6 password <removed>'].map(
+        (l) => `+${l}`,
+      ),
+    );
+    const dump = await db.pool.query(
+      `SELECT (SELECT json_agg(b) FROM config_blobs b)::text || (SELECT json_agg(v) FROM config_versions v)::text ||
+              (SELECT json_agg(l) FROM config_latest l)::text AS all`,
+    );
+    expect(dump.rows[0].all).not.toContain(SECRET);
+    expect(JSON.stringify(posts)).not.toContain(SECRET);
+  });
+});
