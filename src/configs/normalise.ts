@@ -44,10 +44,34 @@ function testLine(re: RegExp, line: string): boolean {
   return re.test(line);
 }
 
+interface SecretScreen {
+  /** One alternation of every flag-less rule: most lines match none, and one test rules them all out. */
+  any?: RegExp;
+  /** Rules with flags of their own (e.g. `i`) that cannot join the alternation. */
+  always: SecretRule[];
+}
+
+const screens = new WeakMap<readonly SecretRule[], SecretScreen>();
+
+function screenFor(rules: readonly SecretRule[]): SecretScreen {
+  let s = screens.get(rules);
+  if (!s) {
+    const plain = rules.filter((r) => r.pattern.flags.replace(/[gdym]/g, '') === '');
+    s = {
+      ...(plain.length ? { any: new RegExp(plain.map((r) => `(?:${r.pattern.source})`).join('|')) } : {}),
+      always: rules.filter((r) => !plain.includes(r)),
+    };
+    screens.set(rules, s);
+  }
+  return s;
+}
+
 /** Replaces each secret span on one line with the marker; spans already holding the marker stay. */
 export function maskLine(line: string, rules: readonly SecretRule[], marker: string): string {
+  const screen = screenFor(rules);
+  const candidates = screen.any && !screen.any.test(line) ? screen.always : rules;
   let out = line;
-  for (const rule of rules) {
+  for (const rule of candidates) {
     const { re, group } = compile(rule);
     re.lastIndex = 0;
     const spans: Array<[number, number]> = [];
