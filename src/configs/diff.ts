@@ -32,13 +32,74 @@ export function diffLines(a: readonly string[], b: readonly string[], options: D
   const out: DiffOp[] = [];
   for (let i = 0; i < head; i++) out.push({ op: 'equal', line: a[i]! });
   out.push(
-    ...myers(a.slice(head, a.length - tail), b.slice(head, b.length - tail), options.maxEdits ?? 2_000),
+    ...middle(a.slice(head, a.length - tail), b.slice(head, b.length - tail), options.maxEdits ?? 2_000),
   );
   for (let i = a.length - tail; i < a.length; i++) out.push({ op: 'equal', line: a[i]! });
   return out;
 }
 
-function myers(a: readonly string[], b: readonly string[], maxEdits: number): DiffOp[] {
+/**
+ * Myers within the edit budget; beyond it, patience-style anchoring: lines that occur exactly once on
+ * each side, kept in order (longest increasing subsequence), split the problem into smaller ones.
+ * Configs are full of unique lines (interface names, neighbours), so big rewrites still diff well.
+ */
+function middle(a: readonly string[], b: readonly string[], maxEdits: number): DiffOp[] {
+  const direct = myers(a, b, maxEdits);
+  if (direct) return direct;
+  const anchors = uniqueAnchors(a, b);
+  if (!anchors.length) {
+    return [
+      ...a.map((line): DiffOp => ({ op: 'delete', line })),
+      ...b.map((line): DiffOp => ({ op: 'insert', line })),
+    ];
+  }
+  const out: DiffOp[] = [];
+  let ai = 0;
+  let bi = 0;
+  for (const [x, y] of [...anchors, [a.length, b.length] as const]) {
+    out.push(...middle(a.slice(ai, x), b.slice(bi, y), maxEdits));
+    if (x < a.length) out.push({ op: 'equal', line: a[x]! });
+    ai = x + 1;
+    bi = y + 1;
+  }
+  return out;
+}
+
+/** Pairs (i in a, j in b) of lines unique on both sides, as a longest chain increasing in both. */
+function uniqueAnchors(a: readonly string[], b: readonly string[]): Array<readonly [number, number]> {
+  const count = (xs: readonly string[]) => {
+    const m = new Map<string, number>();
+    xs.forEach((l, i) => m.set(l, m.has(l) ? -1 : i));
+    return m;
+  };
+  const ua = count(a);
+  const ub = count(b);
+  const pairs: Array<readonly [number, number]> = [];
+  for (const [line, i] of ua) {
+    const j = ub.get(line);
+    if (i >= 0 && j !== undefined && j >= 0) pairs.push([i, j]);
+  }
+  pairs.sort((p, q) => p[0] - q[0]);
+  // LIS on j (patience sorting), O(n log n).
+  const tails: number[] = [];
+  const prev = new Int32Array(pairs.length).fill(-1);
+  pairs.forEach((p, k) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pairs[tails[mid]!]![1] < p[1]) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[k] = tails[lo - 1]!;
+    tails[lo] = k;
+  });
+  const chain: Array<readonly [number, number]> = [];
+  for (let k = tails.length ? tails[tails.length - 1]! : -1; k >= 0; k = prev[k]!) chain.push(pairs[k]!);
+  return chain.reverse();
+}
+
+function myers(a: readonly string[], b: readonly string[], maxEdits: number): DiffOp[] | undefined {
   const n = a.length;
   const m = b.length;
   if (n === 0) return b.map((line) => ({ op: 'insert', line }));
@@ -80,12 +141,7 @@ function myers(a: readonly string[], b: readonly string[], maxEdits: number): Di
       }
     }
   }
-  if (found < 0) {
-    return [
-      ...a.map((line): DiffOp => ({ op: 'delete', line })),
-      ...b.map((line): DiffOp => ({ op: 'insert', line })),
-    ];
-  }
+  if (found < 0) return undefined;
   // Walk the trace backwards from (n, m) to recover the edit script.
   const ops: DiffOp[] = [];
   let x = n;

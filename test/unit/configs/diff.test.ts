@@ -98,3 +98,31 @@ describe('unifiedDiff', () => {
     expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
   });
 });
+
+describe('diff beyond the edit budget', () => {
+  it('anchors on unique lines instead of replacing everything', () => {
+    const a = Array.from({ length: 3000 }, (_, i) => `interface Gi${i}\n description port ${i}`).join('\n');
+    const b = a.replace(/description port (\d+)/g, (_, n) => `description port ${n} (renumbered)`);
+    const d = unifiedDiff(side('a', a), side('b', b), 0, { maxEdits: 100 });
+    // every description changed; every interface line stays equal
+    expect(d.removed).toBe(3000);
+    expect(d.added).toBe(3000);
+    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+    expect(d.text).not.toMatch(/^-interface/m);
+  });
+
+  it('property: still exact with a tiny budget', () => {
+    const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'u1', 'u2', 'u3', 'u4', '!'), { maxLength: 40 });
+    fc.assert(
+      fc.property(lines, lines, (x, y) => {
+        const a = x.length ? `${x.join('\n')}\n` : '';
+        const b = y.length ? `${y.join('\n')}\n` : '';
+        const ops = diffLines(splitLines(a), splitLines(b), { maxEdits: 2 });
+        expect(ops.filter((o) => o.op !== 'insert').map((o) => o.line)).toEqual(splitLines(a));
+        expect(ops.filter((o) => o.op !== 'delete').map((o) => o.line)).toEqual(splitLines(b));
+        expect(applyUnifiedDiff(a, unifiedDiff(side('a', a), side('b', b), 2, { maxEdits: 2 }).text)).toBe(b);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
