@@ -69,7 +69,9 @@ function middle(a: readonly string[], b: readonly string[], maxEdits: number): D
 function uniqueAnchors(a: readonly string[], b: readonly string[]): Array<readonly [number, number]> {
   const count = (xs: readonly string[]) => {
     const m = new Map<string, number>();
-    xs.forEach((l, i) => m.set(l, m.has(l) ? -1 : i));
+    xs.forEach((l, i) => {
+      m.set(l, m.has(l) ? -1 : i);
+    });
     return m;
   };
   const ua = count(a);
