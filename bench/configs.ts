@@ -3,13 +3,19 @@
  *   list_versions_100k_ms  latest page of a device with 100,000 versions stored (target < 100)
  *   search_10k_devices_ms  regex search over the latest configs of 10,000 devices (target < 1000)
  *   search_node_10k_ms     the same search done by streaming blobs into Node (the alternative we rejected)
- *   backup_500_devices_s   backup of 500 simulated devices through the fleet (target < 60), when the fleet exists
+ *   backup_500_devices_s   backup of 500 simulated devices over SSH through the fleet (target < 60)
+ *   export_100k_versions_s the 100k-version history written as git commits (fast-import)
+ *   normalise_20k_lines_ms normalise + scrub of a 20,000-line IOS-XE config
  * Uses a fresh schema in TEST_DATABASE_URL (default postgres://root@127.0.0.1:5432/test) and drops it.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportConfigs } from '../src/cli/export-configs.js';
 import pg from 'pg';
 import type { Device, Vendor } from '../src/config.js';
-import { backupDevice, createConfigStore, sha256Hex } from '../src/configs/index.js';
+import { backupDevice, createConfigStore, normalise, rulesFor, sha256Hex } from '../src/configs/index.js';
 import { createCredentialResolver, createDeviceService } from '../src/devices/index.js';
 import { startFleet } from '../src/lab/fleet/index.js';
 import { searchConfigs, toPostgresRegex } from '../src/configs/search.js';
@@ -92,6 +98,31 @@ async function main() {
     }
     listTimes.sort((a, b) => a - b);
     result.list_versions_100k_ms = round(listTimes[Math.floor(listTimes.length / 2)]!);
+
+    // The same 100k-version history written out as git commits (fast-import).
+    {
+      const dir = mkdtempSync(join(tmpdir(), 'netops-bench-export-'));
+      const t0 = performance.now();
+      const r = await exportConfigs(pool, join(dir, 'repo'));
+      result.export_100k_versions_s = round((performance.now() - t0) / 1000);
+      rmSync(dir, { recursive: true, force: true });
+      if (r.commits !== 100_001) throw new Error(`exported ${r.commits} commits`);
+    }
+
+    // Normalising a 20,000-line running config (IOS-XE rules, secrets and volatile lines included).
+    {
+      const base = readFileSync(
+        new URL('../test/unit/configs/fixtures/cisco_iosxe.cfg', import.meta.url),
+        'utf8',
+      );
+      let big = base;
+      while (big.split('\n').length < 20_000) big += base;
+      const rules = rulesFor('cisco_iosxe');
+      normalise(big, rules);
+      const t0 = performance.now();
+      for (let i = 0; i < 5; i++) normalise(big, rules);
+      result.normalise_20k_lines_ms = round((performance.now() - t0) / 5);
+    }
 
     // 2. 10,000 devices with distinct ~10 KB configs.
     const N = Number(process.env.BENCH_DEVICES ?? 10_000);

@@ -178,3 +178,44 @@ export async function exportConfigs(
   }
   return { commits, devices: devices.size, lastVersionId: cursor, dir };
 }
+
+/**
+ * `netops-bot export-configs --git <dir> [--branch main]`: argument handling for the CLI role.
+ * Returns the line to print; throws BAD_ARGS with the usage on bad input.
+ */
+export async function exportConfigsCli(argv: readonly string[], pool: Pool): Promise<string> {
+  const usage = 'usage: netops-bot export-configs --git <dir> [--branch <name>]';
+  let dir: string | undefined;
+  let branch: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=')
+      ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+      : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--git') dir = value();
+    else if (flag === '--branch') branch = value();
+    else
+      throw new NetopsError(ErrorCode.BAD_ARGS, `unknown argument ${a}`, {
+        userMessage: `Unknown argument \`${a}\`.`,
+        hint: usage,
+      });
+  }
+  if (!dir)
+    throw new NetopsError(ErrorCode.BAD_ARGS, 'missing --git <dir>', {
+      userMessage: 'Say where the git repository goes.',
+      hint: usage,
+    });
+  if (branch !== undefined && !/^[A-Za-z0-9._/-]+$/.test(branch)) {
+    throw new NetopsError(ErrorCode.BAD_ARGS, `bad branch ${branch}`, {
+      userMessage: `\`${branch}\` is not a branch name.`,
+      hint: usage,
+    });
+  }
+  const t0 = performance.now();
+  const r = await exportConfigs(pool, dir, branch ? { branch } : {});
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  return r.commits
+    ? `exported ${r.commits} version(s) of ${r.devices} device(s) to ${r.dir} in ${secs} s (last version ${r.lastVersionId})`
+    : `nothing new to export to ${r.dir} (up to version ${r.lastVersionId})`;
+}

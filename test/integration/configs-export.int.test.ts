@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportConfigs, gitIdent } from '../../src/cli/export-configs.js';
+import { exportConfigs, exportConfigsCli, gitIdent } from '../../src/cli/export-configs.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 
@@ -69,6 +69,19 @@ describe('exportConfigs (real git)', () => {
     expect(git('rev-list', '--count', 'main').trim()).toBe('5');
     expect(git('log', '-1', '--format=%B', 'main')).toMatch(/Netops-Version: \d+/);
     expect(readFileSync(join(dir, 'edge1.cfg'), 'utf8')).toContain('snmp');
+  });
+
+  it('CLI arguments: --git required, unknown flags refused, a rerun says nothing new', async () => {
+    await expect(exportConfigsCli([], db.pool)).rejects.toThrow(/missing --git/);
+    await expect(exportConfigsCli(['--gti', dir], db.pool)).rejects.toThrow(/unknown argument/);
+    expect(await exportConfigsCli(['--git', dir], db.pool)).toMatch(/^nothing new to export/);
+    const other = join(dir, '..', 'other');
+    expect(await exportConfigsCli([`--git=${other}`, '--branch', 'configs'], db.pool)).toMatch(
+      /^exported 5 version\(s\) of 2 device\(s\)/,
+    );
+    expect(
+      execFileSync('git', ['rev-list', '--count', 'configs'], { cwd: other, encoding: 'utf8' }).trim(),
+    ).toBe('5');
   });
 
   it('identities never carry angle brackets or newlines', () => {
