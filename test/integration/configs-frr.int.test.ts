@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
 import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
@@ -36,7 +37,15 @@ const frrRunning = () => {
   }
 };
 
-let started = false;
+/** bgpd's pid when this suite started FRR itself; it stops FRR only if nobody restarted it since. */
+let startedPid: string | undefined;
+const bgpdPid = () => {
+  try {
+    return readFileSync(`/var/run/frr/${FRR_NAMESPACE}/bgpd.pid`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+};
 let peer: SshdPeer;
 let db: TestDb;
 let svc: DeviceServiceImpl;
@@ -55,9 +64,10 @@ const backup = (trigger: string, author?: string): Promise<JobResult> =>
   });
 
 beforeAll(async () => {
+  // FRR's namespace is shared with the device-layer conformance suite: reuse a running instance.
   if (!frrRunning()) {
     startFrr();
-    started = true;
+    startedPid = bgpdPid();
   }
   // Key auth only: another test may reset this account's password at any time.
   peer = await startSshd([{ name: FRR_SSH_USER }]);
@@ -125,7 +135,7 @@ afterAll(async () => {
   await svc?.close();
   await peer?.stop();
   await db?.drop();
-  if (started) stopFrr();
+  if (startedPid && bgpdPid() === startedPid) stopFrr();
 });
 
 describe('config tracking against real FRR over SSH', () => {
