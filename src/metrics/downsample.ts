@@ -27,8 +27,13 @@ export interface Bucket {
   min: number;
   max: number;
   avg: number;
-  first: number;
-  last: number;
+  /**
+   * Values of the first and last sample. Optional: raw SQL aggregation leaves them out, because
+   * finding them costs as much as the aggregate itself and at one pixel per bucket the min-max
+   * pair already draws the same column.
+   */
+  first?: number;
+  last?: number;
   /** Timestamps of the first and last sample in the bucket. */
   tFirst: number;
   tLast: number;
@@ -132,7 +137,8 @@ function extremeTimes(b: Bucket): { tMin: number; tMax: number } {
 
 /**
  * M4: first, min, max and last of each bucket, in time order. At most 4 points per bucket;
- * drawing them as a line gives the same pixels as drawing every raw point.
+ * drawing them as a line gives the same pixels as drawing every raw point. Buckets without
+ * first/last (SQL shape) give their min and max.
  */
 export function bucketsToM4(buckets: readonly Bucket[]): Point[] {
   const out: Point[] = [];
@@ -148,9 +154,9 @@ export function bucketsToM4(buckets: readonly Bucket[]): Point[] {
             { x: tMax, y: b.max },
             { x: tMin, y: b.min },
           ];
-    pushPoint(out, { x: b.tFirst, y: b.first });
+    if (b.first !== undefined && b.tFirst < mid[0]!.x) pushPoint(out, { x: b.tFirst, y: b.first });
     for (const p of mid) pushPoint(out, p);
-    pushPoint(out, { x: b.tLast, y: b.last });
+    if (b.last !== undefined && b.tLast > mid[1]!.x) pushPoint(out, { x: b.tLast, y: b.last });
   }
   return out;
 }

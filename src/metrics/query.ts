@@ -228,22 +228,6 @@ async function rawBuckets(
   ]);
   rows.sort((a, b) => ms(a.b) - ms(b.b));
 
-  // First and last values of each bucket: one index probe per boundary sample instead of an
-  // ordered aggregate over every row.
-  const edgeTimes = new Set<number>();
-  for (const r of rows) {
-    edgeTimes.add(ms(r.t_first));
-    edgeTimes.add(ms(r.t_last));
-  }
-  const edges = new Map<number, Record<string, unknown>>();
-  if (edgeTimes.size) {
-    const { rows: edgeRows } = await client.query(
-      `SELECT ts, ${cols} FROM samples WHERE device = $1 AND ifindex = $2 AND ts = ANY($3::timestamptz[])`,
-      [iface.device, iface.ifindex, [...edgeTimes].map((t) => new Date(t))],
-    );
-    for (const e of edgeRows) edges.set(ms(e.ts), e);
-  }
-
   const series: Record<string, Bucket[]> = {};
   let total = 0;
   for (const m of metrics) series[m] = [];
@@ -255,20 +239,13 @@ async function rawBuckets(
     for (const m of metrics) {
       const n = Number(r[`${m}_n`]);
       if (!n) continue;
-      const min = num(r[`${m}_min`]);
-      const max = num(r[`${m}_max`]);
-      // A NULL at the very edge sample: fall back to the extremes, still real values.
-      const first = num(edges.get(tFirst)?.[m]);
-      const last = num(edges.get(tLast)?.[m]);
       series[m]!.push({
         x0,
         x1: Math.min(x0 + bucketMs, to),
         n,
-        min,
-        max,
+        min: num(r[`${m}_min`]),
+        max: num(r[`${m}_max`]),
         avg: num(r[`${m}_sum`]) / n,
-        first: Number.isFinite(first) ? first : min,
-        last: Number.isFinite(last) ? last : max,
         tFirst,
         tLast,
       });
@@ -343,18 +320,19 @@ function mergeBuckets(a: readonly Bucket[], b: readonly Bucket[]): Bucket[] {
     }
     const firstOf = prev.tFirst <= k.tFirst ? prev : k;
     const lastOf = prev.tLast >= k.tLast ? prev : k;
-    byX.set(k.x0, {
+    const merged: Bucket = {
       x0: k.x0,
       x1: Math.max(prev.x1, k.x1),
       n: prev.n + k.n,
       min: Math.min(prev.min, k.min),
       max: Math.max(prev.max, k.max),
       avg: (prev.avg * prev.n + k.avg * k.n) / (prev.n + k.n),
-      first: firstOf.first,
       tFirst: firstOf.tFirst,
-      last: lastOf.last,
       tLast: lastOf.tLast,
-    });
+    };
+    if (firstOf.first !== undefined) merged.first = firstOf.first;
+    if (lastOf.last !== undefined) merged.last = lastOf.last;
+    byX.set(k.x0, merged);
   }
   return [...byX.values()].sort((x, y) => x.x0 - y.x0);
 }
@@ -475,15 +453,12 @@ export interface SeriesSummary {
 }
 
 /**
- * p95/avg/peak/current per metric. Peak and average come exactly from the pixel buckets (max of
- * max, count-weighted mean). p95 is over raw samples for raw ranges and over 5-minute averages
- * for longer ones (the usual "95th percentile" of transit billing), which the rollups hold.
+ * Peak, average and (when the buckets carry it) current value per metric, straight from the
+ * pixel buckets: max of max and the count-weighted mean are exact. p95 is left NaN.
  */
-export async function querySummary(pool: Pool, result: SeriesResult): Promise<SeriesSummary[]> {
-  const { iface, from, to } = result;
-  const metrics = Object.keys(result.series) as Metric[];
+export function summarize(result: SeriesResult): SeriesSummary[] {
   const out: SeriesSummary[] = [];
-  for (const m of metrics) {
+  for (const m of Object.keys(result.series) as Metric[]) {
     const buckets = result.series[m] ?? [];
     if (!buckets.length) continue;
     let peak = Number.NEGATIVE_INFINITY;
@@ -505,46 +480,93 @@ export async function querySummary(pool: Pool, result: SeriesResult): Promise<Se
       peakAt: peakBucket.tMax ?? peakBucket.tFirst,
       p95: Number.NaN,
       avg: sum / n,
-      current: lastBucket.last,
+      current: lastBucket.last ?? Number.NaN,
       currentAt: lastBucket.tLast,
       samples: n,
       p95Basis: result.resolution === 'raw' ? 'raw samples' : '5-minute averages',
     });
   }
-  if (!out.length) return out;
+  return out;
+}
 
+/**
+ * Summary figures per metric: `summarize` plus the exact time of each peak and the latest
+ * sample (index probes, a few ms), and p95 unless `p95: false`. p95 is over raw samples for raw
+ * ranges and over 5-minute averages for longer ones (the usual "95th percentile" of transit
+ * billing), which the rollups hold. It sorts every sample in the range, so callers that are in
+ * a hurry ask for it separately (queryP95) and overlap it with rendering.
+ */
+export async function querySummary(
+  pool: Pool,
+  result: SeriesResult,
+  options: { p95?: boolean } = {},
+): Promise<SeriesSummary[]> {
+  const { iface } = result;
+  const out = summarize(result);
+  if (!out.length) return out;
   await withAggregateSettings(pool, async (client) => {
-    // exact time of each peak: the first sample at that value inside its bucket (index range scan)
     for (const s of out) {
-      const b = (result.series[s.metric] ?? []).find((k) => k.max === s.peak);
-      if (!b || result.resolution !== 'raw') continue;
-      const { rows } = await client.query(
-        `SELECT ts FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4 AND ${s.metric} = $5
-         ORDER BY ts LIMIT 1`,
-        [iface.device, iface.ifindex, new Date(b.tFirst), new Date(b.tLast + 1), s.peak],
-      );
-      if (rows[0]) s.peakAt = ms(rows[0].ts);
+      const buckets = result.series[s.metric] ?? [];
+      const b = buckets.find((k) => k.max === s.peak);
+      if (b) {
+        // raw samples, or the raw tail of a rollup range, hold the exact moment
+        const { rows } = await client.query(
+          `SELECT ts FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4 AND ${s.metric} = $5
+           ORDER BY ts LIMIT 1`,
+          [iface.device, iface.ifindex, new Date(b.x0), new Date(b.x1), s.peak],
+        );
+        if (rows[0]) s.peakAt = ms(rows[0].ts);
+      }
     }
+    const last = Math.max(...out.map((s) => s.currentAt));
+    const { rows } = await client.query(
+      `SELECT ts, ${out.map((s) => s.metric).join(', ')} FROM samples
+       WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4 ORDER BY ts DESC LIMIT 1`,
+      [iface.device, iface.ifindex, new Date(result.from), new Date(Math.min(result.to, last + 1))],
+    );
+    for (const s of out) {
+      const v = num(rows[0]?.[s.metric]);
+      if (Number.isFinite(v)) {
+        s.current = v;
+        s.currentAt = ms(rows[0]!.ts);
+      } else if (!Number.isFinite(s.current)) {
+        // rollups only: the average of the latest rollup bucket is the freshest figure there is
+        const lb = (result.series[s.metric] ?? []).at(-1);
+        if (lb) s.current = lb.last ?? lb.avg;
+      }
+    }
+  });
+  if (options.p95 !== false) {
+    const p95 = await queryP95(pool, result);
+    for (const s of out) s.p95 = p95[s.metric] ?? Number.NaN;
+  }
+  return out;
+}
+
+/** p95 per metric over the result's range (see querySummary for the basis). */
+export async function queryP95(pool: Pool, result: SeriesResult): Promise<Record<string, number>> {
+  const { iface, from, to } = result;
+  const metrics = Object.keys(result.series).filter((m) => (result.series[m] ?? []).length > 0);
+  const out: Record<string, number> = {};
+  if (!metrics.length) return out;
+  await withAggregateSettings(pool, async (client) => {
     if (result.resolution === 'raw') {
-      const cols = out
-        .map((s) => `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${s.metric}) AS ${s.metric}`)
+      const cols = metrics
+        .map((m) => `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${m}) AS ${m}`)
         .join(', ');
       const { rows } = await client.query(
         `SELECT ${cols} FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4`,
         [iface.device, iface.ifindex, new Date(from), new Date(to)],
       );
-      for (const s of out) s.p95 = num(rows[0]?.[s.metric]);
+      for (const m of metrics) out[m] = num(rows[0]?.[m]);
     } else {
       const { rows } = await client.query(
         `SELECT metric, percentile_disc(0.95) WITHIN GROUP (ORDER BY avg) AS p95 FROM rollups_5m
          WHERE device = $1 AND ifindex = $2 AND metric = ANY($3::text[]) AND bucket >= $4 AND bucket < $5
          GROUP BY metric`,
-        [iface.device, iface.ifindex, out.map((s) => s.metric), new Date(from), new Date(to)],
+        [iface.device, iface.ifindex, metrics, new Date(from), new Date(to)],
       );
-      for (const r of rows) {
-        const s = out.find((x) => x.metric === r.metric);
-        if (s) s.p95 = num(r.p95);
-      }
+      for (const r of rows) out[String(r.metric)] = num(r.p95);
     }
   });
   return out;

@@ -112,11 +112,15 @@ describe('querySeries over raw samples', () => {
     expect(res.resolution).toBe('raw');
     expect(res.rowsScanned).toBe(N);
     expectFaithful(res, 800, raw);
-    // counts add up and first/last are the real edge samples
+    // counts add up, buckets span the real first and last samples, averages are exact
     expect(res.series.in_bps!.reduce((s, b) => s + b.n, 0)).toBe(N);
-    const first = res.series.out_bps![0]!;
-    expect(first.tFirst).toBe(FROM);
-    expect(first.first).toBeCloseTo(3e9 * 0.6 + 3e9 * 0.2, 3);
+    expect(res.series.out_bps![0]!.tFirst).toBe(FROM);
+    expect(res.series.out_bps!.at(-1)!.tLast).toBe(TO - 1000);
+    const { rows } = await db.pool.query(
+      `SELECT avg(out_bps) AS avg FROM samples WHERE device = 'core1' AND ifindex = 1 AND ts >= $1 AND ts < $2`,
+      [new Date(res.series.out_bps![5]!.x0), new Date(res.series.out_bps![5]!.x1)],
+    );
+    expect(res.series.out_bps![5]!.avg).toBeCloseTo(rows[0].avg, 0);
   });
 
   it('keeps the peak at any width and for a sub-range', async () => {
