@@ -33,6 +33,28 @@ export interface SshdPeer {
   stop(): Promise<void>;
 }
 
+const SECRETS_DIR = '/var/lib/netops-test';
+
+/**
+ * One random password per test account per machine, kept root-only. Test processes that run at the
+ * same time (two engineers, or CI beside a developer) then agree instead of resetting each other's.
+ */
+export function machinePassword(user: string): string {
+  const file = join(SECRETS_DIR, `${user}.password`);
+  mkdirSync(SECRETS_DIR, { recursive: true, mode: 0o700 });
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    try {
+      writeFileSync(file, `t-${randomBytes(12).toString('base64url')}`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process won the race: use its password.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    return readFileSync(file, 'utf8').trim();
+  }
+}
+
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -86,7 +108,7 @@ export async function startSshd(users: SshdUser[]): Promise<SshdPeer> {
   const clientPub = readFileSync(`${clientKeyPath}.pub`, 'utf8');
   const passwords: Record<string, string> = {};
   for (const u of users) {
-    const pw = u.password ?? `t-${randomBytes(9).toString('base64url')}`;
+    const pw = u.password ?? machinePassword(u.name);
     passwords[u.name] = pw;
     execFileSync('chpasswd', { input: `${u.name}:${pw}\n` });
     writeFileSync(join(keyDir, u.name), clientPub, { mode: 0o644 });
