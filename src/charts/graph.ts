@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { closest, globToRegExp, isGlob } from '../inventory/index.js';
-import { type Bucket, bucketsToM4, type Point, withGaps } from '../metrics/downsample.js';
+import { type Bucket, bucketsToM4, lttb, type Point, withGaps } from '../metrics/downsample.js';
 import {
   type InterfaceRef,
   listInterfaces,
@@ -15,10 +15,17 @@ import {
 } from '../metrics/query.js';
 import type { FileUpload } from '../slack/types.js';
 import type { ChartRenderer } from './render.js';
-import { compareChart, errorsChart, type NamedSeries, topNChart, utilisationChart } from './specs.js';
+import {
+  compareChart,
+  errorsChart,
+  forecastChart,
+  type NamedSeries,
+  topNChart,
+  utilisationChart,
+} from './specs.js';
 import { altText, type SummaryFigures, summaryLine } from './summary.js';
 import { THEMES, type ThemeName } from './theme.js';
-import { formatBits, formatRange, formatRate } from './units.js';
+import { formatBits, formatDate, formatRange, formatRate } from './units.js';
 
 /**
  * From "what to draw" to a PNG with its summary line and alt text: resolves interfaces, queries
@@ -376,6 +383,69 @@ export async function graphTopN(
           0,
           1000,
         ),
+    },
+  };
+}
+
+export interface ForecastData {
+  /** "core1 Ethernet1/1" */
+  subject: string;
+  /** Observed values (bits/s), e.g. daily p95; thinned with LTTB when longer than the plot. */
+  history: readonly Point[];
+  projection: readonly Point[];
+  band?: { upper: Point[]; lower: Point[] };
+  thresholdBps: number;
+  thresholdLabel?: string;
+  crossingAt: number | null;
+  speedBps?: number | null;
+  /** Range drawn; defaults to history start → projection end. */
+  from?: number;
+  to?: number;
+}
+
+/** A capacity forecast (computed by analysis/) as a chart file with summary and alt text. */
+export async function graphForecast(
+  env: Pick<GraphEnv, 'renderer' | 'timezone' | 'theme' | 'width' | 'height'>,
+  f: ForecastData,
+): Promise<GraphOutcome> {
+  const width = env.width ?? 1200;
+  const plot = env.renderer.plotWidth(width);
+  const from = f.from ?? f.history[0]?.x ?? f.projection[0]?.x ?? 0;
+  const to = f.to ?? f.projection.at(-1)?.x ?? f.history.at(-1)?.x ?? from + 1;
+  const history = lttb(f.history, plot);
+  const when = f.crossingAt !== null ? formatDate(f.crossingAt, env.timezone) : null;
+  const line = when
+    ? `projected to cross ${f.thresholdLabel ?? formatBits(f.thresholdBps)} on ${when}`
+    : `not projected to cross ${f.thresholdLabel ?? formatBits(f.thresholdBps)} by ${formatDate(to, env.timezone)}`;
+  const title = `${f.subject} — capacity forecast`;
+  const content = await env.renderer.render(
+    forecastChart({
+      title,
+      subtitle: line,
+      timezone: env.timezone,
+      from,
+      to,
+      history,
+      projection: f.projection,
+      ...(f.band ? { band: f.band } : {}),
+      thresholdBps: f.thresholdBps,
+      ...(f.thresholdLabel ? { thresholdLabel: f.thresholdLabel } : {}),
+      crossingAt: f.crossingAt,
+      speedBps: f.speedBps ?? null,
+      ...(env.theme ? { theme: env.theme } : {}),
+    }),
+    { width, height: env.height ?? 600 },
+  );
+  const last = f.history.at(-1);
+  return {
+    summary: `${f.subject}: ${line}`,
+    notes: [],
+    file: {
+      filename: `${safeName(`${f.subject}-forecast`)}.png`,
+      content,
+      title,
+      initialComment: `*${f.subject}*: ${line}`,
+      altText: `Line chart of observed traffic on ${f.subject} with a dashed projection and a threshold line at ${formatBits(f.thresholdBps)}${last ? `; last observed ${formatBits(last.y)}` : ''}; ${line}.`,
     },
   };
 }

@@ -19,11 +19,13 @@ export { THEMES, type ThemeName } from './theme.js';
 export { formatBits, formatPercent, formatRange, formatRate, isValidTimeZone } from './units.js';
 export {
   graphCompare,
+  graphForecast,
   graphInterface,
   graphTopN,
   MAX_COMPARE,
   resolveInterfaces,
   type ChartFile,
+  type ForecastData,
   type GraphEnv,
   type GraphOutcome,
   type Overlay,

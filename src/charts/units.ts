@@ -43,13 +43,24 @@ export function shortNumber(v: number): string {
   return Number(v.toFixed(digits)).toString();
 }
 
-/** 8_213_000_000 → "8.2 Gbps". */
+/** For summaries: "3.0" and "8.2" keep their decimal (they line up when read as a list), 45.6, 10, 512. */
+function summaryNumber(v: number): string {
+  const a = Math.abs(v);
+  // exact round figures (speeds, thresholds) stay round: "8 Gbps", not "8.0 Gbps"
+  if (Number.isInteger(v)) return String(v);
+  if (a >= 99.95) return v.toFixed(0);
+  if (a >= 9.995) return Number(v.toFixed(1)).toString();
+  if (a >= 0.995) return v.toFixed(1);
+  return shortNumber(v);
+}
+
+/** 8_213_000_000 → "8.2 Gbps"; 2_996_000_000 → "3.0 Gbps"; 8e9 → "8 Gbps". */
 export function formatBits(v: number): string {
   if (!Number.isFinite(v)) return 'n/a';
   let u = bitUnit(v);
-  // 999,999 bps would print as "1000 Kbps": say "1 Mbps"
-  if (Math.abs(Number(shortNumber(v / u.div))) >= 1000) u = bitUnit(Math.sign(v || 1) * u.div * 1000);
-  return `${shortNumber(v / u.div)} ${u.suffix}`;
+  // 999,999 bps would print as "1000 Kbps": say "1.0 Mbps"
+  if (Math.abs(Number(summaryNumber(v / u.div))) >= 999.5) u = bitUnit(Math.sign(v || 1) * u.div * 1000);
+  return `${summaryNumber(v / u.div)} ${u.suffix}`;
 }
 
 /** Errors, discards, packets per second: 1234 → "1.2k/s". */

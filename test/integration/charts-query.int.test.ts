@@ -179,6 +179,18 @@ describe('querySeries over raw samples', () => {
   });
 });
 
+describe('chooseResolution', () => {
+  it('reads raw up to 2 days, then the coarsest rollup that still fills every pixel', () => {
+    const day = 86_400_000;
+    expect(chooseResolution(3_600_000, 1000)).toBe('raw');
+    expect(chooseResolution(2 * day, 1000)).toBe('raw');
+    expect(chooseResolution(7 * day, 1000)).toBe('5m');
+    expect(chooseResolution(30 * day, 1000)).toBe('5m');
+    expect(chooseResolution(90 * day, 1000)).toBe('1h');
+    expect(chooseResolution(3 * day, 2000)).toBe('raw'); // 130 s per pixel: 5m rollups would leave holes
+  });
+});
+
 describe('querySeries over rollups', () => {
   it('uses 5-minute rollups for long ranges, fills the uncovered tail from raw, keeps the peak', async () => {
     // the rollup job has covered everything but the last 6 hours

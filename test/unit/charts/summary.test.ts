@@ -8,13 +8,13 @@ describe('summary line', () => {
   it('reads like the brief: peak (%) at local time, p95, avg, now', () => {
     const line = summaryLine(
       [
-        { label: 'in', peak: 8.2e9, peakAt: at, p95: 6.1e9, avg: 3.0e9, current: 4.4e9 },
+        { label: 'in', peak: 8.2e9, peakAt: at, p95: 6.1e9, avg: 3.02e9, current: 4.4e9 },
         { label: 'out', peak: 3.1e9, peakAt: at, p95: 2e9, avg: 1e9, current: 1e9 },
       ],
       ctx,
     );
     expect(line).toBe(
-      'in: peak 8.2 Gbps (82%) at 14:05, p95 6.1 Gbps, avg 3 Gbps, now 4.4 Gbps; out peak 3.1 Gbps',
+      'in: peak 8.2 Gbps (82%) at 14:05, p95 6.1 Gbps, avg 3.0 Gbps, now 4.4 Gbps; out peak 3.1 Gbps',
     );
   });
 

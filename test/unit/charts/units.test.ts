@@ -16,8 +16,11 @@ import {
 describe('bits and rates', () => {
   it('picks network units (powers of 1000)', () => {
     expect(formatBits(8_213_000_000)).toBe('8.2 Gbps');
-    expect(formatBits(999_999)).toBe('1 Mbps');
+    expect(formatBits(999_999)).toBe('1.0 Mbps');
     expect(formatBits(1_000_000)).toBe('1 Mbps');
+    expect(formatBits(2_996_000_000)).toBe('3.0 Gbps');
+    expect(formatBits(3e9)).toBe('3 Gbps');
+    expect(formatBits(1e10)).toBe('10 Gbps');
     expect(formatBits(45_600_000)).toBe('45.6 Mbps');
     expect(formatBits(512)).toBe('512 bps');
     expect(formatBits(0)).toBe('0 bps');
