@@ -1,13 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import graphJob from '../../jobs/graph.js';
 import { createChartRenderer } from '../../src/charts/index.js';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createInventory } from '../../src/inventory/index.js';
+import { createSlackEmulator } from '../../src/lab/slack/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { JobContext, JobResult, JobServices } from '../../src/queue/index.js';
 import { deliverResult } from '../../src/slack/deliver.js';
+import { createWebResponder } from '../../src/slack/responder.js';
 import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 
@@ -234,6 +237,35 @@ describe('graph job end to end (real Postgres, real renderer, recorded Slack)', 
     );
     const nomatch = await run({ devices: ['core1'], iface: 'Vlan*', rangeMs: DAY });
     expect(nomatch.text).toMatch(/No interface on `core1` matches `Vlan\*`/);
+  });
+
+  it('arrives in Slack through files.uploadV2: bytes, alt text, title and comment in the thread', async () => {
+    const emu = await createSlackEmulator({ signingSecret: 'x' });
+    try {
+      const client = new webApi.WebClient('xoxb-test', {
+        slackApiUrl: emu.apiUrl,
+        retryConfig: { retries: 0 },
+      });
+      const web = createWebResponder(client);
+      const parent = await web.post(
+        { channel: 'C00NETOPS0' },
+        { text: 'queued: chart of core1 Ethernet1/1' },
+      );
+      const result = await run({ devices: ['core1'], iface: 'Ethernet1/1', rangeMs: DAY });
+      await deliverResult(web, { channel: 'C00NETOPS0', threadTs: parent.ts }, result);
+      const files = [...emu.files.values()];
+      expect(files).toHaveLength(1);
+      const f = files[0]!;
+      expect(f.completed).toBe(true);
+      expect(f.bytes!.equals(result.files![0]!.content as Buffer)).toBe(true);
+      expect(f.altText).toBe(result.files![0]!.altText);
+      expect(f.title).toBe('core1 Ethernet1/1 — utilisation, last 1d');
+      const snap = JSON.stringify(emu.snapshot());
+      expect(snap).toContain('peak 9.5 Gbps (95%) at 08:00');
+      expect(snap).toContain(parent.ts);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('rejects bad job data at the schema', () => {
