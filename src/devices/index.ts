@@ -14,3 +14,4 @@ export {
 export { getVendor, listVendors } from './vendors/index.js';
 export type { InterfaceInfo, NeighborInfo, VendorDefinition, VersionInfo } from './vendors/index.js';
 export type { CommandOutput, DeviceService, RunOptions, SecretRule, VendorConfigRules } from './types.js';
+export { validateReadOnly, MAX_COMMAND_LENGTH } from './allowlist.js';
