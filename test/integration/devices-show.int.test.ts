@@ -248,7 +248,7 @@ async function dumpRedis(): Promise<string> {
         if (type === 'hash') out.push(JSON.stringify(await r.hgetall(k)));
         else if (type === 'string') out.push((await r.get(k)) ?? '');
         else if (type === 'list') out.push(JSON.stringify(await r.lrange(k, 0, -1)));
-        else if (type === 'zset') out.push(JSON.stringify(await r.zrange(k, 0, -1)));
+        else if (type === 'zset') out.push(JSON.stringify(await r.zrange(k, '0', '-1')));
         else if (type === 'set') out.push(JSON.stringify(await r.smembers(k)));
         else if (type === 'stream') out.push(JSON.stringify(await r.xrange(k, '-', '+')));
       }
