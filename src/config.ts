@@ -111,6 +111,72 @@ const fileSchema = z
         reconcile: { every: 30_000 },
       }),
     timezone: z.string().default('UTC'),
+    configs: z
+      .object({
+        /** What secrets become in stored and shown configs. */
+        secretMarker: z.string().regex(/^\S+$/, 'no whitespace').default('<removed>'),
+        retention: z
+          .object({
+            keepAllDays: z.number().int().min(0).default(30),
+            dailyDays: z.number().int().min(0).default(60),
+            /** Omit to keep weekly versions forever. */
+            weeklyWeeks: z.number().int().min(0).optional(),
+          })
+          .strict()
+          .default({ keepAllDays: 30, dailyDays: 60 }),
+        searchTimeout: duration.default(10_000),
+        syslog: z
+          .object({
+            enabled: z.boolean().default(true),
+            host: z.string().default('0.0.0.0'),
+            /** 514 needs privileges; point devices (or a relay) at this port. */
+            port: z.number().int().min(0).max(65535).default(5514),
+            debounce: duration.default(3_000),
+          })
+          .strict()
+          .default({ enabled: true, host: '0.0.0.0', port: 5514, debounce: 3_000 }),
+      })
+      .strict()
+      .default({
+        secretMarker: '<removed>',
+        retention: { keepAllDays: 30, dailyDays: 60 },
+        searchTimeout: 10_000,
+        syslog: { enabled: true, host: '0.0.0.0', port: 5514, debounce: 3_000 },
+      }),
+    metrics: z
+      .object({
+        retention: z
+          .object({ raw: duration.default(7 * 86_400_000), fiveMinute: duration.default(90 * 86_400_000), hour: duration.default(730 * 86_400_000) })
+          .strict()
+          .default({ raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 }),
+        /** Prometheus file_sd targets file written on every reconcile (for snmp_exporter). */
+        fileSdPath: z.string().optional(),
+      })
+      .strict()
+      .default({ retention: { raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 } }),
+    discovery: z
+      .object({
+        /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
+        allowedSubnets: z.array(z.string().regex(/^[\d.]+\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/24')).default([]),
+        maxSweep: z.number().int().min(1).max(65_536).default(256),
+        /** SNMP credential name used to probe, and written into proposed devices. */
+        credential: credentialName.default('discovery'),
+        /** SSH credential name written into proposed devices. */
+        sshCredential: credentialName.default('default'),
+        /** Add found devices to netops.yaml at once instead of proposing them with a button. */
+        autoAdd: z.boolean().default(false),
+      })
+      .strict()
+      .default({ allowedSubnets: [], maxSweep: 256, credential: 'discovery', sshCredential: 'default', autoAdd: false }),
+    limits: z
+      .object({
+        /** SSH sessions open at once across the fleet, per worker. */
+        sessions: z.number().int().min(1).max(5_000).default(100),
+        /** SSH sessions at once to one device. */
+        sessionsPerDevice: z.number().int().min(1).max(16).default(2),
+      })
+      .strict()
+      .default({ sessions: 100, sessionsPerDevice: 2 }),
     devices: z.array(deviceSchema).default([]),
   })
   .strict()
