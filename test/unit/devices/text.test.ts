@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  cleanText,
+  commandOutput,
+  PromptReader,
+  promptPrefix,
+  stripAnsi,
+} from '../../../src/devices/transport/text.js';
+import { getVendor } from '../../../src/devices/vendors/index.js';
+import { generateRunningConfig } from '../../../src/lab/fleet/index.js';
+
+const ios = getVendor('cisco_iosxe');
+
+describe('stripAnsi / cleanText', () => {
+  it('removes CSI, OSC and charset escapes, CRs and control characters', () => {
+    const raw = '\x1b[?2004h\x1b]0;title\x07\x1b(B\x1b[1;32mcore1#\x1b[0m show ver\r\r\nline\x07two\r\n';
+    expect(cleanText(raw)).toBe('core1# show ver\nlinetwo\n');
+  });
+  it('leaves text without escapes alone', () => {
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !s.includes('\x1b')),
+        (s) => stripAnsi(s) === s,
+      ),
+    );
+  });
+});
+
+describe('PromptReader', () => {
+  it('reports a pager marker so the transport can answer it', () => {
+    const r = new PromptReader({ prompt: ios.prompt, pager: ios.pager! });
+    expect(r.push('line 1\r\nline 2\r\n --More-- ')).toBe('pager');
+    expect(r.push('\b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\bline 3\r\ncore1#')).toBe('prompt');
+  });
+  it('needs the pinned hostname: an output line that looks like a prompt is not one', () => {
+    const r = new PromptReader({ prompt: ios.prompt, pinnedPrefix: 'core1' });
+    expect(r.push('banner text for other-box#')).toBeNull();
+    expect(r.push('\r\ncore1(config-if)#')).toBe('prompt');
+  });
+  it('reports an extra pattern (a password prompt)', () => {
+    const r = new PromptReader({ prompt: ios.prompt, extra: [/^Password:\s*$/] });
+    expect(r.push('enable\r\nPassword: ')).toEqual({ extra: 0 });
+  });
+  it('stays linear on a multi-megabyte config (prompt looked for on the tail only)', () => {
+    const cfg = `${generateRunningConfig('cisco_iosxe', { lines: 40_000 }).replace(/\n/g, '\r\n')}\r\n`;
+    const time = (text: string) => {
+      const r = new PromptReader({ prompt: ios.prompt, pinnedPrefix: 'big1' });
+      const t0 = performance.now();
+      for (let i = 0; i < text.length; i += 4096) expect(r.push(text.slice(i, i + 4096))).toBeNull();
+      expect(r.push('big1#')).toBe('prompt');
+      expect(r.raw().length).toBe(text.length + 5);
+      return performance.now() - t0;
+    };
+    const big = cfg.repeat(2);
+    expect(big.length).toBeGreaterThan(2_000_000);
+    time(cfg); // warm up
+    const small = Math.min(time(cfg), time(cfg));
+    const large = Math.min(time(big), time(big));
+    expect(large).toBeLessThan(500);
+    // Quadratic matching would make twice the input four times slower.
+    expect(large / small).toBeLessThan(3.2);
+  });
+});
+
+describe('commandOutput', () => {
+  it('drops the echo, the prompt and pager debris', () => {
+    const raw =
+      'show clock\r\n*10:00:00.000 UTC Wed Nov 25 2026\r\n --More-- \b\b\b\b\b\b\b\b\b\b          \b\b\b\b\b\b\b\b\b\bsecond\r\ncore1#';
+    expect(commandOutput(raw, 'show clock', ios.pager)).toBe('*10:00:00.000 UTC Wed Nov 25 2026\nsecond');
+  });
+  it('drops Junos [edit] banners', () => {
+    expect(
+      commandOutput('set system host-name x\r\n\r\n[edit]\r\nnetops@r1# ', 'set system host-name x'),
+    ).toBe('');
+  });
+});
+
+describe('promptPrefix', () => {
+  it.each([
+    ['core1(config-if)#', 'core1'],
+    ['netops@edge1> ', 'netops@edge1'],
+    ['{master:0}netops@qfx1# ', 'netops@qfx1'],
+    ['[netops]$ ', '[netops]'],
+  ])('%s → %s', (line, want) => {
+    expect(promptPrefix(line)).toBe(want);
+  });
+});
