@@ -1,7 +1,21 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import config from './config.js';
 import devices from './devices.js';
+import discover from './discover.js';
+import graph from './graph.js';
 import help from './help.js';
+import interfaces from './interfaces.js';
 import jobs from './jobs.js';
+import show from './show.js';
 
 /** Every slash subcommand. A test fails when a file in commands/ is missing here. */
-export const commands: CommandDefinition[] = [help, devices, jobs] as CommandDefinition[];
+export const commands: CommandDefinition[] = [
+  help,
+  devices,
+  show,
+  config,
+  interfaces,
+  graph,
+  discover,
+  jobs,
+] as CommandDefinition[];

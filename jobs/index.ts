@@ -1,6 +1,37 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import configBackupMany from './config-backup-many.js';
+import configBackup from './config-backup.js';
+import configDiff from './config-diff.js';
+import configHistory from './config-history.js';
+import configRetention from './config-retention.js';
+import configSearch from './config-search.js';
+import configShow from './config-show.js';
 import devicesList from './devices-list.js';
+import discover from './discover.js';
+import graph from './graph.js';
 import jobsList from './jobs-list.js';
+import reconcile from './reconcile.js';
+import show from './show.js';
+import snmpInterfaces from './snmp-interfaces.js';
+import snmpPoll from './snmp-poll.js';
+import snmpRollup from './snmp-rollup.js';
 
 /** Every job type. A test fails when a file in jobs/ is missing here. */
-export const jobs: JobDefinition[] = [devicesList, jobsList] as JobDefinition[];
+export const jobs: JobDefinition[] = [
+  devicesList,
+  jobsList,
+  show,
+  configBackup,
+  configBackupMany,
+  configShow,
+  configDiff,
+  configHistory,
+  configSearch,
+  configRetention,
+  snmpPoll,
+  snmpInterfaces,
+  snmpRollup,
+  discover,
+  reconcile,
+  graph,
+] as JobDefinition[];

@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
+import { exportConfigsCli } from './cli/export-configs.js';
+import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -46,6 +48,12 @@ export interface StartOptions {
   routes?: Route[];
   /** Hook run once the worker side is up (reconcile loops, syslog receiver…); returns a stopper. */
   onWorkerStart?(ctx: Running): Promise<(() => Promise<void>) | void>;
+  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…). */
+  secretsEnv?: Record<string, string | undefined>;
+  /** Build the device layer, monitoring, charts and config-tracking services (default true). */
+  domain?: boolean;
+  /** Run the inventory reconciler and syslog receiver in the worker (default true). */
+  loops?: boolean;
 }
 
 export interface Running {
@@ -111,11 +119,19 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     stop: async () => {},
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
+  const stoppersAfter: Array<() => Promise<void>> = [];
+
+  const domain =
+    options.domain === false
+      ? undefined
+      : createDomain({ config, secretsEnv: options.secretsEnv ?? {}, pool, inventory, log });
+  if (domain) stoppersAfter.push(() => domain.close());
 
   if (role === 'worker' || role === 'all') {
     const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const services: JobServices = {
+      ...(domain?.services ?? {}),
       config,
       pool,
       inventory,
@@ -133,6 +149,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       audit,
       log,
       concurrency: config.env.WORKER_CONCURRENCY,
+      // SNMP polls are light and many; device sessions are bounded by the device layer's own limits.
+      queueConcurrency: {
+        snmp: Math.max(64, config.env.WORKER_CONCURRENCY),
+        devices: Math.max(32, config.env.WORKER_CONCURRENCY),
+      },
       ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
       onFinished: (name, state, ms) => {
@@ -141,9 +162,25 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       },
     });
     running.host = host;
+    const loops =
+      domain && options.loops !== false
+        ? await startWorkerLoops({
+            config,
+            pool,
+            inventory,
+            responder,
+            enqueue: producer.enqueue,
+            connection: workerRedis,
+            prefix,
+            jobs,
+            monitoring: domain.monitoring,
+            log,
+          })
+        : undefined;
     const extra = await options.onWorkerStart?.(running);
     stoppers.push(async (grace) => {
       if (extra) await extra();
+      await loops?.stop();
       await host.close(grace);
       workerRedis.disconnect();
     });
@@ -198,7 +235,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       host: config.env.HOST,
       intake,
       responder,
-      ...(options.actions ? { actions: options.actions } : {}),
+      actions: [
+        ...(domain ? createActions({ config, monitoring: domain.monitoring, log }) : []),
+        ...(options.actions ?? []),
+      ],
       routes: [health, metrics, ...(options.routes ?? [])],
       log,
       onRequest: (outcome, ms) => {
@@ -218,6 +258,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     if (stopped) return;
     stopped = true;
     for (const s of stoppers) await s(graceMs).catch((err) => log.error({ err }, 'stop step failed'));
+    for (const s of stoppersAfter) await s().catch((err) => log.error({ err }, 'stop step failed'));
     await producer.close();
     producerRedis.disconnect();
     await pool.end().catch(() => {});
@@ -232,23 +273,41 @@ roles:
   worker    runs jobs from the queues
   all       bot + worker in one process (default for small teams)
   migrate   applies database migrations and exits
+  export-configs --git <dir> [--branch <name>]
+            writes the stored config history as git commits, one file per device
 
 environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_API_URL,
   REDIS_URL, DATABASE_URL, NETOPS_CONFIG (default netops.yaml), PORT, LOG_LEVEL — see README.md`;
 
 /** The CLI. The only place that reads process.env. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const role = (argv[0] ?? 'all') as Role | 'help' | '--help';
+  const role = (argv[0] ?? 'all') as Role | 'help' | '--help' | 'export-configs';
   if (
     role === 'help' ||
     role === '--help' ||
     role === 'lab' ||
-    !['bot', 'worker', 'all', 'migrate'].includes(role)
+    !['bot', 'worker', 'all', 'migrate', 'export-configs'].includes(role)
   ) {
     process.stderr.write(
       `${role === 'help' || role === '--help' ? '' : `unknown role "${role}"\n\n`}${USAGE}\n`,
     );
     return role === 'help' || role === '--help' ? 0 : 2;
+  }
+  if (role === 'export-configs') {
+    const pool = createPool({
+      connectionString: env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres',
+    });
+    try {
+      process.stdout.write(`${await exportConfigsCli(argv.slice(1), pool)}\n`);
+      return 0;
+    } catch (err) {
+      process.stderr.write(
+        `export-configs: ${isNetopsError(err) ? err.toUserText() : (err as Error).message}\n`,
+      );
+      return 1;
+    } finally {
+      await pool.end();
+    }
   }
   if (role === 'migrate') {
     const log = createLogger(env.LOG_LEVEL ?? 'info', { role });
@@ -279,7 +338,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
   const log = createLogger(config.env.LOG_LEVEL, { role });
   let running: Running;
   try {
-    running = await startRoles({ config, role: role as StartOptions['role'], log });
+    running = await startRoles({ config, role: role as StartOptions['role'], log, secretsEnv: env });
   } catch (err) {
     log.fatal({ err }, 'could not start');
     process.stderr.write(`netops-bot: could not start: ${(err as Error).message}\n`);

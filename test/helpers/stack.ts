@@ -104,10 +104,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await dropPrefix(prefix);
     },
   };
-  if (roles.includes('worker'))
-    stack.worker = await startRoles({ config, role: 'worker', log: silentLogger, ...options.start });
+  // Reconcile loops read netops.yaml from disk; tests that want them pass `start: { loops: true }`.
+  const base = { config, log: silentLogger, loops: false, ...options.start };
+  if (roles.includes('worker')) stack.worker = await startRoles({ ...base, role: 'worker' });
   if (roles.includes('bot')) {
-    stack.bot = await startRoles({ config, role: 'bot', log: silentLogger, ...options.start });
+    stack.bot = await startRoles({ ...base, role: 'bot' });
     emu.setBotUrl(`http://127.0.0.1:${stack.bot.port}`);
   }
   return stack;
