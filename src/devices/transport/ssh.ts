@@ -266,6 +266,8 @@ export class SshSession {
       this.client.connect(config);
     });
     this.credentialName = cred.name;
+    // One short line per command and a wait for the answer: Nagle would only add latency.
+    this.client.setNoDelay(true);
     await this.openShell(cred, timeout);
   }
 

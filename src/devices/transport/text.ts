@@ -42,6 +42,27 @@ export interface PromptReaderOptions {
  * Accumulates the raw stream of one command. Each push costs O(chunk + tailSize): the prompt is
  * looked for only in the last line of a bounded tail window, so a 2 MB config stays linear.
  */
+const pagerAtEndCache = new WeakMap<RegExp, RegExp>();
+const pagerStripCache = new WeakMap<RegExp, RegExp>();
+
+function pagerAtEnd(pager: RegExp): RegExp {
+  let re = pagerAtEndCache.get(pager);
+  if (!re) {
+    re = new RegExp(`(?:${pager.source})\\s*$`);
+    pagerAtEndCache.set(pager, re);
+  }
+  return re;
+}
+
+function pagerStrip(pager: RegExp): RegExp {
+  let re = pagerStripCache.get(pager);
+  if (!re) {
+    re = new RegExp(`[ \\t]*(?:${pager.source})[ \\t]*`, 'g');
+    pagerStripCache.set(pager, re);
+  }
+  return re;
+}
+
 export class PromptReader {
   private chunks: string[] = [];
   private tail = '';
@@ -51,7 +72,7 @@ export class PromptReader {
 
   constructor(private readonly options: PromptReaderOptions) {
     this.tailSize = options.tailSize ?? 2048;
-    if (options.pager) this.pagerAtEnd = new RegExp(`(?:${options.pager.source})\\s*$`);
+    if (options.pager) this.pagerAtEnd = pagerAtEnd(options.pager);
   }
 
   push(chunk: string): ReadEvent {
@@ -59,7 +80,10 @@ export class PromptReader {
     this.length += chunk.length;
     this.tail =
       chunk.length >= this.tailSize ? chunk.slice(-this.tailSize) : (this.tail + chunk).slice(-this.tailSize);
-    const line = lastLine(cleanText(this.tail)).replace(/^\x08+/, '');
+    // A prompt or pager marker never ends in a newline: most output chunks stop here.
+    if (chunk.endsWith('\n')) return null;
+    // Only the last line matters, and ANSI codes never span a newline: clean just that line.
+    const line = cleanText(this.tail.slice(this.tail.lastIndexOf('\n') + 1)).replace(/^\x08+/, '');
     if (this.pagerAtEnd?.test(line)) return 'pager';
     if (this.options.extra) {
       for (let i = 0; i < this.options.extra.length; i++)
@@ -82,7 +106,7 @@ export class PromptReader {
 
   /** The last line as a prompt test sees it. */
   currentLine(): string {
-    return lastLine(cleanText(this.tail));
+    return cleanText(this.tail.slice(this.tail.lastIndexOf('\n') + 1));
   }
 }
 
@@ -99,7 +123,7 @@ export function promptPrefix(promptLine: string): string {
  */
 export function commandOutput(raw: string, command: string, pager?: RegExp): string {
   let text = raw;
-  if (pager) text = text.replace(new RegExp(`[ \\t]*(?:${pager.source})[ \\t]*`, 'g'), '');
+  if (pager) text = text.replace(pagerStrip(pager), '');
   // Pager erase sequences: backspaces over spaces over backspaces.
   text = text.replace(/\x08+[ \t]*\x08*/g, '');
   text = cleanText(text);

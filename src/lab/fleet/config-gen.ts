@@ -244,7 +244,7 @@ export function iosLikeBody(f: SimFacts, opts: GenOptions = {}): string[] {
 
   // ACL: the padding knob for big configs.
   const aclName = 'MGMT-IN';
-  const aclLines = Math.max(4, target > 0 ? target - out.length - 30 : rng.int(6, 14));
+  const aclLines = Math.max(4, target > 0 ? target - out.length - 10 : rng.int(6, 14));
   if (v === 'cisco_iosxe') push(`ip access-list extended ${aclName}`);
   else if (v === 'frr') push('');
   else push(`ip access-list ${aclName}`);

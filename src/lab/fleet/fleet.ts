@@ -226,6 +226,8 @@ async function startDevice(
       if (spec.legacyOnly) config.algorithms = LEGACY_SERVER_ALGORITHMS;
       server = new Server(config, (client) => {
         conns.add(client);
+        // A CLI writes echo, output and prompt separately; Nagle plus delayed ACKs would add ~40 ms to each.
+        (client as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true);
         let user = '';
         client.on('close', () => conns.delete(client));
         client.on('error', () => conns.delete(client));
