@@ -1,0 +1,93 @@
+import { createSocket } from 'node:dgram';
+import type { Device, Vendor } from '../config.js';
+import { type Fleet, startFleet } from './fleet/index.js';
+import { fleetSnmpSpecs, type SnmpLab, startSnmpLab } from './snmp/index.js';
+
+export interface SimSiteOptions {
+  devices: ReadonlyArray<{ name: string; vendor: Vendor; site?: string; role?: string; tags?: string[] }>;
+  /** Where the simulated devices send syslog (the worker's receiver). */
+  syslog?: { host: string; port: number };
+  community?: string;
+}
+
+export interface SimSite {
+  fleet: Fleet;
+  snmp: SnmpLab;
+  /** Inventory entries pointing at the simulators (SSH and SNMP), naming credentials only. */
+  inventory: Device[];
+  /** NETOPS_CRED_* entries the worker needs to log in; kept out of files and logs. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A simulated site: one SSH CLI simulator and one SNMP agent per device, with LLDP between them,
+ * config-change syslog sent over UDP like a real device would. What `npm run local` (and later the
+ * lab role) runs instead of a network.
+ */
+export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
+  const community = options.community ?? 'lab-community';
+  const udp = createSocket('udp4');
+  const fleet = await startFleet({
+    devices: options.devices.map((d) => ({ name: d.name, vendor: d.vendor })),
+    ...(options.syslog
+      ? {
+          onSyslog: (ev) => {
+            udp.send(ev.line, options.syslog!.port, options.syslog!.host);
+          },
+        }
+      : {}),
+  });
+  const snmp = await startSnmpLab({
+    devices: fleetSnmpSpecs(
+      fleet.devices.map((d) => ({
+        name: d.name,
+        vendor: d.vendor,
+        interfaceCount: d.sim.facts.interfaceCount,
+        lldp: d.sim.facts.lldp,
+      })),
+      { hostFor: () => '127.0.0.1' },
+    ),
+    community,
+  });
+  const env: Record<string, string> = { NETOPS_CRED_LAB_SNMP_COMMUNITY: community };
+  const inventory: Device[] = fleet.devices.map((d) => {
+    const cred = `lab-${d.name}`;
+    const prefix = `NETOPS_CRED_${cred.toUpperCase().replace(/-/g, '_')}_`;
+    env[`${prefix}USERNAME`] = d.credential.username;
+    env[`${prefix}PASSWORD`] = d.credential.password;
+    if (d.credential.enable) env[`${prefix}ENABLE`] = d.credential.enable;
+    const spec = options.devices.find((x) => x.name === d.name)!;
+    return {
+      name: d.name,
+      vendor: d.vendor,
+      host: d.host,
+      port: d.port,
+      credential: cred,
+      ...(spec.site ? { site: spec.site } : {}),
+      ...(spec.role ? { role: spec.role } : {}),
+      tags: spec.tags ?? [],
+      hostKey: d.hostKeyBlob,
+      snmp: {
+        version: '2c',
+        port: snmp.endpoint(d.name).port,
+        credential: 'lab-snmp',
+        timeoutMs: 2_000,
+        retries: 1,
+      },
+      legacyAlgorithms: false,
+      enabled: true,
+    };
+  });
+  return {
+    fleet,
+    snmp,
+    inventory,
+    env,
+    async stop() {
+      udp.close();
+      await snmp.close();
+      await fleet.stop();
+    },
+  };
+}
