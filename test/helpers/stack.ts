@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createSlackEmulator, type SlackEmulator } from '../../src/lab/slack/index.js';
@@ -39,6 +40,10 @@ export interface StackOptions {
   /** Start the bot and the worker as separate Running instances (default) or only the bot. */
   roles?: Array<'bot' | 'worker'>;
   redisUrl?: string;
+  /** Write the config to this file (the reconciler watches it) instead of keeping it in memory. */
+  file?: string;
+  /** Extra top-level keys for netops.yaml. */
+  extraYaml?: Record<string, unknown>;
   /** Reach Postgres through this local port (a proxy a test can cut) instead of directly. */
   dbThroughPort?: number;
   start?: Partial<StartOptions>;
@@ -57,7 +62,14 @@ export function configFor(
   prefix: string,
   devices: Device[],
   env: Record<string, string> = {},
+  extra: { file?: string; extraYaml?: Record<string, unknown> } = {},
 ): Config {
+  const yaml = stringify({
+    channels: { ops: 'C00NETOPS0', changes: 'C00NETOPS0' },
+    ...extra.extraYaml,
+    devices,
+  });
+  if (extra.file) writeFileSync(extra.file, yaml);
   return loadConfig(
     {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -66,7 +78,7 @@ export function configFor(
       REDIS_URL: TEST_REDIS_URL,
       DATABASE_URL: db.url,
       NETOPS_QUEUE_PREFIX: prefix,
-      NETOPS_CONFIG: 'test.yaml',
+      NETOPS_CONFIG: extra.file ?? 'test.yaml',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
@@ -74,7 +86,7 @@ export function configFor(
     },
     {
       role: 'all',
-      readFile: () => stringify({ channels: { ops: 'C00NETOPS0', changes: 'C00NETOPS0' }, devices }),
+      readFile: () => yaml,
     },
   );
 }
@@ -85,11 +97,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const db = await freshDb('it');
   const prefix = freshPrefix('it');
   const dbUrl = options.dbThroughPort ? withPort(db.url, options.dbThroughPort) : db.url;
-  const config = configFor(emu, db, prefix, options.devices ?? sampleDevices(6), {
-    ...(options.env ?? {}),
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    DATABASE_URL: dbUrl,
-  });
+  const config = configFor(
+    emu,
+    db,
+    prefix,
+    options.devices ?? sampleDevices(6),
+    {
+      ...(options.env ?? {}),
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      DATABASE_URL: dbUrl,
+    },
+    {
+      ...(options.file ? { file: options.file } : {}),
+      ...(options.extraYaml ? { extraYaml: options.extraYaml } : {}),
+    },
+  );
   const roles = options.roles ?? ['bot', 'worker'];
   const stack: Stack = {
     emu,
