@@ -169,6 +169,22 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
     return session;
   }
 
+  /**
+   * Pooled sessions are shared only by requests that would open the same session: same address,
+   * credentials, host-key pin and algorithms. An inventory edit or another credential gets its own.
+   */
+  function poolKey(d: Device): string {
+    return [
+      d.name,
+      d.host,
+      d.port,
+      d.credential,
+      d.fallbackCredential ?? '',
+      d.hostKey ?? '',
+      d.legacyAlgorithms ? 'legacy' : '',
+    ].join('|');
+  }
+
   function takeIdle(name: string): SshSession | undefined {
     const list = idle.get(name);
     while (list?.length) {
@@ -216,22 +232,23 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
     try {
       releaseGlobal = await global.acquire(options?.signal);
       active++;
-      let session = takeIdle(device.name);
+      const key = poolKey(device);
+      let session = takeIdle(key);
       const reused = session !== undefined;
       session ??= await openFor(device, vendor, options?.signal);
       try {
         const result = await fn(session, vendor);
-        park(device.name, session);
+        park(key, session);
         return result;
       } catch (err) {
         // A pooled session the device dropped while idle: one fresh try.
         if (reused && !session.alive && (err as NetopsError).code === ErrorCode.DEVICE_UNREACHABLE) {
           session = await openFor(device, vendor, options?.signal);
           const result = await fn(session, vendor);
-          park(device.name, session);
+          park(key, session);
           return result;
         }
-        if (session.alive) park(device.name, session);
+        if (session.alive) park(key, session);
         throw err;
       }
     } finally {
@@ -300,8 +317,9 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
       ];
     },
     async forget(name) {
-      const list = idle.get(name) ?? [];
-      idle.delete(name);
+      const keys = [...idle.keys()].filter((k) => k === name || k.startsWith(`${name}|`));
+      const list = keys.flatMap((k) => idle.get(k) ?? []);
+      for (const k of keys) idle.delete(k);
       await Promise.all(
         list.map((it) => {
           clearTimeout(it.timer);
@@ -312,7 +330,7 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
     stats: () => ({ active, idle: [...idle.values()].reduce((n, l) => n + l.length, 0) }),
     async close() {
       closed = true;
-      await Promise.all([...idle.keys()].map((n) => service.forget(n)));
+      await Promise.all([...idle.keys()].map((k) => service.forget(k)));
     },
   };
   return service;

@@ -6,6 +6,9 @@ import { commandOutput, PromptReader, promptPrefix } from './text.js';
 // ssh2 is CommonJS: take values off the default export.
 const { Client } = ssh2;
 
+/** How long a prompt-looking line with an unexpected hostname must stand before it counts. */
+const UNPINNED_QUIET_MS = 300;
+
 /**
  * Vendor-blind SSH transport: an interactive shell that sends a line and reads until a prompt.
  * Everything vendor-specific arrives as data (CliProfile). Secrets live only in SshCredential
@@ -96,7 +99,8 @@ export class SshSession {
   private client: Ssh2Client;
   private channel?: ClientChannel;
   private reader?: PromptReader;
-  private onEvent?: (ev: ReturnType<PromptReader['push']>) => void;
+  /** Stream events for the exchange in progress; `undefined` = the connection closed. */
+  private onEvent?: (ev: ReturnType<PromptReader['push']> | undefined) => void;
   private queue: Promise<unknown> = Promise.resolve();
   private pinned?: string;
   private closedError?: NetopsError;
@@ -235,7 +239,7 @@ export class SshSession {
       this.client.on('close', () => {
         done(this.err(ErrorCode.DEVICE_UNREACHABLE, `${device} closed the connection during login`));
         this.closedError ??= this.err(ErrorCode.DEVICE_UNREACHABLE, `${device} closed the SSH session`);
-        this.onEvent?.(null);
+        this.onEvent?.(undefined);
       });
       this.client.on('keyboard-interactive', (_name, _instr, _lang, prompts, finish) => {
         finish(prompts.map(() => cred.password ?? ''));
@@ -286,15 +290,15 @@ export class SshSession {
     this.channel.on('data', (d: string) => {
       o.onRaw?.(d);
       const ev = this.reader?.push(d);
-      if (ev && this.onEvent) this.onEvent(ev);
+      if (ev !== undefined) this.onEvent?.(ev);
     });
     this.channel.stderr.on('data', (d: Buffer | string) => {
       const ev = this.reader?.push(String(d));
-      if (ev && this.onEvent) this.onEvent(ev);
+      if (ev !== undefined) this.onEvent?.(ev);
     });
     this.channel.on('close', () => {
       this.closedError ??= this.err(ErrorCode.DEVICE_UNREACHABLE, `${o.device} closed the shell`);
-      this.onEvent?.(null);
+      this.onEvent?.(undefined);
     });
     // Banner + first prompt.
     await this.exchange(null, timeout, { login: true });
@@ -362,6 +366,7 @@ export class SshSession {
     return new Promise((resolve, reject) => {
       const finish = (e: NetopsError | null, event?: 'prompt' | { extra: number }) => {
         clearTimeout(timer);
+        if (quiet) clearTimeout(quiet);
         opts.signal?.removeEventListener('abort', onAbort);
         this.onEvent = undefined;
         if (e) reject(e);
@@ -387,11 +392,25 @@ export class SshSession {
         finish(e);
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let quiet: NodeJS.Timeout | undefined;
       this.onEvent = (ev) => {
-        if (ev === null)
+        if (quiet) {
+          clearTimeout(quiet);
+          quiet = undefined;
+        }
+        if (ev === undefined)
           return finish(this.closedError ?? this.err(ErrorCode.DEVICE_UNREACHABLE, `${o.device} went away`));
+        if (ev === null) return;
         if (ev === 'pager') {
           ch.write(' ');
+          return;
+        }
+        if (ev === 'unpinned') {
+          // A prompt with another hostname: believe it once nothing more arrives, then pin the new name.
+          quiet = setTimeout(() => {
+            this.pinned = promptPrefix(reader.currentLine());
+            finish(null, 'prompt');
+          }, UNPINNED_QUIET_MS);
           return;
         }
         finish(null, ev);

@@ -24,7 +24,12 @@ export function lastLine(text: string): string {
   return i === -1 ? text : text.slice(i + 1);
 }
 
-export type ReadEvent = 'prompt' | 'pager' | { extra: number } | null;
+/**
+ * 'unpinned': the line looks like a prompt of this CLI but not of this host (the hostname changed, a
+ * rollback renamed the box, or output happens to look like a prompt). The transport accepts it only
+ * after the stream stays quiet for a moment.
+ */
+export type ReadEvent = 'prompt' | 'pager' | 'unpinned' | { extra: number } | null;
 
 export interface PromptReaderOptions {
   prompt: RegExp;
@@ -89,7 +94,7 @@ export class PromptReader {
       for (let i = 0; i < this.options.extra.length; i++)
         if (this.options.extra[i]!.test(line)) return { extra: i };
     }
-    if (this.options.prompt.test(line) && this.matchesPin(line)) return 'prompt';
+    if (this.options.prompt.test(line)) return this.matchesPin(line) ? 'prompt' : 'unpinned';
     return null;
   }
 
@@ -136,5 +141,5 @@ export function commandOutput(raw: string, command: string, pager?: RegExp): str
   const lastNl = text.lastIndexOf('\n');
   text = lastNl === -1 ? '' : text.slice(0, lastNl);
   // Junos config mode prints a "[edit …]" line just above the prompt.
-  return text.replace(/\n?\[edit[^\]\n]*\]$/, '');
+  return text.replace(/\n*\[edit[^\]\n]*\]$/, '');
 }

@@ -38,6 +38,10 @@ describe('PromptReader', () => {
     expect(r.push('banner text for other-box#')).toBeNull();
     expect(r.push('\r\ncore1(config-if)#')).toBe('prompt');
   });
+  it('reports a prompt of another hostname as unpinned (the transport waits for quiet before believing it)', () => {
+    const r = new PromptReader({ prompt: ios.prompt, pinnedPrefix: 'core1' });
+    expect(r.push('rollback done\r\ncore2#')).toBe('unpinned');
+  });
   it('reports an extra pattern (a password prompt)', () => {
     const r = new PromptReader({ prompt: ios.prompt, extra: [/^Password:\s*$/] });
     expect(r.push('enable\r\nPassword: ')).toEqual({ extra: 0 });
