@@ -18,7 +18,9 @@ import { ErrorCode, NetopsError } from '../../../src/errors.js';
  * Replays every recorded session under test/fixtures/devices/<vendor>/ (simulators and, where
  * recorded as root, the real sshd and FRR): prompt detection on the raw chunks as they arrived and
  * re-chunked at random, the cleaned output, the failure mapping, and the vendor parser.
- * Record again with `npx tsx test/fixtures/devices/record.ts`.
+ * Record again with `npx tsx test/fixtures/devices/record.ts`. `doc-*.json` fixtures are typed from
+ * vendor documentation layouts with hand-written expectations: they keep the parsers honest about
+ * real output, not just about the simulator's.
  */
 
 interface Fixture {
