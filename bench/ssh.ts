@@ -12,7 +12,7 @@ import { createCredentialResolver, createDeviceService, getVendor } from '../src
 import { SshSession } from '../src/devices/transport/ssh.js';
 import { startFleet } from '../src/lab/fleet/index.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 500);
 
 const median = (xs: number[]) => {
@@ -83,14 +83,25 @@ async function perCommandRatio(): Promise<{ ratio: number; driverMs: number; raw
       await session.run(command);
       await raw.send(command);
     }
-    // Interleaved so machine noise hits both alike.
-    for (let i = 0; i < ROUNDS; i++) {
-      let t0 = performance.now();
+    // Interleaved A-B-B-A so machine noise and warm caches hit both alike.
+    const timeRaw = async () => {
+      const t0 = performance.now();
       await raw.send(command);
       rawTimes.push(performance.now() - t0);
-      t0 = performance.now();
+    };
+    const timeDriver = async () => {
+      const t0 = performance.now();
       await session.run(command);
       driverTimes.push(performance.now() - t0);
+    };
+    for (let i = 0; i < ROUNDS; i++) {
+      if (i % 2 === 0) {
+        await timeRaw();
+        await timeDriver();
+      } else {
+        await timeDriver();
+        await timeRaw();
+      }
     }
     raw.close();
     await session.close();

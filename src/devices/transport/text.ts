@@ -12,10 +12,13 @@ export function stripAnsi(text: string): string {
 }
 
 /** Removes ANSI codes, CRs and other control characters except newline and tab. */
+const CONTROL = /[\x00-\x07\x0b-\x1f\x7f]/;
+
 export function cleanText(text: string): string {
-  return stripAnsi(text)
-    .replace(/\r+\n/g, '\n')
-    .replace(/[\x00-\x07\x0b-\x1f\x7f]/g, '');
+  let out = stripAnsi(text);
+  if (out.indexOf('\r') !== -1) out = out.replace(/\r+\n/g, '\n');
+  // Most output has no control characters left once CRs are gone: test before rewriting.
+  return CONTROL.test(out) ? out.replace(/[\x00-\x07\x0b-\x1f\x7f]/g, '') : out;
 }
 
 /** The last line of a (cleaned) text: what a prompt test looks at. */
@@ -130,7 +133,7 @@ export function commandOutput(raw: string, command: string, pager?: RegExp): str
   let text = raw;
   if (pager) text = text.replace(pagerStrip(pager), '');
   // Pager erase sequences: backspaces over spaces over backspaces.
-  text = text.replace(/\x08+[ \t]*\x08*/g, '');
+  if (text.indexOf('\x08') !== -1) text = text.replace(/\x08+[ \t]*\x08*/g, '');
   text = cleanText(text);
   const firstNl = text.indexOf('\n');
   if (firstNl !== -1) {
