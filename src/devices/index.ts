@@ -15,3 +15,4 @@ export { getVendor, listVendors } from './vendors/index.js';
 export type { InterfaceInfo, NeighborInfo, VendorDefinition, VersionInfo } from './vendors/index.js';
 export type { CommandOutput, DeviceService, RunOptions, SecretRule, VendorConfigRules } from './types.js';
 export { validateReadOnly, MAX_COMMAND_LENGTH } from './allowlist.js';
+export { fileHostKeyStore } from './host-keys.js';
