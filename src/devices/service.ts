@@ -34,6 +34,8 @@ export interface DeviceServiceOptions {
     idleMs?: number;
     keepaliveMs?: number;
   };
+  /** Per-device overrides (a slow chassis, a satellite link): merged over `timeouts`. */
+  timeoutsFor?: (device: Device) => { connectMs?: number; commandMs?: number } | undefined;
   /** Trust-on-first-use store for devices without a pinned hostKey. Set `tofu: false` to accept any key. */
   hostKeys?: HostKeyStore;
   tofu?: boolean;
@@ -143,6 +145,7 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
   ): Promise<SshSession> {
     const creds = await credentialsFor(device);
     const pinned = device.hostKey ?? (tofu ? hostKeys.get(device.name) : undefined);
+    const own = options.timeoutsFor?.(device);
     const started = Date.now();
     const session = await open({
       device: device.name,
@@ -157,8 +160,8 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
         },
       },
       legacyAlgorithms: device.legacyAlgorithms,
-      connectTimeoutMs: options.timeouts?.connectMs ?? 15_000,
-      commandTimeoutMs: options.timeouts?.commandMs ?? vendor.commandTimeoutMs,
+      connectTimeoutMs: own?.connectMs ?? options.timeouts?.connectMs ?? 15_000,
+      commandTimeoutMs: own?.commandMs ?? options.timeouts?.commandMs ?? vendor.commandTimeoutMs,
       ...(options.timeouts?.keepaliveMs ? { keepaliveIntervalMs: options.timeouts.keepaliveMs } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -260,10 +260,13 @@ function conformance(getTarget: () => Target) {
     const silent: Server = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
-    const svc = service(t, { timeouts: { connectMs: 500 } });
+    // The service default is long; the per-device override makes this one give up quickly.
+    const svc = service(t, { timeoutsFor: (d) => (d.port === port ? { connectMs: 500 } : undefined) });
     try {
+      const t0 = Date.now();
       const err = await rejection(svc.run(deviceWith(t, { port }), ['show version']));
       expect(err.code).toBe(ErrorCode.DEVICE_TIMEOUT);
+      expect(Date.now() - t0).toBeLessThan(2_000);
     } finally {
       await svc.close();
       for (const s of sockets) s.destroy();
