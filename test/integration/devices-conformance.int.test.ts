@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Vendor } from '../../src/config.js';
@@ -11,7 +12,7 @@ import type { DeviceServiceOptions } from '../../src/devices/service.js';
 import { SshSession, type SshSessionOptions } from '../../src/devices/transport/ssh.js';
 import { ErrorCode, NetopsError } from '../../src/errors.js';
 import { type Fleet, startFleet } from '../../src/lab/fleet/index.js';
-import { FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
+import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
 import { isRoot, type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
 
 /**
@@ -32,8 +33,10 @@ interface Target {
   /** Line count of the config as the device holds it (simulators only). */
   expectedConfigLines?: () => number;
   badCommand: string;
-  /** A command that takes seconds (command-timeout test); absent when the real CLI has none. */
+  /** A command that takes seconds (command-timeout test). */
   slowCommand?: string;
+  /** Where the CLI has no slow command: make one hang (a stuck daemon) and return the undo. */
+  stall?: () => { command: string; resume: () => void };
   rekey: () => Promise<void>;
   /** Interactive shells open on the server side at most, where the server can tell. */
   serverMaxShells?: () => number;
@@ -176,6 +179,12 @@ beforeAll(async () => {
     password: peer.passwords[FRR_SSH_USER]!,
     configEnd: /^end$/,
     badCommand: 'show frobnicate',
+    // vtysh has no slow command; a stopped bgpd makes `show bgp summary` hang like a wedged daemon.
+    stall: () => {
+      const pid = Number(readFileSync(`/var/run/frr/${FRR_NAMESPACE}/bgpd.pid`, 'utf8').trim());
+      process.kill(pid, 'SIGSTOP');
+      return { command: 'show bgp summary', resume: () => process.kill(pid, 'SIGCONT') };
+    },
     rekey: () => peer.rekey(),
   });
 }, 60_000);
@@ -237,14 +246,18 @@ function conformance(getTarget: () => Target) {
 
   it('times out a slow command with DEVICE_TIMEOUT and recovers', async (ctx) => {
     const t = getTarget();
-    if (!t.slowCommand) {
+    if (!t.slowCommand && !t.stall) {
       ctx.skip();
       return;
     }
     const svc = service(t);
     try {
+      await svc.facts(t.device()); // logged in before anything hangs
+      const stalled = t.stall?.();
       const t0 = Date.now();
-      const err = await rejection(svc.run(t.device(), [t.slowCommand], { timeoutMs: 600 }));
+      const err = await rejection(
+        svc.run(t.device(), [stalled?.command ?? t.slowCommand!], { timeoutMs: 600 }),
+      ).finally(() => stalled?.resume());
       expect(err.code).toBe(ErrorCode.DEVICE_TIMEOUT);
       expect(Date.now() - t0).toBeLessThan(2_000);
       const facts = await svc.facts(t.device());
