@@ -311,6 +311,7 @@ export class SshSession {
   private async enable(cred: SshCredential, timeout: number): Promise<void> {
     const en = this.options.profile.enable!;
     const first = await this.exchange(en.command, timeout, { login: true, extra: [en.passwordPrompt] });
+    let refused = false;
     if (first.event !== 'prompt') {
       const secret = cred.enable ?? cred.password;
       if (secret === undefined) {
@@ -323,9 +324,15 @@ export class SshSession {
         );
       }
       // The secret is written to the channel only; the echo-free answer is not kept.
-      await this.exchange(secret, timeout, { login: true, secret: true, extra: [en.passwordPrompt] });
+      const second = await this.exchange(secret, timeout, {
+        login: true,
+        secret: true,
+        extra: [en.passwordPrompt],
+      });
+      // IOS asks again after a wrong secret: that is a refusal too (we never retry the same secret).
+      refused = second.event !== 'prompt';
     }
-    if (this.options.profile.userPrompt?.test(this.reader!.currentLine())) {
+    if (refused || this.options.profile.userPrompt?.test(this.reader!.currentLine())) {
       throw this.err(
         ErrorCode.AUTH_DENIED,
         `${this.options.device} refused the enable secret of credential ${cred.name}`,

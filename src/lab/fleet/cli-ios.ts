@@ -131,6 +131,7 @@ export class IosCli extends LineTerminal {
   session: { name: string; body: string[] } | null = null;
   private pendingSessions = new Map<string, string[]>();
   private awaitingEnablePassword = false;
+  private enableTries = 0;
   private changed = false;
 
   constructor(
@@ -241,11 +242,22 @@ export class IosCli extends LineTerminal {
 
   protected async handleLine(raw: string): Promise<void> {
     if (this.awaitingEnablePassword) {
+      if (this.enableSecret === undefined || raw === this.enableSecret) {
+        this.awaitingEnablePassword = false;
+        this.echo = true;
+        this.privileged = true;
+        return this.print('');
+      }
+      // IOS asks three times, then gives up with "% Bad secrets"; EOS refuses at once.
+      this.enableTries++;
+      if (this.vendor === 'cisco_iosxe' && this.enableTries < 3) {
+        this.io.write('Password: ');
+        return;
+      }
       this.awaitingEnablePassword = false;
       this.echo = true;
-      if (this.enableSecret === undefined || raw === this.enableSecret) this.privileged = true;
-      else return this.print(this.vendor === 'arista_eos' ? '% Access denied' : '% Access denied\n');
-      return this.print('');
+      this.enableTries = 0;
+      return this.print(this.vendor === 'cisco_iosxe' ? '% Bad secrets\n' : '% Access denied');
     }
     if (raw === '\x1a') return this.leaveConfig();
     if (this.mode === 'config') return this.configLine(raw);
