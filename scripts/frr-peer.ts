@@ -41,16 +41,42 @@ function liveUsers(): number[] {
     });
 }
 
+/**
+ * Test sshd processes (scripts/sshd-peer.ts) of OTHER processes that let the FRR user in: someone
+ * may be talking to FRR through them even without having registered here.
+ */
+function foreignFrrSshds(): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // sshd rewrites its title ("sshd: /usr/sbin/sshd -D -e -f <cfg> [listener] …"): match the text.
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!/\bsshd\b/.test(cmdline)) continue;
+      const cfg = /-f (\S*netops-sshd-\S+)/.exec(cmdline)?.[1];
+      if (!cfg) continue;
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      if (ppid === process.pid) continue;
+      if (new RegExp(`^AllowUsers .*\\b${FRR_SSH_USER}\\b`, 'm').test(readFileSync(cfg, 'utf8')))
+        out.push(Number(entry));
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return out;
+}
+
+/** Starts FRR unless it already runs (another suite's instance is reused, never restarted under it). */
 export function startFrr(ns = FRR_NAMESPACE): void {
   mkdirSync(USERS_DIR, { recursive: true });
-  const others = liveUsers().filter((p) => p !== process.pid);
   writeFileSync(join(USERS_DIR, String(process.pid)), ns);
-  if (others.length > 0 && daemonsRunning(ns)) return;
+  if (daemonsRunning(ns)) return;
   execFileSync('bash', [script, 'start', ns], { stdio: 'pipe' });
 }
 
+/** Stops FRR when no other registered process, nor another suite's FRR-facing sshd, is still around. */
 export function stopFrr(ns = FRR_NAMESPACE): void {
   rmSync(join(USERS_DIR, String(process.pid)), { force: true });
-  if (liveUsers().length > 0) return;
+  if (liveUsers().length > 0 || foreignFrrSshds().length > 0) return;
   execFileSync('bash', [script, 'stop', ns], { stdio: 'pipe' });
 }
