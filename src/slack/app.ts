@@ -65,7 +65,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let receiver: SigningReceiver | InstanceType<typeof SocketModeReceiver>;
   let sideServer: Server | undefined;
   if (options.appToken) {
-    receiver = new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger });
+    receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: boltLogger,
+      // Bolt hands installerOptions.clientOptions to the Socket Mode client's own WebClient.
+      ...(options.apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } } : {}),
+    });
   } else {
     if (!options.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required without SLACK_APP_TOKEN');
     receiver = new SigningReceiver({

@@ -20,6 +20,7 @@ import {
   findChannel,
   findMessage,
 } from './state.js';
+import { createSocketModeServer } from './socket-mode.js';
 import { validateMessage } from './validate.js';
 
 export interface SlackEmulatorOptions {
@@ -238,6 +239,14 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       record({ method, args: recordedArgs, token, at: now(), status, response });
       sendJson(res, status, response, headers);
     };
+    if (method === 'apps.connections.open') {
+      if (!token) return finish(200, { ok: false, error: 'not_authed' });
+      if (!token.startsWith('xapp-')) return finish(200, { ok: false, error: 'invalid_auth' });
+      return finish(200, {
+        ok: true,
+        url: `ws://127.0.0.1:${port}${socketMode.path}?ticket=${ws.nextId('T')}`,
+      });
+    }
     const handler = METHODS[method];
     if (!handler) return finish(200, { ok: false, error: 'unknown_method' });
     if (!token) return finish(200, { ok: false, error: 'not_authed' });
@@ -389,6 +398,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const socketMode = createSocketModeServer({ server, appId: ws.appId });
   const base = `http://127.0.0.1:${port}/`;
   ws.baseUrl = base;
 
@@ -409,6 +419,21 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     contentType: string,
     opts: SendOptions = {},
   ): Promise<OutboundResult> => {
+    // A connected Socket Mode app gets everything over its socket, as Slack does.
+    if (socketMode.connected > 0) {
+      const payload =
+        kind === 'event' || kind === 'url_verification'
+          ? JSON.parse(body)
+          : kind === 'interaction'
+            ? JSON.parse(new URLSearchParams(body).get('payload') ?? '{}')
+            : Object.fromEntries(new URLSearchParams(body));
+      const type =
+        kind === 'command' ? 'slash_commands' : kind === 'interaction' ? 'interactive' : 'events_api';
+      const r = await socketMode.deliver(type, payload);
+      const result: OutboundResult = { status: r.acked ? 200 : 408, body: r.body ?? '', ms: r.ms };
+      outbound.push({ kind, body, result, at: now() });
+      return result;
+    }
     if (!botEndpoint)
       throw new Error('slack emulator: no botUrl; pass it to createSlackEmulator or call setBotUrl');
     const timestamp = opts.timestamp ?? Math.floor(now() / 1000);
@@ -630,6 +655,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     issueTriggerId,
     close() {
       return new Promise((resolve) => {
+        socketMode.close();
         server.closeAllConnections();
         server.close(() => resolve());
       });
