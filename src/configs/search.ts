@@ -1,3 +1,4 @@
+import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 
@@ -91,20 +92,11 @@ export function searchError(pattern: string, err: unknown, timeoutMs: number): u
   return err;
 }
 
-async function withTimeout<T>(pool: Pool, timeoutMs: number, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${Math.max(100, Math.floor(timeoutMs))}`);
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+function withTimeout<T>(pool: Pool, timeoutMs: number, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, fn, {
+    readOnly: true,
+    settings: { statement_timeout: Math.max(100, Math.floor(timeoutMs)) },
+  });
 }
 
 /** 0-based indices of lines matching `re` (Postgres regex) in each listed device's latest config. */

@@ -1,3 +1,4 @@
+import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { Bucket } from './downsample.js';
@@ -11,16 +12,8 @@ import type { Bucket } from './downsample.js';
  * poller): samples (wide, partitioned by day), rollups_5m / rollups_1h (long format).
  */
 
-export const METRICS = [
-  'in_bps',
-  'out_bps',
-  'in_pps',
-  'out_pps',
-  'in_errors',
-  'out_errors',
-  'in_discards',
-  'out_discards',
-] as const;
+export { METRICS } from './rollup.js';
+import { METRICS } from './rollup.js';
 export type Metric = (typeof METRICS)[number];
 
 /** What `/net graph --metric` offers, and which columns each one draws. */
@@ -159,22 +152,9 @@ export async function listInterfaces(pool: Pool, device: string): Promise<Interf
  * Runs `fn` in a transaction with planner settings that suit one big aggregate: JIT compiles
  * hundreds of functions for a 100-partition scan and costs more than it saves at this size.
  */
-async function withAggregateSettings<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query('SET LOCAL jit = off');
-    // Sorting 10M rows to group them is the slow plan; hashing 800 groups is the fast one.
-    await client.query('SET LOCAL enable_sort = off');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+function withAggregateSettings<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  // Sorting 10M rows to group them is the slow plan; hashing 800 groups is the fast one.
+  return withTransaction(pool, fn, { readOnly: true, settings: { jit: 'off', enable_sort: 'off' } });
 }
 
 interface RawBucketRow {

@@ -1,19 +1,9 @@
 import type { Pool } from 'pg';
+import type { SampleRates } from '../snmp/counters.js';
 
-/** One row of `samples`: per-second rates, null where unknown. */
-export interface SampleRow {
+/** One row of `samples`: per-second rates (null where unknown) for one device's interface. */
+export interface SampleRow extends SampleRates {
   device: string;
-  ifIndex: number;
-  ts: Date;
-  inBps: number | null;
-  outBps: number | null;
-  inPps: number | null;
-  outPps: number | null;
-  inErrors: number | null;
-  outErrors: number | null;
-  inDiscards: number | null;
-  outDiscards: number | null;
-  speedBps: number | null;
 }
 
 export interface InterfaceRow {
