@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,30 @@ export interface SshdPeer {
   hostKeyBlob: string;
   /** Replaces the host key and restarts sshd on the same port. */
   rekey(): Promise<void>;
+  /** Freezes sshd and every session process under it (SIGSTOP): a peer that hangs. Returns the thaw. */
+  freeze(): () => void;
   stop(): Promise<void>;
+}
+
+/** The process and all its descendants, from /proc. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
 }
 
 const SECRETS_DIR = '/var/lib/netops-test';
@@ -183,6 +206,19 @@ export async function startSshd(users: SshdUser[]): Promise<SshdPeer> {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
       info = hostKeyInfo(`${hostKey}.pub`);
       await launch();
+    },
+    freeze() {
+      const pids = child?.pid ? processTree(child.pid) : [];
+      for (const p of pids) process.kill(p, 'SIGSTOP');
+      return () => {
+        for (const p of pids) {
+          try {
+            process.kill(p, 'SIGCONT');
+          } catch {
+            // exited meanwhile
+          }
+        }
+      };
     },
     async stop() {
       await halt();

@@ -408,4 +408,34 @@ describe.each(['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr'
 
 describe.skipIf(!root).each(['linux', 'frr'] as const)('conformance: %s against the real peer', (vendor) => {
   conformance(() => reals.find((r) => r.vendor === vendor)!);
+
+  it('notices a hung peer through keepalives and reconnects once it is back', async () => {
+    const t = reals.find((r) => r.vendor === vendor)!;
+    let last: SshSession | undefined;
+    const svc = service(t, {
+      timeouts: { keepaliveMs: 200 },
+      openSession: async (o: SshSessionOptions) => {
+        last = await SshSession.open(o);
+        return last;
+      },
+    });
+    try {
+      await svc.facts(t.device());
+      const session = last!;
+      expect(session.alive).toBe(true);
+      const thaw = sshd!.freeze();
+      try {
+        const t0 = Date.now();
+        while (session.alive && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+        // Without keepalives a silent peer looks alive for as long as TCP does (minutes).
+        expect(session.alive).toBe(false);
+      } finally {
+        thaw();
+      }
+      const facts = await svc.facts(t.device());
+      expect(facts.version).not.toBe('');
+    } finally {
+      await svc.close();
+    }
+  });
 });
