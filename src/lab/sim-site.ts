@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import type { Device, Vendor } from '../config.js';
-import { type Fleet, startFleet } from './fleet/index.js';
+import { type Fleet, fleetAccess, startFleet } from './fleet/index.js';
 import { fleetSnmpSpecs, type SnmpLab, startSnmpLab } from './snmp/index.js';
 
 export interface SimSiteOptions {
@@ -50,24 +50,15 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
     ),
     community,
   });
-  const env: Record<string, string> = { NETOPS_CRED_LAB_SNMP_COMMUNITY: community };
-  const inventory: Device[] = fleet.devices.map((d) => {
-    const cred = `lab-${d.name}`;
-    const prefix = `NETOPS_CRED_${cred.toUpperCase().replace(/-/g, '_')}_`;
-    env[`${prefix}USERNAME`] = d.credential.username;
-    env[`${prefix}PASSWORD`] = d.credential.password;
-    if (d.credential.enable) env[`${prefix}ENABLE`] = d.credential.enable;
+  const access = fleetAccess(fleet, { pinHostKeys: true });
+  const env: Record<string, string> = { ...access.env, NETOPS_CRED_LAB_SNMP_COMMUNITY: community };
+  const inventory: Device[] = access.devices.map((d) => {
     const spec = options.devices.find((x) => x.name === d.name)!;
     return {
-      name: d.name,
-      vendor: d.vendor,
-      host: d.host,
-      port: d.port,
-      credential: cred,
+      ...d,
       ...(spec.site ? { site: spec.site } : {}),
       ...(spec.role ? { role: spec.role } : {}),
       tags: spec.tags ?? [],
-      hostKey: d.hostKeyBlob,
       snmp: {
         version: '2c',
         port: snmp.endpoint(d.name).port,
@@ -75,8 +66,6 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
         timeoutMs: 2_000,
         retries: 1,
       },
-      legacyAlgorithms: false,
-      enabled: true,
     };
   });
   return {

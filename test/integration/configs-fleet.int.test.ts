@@ -11,7 +11,7 @@ import {
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
 import { createInventory, type Inventory } from '../../src/inventory/index.js';
-import { type Fleet, startFleet } from '../../src/lab/fleet/index.js';
+import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { JobContext, JobResult, JobServices } from '../../src/queue/index.js';
 import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
@@ -72,14 +72,7 @@ beforeAll(async () => {
     devices: VENDORS.map((vendor, i) => ({ name: `${vendor.split('_').pop()}${i + 1}`, vendor })),
   });
   db = await freshDb('cfgfleet');
-  const env: Record<string, string> = {};
-  const devices: Device[] = fleet.devices.map((d, i) => {
-    const cred = `sim${i}`;
-    env[`NETOPS_CRED_SIM${i}_USERNAME`] = d.credential.username;
-    env[`NETOPS_CRED_SIM${i}_PASSWORD`] = d.credential.password;
-    if (d.credential.enable) env[`NETOPS_CRED_SIM${i}_ENABLE`] = d.credential.enable;
-    return { ...fleet.inventory(cred)[i]!, credential: cred, hostKey: d.hostKeyBlob };
-  });
+  const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
   inventory = createInventory(devices);
   svc = createDeviceService({ credentials: createCredentialResolver({ env }), inventory });
   responder = new RecordingResponder();

@@ -8,14 +8,13 @@ import history from '../../jobs/config-history.js';
 import search from '../../jobs/config-search.js';
 import show from '../../jobs/config-show.js';
 import { jobs as baseJobs } from '../../jobs/index.js';
-import type { Device } from '../../src/config.js';
 import { createSyslogReceiver } from '../../src/configs/syslog/index.js';
 import {
   createCredentialResolver,
   createDeviceService,
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
-import { type Fleet, startFleet } from '../../src/lab/fleet/index.js';
+import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import type { CommandDefinition } from '../../src/registry/index.js';
 import type { JobDefinition } from '../../src/queue/index.js';
 import { type Stack, startStack } from '../helpers/stack.js';
@@ -64,13 +63,7 @@ beforeAll(async () => {
       { name: 'rtr1', vendor: 'frr' },
     ],
   });
-  const env: Record<string, string> = {};
-  const devices: Device[] = fleet.devices.map((d, i) => {
-    env[`NETOPS_CRED_S${i}_USERNAME`] = d.credential.username;
-    env[`NETOPS_CRED_S${i}_PASSWORD`] = d.credential.password;
-    if (d.credential.enable) env[`NETOPS_CRED_S${i}_ENABLE`] = d.credential.enable;
-    return { ...fleet.inventory(`s${i}`)[i]!, credential: `s${i}` };
-  });
+  const { devices, env } = fleetAccess(fleet);
   svc = createDeviceService({ credentials: createCredentialResolver({ env }), tofu: false });
   const mine = [backup, backupMany, show, diff, history, search] as JobDefinition[];
   s = await startStack({

@@ -13,3 +13,4 @@ export {
 export { SimDevice, type SyslogEvent } from './device.js';
 export { iosLikeBody, junosSetLines } from './config-gen.js';
 export { generateRunningConfig } from './generate.js';
+export { fleetAccess, type FleetAccess } from './access.js';
