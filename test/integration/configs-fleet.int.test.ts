@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
-import type { Config, Device, Vendor } from '../../src/config.js';
+import type { Config, Vendor } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import { createSyslogReceiver } from '../../src/configs/syslog/index.js';
