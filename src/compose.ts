@@ -4,7 +4,12 @@ import { createChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
 import type { ConfigsSettings } from './configs/settings.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
-import { createCredentialResolver, createDeviceService, type DeviceServiceImpl } from './devices/index.js';
+import {
+  createCredentialResolver,
+  createDeviceService,
+  type DeviceServiceImpl,
+  fileHostKeyStore,
+} from './devices/index.js';
 import { addFromButtonValue } from './inventory/discovery.js';
 import type { Inventory } from './inventory/index.js';
 import type { JobDefinition } from './queue/index.js';
@@ -39,8 +44,6 @@ export interface DomainOptions {
   pool: Pool;
   inventory: Inventory;
   log: Logger;
-  /** Credentials file (YAML/JSON) in addition to the environment. */
-  credentialsFile?: string;
 }
 
 export function createDomain(options: DomainOptions): Domain {
@@ -49,8 +52,10 @@ export function createDomain(options: DomainOptions): Domain {
     inventory,
     credentials: createCredentialResolver({
       env: options.secretsEnv,
-      ...(options.credentialsFile ? { file: options.credentialsFile } : {}),
+      ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
     }),
+    // First-use host keys survive restarts; a changed key is refused, not silently re-learnt.
+    hostKeys: fileHostKeyStore(config.env.NETOPS_KNOWN_HOSTS),
     log,
     limits: { global: config.limits.sessions, perDevice: config.limits.sessionsPerDevice },
   });

@@ -146,7 +146,11 @@ const fileSchema = z
     metrics: z
       .object({
         retention: z
-          .object({ raw: duration.default(7 * 86_400_000), fiveMinute: duration.default(90 * 86_400_000), hour: duration.default(730 * 86_400_000) })
+          .object({
+            raw: duration.default(7 * 86_400_000),
+            fiveMinute: duration.default(90 * 86_400_000),
+            hour: duration.default(730 * 86_400_000),
+          })
           .strict()
           .default({ raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 }),
         /** Prometheus file_sd targets file written on every reconcile (for snmp_exporter). */
@@ -157,7 +161,9 @@ const fileSchema = z
     discovery: z
       .object({
         /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
-        allowedSubnets: z.array(z.string().regex(/^[\d.]+\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/24')).default([]),
+        allowedSubnets: z
+          .array(z.string().regex(/^[\d.]+\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/24'))
+          .default([]),
         maxSweep: z.number().int().min(1).max(65_536).default(256),
         /** SNMP credential name used to probe, and written into proposed devices. */
         credential: credentialName.default('discovery'),
@@ -167,7 +173,13 @@ const fileSchema = z
         autoAdd: z.boolean().default(false),
       })
       .strict()
-      .default({ allowedSubnets: [], maxSweep: 256, credential: 'discovery', sshCredential: 'default', autoAdd: false }),
+      .default({
+        allowedSubnets: [],
+        maxSweep: 256,
+        credential: 'discovery',
+        sshCredential: 'default',
+        autoAdd: false,
+      }),
     limits: z
       .object({
         /** SSH sessions open at once across the fleet, per worker. */
@@ -216,6 +228,10 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  /** Host keys trusted on first use, per device (devices without a pinned hostKey). */
+  NETOPS_KNOWN_HOSTS: z.string().default('var/known-hosts.json'),
+  /** Optional credentials file (YAML/JSON, name → username/password/keyFile/enable). */
+  NETOPS_CREDENTIALS_FILE: z.string().optional(),
 });
 
 export type EnvConfig = z.infer<typeof envSchema>;

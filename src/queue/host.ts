@@ -77,7 +77,8 @@ export function createJobHost(options: JobHostOptions): JobHost {
             jobId,
             ...(origin.userId ? { userId: origin.userId } : {}),
             ...(detail ? { detail } : {}),
-            elapsedMs: Date.now() - (env.success ? env.data.enqueuedAt : started),
+            // job.timestamp: when this job (or this run of a schedule) was added
+            elapsedMs: Date.now() - (job.timestamp || started),
           }),
         ),
       );

@@ -84,7 +84,10 @@ export function createIntake(options: IntakeOptions) {
         enqueue: async (jobName, data, opts = {}) => {
           enqueued = true;
           const jobId = newJobId();
-          const what = `\`${invokedAs} ${escapeMrkdwn(opts.describe ?? req.text)}\``;
+          // A command's own description carries its formatting; raw text is quoted as typed.
+          const what = opts.describe
+            ? `${invokedAs} ${opts.describe}`
+            : `\`${invokedAs} ${escapeMrkdwn(req.text)}\``;
           // The progress message comes first so the worker always has a message to edit.
           let messageTs: string;
           try {

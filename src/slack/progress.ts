@@ -22,6 +22,7 @@ export interface ProgressInfo {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 

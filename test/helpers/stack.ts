@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createSlackEmulator, type SlackEmulator } from '../../src/lab/slack/index.js';
@@ -78,6 +80,8 @@ export function configFor(
       REDIS_URL: TEST_REDIS_URL,
       DATABASE_URL: db.url,
       NETOPS_QUEUE_PREFIX: prefix,
+      // simulated fleets get new host keys every run: never trust-on-first-use across tests
+      NETOPS_KNOWN_HOSTS: join(tmpdir(), `netops-known-hosts-${prefix}.json`),
       NETOPS_CONFIG: extra.file ?? 'test.yaml',
       PORT: '0',
       HOST: '127.0.0.1',

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
 import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
@@ -28,24 +27,6 @@ const vtysh = (...cmds: string[]) =>
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-const frrRunning = () => {
-  try {
-    vtysh('show version');
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** bgpd's pid when this suite started FRR itself; it stops FRR only if nobody restarted it since. */
-let startedPid: string | undefined;
-const bgpdPid = () => {
-  try {
-    return readFileSync(`/var/run/frr/${FRR_NAMESPACE}/bgpd.pid`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-};
 let peer: SshdPeer;
 let db: TestDb;
 let svc: DeviceServiceImpl;
@@ -64,11 +45,9 @@ const backup = (trigger: string, author?: string): Promise<JobResult> =>
   });
 
 beforeAll(async () => {
-  // FRR's namespace is shared with the device-layer conformance suite: reuse a running instance.
-  if (!frrRunning()) {
-    startFrr();
-    startedPid = bgpdPid();
-  }
+  // FRR's namespace is shared with the device-layer conformance suite: startFrr registers this
+  // process as a user and reuses a running instance; stopFrr stops it only for the last user.
+  startFrr();
   // Key auth only: another test may reset this account's password at any time.
   peer = await startSshd([{ name: FRR_SSH_USER }]);
   db = await freshDb('cfgfrr');
@@ -135,7 +114,7 @@ afterAll(async () => {
   await svc?.close();
   await peer?.stop();
   await db?.drop();
-  if (startedPid && bgpdPid() === startedPid) stopFrr();
+  stopFrr();
 });
 
 describe('config tracking against real FRR over SSH', () => {

@@ -28,7 +28,7 @@ const clientKey = generateHostKey();
 let keyDir: string;
 
 function dev(name: string, patch: Partial<Device> = {}): Device {
-  const d = fleet.get(name);
+  const _d = fleet.get(name);
   return {
     ...fleet.inventory(name).find((x) => x.name === name)!,
     credential: name.replace(/-/g, '_'),

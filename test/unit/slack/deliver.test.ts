@@ -7,7 +7,10 @@ import type { Responder } from '../../../src/slack/types.js';
 function recorder() {
   const calls: { kind: string; args: unknown[] }[] = [];
   const r: Responder = {
-    post: async (...args) => (calls.push({ kind: 'post', args }), { ts: '1.1' }),
+    post: async (...args) => {
+      calls.push({ kind: 'post', args });
+      return { ts: '1.1' };
+    },
     update: async (...args) => void calls.push({ kind: 'update', args }),
     ephemeral: async (...args) => void calls.push({ kind: 'ephemeral', args }),
     upload: async (...args) => void calls.push({ kind: 'upload', args }),
