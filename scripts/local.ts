@@ -70,7 +70,7 @@ const emu = await createSlackEmulator({ signingSecret: secret, port: Number(env.
 const config = loadConfig(
   {
     ...env,
-    SLACK_BOT_TOKEN: 'xoxb-local-emulator',
+    SLACK_BOT_TOKEN: 'xoxb-local',
     SLACK_SIGNING_SECRET: secret,
     SLACK_APP_TOKEN: undefined,
     SLACK_API_URL: emu.apiUrl,

@@ -74,7 +74,7 @@ export function configFor(
   if (extra.file) writeFileSync(extra.file, yaml);
   return loadConfig(
     {
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: emu.apiUrl,
       REDIS_URL: TEST_REDIS_URL,

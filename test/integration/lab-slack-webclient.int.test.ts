@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SlackEmulator, createSlackEmulator } from '../../src/lab/slack/index.js';
 
 const { WebClient, LogLevel } = webApi;
-const TOKEN = 'xoxb-test-token';
+const TOKEN = 'xoxb-test';
 
 /** A real PNG: signature, IHDR for a 1x1 image, then the bytes must arrive untouched, NULs and all. */
 const PNG = Buffer.from(

@@ -7,7 +7,7 @@ let s: Stack;
 // With SLACK_APP_TOKEN set the bot opens a Socket Mode connection (no public URL): the real Bolt
 // SocketModeReceiver, apps.connections.open and a WebSocket to the emulator.
 beforeAll(async () => {
-  s = await startStack({ env: { SLACK_APP_TOKEN: 'xapp-1-A0NETOPSAP-1-test' } });
+  s = await startStack({ env: { SLACK_APP_TOKEN: 'xapp-1-test' } });
   await s.emu.waitFor((c) => c.method === 'apps.connections.open' && c.response.ok === true, 10_000);
   // give the socket its hello
   await new Promise((r) => setTimeout(r, 300));
