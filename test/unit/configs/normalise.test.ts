@@ -88,8 +88,7 @@ describe('normalise with vendor rules (fixtures)', () => {
   }
 
   it('masks multi-line private keys as one marker line', () => {
-    const text =
-      `a\n${KEY_BEGIN}\nMIIEsecretline1\nMIIEsecretline2\n${KEY_END}\nb\n`;
+    const text = `a\n${KEY_BEGIN}\nMIIEsecretline1\nMIIEsecretline2\n${KEY_END}\nb\n`;
     const out = normalise(text, rulesFor('linux'));
     expect(out).toBe(`a\n${KEY_BEGIN}\n<removed>\n${KEY_END}\nb\n`);
     expect(normalise(out, rulesFor('linux'))).toBe(out);
