@@ -13,6 +13,7 @@ import { deliverResult } from '../../src/slack/deliver.js';
 import { createWebResponder } from '../../src/slack/responder.js';
 import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { testDevice } from '../helpers/devices.js';
 
 /** Records what would reach Slack. */
 class RecordingResponder implements Responder {
@@ -34,16 +35,7 @@ const DAY = 86_400_000;
 const SPIKE_AT = NOW - 5 * 3_600_000; // 07:00 UTC = 08:00 in Paris
 const SPIKE = 9.5e9;
 
-const dev = (name: string): Device => ({
-  name,
-  vendor: 'cisco_iosxe',
-  host: '127.0.0.1',
-  port: 22,
-  credential: 'lab',
-  tags: [],
-  legacyAlgorithms: false,
-  enabled: true,
-});
+const dev = (name: string): Device => testDevice(name);
 
 let db: TestDb;
 let services: JobServices;

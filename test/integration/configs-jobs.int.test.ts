@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/log.js';
 import type { JobContext, JobDefinition, JobResult, JobServices } from '../../src/queue/index.js';
 import { createWebResponder } from '../../src/slack/responder.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { testDevice } from '../helpers/devices.js';
 
 const FIXTURE = readFileSync(new URL('../unit/configs/fixtures/cisco_iosxe.cfg', import.meta.url), 'utf8');
 const JUNOS = readFileSync(new URL('../unit/configs/fixtures/juniper_junos.cfg', import.meta.url), 'utf8');
@@ -49,17 +50,8 @@ class ChangingDevices implements DeviceService {
   async close() {}
 }
 
-const dev = (name: string, vendor: Device['vendor'], channel?: string): Device => ({
-  name,
-  vendor,
-  host: '127.0.0.1',
-  port: 22,
-  credential: 'lab',
-  tags: [],
-  legacyAlgorithms: false,
-  enabled: true,
-  ...(channel ? { channel } : {}),
-});
+const dev = (name: string, vendor: Device['vendor'], channel?: string): Device =>
+  testDevice(name, { vendor, ...(channel ? { channel } : {}) });
 
 let db: TestDb;
 let emu: SlackEmulator;

@@ -14,6 +14,7 @@ import type { Responder } from '../../src/slack/types.js';
 import { createMonitoringService } from '../../src/snmp/service.js';
 import { type TestDb, freshDb } from '../helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
+import { testDevice } from '../helpers/devices.js';
 
 describe('SNMP jobs on the real job host: scheduled polls store samples, /net interfaces reads them', () => {
   let lab: SnmpLab;
@@ -55,15 +56,7 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
   });
 
   it('a scheduled poll stores rates; /net interfaces shows them, and polls live for a device with no samples', async () => {
-    const device: Device = {
-      name: 'sw1',
-      vendor: 'cisco_iosxe',
-      host: '127.0.0.1',
-      port: 22,
-      credential: 'lab',
-      tags: [],
-      legacyAlgorithms: false,
-      enabled: true,
+    const device: Device = testDevice('sw1', {
       snmp: {
         version: '2c',
         port: lab.endpoint('sw1').port,
@@ -71,7 +64,7 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
         timeoutMs: 1_000,
         retries: 0,
       },
-    };
+    });
     const file = parseFileConfig('schedules: { poll: { every: 1s } }').config!;
     const config = { ...file, configPath: 'netops.yaml', env: {} } as unknown as Config;
     const monitoring = createMonitoringService({

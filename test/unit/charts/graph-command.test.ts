@@ -4,17 +4,9 @@ import type { Config, Device } from '../../../src/config.js';
 import { createInventory } from '../../../src/inventory/index.js';
 import { createRegistry, dispatch } from '../../../src/registry/index.js';
 import type { CommandDefinition } from '../../../src/registry/index.js';
+import { testDevice } from '../../helpers/devices.js';
 
-const dev = (name: string): Device => ({
-  name,
-  vendor: 'cisco_iosxe',
-  host: '127.0.0.1',
-  port: 22,
-  credential: 'lab',
-  tags: [],
-  legacyAlgorithms: false,
-  enabled: true,
-});
+const dev = (name: string): Device => testDevice(name);
 
 const registry = createRegistry([graph as CommandDefinition]);
 const inventory = createInventory([dev('core1'), dev('core2'), dev('edge1'), dev('edge2')]);

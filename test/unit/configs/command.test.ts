@@ -4,17 +4,9 @@ import type { Device } from '../../../src/config.js';
 import { createInventory } from '../../../src/inventory/index.js';
 import { createRegistry, dispatch } from '../../../src/registry/index.js';
 import type { DispatchContext } from '../../../src/registry/registry.js';
+import { testDevice } from '../../helpers/devices.js';
 
-const dev = (name: string, vendor: Device['vendor'] = 'cisco_iosxe'): Device => ({
-  name,
-  vendor,
-  host: '127.0.0.1',
-  port: 22,
-  credential: 'lab',
-  tags: [],
-  legacyAlgorithms: false,
-  enabled: true,
-});
+const dev = (name: string, vendor: Device['vendor'] = 'cisco_iosxe'): Device => testDevice(name, { vendor });
 
 function harness() {
   const enqueued: Array<{ job: string; data: unknown }> = [];
