@@ -171,7 +171,7 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
 /** Button handlers: discovery's "Add" writes the device into netops.yaml and reconciles. */
 export function createActions(options: {
   config: Config;
-  monitoring: MonitoringService;
+  monitoring?: MonitoringService;
   log: Logger;
 }): ActionHandler[] {
   return [
@@ -181,12 +181,8 @@ export function createActions(options: {
         if (!value || !channel) return;
         const where = { channel, ...(threadTs ? { threadTs } : {}) };
         try {
-          const device = await addFromButtonValue(
-            options.config.configPath,
-            value,
-            options.monitoring.discovery,
-          );
-          await options.monitoring.reconciler?.runOnce();
+          const device = await addFromButtonValue(options.config.configPath, value, options.config.discovery);
+          await options.monitoring?.reconciler?.runOnce();
           await responder.post(where, {
             text: `<@${userId}> added \`${device.name}\` (${device.vendor}, ${device.host}) to the inventory; polling and backups start with the next reconcile.`,
           });

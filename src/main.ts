@@ -121,8 +121,9 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
 
+  // Devices, SNMP and charts are worker business; the bot never builds them.
   const domain =
-    options.domain === false
+    options.domain === false || role === 'bot'
       ? undefined
       : createDomain({ config, secretsEnv: options.secretsEnv ?? {}, pool, inventory, log });
   if (domain) stoppersAfter.push(() => domain.close());
@@ -236,7 +237,8 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       intake,
       responder,
       actions: [
-        ...(domain ? createActions({ config, monitoring: domain.monitoring, log }) : []),
+        // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
+        ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
         ...(options.actions ?? []),
       ],
       routes: [health, metrics, ...(options.routes ?? [])],
