@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { age, createConfigStore, requireLatest, shortTime } from '../src/configs/index.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { defineJob } from '../src/queue/index.js';
-import { textTable } from '../src/text/table.js';
+import { textTable } from '../src/text/index.js';
 
 /** `config history <device> [--before <id>] [--limit N]`: newest first, one keyset page at a time. */
 export default defineJob({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../src/queue/index.js';
-import { textTable } from '../src/text/table.js';
+import { textTable } from '../src/text/index.js';
 
 export default defineJob({
   name: 'devices.list',

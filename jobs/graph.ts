@@ -13,7 +13,7 @@ import {
   resolveInterfaces,
 } from '../src/charts/index.js';
 
-import type { InterfaceRef } from '../src/metrics/query.js';
+import type { InterfaceRef } from '../src/metrics/index.js';
 import { defineJob, type JobResult } from '../src/queue/index.js';
 
 const target = z.object({ device: z.string().min(1), iface: z.string().min(1).max(128) }).strict();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../src/queue/index.js';
 import { createAuditLog } from '../src/storage/index.js';
-import { textTable } from '../src/text/table.js';
+import { textTable } from '../src/text/index.js';
 
 function ago(from: Date, now: Date): string {
   const s = Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000));

@@ -4,7 +4,7 @@ import type { Device } from '../src/config.js';
 import { MAX_COMMAND_LENGTH, validateReadOnly } from '../src/devices/index.js';
 import { ErrorCode, NetopsError, userText } from '../src/errors.js';
 import { defineJob } from '../src/queue/index.js';
-import type { FileUpload } from '../src/slack/types.js';
+import type { FileUpload } from '../src/slack/index.js';
 
 /** Per-device outputs above this many devices go up as one combined file instead of one each. */
 const FILES_PER_DEVICE_MAX = 10;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { defineJob } from '../src/queue/index.js';
 import { formatBps, formatRate, formatSpeed, latestInterfaces, utilisation } from '../src/snmp/index.js';
-import { textTable } from '../src/text/table.js';
+import { textTable } from '../src/text/index.js';
 
 /** `/net interfaces <device>`: status, speed, current rates, utilisation and errors per interface. */
 export default defineJob({

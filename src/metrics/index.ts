@@ -1,0 +1,17 @@
+export {
+  querySeries,
+  querySeriesFor,
+  querySummary,
+  queryTopN,
+  findInterface,
+  listInterfaces,
+  summarize,
+  type InterfaceRef,
+  type SeriesQuery,
+  type SeriesResult,
+  type SeriesSummary,
+  type TopNQuery,
+  type TopNRow,
+} from './query.js';
+export { m4, minMax, lttb, withGaps } from './downsample.js';
+export { METRICS } from './rollup.js';
