@@ -77,6 +77,14 @@ export function desiredSchedules(
   }
   const maint = options.maintenanceEveryMs ?? 300_000;
   if (maint > 0) out.push({ id: 'maint:snmp.rollup', jobName: 'snmp.rollup', data: {}, every: maint });
+  // Config history thinning (keep-all, then daily, then weekly) once a day.
+  out.push({
+    id: 'maint:config.retention',
+    jobName: 'config.retention',
+    data: {},
+    every: 86_400_000,
+    offsetMs: 3 * 3_600_000,
+  });
   return out;
 }
 

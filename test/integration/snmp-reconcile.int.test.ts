@@ -109,6 +109,7 @@ describe('inventory reconcile: schedules, devices table and file_sd follow netop
       'config.backup:leaf1',
       'config.backup:leaf2',
       'config.backup:mgmt',
+      'maint:config.retention',
       'maint:snmp.rollup',
       'poll:leaf1',
       'poll:leaf2',
@@ -149,7 +150,7 @@ describe('inventory reconcile: schedules, devices table and file_sd follow netop
     // nothing changed: a second pass touches nothing and says nothing
     const before = posts.length;
     const again = await reconciler.runOnce();
-    expect(again.schedules).toMatchObject({ added: [], updated: [], removed: [], unchanged: 6 });
+    expect(again.schedules).toMatchObject({ added: [], updated: [], removed: [], unchanged: 7 });
     expect(again.fileSd?.written).toBe(false);
     expect(posts.length).toBe(before);
 
@@ -167,6 +168,7 @@ describe('inventory reconcile: schedules, devices table and file_sd follow netop
       'config.backup:leaf1',
       'config.backup:leaf3',
       'config.backup:mgmt',
+      'maint:config.retention',
       'maint:snmp.rollup',
       'poll:leaf1',
       'poll:leaf3',

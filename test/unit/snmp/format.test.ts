@@ -31,9 +31,14 @@ devices:
     expect(d.map((s) => s.id).sort()).toEqual([
       'config.backup:a',
       'config.backup:b',
+      'maint:config.retention',
       'maint:snmp.rollup',
       'poll:a',
     ]);
+    expect(d.find((s) => s.id === 'maint:config.retention')).toMatchObject({
+      jobName: 'config.retention',
+      every: 86_400_000,
+    });
     const poll = d.find((s) => s.id === 'poll:a')!;
     expect(poll).toMatchObject({ jobName: 'snmp.poll', every: 30_000, data: { device: 'a' } });
     expect(poll.offsetMs).toBeLessThan(30_000);
