@@ -8,12 +8,13 @@ import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { createSlackEmulator } from '../../src/lab/slack/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobContext, JobResult, JobServices } from '../../src/queue/index.js';
+import type { JobResult, JobServices } from '../../src/queue/index.js';
 import { deliverResult } from '../../src/slack/deliver.js';
 import { createWebResponder } from '../../src/slack/responder.js';
 import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { testDevice } from '../helpers/devices.js';
+import { runJob } from '../helpers/jobs.js';
 
 /** Records what would reach Slack. */
 class RecordingResponder implements Responder {
@@ -45,18 +46,12 @@ const progress: string[] = [];
 const OUT = join(process.cwd(), 'test', 'out');
 
 async function run(data: unknown): Promise<JobResult> {
-  const ctx: JobContext = {
+  const result = await runJob(graphJob, data, services, {
     jobId: 'j-graph',
-    attempt: 1,
-    signal: new AbortController().signal,
-    services,
-    log: silentLogger,
     progress: async (t) => {
       progress.push(t);
     },
-    say: async () => {},
-  };
-  const result = await graphJob.process(graphJob.schema.parse(data), ctx);
+  });
   // kept for eyeballing: test/out is gitignored
   for (const f of result.files ?? []) writeFileSync(join(OUT, `job-${f.filename}`), f.content);
   return result;

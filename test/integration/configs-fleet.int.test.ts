@@ -13,9 +13,10 @@ import {
 import { createInventory, type Inventory } from '../../src/inventory/index.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobContext, JobResult, JobServices } from '../../src/queue/index.js';
+import type { JobResult, JobServices } from '../../src/queue/index.js';
 import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { runJob } from '../helpers/jobs.js';
 
 /** Records every post and upload, as Slack would receive them. */
 class RecordingResponder implements Responder {
@@ -55,17 +56,8 @@ let inventory: Inventory;
 let responder: RecordingResponder;
 let services: JobServices;
 
-const ctx = (): JobContext => ({
-  jobId: `j-${Math.random().toString(16).slice(2, 10)}`,
-  attempt: 1,
-  signal: new AbortController().signal,
-  services,
-  log: silentLogger,
-  progress: async () => {},
-  say: async () => {},
-});
 const backup = (device: string, trigger = 'schedule', author?: string): Promise<JobResult> =>
-  backupJob.process(backupJob.schema.parse({ device, trigger, ...(author ? { author } : {}) }), ctx());
+  runJob(backupJob, { device, trigger, ...(author ? { author } : {}) }, services);
 
 beforeAll(async () => {
   fleet = await startFleet({
@@ -182,7 +174,7 @@ describe('config tracking against the simulated fleet (real SSH)', () => {
       debounceMs: 100,
       enqueue: async (name, data) => {
         expect(name).toBe('config.backup');
-        ran.push(backupJob.process(backupJob.schema.parse(data), ctx()));
+        ran.push(runJob(backupJob, data, services));
         return { jobId: 'j-syslog' };
       },
     });

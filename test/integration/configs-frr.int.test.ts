@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/log.js';
 import type { JobResult, JobServices } from '../../src/queue/index.js';
 import type { Destination, Message, Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { runJob } from '../helpers/jobs.js';
 
 /**
  * Real FRRouting (zebra + bgpd in a network namespace, scripts/setup-frr.sh) behind a real sshd whose
@@ -34,14 +35,8 @@ let services: JobServices;
 const posts: Array<{ dest: Destination; message: Message }> = [];
 
 const backup = (trigger: string, author?: string): Promise<JobResult> =>
-  backupJob.process(backupJob.schema.parse({ device: 'frr-lab', trigger, ...(author ? { author } : {}) }), {
+  runJob(backupJob, { device: 'frr-lab', trigger, ...(author ? { author } : {}) }, services, {
     jobId: 'j-frr',
-    attempt: 1,
-    signal: new AbortController().signal,
-    services,
-    log: silentLogger,
-    progress: async () => {},
-    say: async () => {},
   });
 
 beforeAll(async () => {

@@ -13,10 +13,11 @@ import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { createSlackEmulator, type SlackEmulator } from '../../src/lab/slack/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobContext, JobDefinition, JobResult, JobServices } from '../../src/queue/index.js';
+import type { JobDefinition, JobResult, JobServices } from '../../src/queue/index.js';
 import { createWebResponder } from '../../src/slack/responder.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { testDevice } from '../helpers/devices.js';
+import { runJob } from '../helpers/jobs.js';
 
 const FIXTURE = readFileSync(new URL('../unit/configs/fixtures/cisco_iosxe.cfg', import.meta.url), 'utf8');
 const JUNOS = readFileSync(new URL('../unit/configs/fixtures/juniper_junos.cfg', import.meta.url), 'utf8');
@@ -60,18 +61,8 @@ let devices: ChangingDevices;
 let now: Date;
 const enqueued: Array<{ name: string; data: unknown; jobId?: string }> = [];
 
-async function run<D>(job: JobDefinition, data: D): Promise<JobResult> {
-  const parsed = job.schema.parse(data);
-  const ctx: JobContext = {
-    jobId: `j-test${Math.random().toString(16).slice(2, 8)}`,
-    attempt: 1,
-    signal: new AbortController().signal,
-    services,
-    log: silentLogger,
-    progress: async () => {},
-    say: async () => {},
-  };
-  return job.process(parsed, ctx);
+function run<D>(job: JobDefinition, data: D): Promise<JobResult> {
+  return runJob(job, data, services);
 }
 
 /** What the user would read: the NetopsError's sentence and hint. */

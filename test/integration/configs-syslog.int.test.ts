@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Enqueue, JobServices } from '../../src/queue/index.js';
 import type { Responder } from '../../src/slack/types.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { runJob } from '../helpers/jobs.js';
 
 const dev = (name: string, host: string, vendor: Device['vendor'] = 'cisco_iosxe'): Device => ({
   name,
@@ -178,29 +179,11 @@ describe('syslog → backup end to end (real UDP, real Postgres)', () => {
       devices: deviceService,
       enqueue: async (name, data) => {
         expect(name).toBe('config.backup');
-        jobs.push(
-          backupJob.process(backupJob.schema.parse(data), {
-            jobId: 'j-syslog',
-            attempt: 1,
-            signal: new AbortController().signal,
-            services,
-            log: silentLogger,
-            progress: async () => {},
-            say: async () => {},
-          }),
-        );
+        jobs.push(runJob(backupJob, data, services, { jobId: 'j-syslog' }));
         return { jobId: 'j-syslog' };
       },
     };
-    await backupJob.process(backupJob.schema.parse({ device: 'core1', trigger: 'schedule' }), {
-      jobId: 'j-0',
-      attempt: 1,
-      signal: new AbortController().signal,
-      services,
-      log: silentLogger,
-      progress: async () => {},
-      say: async () => {},
-    });
+    await runJob(backupJob, { device: 'core1', trigger: 'schedule' }, services, { jobId: 'j-0' });
     receiver = createSyslogReceiver({
       inventory,
       enqueue: services.enqueue,
