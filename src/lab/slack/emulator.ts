@@ -3,7 +3,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { parseBody } from './body.js';
 import { METHODS, type MethodResult } from './methods.js';
-import { type SlackSignatureHeaders, signSlackRequest } from './signing.js';
+import { type SlackSignatureHeaders, slackSignatureHeaders } from './signing.js';
 import {
   type EmuChannel,
   type EmuChannelSpec,
@@ -439,7 +439,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     const timestamp = opts.timestamp ?? Math.floor(now() / 1000);
     const headers = {
       'content-type': contentType,
-      ...signSlackRequest(options.signingSecret, body, timestamp),
+      ...slackSignatureHeaders(options.signingSecret, body, timestamp),
       ...opts.headers,
     };
     const started = performance.now();
@@ -618,7 +618,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       return send('url_verification', body, 'application/json');
     },
     sign: (body, timestamp) =>
-      signSlackRequest(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
+      slackSignatureHeaders(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
     setRateLimit(method, limit) {
       rateLimits.set(method, { ...limit });
     },

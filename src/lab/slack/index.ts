@@ -18,4 +18,4 @@ export type {
   EmuUsergroup,
   EmuView,
 } from './state.js';
-export { computeSlackSignature, signSlackRequest, verifySlackSignature } from './signing.js';
+export { slackSignatureHeaders, type SlackSignatureHeaders } from './signing.js';
