@@ -15,9 +15,7 @@ for (const c of commands) {
   });
   const body = text
     .split('\n')
-    .filter(
-      (l) => !/^netops-bot \(local\)|monitoring updated|^\[#netops\] netops-bot:$\n? {2}monitoring/.test(l),
-    )
+    .filter((l) => !/^netops-bot \(local\)|monitoring updated/.test(l))
     .map((l) =>
       l
         .replace(/:hourglass_flowing_sand:/g, '⏳')
@@ -27,7 +25,7 @@ for (const c of commands) {
     );
   lines.push(`#netops> /net ${c}`, ...body.filter((l, i, a) => !(l === '' && a[i - 1] === '')));
 }
-const clipped = lines.filter((l) => !/^\[#netops\] netops-bot:$/.test(l) || true).slice(0, 60);
+const clipped = lines.slice(0, 60);
 const lineH = 18;
 const width = 1000;
 const canvas = createCanvas(width, clipped.length * lineH + 30);

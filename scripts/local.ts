@@ -7,7 +7,6 @@
  *   npm run local                      interactive console
  *   npm run local -- --once "devices"  run one command, print what the bot posts, exit
  */
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import { createInterface } from 'node:readline/promises';
@@ -17,8 +16,7 @@ import { createSlackEmulator } from '../src/lab/slack/index.js';
 import { createLogger } from '../src/log.js';
 import { startRoles } from '../src/main.js';
 import { startSimSite } from '../src/lab/sim-site.js';
-import { backfill, fleetSnmpSpecs } from '../src/lab/snmp/index.js';
-import { createPool } from '../src/storage/index.js';
+import { backfill, freeUdpPort } from '../src/lab/snmp/index.js';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -28,14 +26,6 @@ const secret = 'local-emulator-signing-secret';
 const configPath = env.NETOPS_CONFIG ?? (existsSync('netops.yaml') ? 'netops.yaml' : 'netops.example.yaml');
 const channelId = 'C00NETOPS0';
 const userId = 'U0000ALICE';
-
-async function freeUdpPort(): Promise<number> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const port = sock.address().port;
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
-}
 
 // The sample inventory's devices become simulated devices (SSH CLI + SNMP agent each) on loopback;
 // the generated file is what the bot reads, and what the reconciler watches.
@@ -85,23 +75,10 @@ const config = loadConfig(
 const log = createLogger(config.env.LOG_LEVEL, { role: 'local' });
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
 // A week of history so `graph` and `interfaces` have something to show at once.
-{
-  const pool = createPool({ connectionString: config.env.DATABASE_URL });
-  const specs = fleetSnmpSpecs(
-    site.fleet.devices.map((d) => ({
-      name: d.name,
-      vendor: d.vendor,
-      interfaceCount: d.sim.facts.interfaceCount,
-    })),
-    { hostFor: () => '127.0.0.1' },
-  );
-  const { rows } = await pool.query(
-    "SELECT count(*)::int AS n FROM samples WHERE ts > now() - interval '1 day'",
-  );
-  if (rows[0].n === 0) await backfill(pool, specs, { days: 7, stepSec: 300 });
-  await running.pool.query('SELECT 1');
-  await pool.end();
-}
+const recent = await running.pool.query(
+  "SELECT count(*)::int AS n FROM samples WHERE ts > now() - interval '1 day'",
+);
+if (recent.rows[0].n === 0) await backfill(running.pool, site.snmpSpecs, { days: 7, stepSec: 300 });
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
 const command = config.slack.command;
 const printer = createConsolePrinter({ emu, filesDir: 'var/files', write: (l) => console.log(l) });

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import type { Device, Vendor } from '../config.js';
 import { type Fleet, fleetAccess, startFleet } from './fleet/index.js';
-import { fleetSnmpSpecs, type SnmpLab, startSnmpLab } from './snmp/index.js';
+import { fleetSnmpSpecs, type SimDeviceSpec, type SnmpLab, startSnmpLab } from './snmp/index.js';
 
 export interface SimSiteOptions {
   devices: ReadonlyArray<{ name: string; vendor: Vendor; site?: string; role?: string; tags?: string[] }>;
@@ -13,6 +13,8 @@ export interface SimSiteOptions {
 export interface SimSite {
   fleet: Fleet;
   snmp: SnmpLab;
+  /** The agents' specs (interfaces, LLDP), e.g. to backfill their history. */
+  snmpSpecs: SimDeviceSpec[];
   /** Inventory entries pointing at the simulators (SSH and SNMP), naming credentials only. */
   inventory: Device[];
   /** NETOPS_CRED_* entries the worker needs to log in; kept out of files and logs. */
@@ -38,18 +40,16 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
         }
       : {}),
   });
-  const snmp = await startSnmpLab({
-    devices: fleetSnmpSpecs(
-      fleet.devices.map((d) => ({
-        name: d.name,
-        vendor: d.vendor,
-        interfaceCount: d.sim.facts.interfaceCount,
-        lldp: d.sim.facts.lldp,
-      })),
-      { hostFor: () => '127.0.0.1' },
-    ),
-    community,
-  });
+  const snmpSpecs = fleetSnmpSpecs(
+    fleet.devices.map((d) => ({
+      name: d.name,
+      vendor: d.vendor,
+      interfaceCount: d.sim.facts.interfaceCount,
+      lldp: d.sim.facts.lldp,
+    })),
+    { hostFor: () => '127.0.0.1' },
+  );
+  const snmp = await startSnmpLab({ devices: snmpSpecs, community });
   const access = fleetAccess(fleet, { pinHostKeys: true });
   const env: Record<string, string> = { ...access.env, NETOPS_CRED_LAB_SNMP_COMMUNITY: community };
   const inventory: Device[] = access.devices.map((d) => {
@@ -71,6 +71,7 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
   return {
     fleet,
     snmp,
+    snmpSpecs,
     inventory,
     env,
     async stop() {

@@ -65,7 +65,6 @@ export function createIntake(options: IntakeOptions) {
       const { command, args, parsed } = registry.parse(req.text);
       parsedName = command.name;
       let enqueued = false;
-      let answered = false;
       await command.run({
         args,
         raw: parsed,
@@ -77,7 +76,6 @@ export function createIntake(options: IntakeOptions) {
         invokedAs,
         ...(audit ? { audit } : {}),
         reply: async (message) => {
-          answered = true;
           if (message.inChannel) await responder.post(req.where, message);
           else await req.replyPrivately(message);
         },
@@ -142,7 +140,7 @@ export function createIntake(options: IntakeOptions) {
         },
       });
       if (!enqueued) {
-        options.onCommand?.(command.name, answered ? 'answered' : 'answered');
+        options.onCommand?.(command.name, 'answered');
         await auditSafely(() => audit!.record({ ...base, command: command.name, status: 'answered' }));
       }
     } catch (err) {
