@@ -18,6 +18,7 @@ export function parseDuration(text: string): number {
   const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
   if (!m)
     throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, {
+      userMessage: `\`${text.slice(0, 40)}\` is not a duration.`,
       hint: 'Use e.g. 30s, 5m, 24h, 7d.',
     });
   const n = Number(m[1]);

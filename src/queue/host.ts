@@ -2,18 +2,21 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, isNetopsError, isTransient, NetopsError, userText } from '../errors.js';
-import { deliverResult } from '../slack/deliver.js';
-import { progressMessage, type ProgressState } from '../slack/progress.js';
+import type { JobPoster, ProgressState } from '../chat/index.js';
 import type { AuditLog } from '../storage/audit.js';
+import { servicesFor, unmetNeeds } from './define.js';
 import { envelopeSchema } from './envelope.js';
 import { DEFAULT_QUEUE } from './producer.js';
-import type { JobContext, JobDefinition, JobOrigin, JobResult, JobServices } from './types.js';
+import type { JobContext, JobDefinition, JobOrigin, JobResult, ServiceMap } from './types.js';
 
 export interface JobHostOptions {
   connection: Redis;
   prefix: string;
   jobs: readonly JobDefinition[];
-  services: JobServices;
+  /** Every service this role built, by key; each job gets the ones it `needs`. */
+  services: object;
+  /** How progress edits, results and `say` reach people (src/chat's createJobPoster in production). */
+  poster: JobPoster;
   audit?: AuditLog;
   log: Logger;
   /** Jobs run at once per queue. */
@@ -33,12 +36,27 @@ export interface JobHost {
   close(graceMs?: number): Promise<void>;
 }
 
+const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
+
 /** Key that makes result delivery happen once per job, whatever the retries and crashes. */
 const resultKey = (prefix: string, jobId: string) => `${prefix}:netops:result-posted:${jobId}`;
 
+/**
+ * Runs jobs from their queues. Refuses to start when a registered job needs a service this role
+ * did not build: better a worker that will not start than one that fails every such job later.
+ */
 export function createJobHost(options: JobHostOptions): JobHost {
-  const { services, log, audit } = options;
+  const { log, audit, poster } = options;
+  const unmet = unmetNeeds(options.jobs, options.services);
+  if (unmet.length) {
+    throw new NetopsError(ErrorCode.CONFIG_INVALID, `job host cannot start: ${unmet.join('; ')}`, {
+      context: { unmet },
+    });
+  }
   const defs = new Map(options.jobs.map((j) => [j.name, j] as const));
+  const jobServices = new Map<string, ServiceMap>(
+    options.jobs.map((j) => [j.name, Object.freeze(servicesFor(j, options.services))] as const),
+  );
   const queueNames = [...new Set(options.jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
   const running = new Map<string, AbortController>();
   const redis = options.connection;
@@ -64,14 +82,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
       if (!origin?.messageTs) return;
       const what =
         def?.describe && parsedPayload !== undefined ? def.describe(parsedPayload) : `\`${job.name}\``;
+      const messageTs = origin.messageTs;
       await safely('progress', () =>
-        services.responder.update(
+        poster.progress(
+          { ...origin, messageTs },
           {
-            channel: origin.channel,
-            ts: origin.messageTs!,
-            ...(origin.threadTs ? { threadTs: origin.threadTs } : {}),
-          },
-          progressMessage({
             state,
             what,
             jobId,
@@ -79,14 +94,26 @@ export function createJobHost(options: JobHostOptions): JobHost {
             ...(detail ? { detail } : {}),
             // job.timestamp: when this job (or this run of a schedule) was added
             elapsedMs: Date.now() - (job.timestamp || started),
-          }),
+          },
         ),
       );
     };
 
     let parsedPayload: unknown;
-    if (!def || !env.success) {
-      throw new UnrecoverableError(`no job type ${job.name} or malformed envelope`);
+    if (!env.success) {
+      jlog.error({ issues: env.error.issues }, 'malformed job envelope');
+      throw new UnrecoverableError(`malformed envelope for ${job.name}`);
+    }
+    if (!def) {
+      // Enqueued by a newer bot than this worker, or a job type since removed: say so instead of
+      // leaving the person looking at "queued" forever.
+      jlog.error('no such job type in this worker');
+      const sentence = new NetopsError(ErrorCode.JOB_UNKNOWN, `no job type ${job.name}`).toUserText();
+      if (audit && origin?.auditId)
+        await safely('audit', () => audit.jobFinished(jobId, 'failed', sentence, ErrorCode.JOB_UNKNOWN));
+      await edit('failed', sentence);
+      options.onFinished?.(job.name, 'failed', Date.now() - started);
+      throw new UnrecoverableError(`no job type ${job.name}`);
     }
     const parsed = def.schema.safeParse(env.data.payload);
     if (!parsed.success) {
@@ -96,7 +123,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
         await safely('audit', () =>
           audit.jobFinished(jobId, 'failed', 'invalid job data', ErrorCode.JOB_BAD_DATA),
         );
-      throw new UnrecoverableError(`invalid data for ${job.name}: ${parsed.error.message}`);
+      throw new UnrecoverableError(`invalid data for ${job.name} (the issues are in the log)`);
     }
     parsedPayload = parsed.data;
 
@@ -116,29 +143,36 @@ export function createJobHost(options: JobHostOptions): JobHost {
 
     const controller = new AbortController();
     running.set(jobId, controller);
-    const timer = def.timeoutMs
-      ? setTimeout(() => controller.abort(new Error('job timed out')), def.timeoutMs)
-      : undefined;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    // The job's own signal stops well-behaved work; the race stops waiting for work that ignores it.
+    const deadline = new Promise<never>((_, reject) => {
+      if (!def.timeoutMs) return;
+      timer = setTimeout(() => {
+        timedOut = true;
+        const err = new NetopsError(ErrorCode.JOB_TIMEOUT, `${job.name} ran over ${def.timeoutMs} ms`, {
+          context: { jobId, timeoutMs: def.timeoutMs },
+        });
+        controller.abort(err);
+        reject(err);
+      }, def.timeoutMs);
+    });
     const ctx: JobContext = {
       jobId,
       attempt,
       ...(origin ? { origin } : {}),
       signal: controller.signal,
-      services,
+      services: jobServices.get(def.name)!,
       log: jlog,
       progress: (text) => edit('running', text),
       say: async (message) => {
-        if (!origin) return;
-        await services.responder.post(
-          { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}) },
-          message,
-        );
+        if (origin) await poster.say(origin, message);
       },
     };
 
     let result: JobResult;
     try {
-      result = await def.process(parsed.data, ctx);
+      result = await Promise.race([def.process(parsed.data, ctx), deadline]);
     } catch (err) {
       const maxAttempts = job.opts.attempts ?? 1;
       const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
@@ -147,9 +181,9 @@ export function createJobHost(options: JobHostOptions): JobHost {
         await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
         throw err;
       }
-      const code = isNetopsError(err) ? err.code : ErrorCode.INTERNAL;
-      const sentence = controller.signal.aborted
-        ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
+      const code = timedOut ? ErrorCode.JOB_TIMEOUT : isNetopsError(err) ? err.code : ErrorCode.INTERNAL;
+      const sentence = timedOut
+        ? `The job was stopped after ${seconds(def.timeoutMs ?? 0)} without finishing. Try a narrower request, or try again later.`
         : userText(err);
       if (audited) await safely('audit', () => audited.jobFinished(jobId, 'failed', sentence, code));
       await edit('failed', sentence);
@@ -170,7 +204,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
       );
       if (claimed) {
         try {
-          await deliverResult(services.responder, origin, result);
+          await poster.result(origin, result);
         } catch (err) {
           await redis.del(resultKey(options.prefix, jobId));
           throw new NetopsError(ErrorCode.SLACK_API, `could not post the result: ${(err as Error).message}`, {

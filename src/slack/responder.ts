@@ -1,8 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { capBlocks } from './blocks.js';
-import { SLACK_LIMITS, clip } from './limits.js';
-import type { Destination, FileUpload, Message, Responder } from './types.js';
+import {
+  capBlocks,
+  clip,
+  type Destination,
+  type FileUpload,
+  type Message,
+  type Responder,
+  SLACK_LIMITS,
+} from '../chat/index.js';
 
 function slackError(method: string, err: unknown): NetopsError {
   const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;

@@ -1,7 +1,6 @@
-import type { JobOrigin, JobResult } from '../queue/types.js';
 import { capBlocks, sections } from './blocks.js';
 import { SLACK_LIMITS, codeBlock } from './limits.js';
-import type { Destination, FileUpload, Responder } from './types.js';
+import type { Destination, FileUpload, JobOrigin, JobResult, Responder } from './types.js';
 
 function fitsInline(content: string): boolean {
   return (
