@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
+import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
@@ -283,6 +284,8 @@ environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_API
 
 /** The CLI. The only place that reads process.env. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Any RegExp built from a user's text in this process gets V8's linear-time fallback.
+  boundRegExpBacktracking();
   const role = (argv[0] ?? 'all') as Role | 'help' | '--help' | 'export-configs';
   if (
     role === 'help' ||
