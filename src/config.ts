@@ -215,6 +215,12 @@ function duplicateNames(names: string[]): string[] {
 
 export type FileConfig = z.infer<typeof fileSchema>;
 
+/** A duration in the environment: 15s, 500ms, 2m, or bare milliseconds. */
+const envDuration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 15s, 500ms or 2m')
+  .transform((v) => (/^\d+$/.test(v) ? Number(v) : parseDuration(v)));
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().min(1, 'the bot token (xoxb-…) from your Slack app').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
@@ -231,6 +237,13 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  /**
+   * A running job's lock: renewed every half of it, lapses this long after its worker died.
+   * With WORKER_STALLED_INTERVAL, the longest a dead worker's job waits before another takes it.
+   */
+  WORKER_LOCK_DURATION: envDuration.refine((ms) => ms >= 1_000, 'at least 1s').default(15_000),
+  /** How often each worker looks for jobs whose lock lapsed. */
+  WORKER_STALLED_INTERVAL: envDuration.refine((ms) => ms >= 500, 'at least 500ms').default(5_000),
   /** Host keys trusted on first use, per device (devices without a pinned hostKey). */
   NETOPS_KNOWN_HOSTS: z.string().default('var/known-hosts.json'),
   /** Optional credentials file (YAML/JSON, name → username/password/keyFile/enable). */
