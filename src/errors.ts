@@ -21,6 +21,8 @@ export const ErrorCode = {
   JOB_UNKNOWN: 'NETOPS_JOB_UNKNOWN',
   JOB_TIMEOUT: 'NETOPS_JOB_TIMEOUT',
   QUEUE_UNAVAILABLE: 'NETOPS_QUEUE_UNAVAILABLE',
+  /** The job's worker died more times than maxStalledCount allows; not retried again. */
+  JOB_STALLED: 'NETOPS_JOB_STALLED',
   // storage
   DB_UNAVAILABLE: 'NETOPS_DB_UNAVAILABLE',
   MIGRATION_FAILED: 'NETOPS_MIGRATION_FAILED',
@@ -123,6 +125,12 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
   NETOPS_JOB_UNKNOWN: {
     user: () => 'No worker here knows this kind of job, so it was not run.',
     hint: 'The bot and the workers may be on different versions: update the workers, then ask again.',
+    transient: false,
+  },
+  NETOPS_JOB_STALLED: {
+    user: () =>
+      'The worker running this job stopped repeatedly before it finished, so it was not tried again.',
+    hint: 'Check the workers (memory, restarts), then ask again.',
     transient: false,
   },
   NETOPS_JOB_TIMEOUT: {

@@ -12,9 +12,7 @@ export function createJobPoster(responder: Responder): JobPoster {
   return {
     progress: (origin, info) =>
       responder.update({ ...where(origin), ts: origin.messageTs }, progressMessage(info)),
-    result: (origin, result) => deliverResult(responder, origin, result),
-    say: async (origin, message) => {
-      await responder.post(where(origin), message);
-    },
+    result: (origin, result, ledger) => deliverResult(responder, origin, result, ledger),
+    say: (origin, message, options) => responder.post(where(origin), message, options),
   };
 }

@@ -6,7 +6,8 @@ export {
   type InventoryDiff,
   type DeviceFilter,
 } from './inventory.js';
-export { globToRegExp, isGlob } from './glob.js';
+// Name globs are plain text matching (src/text), re-exported where devices are looked up.
+export { compileGlob, matchGlob, isGlob, MAX_GLOB_LENGTH, type Glob } from '../text/index.js';
 export type { Device } from '../config.js';
 export {
   createReconciler,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type Authorize, createChangeService } from '../changes/index.js';
 import { createChartRenderer } from '../charts/index.js';
 import type { Responder } from '../chat/index.js';
 import type { Config } from '../config.js';
@@ -33,6 +34,8 @@ export interface ServiceDeps extends CoreServices {
   secretsEnv: Record<string, string | undefined>;
   /** The worker's BullMQ schedulers (polls, backups, maintenance). */
   scheduler: Scheduler;
+  /** Who may request and approve changes (the same decision the bot's handlers use). */
+  changeAuthorize: Authorize;
 }
 
 /**
@@ -89,6 +92,16 @@ const FACTORIES = {
       log: d.log,
     }),
   charts: (_d: ServiceDeps) => createChartRenderer(),
+  changes: (d: ServiceDeps) =>
+    createChangeService({
+      pool: d.pool,
+      config: d.config,
+      inventory: d.inventory,
+      enqueue: d.enqueue,
+      responder: d.responder,
+      authorize: d.changeAuthorize,
+      clock: d.clock,
+    }),
   configs: (d: ServiceDeps): ConfigsSettings => ({
     secretMarker: d.config.configs.secretMarker,
     retention: {

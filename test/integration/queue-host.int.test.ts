@@ -28,6 +28,7 @@ class RecordingPoster implements JobPoster {
   }
   async say(_origin: JobOrigin, message: Message) {
     this.said.push(message);
+    return { ts: String(this.said.length) };
   }
   states(jobId: string) {
     return (this.progressOf.get(jobId) ?? []).map((p) => p.state);
