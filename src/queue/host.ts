@@ -33,6 +33,10 @@ export interface JobHost {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Stalls (lock lost: the worker froze or died) a job may survive; the next one fails it. */
+const MAX_STALLS = 2;
+const STALLED_OUT = /stalled more than allowable limit/;
+
 /** Key that makes result delivery happen once per job, whatever the retries and crashes. */
 const resultKey = (prefix: string, jobId: string) => `${prefix}:netops:result-posted:${jobId}`;
 
@@ -191,6 +195,37 @@ export function createJobHost(options: JobHostOptions): JobHost {
     return result.summary;
   };
 
+  // A job that froze or killed its worker MAX_STALLS + 1 times is failed by BullMQ without reaching
+  // the processor (a poison job must not be retried by every worker forever); say so where it was asked.
+  const stalledOut = async (job: Job) => {
+    const env = envelopeSchema.safeParse(job.data);
+    const origin = env.success ? env.data.origin : undefined;
+    const def = defs.get(job.name);
+    const payload = env.success ? def?.schema.safeParse(env.data.payload) : undefined;
+    const sentence = `This job stopped the worker running it ${MAX_STALLS + 1} times in a row (it froze or crashed it), so it was not tried again. Its input may trigger a bug: please report it with job id \`${job.id}\`.`;
+    log.error({ jobId: job.id, job: job.name, code: ErrorCode.JOB_STALLED }, 'job failed: stalled too often');
+    if (audit && origin?.auditId)
+      await safely('audit', () => audit.jobFinished(job.id!, 'failed', sentence, ErrorCode.JOB_STALLED));
+    if (!origin?.messageTs) return;
+    await safely('progress', () =>
+      services.responder.update(
+        {
+          channel: origin.channel,
+          ts: origin.messageTs!,
+          ...(origin.threadTs ? { threadTs: origin.threadTs } : {}),
+        },
+        progressMessage({
+          state: 'failed',
+          what: def?.describe && payload?.success ? def.describe(payload.data) : `\`${job.name}\``,
+          jobId: job.id!,
+          ...(origin.userId ? { userId: origin.userId } : {}),
+          detail: sentence,
+          elapsedMs: Date.now() - job.timestamp,
+        }),
+      ),
+    );
+  };
+
   const workers = queueNames.map((name) => {
     const w = new Worker(name, processor, {
       connection: redis,
@@ -198,9 +233,12 @@ export function createJobHost(options: JobHostOptions): JobHost {
       concurrency: options.queueConcurrency?.[name] ?? options.concurrency ?? 8,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 2,
+      maxStalledCount: MAX_STALLS,
     });
     w.on('error', (err) => log.error({ err, queue: name }, 'worker error'));
+    w.on('failed', (job, err) => {
+      if (job && STALLED_OUT.test(err.message)) void stalledOut(job);
+    });
     return w;
   });
 

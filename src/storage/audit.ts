@@ -83,6 +83,20 @@ function toRecord(r: Record<string, unknown>): AuditRecord {
   };
 }
 
+/**
+ * Text as the audit table stores it: control and line-separator characters become visible escapes
+ * (`\x00`, `\u2028`). Postgres refuses NUL in text, so without this a request containing one lost
+ * its audit row; the others would let a crafted request forge extra lines in an exported log.
+ */
+export function auditSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+  });
+}
+
+const safe = (text: string | undefined) => (text === undefined ? null : auditSafe(text));
+
 export function createAuditLog(pool: pg.Pool): AuditLog {
   return {
     async record(e) {
@@ -93,17 +107,17 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
          RETURNING id`,
         [
           e.source,
-          e.userId ?? null,
-          e.userName ?? null,
-          e.teamId ?? null,
-          e.channelId ?? null,
-          e.threadTs ?? null,
-          e.text,
-          e.command ?? null,
+          safe(e.userId),
+          safe(e.userName),
+          safe(e.teamId),
+          safe(e.channelId),
+          safe(e.threadTs),
+          auditSafe(e.text),
+          safe(e.command),
           e.status,
           e.jobId ?? null,
           e.jobName ?? null,
-          e.resultSummary ?? null,
+          safe(e.resultSummary),
           e.errorCode ?? null,
         ],
       );
@@ -127,7 +141,7 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         `UPDATE audit SET status = $2, finished_at = now(), result_summary = $3, error_code = $4,
            result_posted_at = CASE WHEN $5 THEN now() ELSE result_posted_at END
          WHERE job_id = $1`,
-        [jobId, status, summary.slice(0, 500), errorCode ?? null, resultPosted],
+        [jobId, status, auditSafe(summary.slice(0, 500)), errorCode ?? null, resultPosted],
       );
     },
     async recent({ userId, limit = 15 }) {
