@@ -14,7 +14,6 @@ const two = (n: number) => String(n).padStart(2, '0');
 export class JunosCli extends LineTerminal {
   private config = false;
   private candidate: string[] = [];
-  private confirmTimer: NodeJS.Timeout | null = null;
 
   constructor(
     io: TerminalIo,
@@ -199,11 +198,8 @@ export class JunosCli extends LineTerminal {
       if (w[1] === 'check') return 'configuration check succeeds';
       const confirmed = w[1] === 'confirmed';
       const minutes = confirmed ? Number(w[2] ?? 10) : 0;
-      if (this.confirmTimer) {
-        clearTimeout(this.confirmTimer);
-        this.dev.timers.delete(this.confirmTimer);
-        this.confirmTimer = null;
-      }
+      // Any commit, from any session, confirms a pending `commit confirmed`.
+      this.dev.cancelRollback();
       const changed = compareSets(this.dev.junosActive, this.candidate) !== '';
       if (changed || confirmed) {
         this.dev.junosHistory.unshift([...this.candidate]);
@@ -213,7 +209,7 @@ export class JunosCli extends LineTerminal {
       const andQuit = w[1] === 'and-quit';
       if (confirmed) {
         const previous = [...(this.dev.junosHistory[1] ?? this.candidate)];
-        this.confirmTimer = this.dev.after(minutes, () => {
+        this.dev.armRollback(minutes, () => {
           this.dev.junosHistory.unshift(previous);
           this.dev.touched('root');
           this.dev.syslog(
