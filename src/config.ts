@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
+import { parseCidr } from './inventory/scope.js';
 import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
@@ -190,7 +191,14 @@ const fileSchema = z
       .object({
         /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
         allowedSubnets: z
-          .array(z.string().regex(/^[\d.]+\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/24'))
+          .array(
+            z
+              .string()
+              .refine(
+                (s) => s.includes('/') && parseCidr(s) !== undefined,
+                'a CIDR such as 10.0.0.0/24 or 2001:db8::/64',
+              ),
+          )
           .default([]),
         maxSweep: z.number().int().min(1).max(65_536).default(256),
         /** SNMP credential name used to probe, and written into proposed devices. */
