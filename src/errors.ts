@@ -22,6 +22,8 @@ export const ErrorCode = {
   QUEUE_UNAVAILABLE: 'NETOPS_QUEUE_UNAVAILABLE',
   /** The job's worker died more times than maxStalledCount allows; not retried again. */
   JOB_STALLED: 'NETOPS_JOB_STALLED',
+  /** This attempt's lock lapsed and another worker has the job: this one stops without posting. */
+  JOB_LOCK_LOST: 'NETOPS_JOB_LOCK_LOST',
   // storage
   DB_UNAVAILABLE: 'NETOPS_DB_UNAVAILABLE',
   MIGRATION_FAILED: 'NETOPS_MIGRATION_FAILED',
