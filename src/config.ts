@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
+import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
 export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
@@ -189,7 +190,48 @@ const fileSchema = z
       })
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2 }),
+    changes: z
+      .object({
+        /** Minutes an applied change waits for its post-checks before the device rolls it back. */
+        rollbackMinutes: z.number().int().min(1).max(120).default(5),
+        /** How long an approval card stays valid after its dry run. */
+        approvalTtl: duration.default(30 * 60_000),
+        /** Devices per wave after the one-device canary. */
+        waveSize: z.number().int().min(1).max(500).default(5),
+        /** Wait after commit before the post-checks run (let BGP and links settle). */
+        soak: z.union([z.literal(0), duration]).default(30_000),
+        /** Slack user ids who may approve during a freeze window (as the second approver). */
+        admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id (U…)')).default([]),
+        /** Slack user id → device globs they may approve; absent: anyone but the requester may approve. */
+        approvers: z.record(z.string(), z.array(z.string())).optional(),
+        /** Change freezes: approving inside one needs an admin. */
+        freezes: z
+          .array(
+            z
+              .object({
+                start: z.coerce.date(),
+                end: z.coerce.date(),
+                reason: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Slack user id → the credential name their changes are applied with (device AAA names them). */
+        credentials: z.record(z.string(), credentialName).default({}),
+      })
+      .strict()
+      .default({
+        rollbackMinutes: 5,
+        approvalTtl: 30 * 60_000,
+        waveSize: 5,
+        soak: 30_000,
+        admins: [],
+        freezes: [],
+        credentials: {},
+      }),
     devices: z.array(deviceSchema).default([]),
+    /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
+    policy: policySchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

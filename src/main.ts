@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
+import { boundRegExpBacktracking } from './bounded-regexp.js';
+import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
@@ -55,6 +57,8 @@ export interface StartOptions {
   domain?: boolean;
   /** Run the inventory reconciler and syslog receiver in the worker (default true). */
   loops?: boolean;
+  /** Who may request and approve changes; default: `changes.approvers` / `changes.admins`. */
+  changeAuthorize?: Authorize;
 }
 
 export interface Running {
@@ -128,6 +132,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
+  const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   const domain =
@@ -148,6 +153,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       log,
       clock: () => new Date(),
+      changeAuthorize,
       ...(options.services ?? {}),
     };
     const host = createJobHost({
@@ -235,6 +241,14 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         res.end(await telemetry.registry.metrics());
       },
     };
+    const changeHandlers = createChangeHandlers({
+      pool,
+      config,
+      inventory,
+      enqueue: producer.enqueue,
+      responder,
+      authorize: changeAuthorize,
+    });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,
       ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
@@ -248,8 +262,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
+        ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],
+      views: changeHandlers.views,
       routes: [health, metrics, ...(options.routes ?? [])],
       log,
       onRequest: (outcome, ms) => {
@@ -293,6 +309,8 @@ environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_API
 
 /** The CLI. The only place that reads process.env. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Any RegExp built from a user's text in this process gets V8's linear-time fallback.
+  boundRegExpBacktracking();
   const role = (argv[0] ?? 'all') as Role | 'help' | '--help' | 'export-configs';
   if (
     role === 'help' ||

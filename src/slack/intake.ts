@@ -29,6 +29,8 @@ export interface Request {
   where: Destination;
   /** How replies to this user are shown: privately (slash) or in the thread (mention). */
   replyPrivately(message: Message): Promise<void>;
+  /** Opens a modal with this request's trigger_id (slash commands only). */
+  openModal?(view: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -75,6 +77,7 @@ export function createIntake(options: IntakeOptions) {
         registry,
         invokedAs,
         ...(audit ? { audit } : {}),
+        ...(req.openModal ? { openModal: req.openModal } : {}),
         reply: async (message) => {
           if (message.inChannel) await responder.post(req.where, message);
           else await req.replyPrivately(message);
