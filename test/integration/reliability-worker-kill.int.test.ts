@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import type { EmuMessage } from '../../src/lab/slack/index.js';
 import { testCommands, testJobs } from '../fixtures/spine/sleep.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { type Stack, startStack } from '../helpers/stack.js';
+import { tallySleepJobs } from '../helpers/tally.js';
 import { createStandbyPool, killHard } from '../helpers/worker-procs.js';
 
 const CHANNEL = 'C00NETOPS0';
@@ -20,9 +20,6 @@ afterAll(async () => {
   await Promise.all([...(pool?.all ?? [])].map(killHard));
   await s?.stop();
 });
-
-const text = (m: EmuMessage) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
-const jobOf = (m: EmuMessage) => /job `?(j-[0-9a-f]{8})/.exec(text(m))?.[1];
 
 it('a bot and two worker processes, workers SIGKILLed again and again: every command gets exactly one result, a finished progress message and a complete audit row', async () => {
   s = await startStack({ roles: ['bot'], start: { jobs: testJobs, commands: testCommands } });
@@ -86,28 +83,17 @@ it('a bot and two worker processes, workers SIGKILLed again and again: every com
   // Late duplicates would show up now, if any attempt were still going.
   await new Promise((r) => setTimeout(r, 2_000));
 
-  const messages = stack.emu.messages[CHANNEL] ?? [];
-  const progressByJob = new Map<string, EmuMessage[]>();
-  const resultsByJob = new Map<string, EmuMessage[]>();
-  for (const m of messages) {
-    const job = jobOf(m);
-    if (!job) continue;
-    const into = /woke up after/.test(text(m)) ? resultsByJob : progressByJob;
-    into.set(job, [...(into.get(job) ?? []), m]);
-  }
-  expect(progressByJob.size).toBe(COMMANDS);
-  const wrong: string[] = [];
-  for (const [job, [p, ...extra]] of progressByJob) {
-    if (extra.length) wrong.push(`${job}: ${extra.length + 1} progress messages`);
-    if (!p!.text.startsWith('done:')) wrong.push(`${job}: progress ends "${p!.text}"`);
-    const n = resultsByJob.get(job)?.length ?? 0;
-    if (n !== 1) wrong.push(`${job}: ${n} results`);
-  }
+  const tally = tallySleepJobs(stack.emu, [CHANNEL]);
+  expect(tally.size).toBe(COMMANDS);
+  const wrong = [...tally.values()].flatMap((t) => [
+    ...(t.progress.length !== 1 ? [`${t.jobId}: ${t.progress.length} progress messages`] : []),
+    ...(t.state !== 'done' ? [`${t.jobId}: progress ends "${t.progress[0]?.text}"`] : []),
+    ...(t.results.length !== 1 ? [`${t.jobId}: ${t.results.length} results`] : []),
+  ]);
   expect(wrong).toEqual([]);
-  expect(resultsByJob.size).toBe(COMMANDS);
 
   // The kills really interrupted jobs: some ran again after losing their worker.
-  const rerun = messages.filter(
+  const rerun = (stack.emu.messages[CHANNEL] ?? []).filter(
     (m) => m.edits.filter((e) => /^running:/.test(e.text)).length + (/^running:/.test(m.text) ? 1 : 0) > 1,
   );
   expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
@@ -132,5 +118,5 @@ it('a bot and two worker processes, workers SIGKILLed again and again: every com
       ),
   );
   expect(incomplete).toEqual([]);
-  expect(new Set(rows.map((r) => r.job_id))).toEqual(new Set(progressByJob.keys()));
+  expect(new Set(rows.map((r) => r.job_id))).toEqual(new Set(tally.keys()));
 }, 150_000);
