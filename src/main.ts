@@ -8,6 +8,7 @@ import { exportConfigsCli } from './cli/export-configs.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
+import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createLogger } from './log.js';
 import {
@@ -136,7 +137,8 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       config,
       pool,
       inventory,
-      responder,
+      // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
+      responder: pacedResponder(responder, config, workerRedis, prefix),
       enqueue: producer.enqueue,
       log,
       clock: () => new Date(),
@@ -239,9 +241,22 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
+        ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...(options.actions ?? []),
       ],
-      routes: [health, metrics, ...(options.routes ?? [])],
+      routes: [
+        health,
+        metrics,
+        ...alertRoutes({
+          config,
+          secretsEnv: options.secretsEnv ?? {},
+          pool,
+          inventory,
+          enqueue: producer.enqueue,
+          log,
+        }),
+        ...(options.routes ?? []),
+      ],
       log,
       onRequest: (outcome, ms) => {
         telemetry.slackRequests.inc({ outcome });

@@ -83,6 +83,11 @@ export interface VendorDefinition {
     /** Characters that are never allowed (shell redirection on linux). */
     forbidden?: RegExp;
   };
+  /**
+   * Read-only commands an incident thread runs first (besides `commands.interfaces`, BGP and LLDP
+   * neighbours): `{interface}` is replaced by the interface an alert names.
+   */
+  diagnostics?: { device: string[]; interface: string[] };
   /** Default per-command timeout (ms); `show running-config` on a big box can be slow. */
   commandTimeoutMs: number;
   configRules: VendorConfigRules;
