@@ -1,4 +1,6 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import change from './change.js';
+import changes from './changes.js';
 import config from './config.js';
 import devices from './devices.js';
 import discover from './discover.js';
@@ -20,4 +22,6 @@ export const commands: CommandDefinition[] = [
   discover,
   jobs,
   incidents,
+  change,
+  changes,
 ] as CommandDefinition[];

@@ -81,6 +81,17 @@ export const ciscoIosxe = defineVendor({
     device: ['show logging | include UPDOWN'],
     interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver detail'],
   },
+  change: {
+    dryRun: { kind: 'model' },
+    abandon: () => ['end'],
+    prepare: (c) => [`copy running-config flash:netops-${c.tag}.cfg`],
+    // The archive's revert timer puts the old config back unless `configure confirm` comes in time.
+    apply: (lines, c) => [`configure terminal revert timer ${c.minutes}`, ...lines, 'end'],
+    window: 'device',
+    confirm: () => ['configure confirm'],
+    rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg force`],
+    windowName: 'configure terminal revert timer',
+  },
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

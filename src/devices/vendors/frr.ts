@@ -63,6 +63,17 @@ export const frr = defineVendor({
     abbreviate: true,
   },
   diagnostics: { device: ['show ip ospf neighbor'], interface: ['show interface {interface}'] },
+  change: {
+    dryRun: { kind: 'model' },
+    abandon: () => ['end'],
+    prepare: () => [],
+    apply: (lines) => ['configure terminal', ...lines, 'end'],
+    // vtysh has neither a candidate nor a rollback: a delayed job restores the backup unless confirmed.
+    window: 'emulated',
+    confirm: () => [],
+    rollback: null,
+    windowName: 'timed restore of the backup',
+  },
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [/^Building configuration\.\.\./, /^Current configuration:$/],
