@@ -256,3 +256,53 @@ it('Acknowledge: a viewer is refused privately, an operator acknowledges and the
     ),
   );
 });
+
+it('topology: a neighbour’s interface-down joins the incident of the device that is down', async () => {
+  await s.db.pool.query(
+    `INSERT INTO device_links (device, interface, neighbor, neighbor_interface) VALUES ('core1', $1, 'edge1', 'ge-0/0/0')`,
+    [iface],
+  );
+  // edge1 is down (the DeviceDown incident above is still open): core1's link towards it goes down.
+  const res = await post(
+    amPayload([
+      {
+        status: 'firing',
+        labels: { alertname: 'InterfaceDown', device: 'core1', interface: iface },
+        startsAt: new Date().toISOString(),
+        fingerprint: 'fp-core1-link-to-edge1',
+      },
+    ]),
+  );
+  expect(res.status).toBe(200);
+  const { rows } = await s.db.pool.query(
+    `SELECT i.key FROM incident_alerts a JOIN incidents i ON i.id = a.incident_id WHERE a.fingerprint = 'fp-core1-link-to-edge1'`,
+  );
+  expect(rows).toEqual([{ key: 'device:edge1' }]);
+});
+
+it('a storm of 300 alerts over six devices makes six incidents and loses no alert', async () => {
+  const devicesN = ['s1', 's2', 's3', 's4', 's5', 's6'];
+  // No group key (the sender did not group): alerts about unknown hosts group by host.
+  const batches = Array.from({ length: 30 }, (_, b) => ({
+    ...amPayload(
+      Array.from({ length: 10 }, (_, k) => {
+        const n = b * 10 + k;
+        return {
+          status: 'firing',
+          labels: { alertname: 'PortErrors', device: `unknown-${devicesN[n % 6]}`, port: `p${n}` },
+          startsAt: new Date().toISOString(),
+          fingerprint: `storm-${n}`,
+        };
+      }),
+    ),
+    groupKey: undefined,
+  }));
+  const results = await Promise.all(batches.map((b) => post(b)));
+  expect(results.every((r) => r.status === 200)).toBe(true);
+  expect(await count(`SELECT count(*) AS n FROM incident_alerts WHERE fingerprint LIKE 'storm-%'`)).toBe(300);
+  expect(
+    await count(
+      `SELECT count(DISTINCT incident_id) AS n FROM incident_alerts WHERE fingerprint LIKE 'storm-%'`,
+    ),
+  ).toBe(6);
+});
