@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { createIncidentStore, parentMessage, resolutionSummary } from '../src/incidents/index.js';
+import { createIncidentStore, parentMessage, queueSync, resolutionSummary } from '../src/incidents/index.js';
 import { defineJob } from '../src/queue/index.js';
 
 /**
@@ -45,7 +45,10 @@ export default defineJob({
         await services.responder.post({ channel: incident.channel, threadTs }, resolutionSummary(incident));
         await store.claimSummary(incident.id);
       }
-      await store.markSynced(incident.id, incident.updatedAt);
+      // Changed while this ran (an alert, a click): one more pass, under an id no running job holds.
+      if ((await store.markSynced(incident.id, incident.updatedAt)).behind) {
+        await queueSync(services.enqueue, incident.id, Date.now(), '-again');
+      }
       log.debug({ incident: incident.id, state: incident.state }, 'incident synced');
       return { summary: `incident #${incident.id} ${incident.state}` };
     });

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import pg, { type Pool, type PoolClient } from 'pg';
 import {
   type KnownDevice,
   type Placement,
@@ -124,7 +124,7 @@ export interface IncidentStore {
   claimDiagnostics(id: string): Promise<boolean>;
   claimSummary(id: string): Promise<boolean>;
   /** The parent message now shows the incident as of `updatedAt`. */
-  markSynced(id: string, updatedAt: Date): Promise<void>;
+  markSynced(id: string, updatedAt: Date): Promise<{ behind: boolean }>;
   /** Serialises the parent-message work of one incident across workers. */
   withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
   acknowledge(id: string, user: string): Promise<{ ok: boolean; incident?: Incident }>;
@@ -347,13 +347,18 @@ export function createIncidentStore(pool: Pool): IncidentStore {
       return r.rowCount === 1;
     },
     async markSynced(id, updatedAt) {
-      await pool.query(
-        'UPDATE incidents SET synced_at = GREATEST(COALESCE(synced_at, $2), $2) WHERE id = $1',
+      const { rows } = await pool.query<{ behind: boolean }>(
+        `UPDATE incidents SET synced_at = GREATEST(COALESCE(synced_at, $2), $2) WHERE id = $1
+         RETURNING updated_at > synced_at AS behind`,
         [id, updatedAt],
       );
+      return { behind: rows[0]?.behind ?? false };
     },
     async withLock(id, fn) {
-      const c = await pool.connect();
+      // Its own connection, not one of the pool's: the work inside uses the pool, and lock holders
+      // waiting for a pool connection that other lock holders keep would deadlock under a storm.
+      const c = new pg.Client((pool as unknown as { options: pg.ClientConfig }).options);
+      await c.connect();
       try {
         await c.query('SELECT pg_advisory_lock(hashtext($1))', [`incident-sync:${id}`]);
         try {
@@ -362,7 +367,7 @@ export function createIncidentStore(pool: Pool): IncidentStore {
           await c.query('SELECT pg_advisory_unlock(hashtext($1))', [`incident-sync:${id}`]).catch(() => {});
         }
       } finally {
-        c.release();
+        await c.end().catch(() => {});
       }
     },
     async acknowledge(id, user) {

@@ -18,8 +18,9 @@ CREATE TABLE incidents (
   resolved_by   text,                          -- a user id, or 'alert' when every alert resolved
   summary_posted boolean NOT NULL DEFAULT false,
   diagnostics_at timestamptz,
-  synced_at     timestamptz,                   -- updated_at the parent message last showed
-  updated_at    timestamptz NOT NULL DEFAULT now()
+  synced_at     timestamptz(3),                   -- updated_at the parent message last showed
+  -- millisecond precision: the worker compares it with what it read (JavaScript dates are milliseconds)
+  updated_at    timestamptz(3) NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX incidents_open_key ON incidents (key) WHERE state <> 'resolved';
 CREATE INDEX incidents_opened ON incidents (opened_at DESC);
