@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getVendor, validateReadOnly } from '../src/devices/index.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { createIncidentStore, type DiagnosticsTarget, planDiagnostics } from '../src/incidents/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 const time = (d: Date) => d.toISOString().slice(11, 16);
 
@@ -14,6 +14,7 @@ const time = (d: Date) => d.toISOString().slice(11, 16);
  */
 export default defineJob({
   name: 'incident.diagnose',
+  needs: ['clock', 'enqueue', 'inventory', 'pool', 'responder'],
   schema: z
     .object({ id: z.string().regex(/^\d{1,18}$/), requestedBy: z.string().max(32).optional() })
     .strict(),

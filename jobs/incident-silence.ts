@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { createIncidentStore, createSilences } from '../src/incidents/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** Silence 1 h / 4 h: one Alertmanager silence per firing alert of the incident, exact matchers. */
 export default defineJob({
   name: 'incident.silence',
+  needs: ['clock', 'config', 'pool'],
   schema: z
     .object({
       id: z.string().regex(/^\d{1,18}$/),

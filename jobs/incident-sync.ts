@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { createIncidentStore, parentMessage, queueSync, resolutionSummary } from '../src/incidents/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /**
  * Brings an incident's parent message in line with its state: posts it the first time (and queues
@@ -10,6 +10,7 @@ import { defineJob } from '../src/queue/index.js';
  */
 export default defineJob({
   name: 'incident.sync',
+  needs: ['enqueue', 'pool', 'responder'],
   schema: z.object({ id: z.string().regex(/^\d{1,18}$/) }).strict(),
   attempts: 8,
   backoffMs: 1_000,
@@ -28,7 +29,11 @@ export default defineJob({
       const message = parentMessage(incident, alerts);
       let threadTs = incident.threadTs;
       if (!threadTs) {
-        const posted = await services.responder.post({ channel: incident.channel }, message);
+        // Keyed: a worker that died after Slack took the post (or a 5xx after commit) is found, not doubled.
+        const posted = await services.responder.post({ channel: incident.channel }, message, {
+          key: `incident-${incident.id}`,
+          maybePostedSince: incident.openedAt.getTime() - 60_000,
+        });
         threadTs = posted.ts;
         await store.setThread(incident.id, threadTs);
       }
@@ -42,7 +47,10 @@ export default defineJob({
       }
       // Posted, then marked: a crash in between repeats the summary rather than losing it.
       if (incident.state === 'resolved' && !incident.summaryPosted) {
-        await services.responder.post({ channel: incident.channel, threadTs }, resolutionSummary(incident));
+        await services.responder.post({ channel: incident.channel, threadTs }, resolutionSummary(incident), {
+          key: `incident-${incident.id}-summary`,
+          maybePostedSince: incident.openedAt.getTime() - 60_000,
+        });
         await store.claimSummary(incident.id);
       }
       // Changed while this ran (an alert, a click): one more pass, under an id no running job holds.

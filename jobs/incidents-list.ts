@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createIncidentStore, duration, type Incident } from '../src/incidents/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 function median(xs: number[]): number | undefined {
@@ -24,6 +24,7 @@ const fmt = (ms: number | undefined) => (ms === undefined ? '-' : duration(ms));
 /** `/net incidents [open|7d] [--by device|site]`: incidents with MTTA/MTTR. */
 export default defineJob({
   name: 'incidents.list',
+  needs: ['pool'],
   schema: z
     .object({
       open: z.boolean(),

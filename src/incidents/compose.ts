@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/types.js';
-import type { Responder } from '../slack/types.js';
+import type { Responder } from '../chat/index.js';
 import type { KnownDevice } from './grouping.js';
 import { createPacer } from './pacer.js';
 import type { AlertSource } from './payloads.js';
@@ -85,16 +85,17 @@ export function pacedResponder(inner: Responder, config: Config, redis: Redis, p
   ]);
   if (Object.keys(config.incidents.sources).length === 0 || channels.size === 0) return inner;
   const pacer = createPacer(redis, prefix, config.incidents.pace);
-  return {
-    async post(dest, message) {
+  const paced: Responder = {
+    async post(dest, message, options) {
       if (channels.has(dest.channel)) await pacer.wait(dest.channel);
-      return inner.post(dest, message);
+      return inner.post(dest, message, options);
     },
     update: (dest, message) => inner.update(dest, message),
     ephemeral: (dest, user, message) => inner.ephemeral(dest, user, message),
-    async upload(dest, files) {
+    async upload(dest, files, options) {
       if (channels.has(dest.channel)) await pacer.wait(dest.channel);
-      return inner.upload(dest, files);
+      return inner.upload(dest, files, options);
     },
   };
+  return paced;
 }
