@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
+import type { DeliveryLedger, FileUpload, PartRecord } from '../chat/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import type { DeliveryLedger, PartRecord } from '../slack/deliver.js';
-import type { FileUpload } from '../slack/types.js';
 import type { JobResult } from './types.js';
 
 /** How long a job's delivery record outlives it: longer than any retry, shorter than forever. */

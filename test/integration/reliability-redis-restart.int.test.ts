@@ -59,6 +59,7 @@ it('Redis restarted: a command while it is down is refused clearly; commands rig
 it('an enqueue while the connection is still reconnecting waits for it instead of failing at once', async () => {
   const job = defineJob({
     name: 'test.noop',
+    needs: [],
     schema: z.object({}),
     process: async () => ({ summary: 'ok' }),
   });

@@ -2,7 +2,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackEmulator, type EmuMessage, type SlackEmulator } from '../../src/lab/slack/index.js';
 import { createWebResponder } from '../../src/slack/responder.js';
-import type { Responder } from '../../src/slack/types.js';
+import type { Responder } from '../../src/chat/index.js';
 import { createSlackCaller, createSlackClient } from '../../src/slack/web-api.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 

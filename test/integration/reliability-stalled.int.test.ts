@@ -38,7 +38,6 @@ it('WORKER_LOCK_DURATION and WORKER_STALLED_INTERVAL bound how long a dead worke
     role: 'worker',
     log: silentLogger,
     jobs: testJobs,
-    domain: false,
     loops: false,
   });
   expect(other.host!.workers.map((w) => [w.opts.lockDuration, w.opts.stalledInterval])).toContainEqual([
@@ -69,7 +68,6 @@ it('a job that loses its worker more often than allowed is failed with a clear m
     role: 'worker',
     log: silentLogger,
     jobs: testJobs,
-    domain: false,
     loops: false,
     lockDurationMs: 1_500,
     stalledIntervalMs: 1_000,
