@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import audit from './audit.js';
 import config from './config.js';
 import devices from './devices.js';
 import discover from './discover.js';
@@ -7,6 +8,7 @@ import help from './help.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
+import whoami from './whoami.js';
 
 /** Every slash subcommand. A test fails when a file in commands/ is missing here. */
 export const commands: CommandDefinition[] = [
@@ -18,4 +20,6 @@ export const commands: CommandDefinition[] = [
   graph,
   discover,
   jobs,
+  whoami,
+  audit,
 ] as CommandDefinition[];

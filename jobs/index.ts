@@ -1,4 +1,5 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import auditQuery from './audit-query.js';
 import configBackupMany from './config-backup-many.js';
 import configBackup from './config-backup.js';
 import configDiff from './config-diff.js';
@@ -9,6 +10,7 @@ import configShow from './config-show.js';
 import devicesList from './devices-list.js';
 import discover from './discover.js';
 import graph from './graph.js';
+import inventoryAdd from './inventory-add.js';
 import jobsList from './jobs-list.js';
 import reconcile from './reconcile.js';
 import show from './show.js';
@@ -34,4 +36,6 @@ export const jobs: JobDefinition[] = [
   discover,
   reconcile,
   graph,
+  inventoryAdd,
+  auditQuery,
 ] as JobDefinition[];

@@ -10,7 +10,7 @@ import {
   type DeviceServiceImpl,
   fileHostKeyStore,
 } from './devices/index.js';
-import { addFromButtonValue } from './inventory/discovery.js';
+import { deviceFromButtonValue } from './inventory/discovery.js';
 import type { Inventory } from './inventory/index.js';
 import type { JobDefinition } from './queue/index.js';
 import type { ActionHandler } from './slack/index.js';
@@ -168,30 +168,30 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
   };
 }
 
-/** Button handlers: discovery's "Add" writes the device into netops.yaml and reconciles. */
-export function createActions(options: {
-  config: Config;
-  monitoring?: MonitoringService;
-  log: Logger;
-}): ActionHandler[] {
+/**
+ * Button handlers. Discovery's "Add" is checked here (policy, value, subnets) so the user hears at
+ * once, then runs as the `inventory.add` job: the worker writes netops.yaml after deciding again.
+ */
+export function createActions(options: { config: Config; enqueue: Enqueue }): ActionHandler[] {
+  const subnets = () => ({ allowedSubnets: [...options.config.discovery.allowedSubnets] });
   return [
     {
       actionId: 'discover.add',
-      async handle({ value, userId, channel, threadTs, responder }) {
-        if (!value || !channel) return;
-        const where = { channel, ...(threadTs ? { threadTs } : {}) };
-        try {
-          const device = await addFromButtonValue(options.config.configPath, value, options.config.discovery);
-          await options.monitoring?.reconciler?.runOnce();
-          await responder.post(where, {
-            text: `<@${userId}> added \`${device.name}\` (${device.vendor}, ${device.host}) to the inventory; polling and backups start with the next reconcile.`,
-          });
-        } catch (err) {
-          options.log.warn({ err }, 'discover.add failed');
-          await responder.ephemeral(where, userId, {
-            text: `:warning: Could not add the device: ${(err as { userMessage?: string }).userMessage ?? (err as Error).message}`,
-          });
-        }
+      action: 'inventory.add',
+      devicesOf: (value) => {
+        if (!value) return [];
+        const d = deviceFromButtonValue(value, subnets());
+        return [{ name: d.name, site: d.site, role: d.role, tags: d.tags }];
+      },
+      async handle({ value, userId, channel, threadTs }) {
+        if (!channel) return;
+        // Throws the user-facing reason (not JSON, not a device, outside the subnets).
+        deviceFromButtonValue(value ?? '', subnets());
+        await options.enqueue(
+          'inventory.add',
+          { device: value },
+          { origin: { channel, ...(threadTs ? { threadTs } : {}), userId } },
+        );
       },
     },
   ];

@@ -7,9 +7,10 @@ import { jobs as allJobs } from '../jobs/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
-import { isNetopsError } from './errors.js';
+import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createLogger } from './log.js';
+import { changes, compilePolicy, createGuard, type Guard, policyDenial } from './policy/index.js';
 import {
   createJobHost,
   createProducer,
@@ -83,6 +84,48 @@ async function withRetries<T>(what: string, log: Logger, fn: () => Promise<T>, t
   }
 }
 
+/** The policy from netops.yaml plus Slack for what it cannot know: user-group members, channel names. */
+function createPolicyGuard(config: Config, web: WebClient, log: Logger): Guard {
+  return createGuard({
+    policy: compilePolicy(config.policy),
+    listGroupMembers: async (usergroup) => {
+      const r = await web.usergroups.users.list({ usergroup });
+      return r.users ?? [];
+    },
+    channelName: async (channel) => (await web.conversations.info({ channel })).channel?.name,
+    onLookupError: (what, err) => log.warn({ err, what }, 'policy lookup failed; not counted'),
+  });
+}
+
+/**
+ * The worker decides again for anything that changes a device or the inventory: whoever can write
+ * to Redis can enqueue a job, so the job's claim of who asked is checked against the policy now.
+ */
+async function authorizeJob(
+  guard: Guard,
+  input: Parameters<NonNullable<import('./queue/index.js').JobHostOptions['authorize']>>[0],
+): Promise<void> {
+  if (!changes(input.action)) return;
+  const user = input.origin?.userId;
+  if (!user || !input.origin?.channel) {
+    throw new NetopsError(
+      ErrorCode.FORBIDDEN,
+      `${input.jobName} (${input.action}) names no requesting user`,
+      {
+        userMessage: `This job would ${input.action === 'inventory.add' ? 'change the inventory' : 'change devices'} but does not say who asked for it, so it was not run.`,
+        context: { action: input.action, policyDenied: true },
+      },
+    );
+  }
+  const d = await guard.check({
+    user,
+    action: input.action,
+    devices: input.devices,
+    channel: { id: input.origin.channel },
+  });
+  if (!d.allow) throw policyDenial(input.action, d);
+}
+
 /** Composition root: config → adapters → roles. */
 export async function startRoles(options: StartOptions): Promise<Running> {
   const { config, role } = options;
@@ -107,6 +150,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
   });
   const responder = createWebResponder(web);
+  const guard = createPolicyGuard(config, web, log);
 
   const running: Running = {
     config,
@@ -157,6 +201,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       },
       ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
       ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+      authorize: (input) => authorizeJob(guard, input),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
@@ -195,6 +240,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       inventory,
       enqueue: producer.enqueue,
       responder,
+      guard,
       audit,
       log,
       onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
@@ -238,7 +284,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       responder,
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
-        ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
+        ...createActions({ config, enqueue: producer.enqueue }),
         ...(options.actions ?? []),
       ],
       routes: [health, metrics, ...(options.routes ?? [])],

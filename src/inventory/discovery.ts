@@ -429,17 +429,34 @@ export async function addFromButtonValue(
   value: string,
   policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
 ): Promise<Device> {
+  const device = deviceFromButtonValue(value, policy);
+  await addDiscoveredDevice(path, device);
+  return device;
+}
+
+/** The device an Add button's value proposes, validated (schema, allowed subnets); pure. */
+export function deviceFromButtonValue(
+  value: string,
+  policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
+): Device {
   let raw: unknown;
   try {
     raw = JSON.parse(value);
   } catch {
-    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON');
+    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON', {
+      userMessage: 'This Add button carries no device (its value is not JSON).',
+      hint: 'Run `discover` again and use the new buttons.',
+    });
   }
   const parsed = deviceSchema.safeParse(raw);
   if (!parsed.success)
     throw new NetopsError(
       ErrorCode.BAD_ARGS,
       `discover.add: not a device: ${parsed.error.issues[0]?.message}`,
+      {
+        userMessage: `This Add button does not carry a valid device (${parsed.error.issues[0]?.path.join('.') || 'value'}: ${parsed.error.issues[0]?.message}).`,
+        hint: 'Run `discover` again and use the new buttons.',
+      },
     );
   if (!inSubnets(parsed.data.host, policy.allowedSubnets)) {
     throw new NetopsError(
@@ -450,6 +467,5 @@ export async function addFromButtonValue(
       },
     );
   }
-  await addDiscoveredDevice(path, parsed.data);
   return parsed.data;
 }

@@ -23,6 +23,16 @@ export interface JobHostOptions {
   /** How long a job's lock lasts without renewal; a dead worker's job is retried after about this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /**
+   * The worker's own policy check, run before process() for jobs that declare an action; throws
+   * (a NetopsError the user can read) to refuse. The composition root decides which actions need it.
+   */
+  authorize?(input: {
+    jobName: string;
+    action: NonNullable<Exclude<JobDefinition['action'], (...a: never[]) => unknown>>;
+    devices: ReturnType<NonNullable<JobDefinition['devicesOf']>>;
+    origin?: JobOrigin;
+  }): Promise<void>;
   /** Hook for metrics. */
   onFinished?(name: string, state: 'done' | 'failed', ms: number): void;
 }
@@ -138,6 +148,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
 
     let result: JobResult;
     try {
+      if (def.action && options.authorize) {
+        const action = typeof def.action === 'function' ? def.action(parsed.data, services) : def.action;
+        const devices = def.devicesOf?.(parsed.data, services) ?? [];
+        await options.authorize({ jobName: job.name, action, devices, ...(origin ? { origin } : {}) });
+      }
       result = await def.process(parsed.data, ctx);
     } catch (err) {
       const maxAttempts = job.opts.attempts ?? 1;

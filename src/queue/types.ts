@@ -8,6 +8,7 @@ import type { Inventory } from '../inventory/index.js';
 import type { MonitoringService } from '../snmp/service.js';
 import type { Destination, FileUpload, Message, Responder } from '../slack/types.js';
 import type { ChartRenderer } from '../charts/index.js';
+import type { Action, DeviceFacts } from '../policy/index.js';
 
 /** What a job hands back; the job host turns it into Slack messages (files when long). */
 export interface JobResult {
@@ -83,6 +84,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   timeoutMs?: number;
   /** Short description for the progress message ("backup of core1"). */
   describe?(data: z.infer<S>): string;
+  /**
+   * The policy action this job performs. The worker decides it again on the requesting user before
+   * running anything that changes a device or the inventory: a job in Redis proves nothing.
+   */
+  action?: Action | ((data: z.infer<S>, services: JobServices) => Action);
+  /** The devices the job touches, for the worker's decision (device scopes). */
+  devicesOf?(data: z.infer<S>, services: JobServices): DeviceFacts[];
   process(data: z.infer<S>, ctx: JobContext): Promise<JobResult>;
 }
 

@@ -21,6 +21,8 @@ export {
   discover,
   proposalBlocks,
   addDiscoveredDevice,
+  addFromButtonValue,
+  deviceFromButtonValue,
   type DiscoveryResult,
   type Proposal,
 } from '../inventory/discovery.js';
