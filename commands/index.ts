@@ -1,5 +1,7 @@
 import type { CommandDefinition } from '../src/registry/index.js';
 import audit from './audit.js';
+import change from './change.js';
+import changes from './changes.js';
 import config from './config.js';
 import devices from './devices.js';
 import discover from './discover.js';
@@ -22,4 +24,6 @@ export const commands: CommandDefinition[] = [
   jobs,
   whoami,
   audit,
+  change,
+  changes,
 ] as CommandDefinition[];

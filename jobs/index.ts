@@ -1,5 +1,11 @@
 import type { JobDefinition } from '../src/queue/index.js';
 import auditQuery from './audit-query.js';
+import changeApply from './change-apply.js';
+import changeCancel from './change-cancel.js';
+import changeDryrun from './change-dryrun.js';
+import changeExpire from './change-expire.js';
+import changeRollback from './change-rollback.js';
+import changesList from './changes-list.js';
 import configBackupMany from './config-backup-many.js';
 import configBackup from './config-backup.js';
 import configDiff from './config-diff.js';
@@ -38,4 +44,10 @@ export const jobs: JobDefinition[] = [
   graph,
   inventoryAdd,
   auditQuery,
+  changeDryrun,
+  changeApply,
+  changeRollback,
+  changeExpire,
+  changeCancel,
+  changesList,
 ] as JobDefinition[];

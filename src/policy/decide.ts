@@ -1,4 +1,4 @@
-import { globToRegExp } from '../inventory/glob.js';
+import { matchGlob } from '../inventory/glob.js';
 import { ACTIONS, type Action, changes } from './actions.js';
 import { BUILTIN_ROLES, type DeviceScope, type PolicyConfig } from './schema.js';
 
@@ -155,7 +155,7 @@ export function inScope(scope: DeviceScope, d: DeviceFacts): boolean {
   if (scope.site && !matchesAny(scope.site, d.site)) return false;
   if (scope.role && !matchesAny(scope.role, d.role)) return false;
   if (scope.tag && !(d.tags ?? []).some((t) => matchesAny(scope.tag!, t))) return false;
-  if (scope.name && !scope.name.some((g) => globToRegExp(g).test(d.name))) return false;
+  if (scope.name && !scope.name.some((g) => matchGlob(g, d.name))) return false;
   return true;
 }
 

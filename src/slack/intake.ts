@@ -42,6 +42,8 @@ export interface Request {
   channelName?: string;
   /** How replies to this user are shown: privately (slash) or in the thread (mention). */
   replyPrivately(message: Message): Promise<void>;
+  /** Opens a modal with this request's trigger_id (slash commands only). */
+  openModal?(view: Record<string, unknown>): Promise<void>;
 }
 
 /** A button click, modal submission or alert action, as the transport read it. */
@@ -134,6 +136,7 @@ export function createIntake(options: IntakeOptions) {
         invokedAs,
         access,
         ...(audit ? { audit } : {}),
+        ...(req.openModal ? { openModal: req.openModal } : {}),
         reply: async (message) => {
           if (message.inChannel) await responder.post(req.where, message);
           else await req.replyPrivately(message);
@@ -159,9 +162,11 @@ export function createIntake(options: IntakeOptions) {
           // The progress message comes first so the worker always has a message to edit.
           let messageTs: string;
           try {
+            // Keyed: a post Slack made but answered with a 5xx is found, not made twice.
             ({ ts: messageTs } = await responder.post(
               req.where,
               progressMessage({ state: 'queued', what, jobId, userId: req.user.id }),
+              { key: `${jobId}:progress` },
             ));
           } catch (err) {
             throw new NetopsError(ErrorCode.SLACK_API, 'could not post the progress message', {
@@ -173,7 +178,8 @@ export function createIntake(options: IntakeOptions) {
                   : 'Invite the bot to the channel (`/invite @netops`) and try again.',
             });
           }
-          const auditId = await auditSafely(() =>
+          // With the durable audit log this never loses the row: it is spooled when Postgres is away.
+          await auditSafely(() =>
             audit!.record({
               ...base,
               command: command.name,
@@ -193,7 +199,7 @@ export function createIntake(options: IntakeOptions) {
                 ...(req.where.threadTs ? { threadTs: req.where.threadTs } : {}),
                 messageTs,
                 userId: req.user.id,
-                ...(auditId !== undefined ? { auditId: String(auditId) } : {}),
+                ...(audit ? { audited: true } : {}),
               },
             });
           } catch (err) {
