@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
+import { ErrorCode, NetopsError } from './errors.js';
 import type { ConfigsSettings } from './configs/settings.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
 import {
@@ -184,7 +185,13 @@ export function createActions(options: { config: Config; enqueue: Enqueue }): Ac
         return [{ name: d.name, site: d.site, role: d.role, tags: d.tags }];
       },
       async handle({ value, userId, channel, threadTs }) {
-        if (!channel) return;
+        if (!channel) {
+          throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add without a channel', {
+            userMessage:
+              'This Add button did not come from a channel, so there is nowhere to report the result.',
+            hint: 'Use the button on the discovery message in its channel.',
+          });
+        }
         // Throws the user-facing reason (not JSON, not a device, outside the subnets).
         deviceFromButtonValue(value ?? '', subnets());
         await options.enqueue(

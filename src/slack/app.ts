@@ -220,8 +220,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           action: action.action,
           devices,
           ...click,
+          // Without a channel (a click from somewhere unusual) the answer goes to the user's DM.
           replyPrivately: async (m) => {
             if (where) await options.responder.ephemeral(where, click.userId, m);
+            else await options.responder.post({ channel: click.userId }, m);
           },
           run: (access) =>
             action.handle({
