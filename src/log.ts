@@ -6,8 +6,13 @@ export type { Logger };
  * One logger for the process. Redaction is a second line of defence: secrets should never be passed
  * to a log call in the first place (credentials are resolved inside the device layer only).
  */
-export function createLogger(level = 'info', base: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(
+  level = 'info',
+  base: Record<string, unknown> = {},
+  /** Where the JSON lines go (stdout by default); tests pass a stream to read them back. */
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { ...base },
     redact: {
@@ -29,7 +34,8 @@ export function createLogger(level = 'info', base: Record<string, unknown> = {})
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });
