@@ -187,17 +187,16 @@ describe('credential scan over an integration run', () => {
 
   it('no secret in any Slack call, file, private reply or response_url post the emulator recorded', () => {
     const problems: string[] = [];
-    s.emu.calls.forEach((c, i) =>
+    for (const [i, c] of s.emu.calls.entries())
       problems.push(
         ...found(`call ${i} ${c.method}`, JSON.stringify({ args: c.args, response: c.response })),
-      ),
-    );
+      );
     for (const f of s.emu.files.values())
       problems.push(...found(`file ${f.name}`, f.bytes?.toString('utf8') ?? ''));
-    s.emu.ephemerals.forEach((e, i) => problems.push(...found(`ephemeral ${i}`, JSON.stringify(e))));
-    s.emu.responseUrlPosts.forEach((p, i) =>
-      problems.push(...found(`response_url ${i}`, JSON.stringify(p.body))),
-    );
+    for (const [i, e] of s.emu.ephemerals.entries())
+      problems.push(...found(`ephemeral ${i}`, JSON.stringify(e)));
+    for (const [i, p] of s.emu.responseUrlPosts.entries())
+      problems.push(...found(`response_url ${i}`, JSON.stringify(p.body)));
     expect(s.emu.calls.length).toBeGreaterThan(40);
     expect([...s.emu.files.values()].length).toBeGreaterThan(0);
     expect(problems).toEqual([]);
