@@ -33,6 +33,14 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const submit: ViewHandler = {
     callbackId: IDS.modal,
+    action: 'change.request',
+    scopeOf: (metadata) => {
+      const m = JSON.parse(metadata) as Partial<ModalMeta>;
+      return {
+        ...(typeof m.channel === 'string' ? { channel: m.channel } : {}),
+        devices: Array.isArray(m.devices) ? m.devices.filter((d): d is string => typeof d === 'string') : [],
+      };
+    },
     async submit({ userId, values, privateMetadata, responder }) {
       let meta: ModalMeta;
       try {

@@ -37,6 +37,10 @@ export type ViewValues = Record<
 export interface ViewHandler {
   /** The modal's callback_id. */
   callbackId: string;
+  /** What the policy must allow for a submission. */
+  action: Action;
+  /** The channel and devices a submission is about, read from its private_metadata (untrusted). */
+  scopeOf?(privateMetadata: string): { channel?: string; devices: string[] };
   /**
    * Handles a submission. Returning field errors (block_id → sentence) keeps the modal open with
    * everything the user typed; returning nothing closes it.
@@ -247,6 +251,36 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   for (const v of options.views ?? []) {
     app.view(v.callbackId, async ({ ack, body, view }) => {
       let errors: Record<string, string> | undefined;
+      const first = (view.blocks as Array<{ type: string; block_id?: string }>).find(
+        (b) => b.type === 'input',
+      );
+      let scope: { channel?: string; devices: string[] } = { devices: [] };
+      try {
+        scope = v.scopeOf?.(view.private_metadata ?? '') ?? scope;
+      } catch {
+        // damaged metadata names nothing; the handler says so itself
+      }
+      const denied = await intake.submission({
+        callbackId: v.callbackId,
+        action: v.action,
+        userId: body.user.id,
+        ...(scope.channel ? { channel: scope.channel } : {}),
+        deviceNames: scope.devices,
+      });
+      if (denied) {
+        // Slack shows field errors only (150 characters): the whole sentence also goes privately.
+        if (scope.channel) {
+          await options.responder
+            .ephemeral({ channel: scope.channel }, body.user.id, { text: `:no_entry: ${denied}` })
+            .catch(() => {});
+        }
+        // The reason goes on the first input; the form stays open as typed.
+        await ack({
+          response_action: 'errors',
+          errors: { [first?.block_id ?? 'lines']: denied.slice(0, 150) },
+        });
+        return;
+      }
       try {
         errors = await v.submit({
           userId: body.user.id,
@@ -257,9 +291,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       } catch (err) {
         log.error({ err, callbackId: v.callbackId }, 'view submission failed');
         // Keep the modal (and what was typed) open with the reason on its first field.
-        const first = (view.blocks as Array<{ type: string; block_id?: string }>).find(
-          (b) => b.type === 'input',
-        );
         errors = {
           [first?.block_id ?? 'lines']: `Could not submit: ${(err as Error).message}`.slice(0, 150),
         };

@@ -312,9 +312,52 @@ export function createIntake(options: IntakeOptions) {
     }
   }
 
+  /**
+   * A modal submission: decided on who submitted and on the channel and devices its metadata
+   * names (metadata a forger controls, so it is decided, not trusted). Audited either way.
+   * Returns the denial sentence, or undefined when allowed.
+   */
+  async function submission(req: {
+    callbackId: string;
+    action: Action;
+    userId: string;
+    channel?: string;
+    deviceNames: readonly string[];
+  }): Promise<string | undefined> {
+    const devices = req.deviceNames.map((n) => options.inventory.get(n) ?? { name: n });
+    const base: NewAudit = {
+      source: 'interaction',
+      userId: req.userId,
+      ...(req.channel ? { channelId: req.channel } : {}),
+      text: `[${req.callbackId}] ${req.deviceNames.join(' ').slice(0, 400)}`,
+      command: req.callbackId,
+      action: req.action,
+      devices: req.deviceNames,
+      status: 'answered',
+    };
+    let decision: Decision;
+    try {
+      const access = await guard.access(req.userId, { id: req.channel ?? '' });
+      decision = access.decide(req.action, devices);
+    } catch (err) {
+      log.error({ err, callbackId: req.callbackId }, 'policy check failed');
+      return userText(err);
+    }
+    if (!decision.allow) {
+      const e = policyDenial(req.action, decision);
+      await auditSafely(() =>
+        audit!.record({ ...base, status: 'denied', errorCode: e.code, resultSummary: e.toUserText() }),
+      );
+      return e.toUserText();
+    }
+    await auditSafely(() => audit!.record({ ...base, rule: decision.rule.id }));
+    return undefined;
+  }
+
   return {
     handle,
     interaction,
+    submission,
     /** `subteam_members_changed`: membership of this group is asked again on next use. */
     groupChanged: (groupId: string) => guard.forgetGroup(groupId),
   };

@@ -209,6 +209,64 @@ describe('policy enforced at intake, through the emulator and the real receiver'
   });
 });
 
+describe('modal submissions are decided on who submits and what the metadata names', () => {
+  const submit = (userId: string, devices: string[], channel = NETOPS) =>
+    s.emu.interaction({
+      type: 'view_submission',
+      user: { id: userId },
+      view: {
+        id: 'V0FORGED01',
+        callback_id: 'change.request',
+        private_metadata: JSON.stringify({ target: devices.join(','), devices, channel }),
+        blocks: [{ type: 'input', block_id: 'lines' }],
+        state: {
+          values: {
+            lines: { lines: { type: 'plain_text_input', value: 'snmp-server location ams1' } },
+            reason: { reason: { type: 'plain_text_input', value: 'forged' } },
+          },
+        },
+      },
+    });
+
+  it("a viewer's forged change-request submission is refused on the form and privately; nothing is created", async () => {
+    const res = await submit(CAROL, ['core1']);
+    expect(res.status).toBe(200);
+    const body = res.body as { response_action?: string; errors?: Record<string, string> };
+    expect(body.response_action).toBe('errors');
+    expect(body.errors?.lines).toMatch(/^You have no role that allows `change.request`/);
+    const e = await s.emu.waitFor(
+      (c) =>
+        c.method === 'chat.postEphemeral' &&
+        c.args.user === CAROL &&
+        /change.request/.test(String(c.args.text)),
+      10_000,
+    );
+    expect(String(e.args.text)).toMatch(/policy.grants\[1\]/);
+    const { rows } = await s.db.pool.query(
+      "SELECT * FROM audit WHERE source = 'interaction' AND command = 'change.request' AND user_id = $1",
+      [CAROL],
+    );
+    expect(rows[0]).toMatchObject({ status: 'denied', action: 'change.request', devices: ['core1'] });
+  });
+
+  it('an operator submitting for #netops passes the policy (the change flow takes over)', async () => {
+    const res = await submit(ALICE, ['core1']);
+    const body = res.body as { errors?: Record<string, string> } | string;
+    const errors = typeof body === 'object' && body ? JSON.stringify(body.errors ?? {}) : '';
+    expect(errors).not.toMatch(/no role|only in/);
+    const { rows } = await s.db.pool.query(
+      "SELECT status, rule FROM audit WHERE source = 'interaction' AND command = 'change.request' AND user_id = $1",
+      [ALICE],
+    );
+    expect(rows[0]).toMatchObject({ status: 'answered', rule: 'policy.grants[1]' });
+  });
+
+  it('the same operator naming another channel in forged metadata is refused', async () => {
+    const res = await submit(ALICE, ['core1'], INCIDENTS);
+    expect(JSON.stringify(res.body)).toMatch(/only in #netops/);
+  });
+});
+
 describe('user groups: usergroups.users.list, cached, refreshed by expiry or by the event', () => {
   const group = () => s.emu.workspace.usergroups.get(GROUP)!;
 
