@@ -35,7 +35,9 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
     callbackId: IDS.modal,
     action: 'change.request',
     scopeOf: (metadata) => {
-      const m = JSON.parse(metadata) as Partial<ModalMeta>;
+      const parsed = JSON.parse(metadata) as unknown;
+      // JSON of anything (null, a number, a list) names no channel and no device
+      const m = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<ModalMeta>;
       return {
         ...(typeof m.channel === 'string' ? { channel: m.channel } : {}),
         devices: Array.isArray(m.devices) ? m.devices.filter((d): d is string => typeof d === 'string') : [],

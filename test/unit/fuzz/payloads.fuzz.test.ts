@@ -192,3 +192,62 @@ describe('fuzz: webhook bodies', () => {
     );
   });
 });
+
+describe('fuzz: modal submissions (change.request)', () => {
+  it(`${RUNS} private_metadata values: decided and audited, or refused with a sentence; never a crash`, async () => {
+    const { createChangeHandlers } = await import('../../../src/changes/index.js');
+    const h = createFuzzIntake();
+    const view = createChangeHandlers({
+      pool: undefined as never,
+      config: h.config,
+      inventory: undefined as never,
+      enqueue: async () => ({ jobId: 'j-00000000' }),
+      responder: h.responder,
+      authorize: () => ({ ok: true }),
+    }).views[0]!;
+    const metadata = fc.oneof(
+      fc
+        .record(
+          {
+            target: fc.string({ maxLength: 10 }),
+            devices: fc.oneof(
+              fc.array(fc.constantFrom('core1', 'edge1', 'ghost', ''), { maxLength: 4 }),
+              fc.anything(),
+            ),
+            channel: fc.oneof(fc.constantFrom('C00NETOPS0', 'C0RANDOM00', ''), fc.anything()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((m) => JSON.stringify(m)),
+      fc.string({ maxLength: 200 }),
+      fc.json(),
+    );
+    let denied = 0;
+    await fc.assert(
+      fc.asyncProperty(metadata, user, async (meta, u) => {
+        let scope: { channel?: string; devices: string[] } = { devices: [] };
+        try {
+          scope = view.scopeOf?.(meta) ?? scope;
+        } catch (err) {
+          expect(err).toBeInstanceOf(SyntaxError);
+        }
+        expect(Array.isArray(scope.devices)).toBe(true);
+        const r = await h.intake.submission({
+          callbackId: view.callbackId,
+          action: view.action,
+          userId: u,
+          ...(scope.channel ? { channel: scope.channel } : {}),
+          deviceNames: scope.devices,
+        });
+        if (r !== undefined) {
+          denied++;
+          expect(r).toMatch(/\S/);
+          expect(r).not.toMatch(/NETOPS_INTERNAL/);
+        }
+      }),
+      { seed: FUZZ_SEED, numRuns: RUNS },
+    );
+    expect(denied).toBeGreaterThan(1_000);
+    expect(denied).toBeLessThan(RUNS);
+  }, 240_000);
+});
