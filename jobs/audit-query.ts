@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { createAuditLog, type AuditRecord } from '../src/storage/index.js';
 import { textTable } from '../src/text/index.js';
 
@@ -55,6 +55,7 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 /** `/net audit [user|device] [--since 7d]`: the audit trail, newest first; a CSV file when long. */
 export default defineJob({
   name: 'audit.query',
+  needs: ['pool', 'clock'],
   schema: z
     .object({
       userId: z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineJob } from '../src/queue/index.js';
-import { addFromButtonValue, deviceFromButtonValue } from '../src/snmp/index.js';
+import { addFromButtonValue, deviceFromButtonValue } from '../src/inventory/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** Facts of the proposed device, for the worker's policy decision; none when the value is malformed. */
 function proposed(value: string, allowedSubnets: readonly string[]) {
@@ -18,6 +18,7 @@ function proposed(value: string, allowedSubnets: readonly string[]) {
  */
 export default defineJob({
   name: 'inventory.add',
+  needs: ['config', 'discovery', 'reconciler'],
   schema: z
     .object({
       /** The button's value: the proposed device as JSON (validated again here). */
@@ -26,15 +27,11 @@ export default defineJob({
     .strict(),
   attempts: 1,
   action: 'inventory.add',
-  devicesOf: (data, services) => proposed(data.device, services.config.discovery.allowedSubnets),
+  devicesOf: (data, services) => proposed(data.device, services.discovery.allowedSubnets),
   describe: () => 'adding a discovered device',
   async process(data, { services, origin }) {
-    const device = await addFromButtonValue(
-      services.config.configPath,
-      data.device,
-      services.config.discovery,
-    );
-    await services.monitoring?.reconciler?.runOnce();
+    const device = await addFromButtonValue(services.config.configPath, data.device, services.discovery);
+    await services.reconciler.runOnce();
     const who = origin?.userId ? `<@${origin.userId}>` : 'Discovery';
     return {
       summary: `added ${device.name}`,

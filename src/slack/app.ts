@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Access, Action, DeviceFacts } from '../policy/index.js';
 import type { Intake } from './intake.js';
 import { type Route, SigningReceiver } from './receiver.js';
-import type { Responder } from './types.js';
+import type { Responder } from '../chat/index.js';
 
 export interface ActionHandler {
   /** Block Kit action_id (exact) this handles. */

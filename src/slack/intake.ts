@@ -11,14 +11,17 @@ import {
   isPolicyDenial as isDenial,
   policyDenial,
 } from '../policy/index.js';
-import { newJobId } from '../queue/envelope.js';
-import type { Enqueue } from '../queue/types.js';
+import { type Enqueue, newJobId } from '../queue/index.js';
 import type { Registry } from '../registry/index.js';
 import type { CommandUser } from '../registry/types.js';
 import type { AuditLog, NewAudit } from '../storage/audit.js';
-import { escapeMrkdwn } from './limits.js';
-import { progressMessage } from './progress.js';
-import type { Destination, Message, Responder } from './types.js';
+import {
+  type Destination,
+  escapeMrkdwn,
+  type Message,
+  progressMessage,
+  type Responder,
+} from '../chat/index.js';
 
 export interface IntakeOptions {
   config: Config;

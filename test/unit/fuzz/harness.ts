@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/log.js';
 import { compilePolicy, createGuard, policySchema } from '../../../src/policy/index.js';
 import { createRegistry } from '../../../src/registry/index.js';
 import { createIntake } from '../../../src/slack/intake.js';
-import type { Message, Responder } from '../../../src/slack/types.js';
+import type { Message, Responder } from '../../../src/chat/index.js';
 import { testDevice } from '../../helpers/devices.js';
 
 export const FUZZ_SEED = 20261129;
