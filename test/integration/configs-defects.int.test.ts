@@ -4,6 +4,7 @@ import historyJob from '../../jobs/config-history.js';
 import searchJob from '../../jobs/config-search.js';
 import showJob from '../../jobs/config-show.js';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
+import { resolveSettings } from '../../src/configs/index.js';
 import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -50,6 +51,8 @@ beforeAll(async () => {
     log: silentLogger,
     clock: () => now,
     devices,
+    // the config jobs need their settings service (defaults here)
+    configs: resolveSettings(undefined),
   };
 });
 afterAll(async () => {
