@@ -193,7 +193,6 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     log,
     clock: () => new Date(),
   };
-  let reconciler: Services['reconciler'] | undefined;
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
@@ -211,7 +210,6 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await scheduler.close();
     });
     const services: Services = { ...core, ...domain.services, ...options.services };
-    reconciler = services.reconciler;
     const host = createJobHost({
       connection: workerRedis,
       prefix,
