@@ -12,7 +12,15 @@ import { type Config, loadConfig, type Role } from './config.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createLogger } from './log.js';
-import { changes, compilePolicy, createGuard, type Guard, isAction, policyDenial } from './policy/index.js';
+import {
+  changeAuthorizer,
+  changes,
+  compilePolicy,
+  createGuard,
+  type Guard,
+  isAction,
+  policyDenial,
+} from './policy/index.js';
 import {
   createJobHost,
   createProducer,
@@ -182,7 +190,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
-  const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
+  // With a policy section, who may request, approve and administer changes is the policy's to say;
+  // without one, the interim `changes.approvers`/`changes.admins` reading stays.
+  const changeAuthorize =
+    options.changeAuthorize ??
+    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config.changes));
 
   const core: CoreServices = {
     config,

@@ -1,5 +1,5 @@
 import { ErrorCode, NetopsError } from '../errors.js';
-import type { Action } from './actions.js';
+import { type Action, isAction } from './actions.js';
 import {
   type ChannelFacts,
   type Decision,
@@ -47,6 +47,12 @@ export interface Guard {
   check(input: CheckInput): Promise<Decision>;
   /** A `subteam_members_changed` event (or anything else that says a group changed): ask Slack again next time. */
   forgetGroup(groupId: string): void;
+  /**
+   * The same decision without waiting on Slack, for callers that cannot wait (the change
+   * service's checks): user groups and channel names as this process last learnt them (a request
+   * by the user has just looked them up); a group not known yet counts as not a member.
+   */
+  decideCached(input: CheckInput): Decision;
 }
 
 /** A denial as an error: the user sees the reason and the rule that would allow it. */
@@ -165,6 +171,40 @@ export function createGuard(options: GuardOptions): Guard {
     forgetGroup(groupId) {
       cache.delete(groupId);
     },
+    decideCached(input) {
+      const groups = policy.groups.filter((g) => cache.get(g)?.members.has(input.user));
+      const name = input.channel.name ?? names.get(input.channel.id);
+      const channel = name ? { ...input.channel, name } : input.channel;
+      return decide(
+        { user: input.user, groups, action: input.action, devices: input.devices ?? [], channel },
+        policy,
+      );
+    },
   };
   return guard;
+}
+
+/**
+ * The change service's check (`(user, action, device names, channel) → ok | reason`) answered by
+ * the policy. Device names are looked up for their site, role and tags.
+ */
+export function changeAuthorizer(
+  guard: Guard,
+  device: (name: string) => DeviceFacts | undefined,
+): (
+  user: string,
+  action: string,
+  devices: readonly string[],
+  channel: string,
+) => { ok: true } | { ok: false; reason: string } {
+  return (user, action, devices, channel) => {
+    if (!isAction(action)) return { ok: false, reason: `\`${action}\` is not an action the policy knows` };
+    const d = guard.decideCached({
+      user,
+      action,
+      devices: devices.map((n) => device(n) ?? { name: n }),
+      channel: { id: channel },
+    });
+    return d.allow ? { ok: true } : { ok: false, reason: `${d.reason} ${d.hint}` };
+  };
 }

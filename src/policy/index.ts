@@ -20,6 +20,7 @@ export {
   type Access,
   accessFor,
   type CheckInput,
+  changeAuthorizer,
   createGuard,
   type Guard,
   isPolicyDenial,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { commands } from '../../../commands/index.js';
-import { compilePolicy, createGuard, isAction, policySchema } from '../../../src/policy/index.js';
+import {
+  changeAuthorizer,
+  compilePolicy,
+  createGuard,
+  isAction,
+  policySchema,
+} from '../../../src/policy/index.js';
 import { createRegistry } from '../../../src/registry/index.js';
 
 const policy = compilePolicy(
@@ -97,5 +103,34 @@ describe('registry: actions and help', () => {
   it('help for one command the user may not run says so instead of the usage', () => {
     const text = createRegistry(commands).help('/net', 'audit', (a) => a === 'public' || a === 'read');
     expect(text).toMatch(/`audit` needs `audit`, which you may not do here/);
+  });
+});
+
+describe('changeAuthorizer: the change service asks the policy', () => {
+  const p = compilePolicy(
+    policySchema.parse({
+      grants: [
+        { role: 'approver', groups: ['S0NETENG00'], devices: { site: 'ams1' } },
+        { role: 'admin', users: ['U0000ADMIN'] },
+      ],
+    }),
+  );
+  const inventory: Record<string, { name: string; site: string }> = {
+    core1: { name: 'core1', site: 'ams1' },
+    edge1: { name: 'edge1', site: 'fra1' },
+  };
+  it('decides on cached groups, device sites and the action; unknown actions refused', async () => {
+    const guard = createGuard({ policy: p, listGroupMembers: async () => ['U00000BOB0'] });
+    const authorize = changeAuthorizer(guard, (n) => inventory[n]);
+    // before anything looked Bob's groups up, the group does not count
+    expect(authorize('U00000BOB0', 'change.approve', ['core1'], 'C1').ok).toBe(false);
+    await guard.access('U00000BOB0', { id: 'C1' });
+    expect(authorize('U00000BOB0', 'change.approve', ['core1'], 'C1')).toEqual({ ok: true });
+    const out = authorize('U00000BOB0', 'change.approve', ['core1', 'edge1'], 'C1');
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.reason).toMatch(/`edge1` is outside it/);
+    expect(authorize('U00000BOB0', 'change.admin', ['core1'], 'C1').ok).toBe(false);
+    expect(authorize('U0000ADMIN', 'change.admin', ['edge1'], 'C1').ok).toBe(true);
+    expect(authorize('U0000ADMIN', 'change.fly', [], 'C1').ok).toBe(false);
   });
 });
