@@ -7,6 +7,7 @@ import devices from './devices.js';
 import discover from './discover.js';
 import graph from './graph.js';
 import help from './help.js';
+import incidents from './incidents.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
@@ -24,6 +25,7 @@ export const commands: CommandDefinition[] = [
   jobs,
   whoami,
   audit,
+  incidents,
   change,
   changes,
 ] as CommandDefinition[];

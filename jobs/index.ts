@@ -17,6 +17,10 @@ import devicesList from './devices-list.js';
 import discover from './discover.js';
 import graph from './graph.js';
 import inventoryAdd from './inventory-add.js';
+import incidentDiagnose from './incident-diagnose.js';
+import incidentSilence from './incident-silence.js';
+import incidentSync from './incident-sync.js';
+import incidentsList from './incidents-list.js';
 import jobsList from './jobs-list.js';
 import reconcile from './reconcile.js';
 import show from './show.js';
@@ -44,6 +48,10 @@ export const jobs: JobDefinition[] = [
   graph,
   inventoryAdd,
   auditQuery,
+  incidentSync,
+  incidentDiagnose,
+  incidentSilence,
+  incidentsList,
   changeDryrun,
   changeApply,
   changeRollback,

@@ -99,6 +99,10 @@ export const ciscoIosxe = defineVendor({
     ],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show logging | include UPDOWN'],
+    interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver detail'],
+  },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],

@@ -110,6 +110,10 @@ export const juniperJunos = defineVendor({
     formatPipes: ['display json', 'display xml', 'display json-pretty'],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show log messages | last 50'],
+    interface: ['show interfaces {interface} extensive', 'show interfaces diagnostics optics {interface}'],
+  },
   change: {
     // A private candidate: nothing another session types can slip into this commit.
     dryRun: {
