@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Config } from '../config.js';
+import { validateReadOnly } from '../devices/index.js';
 import { isNetopsError, userText } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/index.js';
@@ -53,6 +54,20 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
         errors[F.rollback] = `A whole number of minutes from 1 to 120 (got "${rollbackText}").`;
       const parsed = parseChecks(text(values, F.checks));
       if (parsed.errors.length) errors[F.checks] = parsed.errors.join('; ').slice(0, 300);
+      // Post-checks run on the devices: only what `/net show` would allow, per vendor.
+      if (!errors[F.checks]) {
+        for (const ch of parsed.checks) {
+          for (const vendor of new Set(
+            meta.devices.map((d) => o.inventory.get(d)?.vendor).filter((v) => v !== undefined),
+          )) {
+            try {
+              validateReadOnly(vendor, ch.command);
+            } catch (err) {
+              errors[F.checks] = userText(err).slice(0, 300);
+            }
+          }
+        }
+      }
       const missing = meta.devices.filter((d) => !o.inventory.get(d));
       if (missing.length)
         errors[F.lines] =

@@ -97,8 +97,24 @@ describe('hierarchy-aware diff of running vs running + lines', () => {
 
 describe('change rules', () => {
   const dry = [
-    { device: 'b', vendor: 'frr', diff: ' router bgp 1\n+ neighbor 1.1.1.1 remote-as 2', added: 1, removed: 0, versionId: 7, check: null },
-    { device: 'a', vendor: 'frr', diff: ' interface mgmt0\n- description x', added: 0, removed: 1, versionId: 3, check: null },
+    {
+      device: 'b',
+      vendor: 'frr',
+      diff: ' router bgp 1\n+ neighbor 1.1.1.1 remote-as 2',
+      added: 1,
+      removed: 0,
+      versionId: 7,
+      check: null,
+    },
+    {
+      device: 'a',
+      vendor: 'frr',
+      diff: ' interface mgmt0\n- description x',
+      added: 0,
+      removed: 1,
+      versionId: 3,
+      check: null,
+    },
   ];
 
   it('the hash changes with the diff, the lines, the devices and the config version', () => {

@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalise, rulesFor } from '../../src/configs/index.js';
+import type { Vendor } from '../../src/config.js';
+import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
+import { ALICE, BOB, CAROL, CHANNEL, changeDriver } from '../helpers/changes.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+/**
+ * The change workflow end to end: real SSH to the simulated fleet (IOS-XE, NX-OS, EOS, Junos), real
+ * Redis, Postgres, Bolt; every step driven through the Slack emulator with signed payloads.
+ */
+
+const VENDORS: Array<[string, Vendor]> = [
+  ['xe1', 'cisco_iosxe'],
+  ['nx1', 'cisco_nxos'],
+  ['eos1', 'arista_eos'],
+  ['jun1', 'juniper_junos'],
+  ['xe2', 'cisco_iosxe'],
+  ['jun2', 'juniper_junos'],
+  ['eos2', 'arista_eos'],
+];
+const WAVE_FLEET = Array.from({ length: 20 }, (_, i) => `w${String(i).padStart(2, '0')}`);
+
+const NTP: Record<string, string> = {
+  cisco_iosxe: 'ntp server 10.77.0.1',
+  cisco_nxos: 'ntp server 10.77.0.1',
+  arista_eos: 'ntp server 10.77.0.1',
+  juniper_junos: 'set system ntp server 10.77.0.1',
+};
+
+let fleet: Fleet;
+let s: Stack;
+let d: ReturnType<typeof changeDriver>;
+
+const body = (name: string) => {
+  const dev = fleet.get(name);
+  return normalise(dev.runningConfig(), rulesFor(dev.vendor));
+};
+
+beforeAll(async () => {
+  fleet = await startFleet({
+    devices: [
+      ...VENDORS.map(([name, vendor]) => ({ name, vendor })),
+      ...WAVE_FLEET.map((name) => ({ name, vendor: 'cisco_iosxe' as Vendor })),
+    ],
+    // Device minutes of 2 s: a 5-minute confirm window is 10 s here.
+    minuteMs: 2_000,
+  });
+  const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
+  s = await startStack({
+    devices,
+    extraYaml: {
+      changes: {
+        soak: 0,
+        waveSize: 5,
+        // Carol may approve only the w* devices; Bob anything.
+        approvers: { [BOB]: ['*'], [CAROL]: ['w*'] },
+      },
+    },
+    start: { secretsEnv: env },
+  });
+  d = changeDriver(s.emu, s.db.pool);
+}, 120_000);
+
+afterAll(async () => {
+  await s?.stop();
+  await fleet?.stop();
+});
+
+describe.each(VENDORS.slice(0, 4))('approve → applied and confirmed on %s (%s)', (name, vendor) => {
+  it('dry-run diff on the card, second engineer approves, the device holds the change, a version names both', async () => {
+    const before = body(name);
+    const { id, card } = await d.request(name, {
+      lines: NTP[vendor]!,
+      reason: `ntp for ${name}`,
+      ticket: 'CHG-1',
+    });
+    expect(card.text).toContain('10.77.0.1');
+    expect(card.text).toContain('change.reject');
+    expect(body(name)).toBe(before); // the dry run left nothing behind
+    const reply = await d.click('change.approve', card.value, card.ts, BOB);
+    expect(reply).toMatch(/approved; applying/);
+    const end = await d.settle(id);
+    expect(end.state, end.detail ?? '').toBe('confirmed');
+    expect(fleet.get(name).runningConfig()).toContain('10.77.0.1');
+    // Confirmed: the device's timer must not take it back.
+    expect(fleet.get(name).sim.pendingRollback).toBeNull();
+    const { rows } = await s.db.pool.query(
+      `SELECT author, trigger FROM config_versions WHERE device = $1 ORDER BY id DESC LIMIT 1`,
+      [name],
+    );
+    expect(rows[0]).toEqual({ author: `<@${ALICE}> approved by <@${BOB}>`, trigger: 'change' });
+    expect((await s.db.pool.query('SELECT count(*)::int AS n FROM change_locks')).rows[0].n).toBe(0);
+    const thread = d.thread(card.ts).join('\n');
+    expect(thread).toMatch(/committed inside the/);
+    expect(thread).toMatch(/reachable over SSH: yes/);
+    expect(thread).toMatch(/confirmed/);
+  });
+});
+
+describe('refusals', () => {
+  it('failing post-check → rolled back, the running config equals the backup, the thread says why', async () => {
+    const before = body('xe2');
+    const { id, card } = await d.request('xe2', {
+      lines: 'interface Loopback99\n description rollback-me',
+      reason: 'post-check that cannot pass',
+      checks: 'show running-config | include ^hostname => hostname not-this-device',
+    });
+    await d.click('change.approve', card.value, card.ts, BOB);
+    const end = await d.settle(id);
+    expect(end.state).toBe('rolled_back');
+    expect(end.detail).toMatch(/hostname not-this-device/);
+    expect(body('xe2')).toBe(before);
+    expect(fleet.get('xe2').runningConfig()).not.toContain('rollback-me');
+    expect((await d.devices(id))[0]!.state).toBe('rolled_back');
+  });
+
+  it('the requester approving their own change is refused and nothing moves', async () => {
+    const { id, card } = await d.request('jun2', {
+      lines: 'set system ntp server 10.66.0.1',
+      reason: 'own approval',
+    });
+    const reply = await d.click('change.approve', card.value, card.ts, ALICE);
+    expect(reply).toMatch(/You requested change CR-\d+; a second engineer must approve it/);
+    expect((await d.state(id)).state).toBe('awaiting_approval');
+    // The same card then works for someone else: the refusal lost nothing.
+    await d.click('change.reject', card.value, card.ts, BOB);
+    expect((await d.settle(id)).state).toBe('rejected');
+    expect(fleet.get('jun2').runningConfig()).not.toContain('10.66.0.1');
+  });
+
+  it('an approver without scope on the device is refused', async () => {
+    const { id, card } = await d.request('eos2', { lines: 'ntp server 10.55.0.1', reason: 'scope' });
+    const reply = await d.click('change.approve', card.value, card.ts, CAROL);
+    expect(reply).toMatch(/cannot approve change CR-\d+: .*may not approve changes on `eos2`/);
+    expect((await d.state(id)).state).toBe('awaiting_approval');
+    const { rows } = await s.db.pool.query(
+      'SELECT user_id, accepted, reason FROM approvals WHERE change_id = $1',
+      [id],
+    );
+    expect(rows).toEqual([
+      { user_id: CAROL, accepted: false, reason: expect.stringMatching(/may not approve/) },
+    ]);
+    await d.click('change.reject', card.value, card.ts, BOB);
+  });
+
+  it('a stale dry run (the device changed and was backed up since) is refused and voided', async () => {
+    const { id, card } = await d.request('eos2', { lines: 'ntp server 10.44.0.1', reason: 'stale' });
+    fleet.get('eos2').configure(['snmp-server location moved-rack'], 'someone');
+    await s.emu.slashCommand({
+      command: '/net',
+      text: 'config backup eos2',
+      userId: BOB,
+      channelId: CHANNEL,
+    });
+    await s.emu.waitFor(
+      (c) => c.method === 'chat.update' && /new version/.test(JSON.stringify(c.args)),
+      30_000,
+    );
+    const reply = await d.click('change.approve', card.value, card.ts, BOB);
+    expect(reply).toMatch(/dry run of CR-\d+ is stale: `eos2` changed since/);
+    const end = await d.state(id);
+    expect(end.state).toBe('expired');
+    expect(fleet.get('eos2').runningConfig()).not.toContain('10.44.0.1');
+  });
+
+  it('an expired approval is refused', async () => {
+    const { id, card } = await d.request('eos2', { lines: 'ntp server 10.33.0.1', reason: 'expiry' });
+    // Half an hour passes (the window is config; the clock is Postgres' and the bot's).
+    await s.db.pool.query(
+      `UPDATE change_requests SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    const reply = await d.click('change.approve', card.value, card.ts, BOB);
+    expect(reply).toMatch(/expired at/);
+    expect((await d.state(id)).state).toBe('expired');
+    expect(fleet.get('eos2').runningConfig()).not.toContain('10.33.0.1');
+  });
+
+  it('a second change on a locked device is told which change holds it, by whom, since when', async () => {
+    const { id } = await d.request('jun2', { lines: 'set system ntp server 10.22.0.1', reason: 'first' });
+    const view = await d.openForm('jun2', BOB);
+    const res = await d.submit(view, { lines: 'set system ntp server 10.22.0.2', reason: 'second' }, BOB);
+    const errors = (res.body as { errors: Record<string, string> }).errors;
+    expect(errors.lines).toMatch(
+      new RegExp(`jun2 is locked by change ${id} \\(requested by ${ALICE}, since \\d\\d:\\d\\d UTC\\)`),
+    );
+    await s.emu.slashCommand({
+      command: '/net',
+      text: `change cancel ${id}`,
+      userId: ALICE,
+      channelId: CHANNEL,
+    });
+    expect((await d.settle(id)).state).toBe('cancelled');
+    // Released: now Bob's goes through.
+    const again = await d.submit(view, { lines: 'set system ntp server 10.22.0.2', reason: 'second' }, BOB);
+    expect(again.body).toBe('');
+  });
+
+  it('bad form input is named per field and the form stays open', async () => {
+    const view = await d.openForm('xe1');
+    const res = await d.submit(view, { lines: '', reason: '', rollback: '999', checks: 'show version' });
+    const errors = (res.body as { errors: Record<string, string> }).errors;
+    expect(Object.keys(errors).sort()).toEqual(['checks', 'lines', 'reason', 'rollback']);
+    const bad = await d.submit(view, { lines: 'ntp server 1.1.1.1', reason: 'x', checks: 'reload => .' });
+    expect((bad.body as { errors: Record<string, string> }).errors.checks).toMatch(/not a read-only command/);
+  });
+});
+
+describe('waves', () => {
+  it('a 20-device change runs a canary then waves; wave 2 fails, stops there and is rolled back', async () => {
+    const before = Object.fromEntries(WAVE_FLEET.map((n) => [n, body(n)]));
+    const { id, card } = await d.request('w*', {
+      lines: 'ntp server 10.88.0.1',
+      reason: 'fleet ntp',
+      // w07 (in wave 2) fails its check; every other device passes.
+      checks: 'show running-config | include ^hostname => ^hostname w(?!07)',
+    });
+    await d.click('change.approve', card.value, card.ts, CAROL);
+    const end = await d.settle(id, 180_000);
+    expect(end.state).toBe('rolled_back');
+    const rows = await d.devices(id);
+    const byWave = (w: number) => rows.filter((r) => r.wave === w);
+    expect(byWave(0).map((r) => r.state)).toEqual(['confirmed']);
+    expect(byWave(1).every((r) => r.state === 'confirmed')).toBe(true);
+    expect(byWave(2).map((r) => r.state)).toEqual(Array(5).fill('rolled_back'));
+    expect(rows.filter((r) => r.wave > 2).every((r) => r.state === 'skipped')).toBe(true);
+    for (const r of rows) {
+      const cfg = fleet.get(r.device).runningConfig();
+      if (r.state === 'confirmed') expect(cfg, r.device).toContain('10.88.0.1');
+      else expect(body(r.device), r.device).toBe(before[r.device]);
+    }
+    expect(end.detail).toMatch(
+      /wave 2 failed; 6 device\(s\) of earlier waves stay confirmed; 9 device\(s\) not started/,
+    );
+  }, 200_000);
+});
+
+describe('lists', () => {
+  it('/net changes mine lists my requests with their states', async () => {
+    await s.emu.slashCommand({ command: '/net', text: 'changes mine', userId: ALICE, channelId: CHANNEL });
+    const call = await s.emu.waitFor(
+      (c) =>
+        /CR-\d+/.test(JSON.stringify(c.args)) &&
+        /confirmed/.test(JSON.stringify(c.args)) &&
+        c.method !== 'chat.update',
+      20_000,
+    );
+    expect(JSON.stringify(call.args)).toMatch(/rolled_back/);
+  });
+});
