@@ -19,7 +19,8 @@ export function changeJobServices(services: JobServices, signal?: AbortSignal) {
       },
     });
   const authorize =
-    (services.changeAuthorize as Authorize | undefined) ?? configAuthorize(services.config.changes);
+    (services.changeAuthorize as Authorize | undefined) ??
+    configAuthorize(services.config, services.inventory);
   const engine: EngineDeps = {
     devices: devices as ChangeDevices,
     configs: createConfigStore(services.pool),

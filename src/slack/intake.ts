@@ -92,9 +92,11 @@ export function createIntake(options: IntakeOptions) {
           // The progress message comes first so the worker always has a message to edit.
           let messageTs: string;
           try {
+            // Keyed: a post Slack made but answered with a 5xx is found, not made twice.
             ({ ts: messageTs } = await responder.post(
               req.where,
               progressMessage({ state: 'queued', what, jobId, userId: req.user.id }),
+              { key: `${jobId}:progress` },
             ));
           } catch (err) {
             throw new NetopsError(ErrorCode.SLACK_API, 'could not post the progress message', {
@@ -106,7 +108,8 @@ export function createIntake(options: IntakeOptions) {
                   : 'Invite the bot to the channel (`/invite @netops`) and try again.',
             });
           }
-          const auditId = await auditSafely(() =>
+          // With the durable audit log this never loses the row: it is spooled when Postgres is away.
+          await auditSafely(() =>
             audit!.record({ ...base, command: command.name, status: 'queued', jobId, jobName }),
           );
           try {
@@ -117,7 +120,7 @@ export function createIntake(options: IntakeOptions) {
                 ...(req.where.threadTs ? { threadTs: req.where.threadTs } : {}),
                 messageTs,
                 userId: req.user.id,
-                ...(auditId !== undefined ? { auditId: String(auditId) } : {}),
+                ...(audit ? { audited: true } : {}),
               },
             });
           } catch (err) {

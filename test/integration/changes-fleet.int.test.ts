@@ -50,11 +50,14 @@ beforeAll(async () => {
   s = await startStack({
     devices,
     extraYaml: {
-      changes: {
-        soak: 0,
-        waveSize: 5,
-        // Carol may approve only the w* devices; Bob anything.
-        approvers: { [BOB]: ['*'], [CAROL]: ['w*'] },
+      changes: { soak: 0, waveSize: 5 },
+      // Alice requests; Bob approves anything; Carol approves only the w* devices.
+      policy: {
+        grants: [
+          { role: 'operator', users: [ALICE] },
+          { role: 'approver', users: [BOB] },
+          { role: 'approver', users: [CAROL], devices: { name: 'w*' } },
+        ],
       },
     },
     start: { secretsEnv: env },
@@ -132,15 +135,13 @@ describe('refusals', () => {
   it('an approver without scope on the device is refused', async () => {
     const { id, card } = await d.request('eos2', { lines: 'ntp server 10.55.0.1', reason: 'scope' });
     const reply = await d.click('change.approve', card.value, card.ts, CAROL);
-    expect(reply).toMatch(/cannot approve change CR-\d+: .*may not approve changes on `eos2`/);
+    expect(reply).toMatch(/cannot approve change CR-\d+: .*`eos2`/);
     expect((await d.state(id)).state).toBe('awaiting_approval');
     const { rows } = await s.db.pool.query(
       'SELECT user_id, accepted, reason FROM approvals WHERE change_id = $1',
       [id],
     );
-    expect(rows).toEqual([
-      { user_id: CAROL, accepted: false, reason: expect.stringMatching(/may not approve/) },
-    ]);
+    expect(rows).toEqual([{ user_id: CAROL, accepted: false, reason: expect.stringMatching(/eos2/) }]);
     await d.click('change.reject', card.value, card.ts, BOB);
   });
 
@@ -195,6 +196,25 @@ describe('refusals', () => {
     // Released: now Bob's goes through.
     const again = await d.submit(view, { lines: 'set system ntp server 10.22.0.2', reason: 'second' }, BOB);
     expect(again.body).toBe('');
+  });
+
+  it('someone whose role does not allow change.request is told so in the form', async () => {
+    const view = await d.openForm('xe1', 'U0DAVE0000');
+    const res = await d.submit(
+      view,
+      { lines: 'ntp server 10.11.0.1', reason: 'not mine to ask' },
+      'U0DAVE0000',
+    );
+    expect((res.body as { errors: Record<string, string> }).errors.lines).toMatch(
+      /no role that allows `change.request`/,
+    );
+    expect(
+      (
+        await s.db.pool.query('SELECT count(*)::int AS n FROM change_requests WHERE requester = $1', [
+          'U0DAVE0000',
+        ])
+      ).rows[0].n,
+    ).toBe(0);
   });
 
   it('bad form input is named per field and the form stays open', async () => {

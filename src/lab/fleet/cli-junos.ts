@@ -1,3 +1,4 @@
+import { userRegExp } from '../../bounded-regexp.js';
 import type { SimDevice } from './device.js';
 import { applyJunosEdit, compareSets, renderBraces } from './junos-config.js';
 import { uptimeParts } from './model.js';
@@ -59,7 +60,8 @@ export class JunosCli extends LineTerminal {
     const [word, ...rest] = pipe.split(' ');
     const arg = rest.join(' ').replace(/^"|"$/g, '');
     const lines = text.split('\n');
-    const re = () => new RegExp(arg.replace(/[.+^${}()[\]\\]/g, '\\$&').replace(/\*/g, '.*'));
+    // A run of stars is one star; and the simulator runs inside the bot in local mode, so bounded.
+    const re = () => userRegExp(arg.replace(/[.+^${}()[\]\\?|]/g, '\\$&').replace(/\*+/g, '.*'));
     switch (word) {
       case 'match':
         return lines.filter((l) => re().test(l)).join('\n');
