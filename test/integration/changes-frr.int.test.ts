@@ -42,10 +42,18 @@ beforeAll(async () => {
     devices: [device],
     extraYaml: {
       changes: { soak: 0 },
-      policy: { grants: [{ role: 'operator', users: [ALICE] }, { role: 'approver', users: [BOB] }] },
+      policy: {
+        grants: [
+          { role: 'operator', users: [ALICE] },
+          { role: 'approver', users: [BOB] },
+        ],
+      },
     },
     start: {
-      secretsEnv: { NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER, NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath },
+      secretsEnv: {
+        NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER,
+        NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath,
+      },
     },
   });
   d = changeDriver(s.emu, s.db.pool);
