@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createConfigStore, resolveSettings } from '../configs/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { JobServices } from '../queue/index.js';
@@ -7,6 +8,8 @@ import { createChangeService } from './service.js';
 
 /** What change jobs build from the job services: the engine's deps, the change service, the authorizer. */
 export function changeJobServices(services: JobServices, signal?: AbortSignal) {
+  // A wave runs many device sessions at once, each listening on the job's one abort signal.
+  if (signal) setMaxListeners(1_000, signal);
   // Listing and cancelling need no device access; anything that touches a device does.
   const devices =
     services.devices ??
