@@ -57,7 +57,7 @@ export default defineJob({
   timeoutMs: 6 * 3_600_000,
   describe: (d) => `apply change ${d.id}`,
   async process(data, { services, signal, log }) {
-    const { engine, store } = changeJobServices(services, signal);
+    const { engine, store, authorize } = changeJobServices(services, signal);
     const first = await store.get(data.id);
     if (!first) return { summary: `no change ${data.id}`, ok: false };
     const say = (c: ChangeRequest, text: string) =>
@@ -96,6 +96,14 @@ export default defineJob({
       ) {
         return finish(first, 'failed', 'the approval does not match the change; nothing was applied');
       }
+      // And the policy, as it stands now (a role may have been taken away since the click).
+      for (const [who, action] of [
+        [first.requester, 'change.request'],
+        [first.approver, 'change.approve'],
+      ] as const) {
+        const ok = authorize(who, action, first.devices, first.channel);
+        if (!ok.ok) return finish(first, 'failed', `not applied: ${ok.reason}`);
+      }
       const moved = await store.transition(first.id, ['approved'], 'applying');
       if (!moved) return { summary: `change ${first.id} was taken by another run` };
       c = moved;
@@ -126,6 +134,7 @@ export default defineJob({
 
     const author = `<@${c.requester}> approved by <@${c.approver}>`;
     let confirmed = 0;
+    const lateRollbacks: string[] = [];
     for (const [wi, wave] of waves.entries()) {
       const label = wi === 0 ? 'canary' : `wave ${wi}`;
       await say(c, `:arrow_forward: ${label}: ${wave.map((d) => d.device).join(', ')}`);
@@ -194,11 +203,40 @@ export default defineJob({
         for (const o of outcomes) {
           const device = asRequester(services.inventory.require(o.device));
           await confirmChange(engine, device, ctx);
+          // A confirm that came too late finds the change already taken back: say so, do not claim it.
+          const dry = c.dryRun!.find((x) => x.device === o.device)!;
+          const row = (await store.devices(c.id)).find((x) => x.device === o.device)!;
+          if (
+            dry.diff &&
+            (await currentBody(engine, device)) === (await engine.configs.body(row.backupSha!))
+          ) {
+            await store.setDevice(c.id, o.device, 'rolled_back', {
+              confirmBy: null,
+              detail: 'the device rolled the change back before the confirm arrived',
+            });
+            await say(
+              c,
+              `:warning: \`${o.device}\`: the device's timer took the change back before the confirm arrived`,
+            );
+            lateRollbacks.push(o.device);
+            continue;
+          }
           await store.setDevice(c.id, o.device, 'confirmed', { confirmBy: null });
           // A version authored by requester and approver, whatever the syslog listener records.
           const v = await backupNow(engine, device, author).catch(() => undefined);
           await say(c, `\`${o.device}\`: confirmed${v ? ` · config version v${v.version.id}` : ''}`);
           confirmed++;
+        }
+        if (lateRollbacks.length) {
+          for (const later of waves.slice(wi + 1).flat())
+            await store.setDevice(c.id, later.device, 'skipped', {
+              detail: 'stopped: a confirm came too late',
+            });
+          return finish(
+            c,
+            'rolled_back',
+            `the confirm window ended before the post-checks finished on ${lateRollbacks.join(', ')}; the device rolled back. Use a longer rollback timer.`,
+          );
         }
         continue;
       }

@@ -248,6 +248,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       responder,
       authorize: changeAuthorize,
+      audit,
     });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,

@@ -24,8 +24,21 @@ export function changeJobServices(services: JobServices, signal?: AbortSignal) {
   const authorize =
     (services.changeAuthorize as Authorize | undefined) ??
     configAuthorize(services.config, services.inventory);
+  const monitoring = services.monitoring;
   const engine: EngineDeps = {
     devices: devices as ChangeDevices,
+    ...(monitoring
+      ? {
+          snmp: async (device) => {
+            const r = await monitoring.poller.poll(device);
+            if (r.status !== 'ok') return { ok: false, detail: r.reason };
+            let errors = 0n;
+            for (const i of r.interfaces)
+              errors += (i.counters.inErrors ?? 0n) + (i.counters.outErrors ?? 0n);
+            return { ok: true, errors };
+          },
+        }
+      : {}),
     configs: createConfigStore(services.pool),
     clock: services.clock,
     secretMarker: resolveSettings(services.configs).secretMarker,

@@ -5,6 +5,7 @@ import { isNetopsError, userText } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/index.js';
 import type { ActionHandler, Responder, ViewHandler, ViewValues } from '../slack/index.js';
+import type { AuditLog } from '../storage/index.js';
 import type { Authorize } from './authorize.js';
 import { LockedError } from './store.js';
 import { changeLines } from './engine.js';
@@ -19,6 +20,8 @@ export interface ChangeHandlerOptions {
   enqueue: Enqueue;
   responder: Responder;
   authorize: Authorize;
+  /** Every submission and click is written here too (who, what, accepted or why not). */
+  audit?: AuditLog;
   clock?: () => Date;
 }
 
@@ -31,6 +34,25 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 } {
   const service = createChangeService(o);
   const F = IDS.fields;
+  const audit = async (
+    userId: string,
+    channel: string | undefined,
+    text: string,
+    ok: boolean,
+    summary: string,
+  ) => {
+    await o.audit
+      ?.record({
+        source: 'interaction',
+        userId,
+        ...(channel ? { channelId: channel } : {}),
+        text,
+        command: 'change',
+        status: ok ? 'answered' : 'rejected',
+        resultSummary: summary.slice(0, 500),
+      })
+      .catch(() => {});
+  };
 
   const submit: ViewHandler = {
     callbackId: IDS.modal,
@@ -72,7 +94,16 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
       if (missing.length)
         errors[F.lines] =
           `No longer in the inventory: ${missing.join(', ')}. Close and run the command again.`;
-      if (Object.keys(errors).length) return errors;
+      if (Object.keys(errors).length) {
+        await audit(
+          userId,
+          meta.channel,
+          `change form for ${meta.target}`,
+          false,
+          Object.values(errors).join('; '),
+        );
+        return errors;
+      }
       try {
         const c = await service.createChangeRequest({
           devices: meta.devices,
@@ -95,6 +126,7 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
           .catch(() => {});
         return undefined;
       } catch (err) {
+        await audit(userId, meta.channel, `change form for ${meta.target}`, false, userText(err));
         if (err instanceof LockedError) {
           return {
             [F.lines]: err.locks
@@ -116,6 +148,7 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
     actionId: decision === 'approve' ? IDS.approve : IDS.reject,
     async handle({ userId, channel, threadTs, value, responder }) {
       const r = await service.decide(value ?? '', userId, decision);
+      await audit(userId, channel, `${decision} ${(value ?? '').split(':')[0]}`, r.ok, r.message);
       if (channel) {
         await responder.ephemeral({ channel, ...(threadTs ? { threadTs } : {}) }, userId, {
           text: r.ok ? r.message : `:no_entry: ${r.message}`,

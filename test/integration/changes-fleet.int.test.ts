@@ -227,6 +227,63 @@ describe('refusals', () => {
   });
 });
 
+describe('more ways in and out', () => {
+  it('a mention in a thread posts a button that opens the same form', async () => {
+    const thread = s.emu.workspace.nextTs();
+    await s.emu.event({
+      type: 'app_mention',
+      channel: CHANNEL,
+      text: '<@U0NETOPSBT> change xe1',
+      user: ALICE,
+      ts: thread,
+    });
+    const post = await s.emu.waitFor(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args.blocks ?? []).includes('change.open'),
+      10_000,
+    );
+    expect(post.args.thread_ts).toBe(thread);
+    const before = s.emu.calls.length;
+    await s.emu.interaction({
+      type: 'block_actions',
+      user: { id: ALICE },
+      channel: { id: CHANNEL },
+      container: { type: 'message', channel_id: CHANNEL, message_ts: post.response.ts },
+      message: { ts: post.response.ts, text: 'open', thread_ts: thread },
+      actions: [{ type: 'button', action_id: 'change.open', block_id: 'b', value: 'xe1' }],
+    });
+    const open = await s.emu.waitFor(
+      (c) => c.method === 'views.open' && s.emu.calls.indexOf(c) >= before,
+      10_000,
+    );
+    expect(open.response.ok).toBe(true);
+    const view = open.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe('change.request');
+    expect(JSON.parse(view.private_metadata)).toMatchObject({
+      devices: ['xe1'],
+      channel: CHANNEL,
+      threadTs: thread,
+    });
+  });
+
+  it('a forged card value (another hash) is refused; every click is in the audit', async () => {
+    const { id, card } = await d.request('eos2', { lines: 'ntp server 10.12.0.1', reason: 'forged hash' });
+    const forged = `${id}:${'0'.repeat(64)}`;
+    const reply = await d.click('change.approve', forged, card.ts, BOB);
+    expect(reply).toMatch(/card is out of date/);
+    expect((await d.state(id)).state).toBe('awaiting_approval');
+    await d.click('change.reject', card.value, card.ts, BOB);
+    expect((await d.settle(id)).state).toBe('rejected');
+    const { rows } = await s.db.pool.query(
+      `SELECT text, status FROM audit WHERE source = 'interaction' AND user_id = $1 AND text LIKE $2 ORDER BY id`,
+      [BOB, `% ${id}`],
+    );
+    expect(rows).toEqual([
+      { text: `approve ${id}`, status: 'rejected' },
+      { text: `reject ${id}`, status: 'answered' },
+    ]);
+  });
+});
+
 describe('waves', () => {
   it('a 20-device change runs a canary then waves; wave 2 fails, stops there and is rolled back', async () => {
     const before = Object.fromEntries(WAVE_FLEET.map((n) => [n, body(n)]));
