@@ -20,6 +20,8 @@ import {
   rollbackDevice,
 } from '../src/changes/index.js';
 import type { Device } from '../src/config.js';
+import { unifiedDiff } from '../src/configs/index.js';
+import { codeBlock } from '../src/slack/index.js';
 import { userText } from '../src/errors.js';
 import { defineJob, type JobServices } from '../src/queue/index.js';
 
@@ -60,6 +62,14 @@ export default defineJob({
     const { engine, store, authorize } = changeJobServices(services, signal);
     const first = await store.get(data.id);
     if (!first) return { summary: `no change ${data.id}`, ok: false };
+    const post = async (c: ChangeRequest, text: string, filename: string) => {
+      if (!c.cardTs) return;
+      const dest = { channel: c.channel, threadTs: c.cardTs };
+      if (text.length <= 2_800 && text.split('\n').length <= 40)
+        await services.responder.post(dest, { text: codeBlock(text) }).catch(() => {});
+      else
+        await services.responder.upload(dest, [{ filename, content: text, title: filename }]).catch(() => {});
+    };
     const say = (c: ChangeRequest, text: string) =>
       c.cardTs
         ? services.responder.post({ channel: c.channel, threadTs: c.cardTs }, { text }).then(
@@ -225,6 +235,17 @@ export default defineJob({
           // A version authored by requester and approver, whatever the syslog listener records.
           const v = await backupNow(engine, device, author).catch(() => undefined);
           await say(c, `\`${o.device}\`: confirmed${v ? ` · config version v${v.version.id}` : ''}`);
+          if (v) {
+            // Before/after as the backups saw it: what the device really holds now, not what was typed.
+            const diff = unifiedDiff(
+              {
+                label: `${o.device} v${row.backupVersion} (before)`,
+                text: await engine.configs.body(row.backupSha!),
+              },
+              { label: `${o.device} v${v.version.id} (after)`, text: v.body },
+            );
+            if (diff.text) await post(c, diff.text, `${c.id}-${o.device}.diff`);
+          }
           confirmed++;
         }
         if (lateRollbacks.length) {

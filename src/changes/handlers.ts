@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Config } from '../config.js';
-import { validateReadOnly } from '../devices/index.js';
+import { getVendor, validateReadOnly } from '../devices/index.js';
 import { isNetopsError, userText } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/index.js';
@@ -90,6 +90,14 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
           }
         }
       }
+      const unsupported = meta.devices.filter((d) => {
+        const dev = o.inventory.get(d);
+        return dev && !getVendor(dev.vendor).change;
+      });
+      if (unsupported.length)
+        errors[F.lines] = `Configuration changes are not supported on ${unsupported.join(', ')} (${[
+          ...new Set(unsupported.map((d) => getVendor(o.inventory.get(d)!.vendor).displayName)),
+        ].join(', ')}): leave them out of the glob.`;
       const missing = meta.devices.filter((d) => !o.inventory.get(d));
       if (missing.length)
         errors[F.lines] =

@@ -98,6 +98,10 @@ describe.each(VENDORS.slice(0, 4))('approve → applied and confirmed on %s (%s)
     expect(thread).toMatch(/committed inside the/);
     expect(thread).toMatch(/reachable over SSH: yes/);
     expect(thread).toMatch(/confirmed/);
+    // The before/after diff from the backups: the new line, and nothing else changed.
+    const diff = d.thread(card.ts).find((t) => t.includes('(before)'))!;
+    expect(diff).toMatch(/10\.77\.0\.1/);
+    expect(diff.split('\n').filter((l) => /^-(?!--)/.test(l))).toEqual([]);
   });
 });
 

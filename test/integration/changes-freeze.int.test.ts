@@ -3,12 +3,21 @@ import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.j
 import { ALICE, BOB, CAROL, changeDriver } from '../helpers/changes.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
-/** During a change freeze an approver is not enough: the second person must hold `admin`. */
+/**
+ * During a change freeze an approver is not enough: the second person must hold `admin`. Also the
+ * approval window ending by itself (the delayed expiry job), and devices that cannot be changed.
+ */
 let fleet: Fleet;
 let s: Stack;
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: [{ name: 'fz1', vendor: 'arista_eos' }] });
+  fleet = await startFleet({
+    devices: [
+      { name: 'fz1', vendor: 'arista_eos' },
+      { name: 'fz2', vendor: 'arista_eos' },
+      { name: 'lx1', vendor: 'linux' },
+    ],
+  });
   const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
   const now = Date.now();
   s = await startStack({
@@ -16,6 +25,8 @@ beforeAll(async () => {
     extraYaml: {
       changes: {
         soak: 0,
+        // Short, so the expiry job's run can be watched; the freeze test clicks well within it.
+        approvalTtl: '6s',
         freezes: [
           {
             start: new Date(now - 3_600_000).toISOString(),
@@ -51,4 +62,29 @@ it('an approver is refused during a freeze; an admin as second approver goes thr
   expect(ok).toMatch(/approved; applying/);
   expect((await d.settle(id)).state).toBe('confirmed');
   expect(fleet.get('fz1').runningConfig()).toContain('ntp server 10.31.0.1');
+});
+
+it('nobody approves: when the window ends the card says expired and the locks are released', async () => {
+  const d = changeDriver(s.emu, s.db.pool);
+  const { id, card } = await d.request('fz2', { lines: 'ntp server 10.32.0.1', reason: 'left alone' });
+  expect((await s.db.pool.query('SELECT device FROM change_locks')).rows).toEqual([{ device: 'fz2' }]);
+  expect((await d.settle(id, 30_000)).state).toBe('expired');
+  const edit = await s.emu.waitFor(
+    (c) => c.method === 'chat.update' && c.args.ts === card.ts && /expired/.test(String(c.args.text)),
+    10_000,
+  );
+  expect(JSON.stringify(edit.args.blocks)).not.toContain('change.approve');
+  expect((await s.db.pool.query('SELECT count(*)::int AS n FROM change_locks')).rows[0].n).toBe(0);
+  expect(await d.click('change.approve', card.value, card.ts, CAROL)).toMatch(
+    /is expired; there is nothing to approve/,
+  );
+});
+
+it('a glob that takes in a device without change support is refused in the form', async () => {
+  const d = changeDriver(s.emu, s.db.pool);
+  const view = await d.openForm('*');
+  const res = await d.submit(view, { lines: 'ntp server 10.33.0.1', reason: 'all of them' });
+  expect((res.body as { errors: Record<string, string> }).errors.lines).toMatch(
+    /not supported on lx1 \(Linux/,
+  );
 });
