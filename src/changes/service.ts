@@ -276,3 +276,14 @@ export function createChangeService(o: ChangeServiceOptions) {
 }
 
 export type ChangeService = ReturnType<typeof createChangeService>;
+
+/**
+ * Creates a change request (locks, then the dry run and the approval card): the entry point for
+ * code that proposes changes (compliance remediation), with the same rules as the form.
+ */
+export function createChangeRequest(
+  options: ChangeServiceOptions,
+  input: CreateChangeInput,
+): Promise<ChangeRequest> {
+  return createChangeService(options).createChangeRequest(input);
+}

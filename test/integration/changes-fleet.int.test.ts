@@ -269,6 +269,39 @@ describe('more ways in and out', () => {
     });
   });
 
+  it('two Approve clicks at once: one approval, one apply, one commit on the device', async () => {
+    const sim = fleet.get('jun1').sim;
+    const { id, card } = await d.request('jun1', {
+      lines: 'set system ntp server 10.13.0.1',
+      reason: 'double click',
+    });
+    const commits: string[] = [];
+    const off = sim.onSyslog((ev) => {
+      if (ev.kind === 'config') commits.push(ev.line);
+    });
+    const from = s.emu.calls.length;
+    await Promise.all([
+      d.click('change.approve', card.value, card.ts, BOB),
+      d.click('change.approve', card.value, card.ts, BOB),
+    ]);
+    expect((await d.settle(id)).state).toBe('confirmed');
+    off();
+    const replies = s.emu.calls
+      .slice(from)
+      .filter((c) => c.method === 'chat.postEphemeral' && c.args.user === BOB)
+      .map((c) => String(c.args.text));
+    expect(replies).toHaveLength(2);
+    expect(replies.filter((r) => /approved; applying/.test(r))).toHaveLength(1);
+    expect(replies.filter((r) => /nothing to approve|moved on before your click/.test(r))).toHaveLength(1);
+    const { rows } = await s.db.pool.query(
+      'SELECT count(*)::int AS n FROM approvals WHERE change_id = $1 AND accepted',
+      [id],
+    );
+    expect(rows[0].n).toBe(1);
+    // One `commit confirmed`; the confirming commit changes nothing, so the device logs one commit.
+    expect(commits).toHaveLength(1);
+  });
+
   it('a forged card value (another hash) is refused; every click is in the audit', async () => {
     const { id, card } = await d.request('eos2', { lines: 'ntp server 10.12.0.1', reason: 'forged hash' });
     const forged = `${id}:${'0'.repeat(64)}`;
