@@ -327,14 +327,25 @@ async function recover(
     if (!['backed_up', 'committing', 'committed'].includes(row.state)) continue;
     const device = services.inventory.require(row.device);
     const backupBody = await engine.configs.body(row.backupSha!);
-    const deadline = (row.confirmBy?.getTime() ?? services.clock().getTime()) + 30_000;
+    // Only a device's own timer is worth waiting for; an emulated window is this bot's job, and
+    // restoring now is what it would do (its delayed run then finds the device handled).
+    const deviceTimer = changeOps(device).window === 'device';
+    const deadline = deviceTimer ? (row.confirmBy?.getTime() ?? services.clock().getTime()) + 30_000 : 0;
     let restored = false;
     let detail = '';
-    while (!restored && services.clock().getTime() < deadline && !engine.signal?.aborted) {
+    // Looks at least once: a device that never got the commit needs nothing.
+    for (
+      let first = true;
+      first || (!restored && services.clock().getTime() < deadline && !engine.signal?.aborted);
+      first = false
+    ) {
       const now = await currentBody(engine, device).catch(() => undefined);
       if (now === backupBody) {
         restored = true;
-        detail = row.state === 'backed_up' ? 'never committed' : "the device's confirm timer rolled it back";
+        detail =
+          row.state === 'backed_up'
+            ? 'never committed'
+            : 'back on the backup: its confirm timer rolled it back';
         break;
       }
       await sleep(1_000, engine.signal);
@@ -345,7 +356,11 @@ async function recover(
         detail: userText(err),
       }));
       restored = r.restored;
-      detail = restored ? 'rolled back by recovery after the window passed' : r.detail;
+      detail = restored
+        ? deviceTimer
+          ? 'rolled back by recovery after the window passed'
+          : 'restored to the backup by recovery (emulated confirm window)'
+        : r.detail;
     }
     restoredAll &&= restored;
     await store.setDevice(c.id, row.device, restored ? 'rolled_back' : 'failed', { confirmBy: null, detail });
