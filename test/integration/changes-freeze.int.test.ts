@@ -13,7 +13,8 @@ let s: Stack;
 beforeAll(async () => {
   fleet = await startFleet({
     devices: [
-      { name: 'fz1', vendor: 'arista_eos' },
+      // Alice has her own account on fz1, as with per-person TACACS accounts.
+      { name: 'fz1', vendor: 'arista_eos', users: [{ username: 'alice', password: 'alice-own-pw-1' }] },
       { name: 'fz2', vendor: 'arista_eos' },
       { name: 'lx1', vendor: 'linux' },
     ],
@@ -27,6 +28,8 @@ beforeAll(async () => {
         soak: 0,
         // Short, so the expiry job's run can be watched; the freeze test clicks well within it.
         approvalTtl: '6s',
+        // Alice's changes go in under her own device account.
+        credentials: { [ALICE]: 'alice-own' },
         freezes: [
           {
             start: new Date(now - 3_600_000).toISOString(),
@@ -43,7 +46,14 @@ beforeAll(async () => {
         ],
       },
     },
-    start: { secretsEnv: env },
+    start: {
+      secretsEnv: {
+        ...env,
+        NETOPS_CRED_ALICE_OWN_USERNAME: 'alice',
+        NETOPS_CRED_ALICE_OWN_PASSWORD: 'alice-own-pw-1',
+        NETOPS_CRED_ALICE_OWN_ENABLE: fleet.get('fz1').credential.enable!,
+      },
+    },
   });
 }, 60_000);
 
@@ -62,6 +72,8 @@ it('an approver is refused during a freeze; an admin as second approver goes thr
   expect(ok).toMatch(/approved; applying/);
   expect((await d.settle(id)).state).toBe('confirmed');
   expect(fleet.get('fz1').runningConfig()).toContain('ntp server 10.31.0.1');
+  // The device's own accounting names the requester, not the service account.
+  expect(fleet.get('fz1').sim.lastChange.by).toBe('alice');
 });
 
 it('nobody approves: when the window ends the card says expired and the locks are released', async () => {
