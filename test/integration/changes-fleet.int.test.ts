@@ -94,6 +94,11 @@ describe.each(VENDORS.slice(0, 4))('approve → applied and confirmed on %s (%s)
     );
     expect(rows[0]).toEqual({ author: `<@${ALICE}> approved by <@${BOB}>`, trigger: 'change' });
     expect((await s.db.pool.query('SELECT count(*)::int AS n FROM change_locks')).rows[0].n).toBe(0);
+    // The card ends in its final state, without buttons.
+    const final = s.emu.message(CHANNEL, card.ts)!;
+    expect(final.text).toMatch(new RegExp(`^Change ${id} \\(confirmed\\)`));
+    expect(JSON.stringify(final.blocks)).not.toContain('change.approve');
+    expect(JSON.stringify(final.blocks)).toContain(`approved by <@${BOB}>`);
     const thread = d.thread(card.ts).join('\n');
     expect(thread).toMatch(/committed inside the/);
     expect(thread).toMatch(/reachable over SSH: yes/);
@@ -361,5 +366,24 @@ describe('lists', () => {
       20_000,
     );
     expect(JSON.stringify(call.args)).toMatch(/rolled_back/);
+  });
+
+  it('/net changes with a word that is neither open, mine nor a period is answered privately', async () => {
+    const before = s.emu.calls.length;
+    await s.emu.slashCommand({
+      command: '/net',
+      text: 'changes yesterday',
+      userId: ALICE,
+      channelId: CHANNEL,
+    });
+    const deadline = Date.now() + 10_000;
+    while (
+      !s.emu.responseUrlPosts.some((p) =>
+        /`yesterday` is not `open`, `mine` or a period/.test(JSON.stringify(p.body)),
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error(`no private answer; calls: ${s.emu.calls.length - before}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 });
