@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
+import { FRR_NAMESPACE, FRR_SSH_USER, lockFrrConfig, startFrr, stopFrr } from '../../scripts/frr-peer.js';
 import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
 import type { Device } from '../../src/config.js';
 import { normalise, rulesFor } from '../../src/configs/index.js';
@@ -20,11 +20,13 @@ const vtysh = (...cmds: string[]) =>
   });
 const LIST = `netops-chg-${randomBytes(3).toString('hex')}`;
 let peer: SshdPeer;
+let unlockFrr: (() => Promise<void>) | undefined;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
 const body = () => normalise(vtysh('show running-config'), rulesFor('frr'));
 
 beforeAll(async () => {
+  unlockFrr = await lockFrrConfig();
   startFrr();
   peer = await startSshd([{ name: FRR_SSH_USER }]);
   const device: Device = {
@@ -66,6 +68,7 @@ afterAll(async () => {
   await s?.stop();
   await peer?.stop();
   stopFrr();
+  await unlockFrr?.();
 });
 
 describe('changes on real FRR over SSH', () => {
