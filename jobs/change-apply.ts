@@ -292,9 +292,11 @@ export default defineJob({
       for (const later of waves.slice(wi + 1).flat())
         await store.setDevice(c.id, later.device, 'skipped', { detail: `stopped after ${label} failed` });
       const summary = `${label} failed; ${confirmed ? `${confirmed} device(s) of earlier waves stay confirmed; ` : ''}${waves.slice(wi + 1).flat().length} device(s) not started.\n${problems.join('\n')}`;
+      // Nothing reached any device: the change failed rather than rolled back.
+      const touched = confirmed > 0 || outcomes.some((o) => o.committed);
       return finish(
         c,
-        restoredAll ? 'rolled_back' : 'failed',
+        restoredAll && touched ? 'rolled_back' : 'failed',
         restoredAll ? summary : `${summary}\nSome devices could not be restored: check them now.`,
       );
     }

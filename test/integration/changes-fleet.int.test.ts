@@ -174,6 +174,34 @@ describe('refusals', () => {
     expect(fleet.get('eos2').runningConfig()).not.toContain('10.44.0.1');
   });
 
+  it('a device changed after the dry run but not backed up yet: the apply notices and applies nothing', async () => {
+    const { id, card } = await d.request('eos2', { lines: 'ntp server 10.45.0.1', reason: 'stale at apply' });
+    fleet.get('eos2').configure(['snmp-server contact someone-else'], 'someone');
+    expect(await d.click('change.approve', card.value, card.ts, BOB)).toMatch(/approved; applying/);
+    const end = await d.settle(id);
+    expect(end.state).toBe('failed');
+    expect(end.detail).toMatch(/eos2`: its configuration changed since the dry run \(stale\); not applied/);
+    expect(fleet.get('eos2').runningConfig()).not.toContain('10.45.0.1');
+    expect((await d.devices(id))[0]!.state).toBe('skipped');
+  });
+
+  it('a long diff goes up as a file in the card thread', async () => {
+    const lines = Array.from(
+      { length: 60 },
+      (_, i) => `ntp server 10.46.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+    ).join('\n');
+    const { id, card } = await d.request('eos2', { lines, reason: 'many lines' });
+    expect(card.text).toMatch(/The diff \(\d+ lines\) is attached in the thread/);
+    const up = await s.emu.waitFor(
+      (c) => c.method === 'files.completeUploadExternal' && c.args.thread_ts === card.ts,
+      10_000,
+    );
+    expect(up.response.ok).toBe(true);
+    const file = [...s.emu.files.values()].find((f) => f.name === `${id}-dry-run.diff`)!;
+    expect(file.bytes!.toString()).toContain('+ntp server 10.46.0.60');
+    await d.click('change.reject', card.value, card.ts, BOB);
+  });
+
   it('an expired approval is refused', async () => {
     const { id, card } = await d.request('eos2', { lines: 'ntp server 10.33.0.1', reason: 'expiry' });
     // Half an hour passes (the window is config; the clock is Postgres' and the bot's).
