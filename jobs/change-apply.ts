@@ -7,7 +7,7 @@ import {
   type ChangeStore,
   type CheckResult,
   changeHash,
-  changeJobServices,
+  changeEngine,
   changeLines,
   changeOps,
   commitConfirmed,
@@ -21,9 +21,9 @@ import {
 } from '../src/changes/index.js';
 import type { Device } from '../src/config.js';
 import { unifiedDiff } from '../src/configs/index.js';
-import { codeBlock } from '../src/slack/index.js';
+import { codeBlock } from '../src/chat/index.js';
 import { userText } from '../src/errors.js';
-import { defineJob, type JobServices } from '../src/queue/index.js';
+import { defineJob, type ServicesOf } from '../src/services/index.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -53,13 +53,27 @@ function checksText(checks: readonly CheckResult[]): string {
  */
 export default defineJob({
   name: 'change.apply',
+  needs: [
+    'changes',
+    'clock',
+    'config',
+    'configs',
+    'devices',
+    'enqueue',
+    'inventory',
+    'monitoring',
+    'pool',
+    'responder',
+  ],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/) }).strict(),
   attempts: 1,
   timeoutMs: 6 * 3_600_000,
   describe: (d) => `apply change ${d.id}`,
   async process(data, { services, signal, log }) {
-    const { engine, store, authorize } = changeJobServices(services, signal);
+    const engine = changeEngine(services, signal);
+    const store = services.changes.store;
+    const authorize = services.changes.authorize;
     const first = await store.get(data.id);
     if (!first) return { summary: `no change ${data.id}`, ok: false };
     const post = async (c: ChangeRequest, text: string, filename: string) => {
@@ -310,7 +324,7 @@ export default defineJob({
  * and never applies anything.
  */
 async function recover(
-  services: JobServices,
+  services: ServicesOf<'inventory' | 'clock' | 'responder'>,
   engine: EngineDeps,
   store: ChangeStore,
   c: ChangeRequest,

@@ -1,41 +1,43 @@
 import { setMaxListeners } from 'node:events';
-import { createConfigStore, resolveSettings } from '../configs/index.js';
-import { ErrorCode, NetopsError } from '../errors.js';
-import type { JobServices } from '../queue/index.js';
-import { type Authorize, configAuthorize } from './authorize.js';
+import { type ConfigsSettings, createConfigStore, resolveSettings } from '../configs/index.js';
+import type { Device } from '../config.js';
+import type { Pool } from '../storage/index.js';
 import type { ChangeDevices, EngineDeps } from './engine.js';
-import { createChangeService } from './service.js';
 
-/** What change jobs build from the job services: the engine's deps, the change service, the authorizer. */
-export function changeJobServices(services: JobServices, signal?: AbortSignal) {
+/** The job services a change engine is built from (a job that needs them names them in `needs`). */
+export interface ChangeEngineServices {
+  devices: ChangeDevices;
+  pool: Pool;
+  clock: () => Date;
+  configs: ConfigsSettings;
+  /** When given (jobs that need `monitoring`), devices with an `snmp` section are polled in the post-checks. */
+  monitoring?: {
+    poller: {
+      poll(device: Device): Promise<{
+        status: string;
+        reason?: string;
+        interfaces?: Array<{ counters: { inErrors?: bigint; outErrors?: bigint } }>;
+      }>;
+    };
+  };
+}
+
+/** The engine's deps for one job run: the device layer, the config store, and the job's signal. */
+export function changeEngine(services: ChangeEngineServices, signal?: AbortSignal): EngineDeps {
   // A wave runs many device sessions at once, each listening on the job's one abort signal.
   if (signal) setMaxListeners(1_000, signal);
-  // Listing and cancelling need no device access; anything that touches a device does.
-  const devices =
-    services.devices ??
-    new Proxy({} as ChangeDevices, {
-      get() {
-        throw new NetopsError(
-          ErrorCode.INTERNAL,
-          'change jobs that touch devices need the device layer (worker role)',
-        );
-      },
-    });
-  const authorize =
-    (services.changeAuthorize as Authorize | undefined) ??
-    configAuthorize(services.config, services.inventory);
   const monitoring = services.monitoring;
-  const engine: EngineDeps = {
-    devices: devices as ChangeDevices,
+  return {
+    devices: services.devices,
     ...(monitoring
       ? {
-          snmp: async (device) => {
+          snmp: async (device: Device) => {
             const r = await monitoring.poller.poll(device);
-            if (r.status !== 'ok') return { ok: false, detail: r.reason };
+            if (r.status !== 'ok') return { ok: false as const, detail: r.reason ?? r.status };
             let errors = 0n;
-            for (const i of r.interfaces)
+            for (const i of r.interfaces ?? [])
               errors += (i.counters.inErrors ?? 0n) + (i.counters.outErrors ?? 0n);
-            return { ok: true, errors };
+            return { ok: true as const, errors };
           },
         }
       : {}),
@@ -44,14 +46,4 @@ export function changeJobServices(services: JobServices, signal?: AbortSignal) {
     secretMarker: resolveSettings(services.configs).secretMarker,
     ...(signal ? { signal } : {}),
   };
-  const service = createChangeService({
-    pool: services.pool,
-    config: services.config,
-    inventory: services.inventory,
-    enqueue: services.enqueue,
-    responder: services.responder,
-    authorize,
-    clock: services.clock,
-  });
-  return { engine, service, store: service.store, authorize };
 }

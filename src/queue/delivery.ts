@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DeliveryLedger, PartRecord } from '../slack/deliver.js';
-import type { FileUpload } from '../slack/types.js';
+import type { DeliveryLedger, FileUpload, PartRecord } from '../chat/index.js';
 import type { JobResult } from './types.js';
 
 /** How long a job's delivery record outlives it: longer than any retry, shorter than forever. */
