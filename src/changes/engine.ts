@@ -128,6 +128,8 @@ export async function dryRunDevice(
     const plan = ops.dryRun.commands(lines, c);
     const outs = await runChange(deps, device, ops, c, plan.commands);
     diff = ops.dryRun.clean(outs[plan.diffAt]?.output ?? '');
+    // A candidate that took every line has parsed them; a `commit check` says more where there is one.
+    check = 'the device accepted every line';
     if (plan.checkAt !== undefined)
       check = (outs[plan.checkAt]?.output ?? '').replace(/\[edit\]/g, '').trim();
     diff = diff

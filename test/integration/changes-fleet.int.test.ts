@@ -127,6 +127,43 @@ describe('refusals', () => {
     expect((await d.devices(id))[0]!.state).toBe('rolled_back');
   });
 
+  it('a line the device refuses fails the dry run with the device’s own words, and nothing is applied', async () => {
+    const view = await d.openForm('jun2');
+    const before = s.emu.calls.length;
+    await d.submit(view, { lines: 'set system ntp server 10.14.0.1\nset bogus', reason: 'typo' });
+    const msg = await s.emu.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        s.emu.calls.indexOf(c) >= before &&
+        /dry run failed/.test(String(c.args.text)),
+      30_000,
+    );
+    expect(String(msg.args.text)).toMatch(/`jun2`: .*rejected `set bogus`: syntax error/);
+    const { rows } = await s.db.pool.query(
+      `SELECT state FROM change_requests ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(rows[0].state).toBe('failed');
+    expect(fleet.get('jun2').runningConfig()).not.toContain('10.14.0.1');
+    expect((await s.db.pool.query('SELECT count(*)::int AS n FROM change_locks')).rows[0].n).toBe(0);
+    // The session was left clean: the next dry run on the device works.
+    const next = await d.request('jun2', { lines: 'set system ntp server 10.14.0.2', reason: 'fixed' });
+    expect(next.card.text).toContain('10.14.0.2');
+    await d.click('change.reject', next.card.value, next.card.ts, BOB);
+  });
+
+  it('IOS-XE has no syntax check in the dry run: a refused line at apply is rolled back with the reason', async () => {
+    const before = body('xe2');
+    const { id, card } = await d.request('xe2', {
+      lines: 'ntp server 10.15.0.1\nbogus-command here',
+      reason: 'typo at apply',
+    });
+    await d.click('change.approve', card.value, card.ts, BOB);
+    const end = await d.settle(id);
+    expect(end.state).toBe('rolled_back');
+    expect(end.detail).toMatch(/rejected `bogus-command here`/);
+    expect(body('xe2')).toBe(before);
+  });
+
   it('the requester approving their own change is refused and nothing moves', async () => {
     const { id, card } = await d.request('jun2', {
       lines: 'set system ntp server 10.66.0.1',
