@@ -8,9 +8,8 @@ import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
 import type { Responder } from '../../src/chat/index.js';
-import type { TestServices } from '../helpers/jobs.js';
 import { testDevice } from '../helpers/devices.js';
-import { runJob } from '../helpers/jobs.js';
+import { runJob, type TestServices } from '../helpers/jobs.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 
 /** Devices whose running config a test sets; a backup reads it. */
@@ -50,7 +49,6 @@ beforeAll(async () => {
     log: silentLogger,
     clock: () => now,
     devices,
-    configs: {},
   };
 });
 afterAll(async () => {
