@@ -49,6 +49,7 @@ beforeAll(async () => {
     log: silentLogger,
     clock: () => now,
     devices,
+    configs: {},
   };
 });
 afterAll(async () => {
