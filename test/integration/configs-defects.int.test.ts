@@ -50,7 +50,6 @@ beforeAll(async () => {
     clock: () => now,
     configs: {},
     devices,
-    configs: {},
   };
 });
 afterAll(async () => {
