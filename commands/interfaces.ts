@@ -6,7 +6,7 @@ export default defineCommand({
   aliases: ['ifs'],
   summary: 'Interface status, speed, current traffic, utilisation and errors of a device (SNMP)',
   usage: 'interfaces <device>',
-  examples: ['interfaces core1'],
+  examples: ['interfaces core1-ams'],
   args: z.object({
     positionals: z.array(z.string()).length(1, 'name one device, e.g. `interfaces core1`'),
     flags: z.object({}).strict(),
