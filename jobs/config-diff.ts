@@ -9,7 +9,7 @@ import {
 } from '../src/configs/index.js';
 import { parseDuration } from '../src/config.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /**
  * `config diff <device> [v1] [v2] | --since 24h`.
@@ -18,6 +18,7 @@ import { defineJob } from '../src/queue/index.js';
  */
 export default defineJob({
   name: 'config.diff',
+  needs: ['clock', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),

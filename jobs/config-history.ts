@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { age, createConfigStore, requireLatest, shortTime } from '../src/configs/index.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `config history <device> [--before <id>] [--limit N]`: newest first, one keyset page at a time. */
 export default defineJob({
   name: 'config.history',
+  needs: ['clock', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),

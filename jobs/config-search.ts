@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { resolveSettings, searchConfigs, shortTime } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `config search <regex> [--devices glob] [--context N] [--missing]` over every device's latest config. */
 export default defineJob({
   name: 'config.search',
+  needs: ['configs', 'inventory', 'pool'],
   schema: z
     .object({
       pattern: z.string().min(1).max(256),

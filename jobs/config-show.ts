@@ -9,11 +9,12 @@ import {
   rulesFor,
   shortTime,
 } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `config show <device> [section-regex] [--version ref]`: the stored (scrubbed) config, or sections of it. */
 export default defineJob({
   name: 'config.show',
+  needs: ['configs', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
-import { parseCidr } from './inventory/scope.js';
+import { parseCidr } from './ip-scope.js';
 import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
@@ -44,6 +44,7 @@ export function parseDuration(text: string): number {
   const ms = durationMs(text);
   if (Number.isNaN(ms))
     throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, {
+      userMessage: `\`${text.slice(0, 40)}\` is not a duration.`,
       hint: 'Use e.g. 30s, 5m, 24h, 7d.',
     });
   if (!Number.isSafeInteger(ms) || ms > 3_650 * 86_400_000)

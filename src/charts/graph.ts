@@ -15,7 +15,7 @@ import {
   type SeriesResult,
   type SeriesSummary,
 } from '../metrics/query.js';
-import type { FileUpload } from '../slack/types.js';
+import type { FileUpload } from '../chat/index.js';
 import type { ChartRenderer } from './render.js';
 import {
   compareChart,

@@ -1,4 +1,4 @@
-import type { FileUpload, Message } from '../slack/types.js';
+import type { FileUpload, Message } from '../chat/index.js';
 import { type UnifiedDiff, unifiedDiff } from './diff.js';
 import type { ConfigVersion } from './store.js';
 

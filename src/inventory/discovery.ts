@@ -4,17 +4,15 @@ import snmp, { type Session } from 'net-snmp';
 import { parseDocument } from 'yaml';
 import { type Device, type Vendor, deviceSchema, parseFileConfig } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { resolveSnmpCredential } from '../snmp/credentials.js';
-import type { DiscoveryPolicy } from '../snmp/discovery-types.js';
-import { LLDP, SYS, suffixOf } from '../snmp/oids.js';
-import { get as snmpGet, bulkWalk } from '../snmp/walk.js';
+import { bulkWalk, LLDP, resolveSnmpCredential, SYS, snmpGet, suffixOf } from '../snmp/index.js';
+import type { DiscoveryPolicy } from './discovery-types.js';
 import type { Inventory } from './inventory.js';
-import { expandCidr, inSubnets, lldpAddress, parseCidr } from './scope.js';
+import { expandCidr, inSubnets, lldpAddress, parseCidr } from '../ip-scope.js';
 
 // ---------------------------------------------------------------- addresses
 
 // Parsed with ipaddr.js in scope.ts: the allowed subnets are a security boundary.
-export { expandCidr, inSubnets, parseCidr } from './scope.js';
+export { expandCidr, inSubnets, parseCidr } from '../ip-scope.js';
 
 // ---------------------------------------------------------------- identity
 
@@ -343,7 +341,10 @@ export function proposalBlocks(r: DiscoveryResult, target: string): unknown[] {
 export async function addDiscoveredDevice(path: string, device: Device): Promise<void> {
   const doc = parseDocument(await readFile(path, 'utf8'));
   if (doc.errors.length)
-    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${path} does not parse: ${doc.errors[0]!.message}`);
+    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${path} does not parse: ${doc.errors[0]!.message}`, {
+      userMessage: 'netops.yaml does not parse right now, so nothing was added to it.',
+      hint: 'Fix the file (the worker log has the exact error), then try again.',
+    });
   const existing = doc.getIn(['devices']);
   const plain = (doc.toJS() as { devices?: { name?: string }[] } | null)?.devices ?? [];
   if (plain.some((d) => d.name?.toLowerCase() === device.name.toLowerCase())) {
@@ -399,13 +400,20 @@ export async function addFromButtonValue(
   try {
     raw = JSON.parse(value);
   } catch {
-    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON');
+    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON', {
+      userMessage: 'That Add button does not carry a device netops-bot can read.',
+      hint: 'Run `discover` again for a fresh proposal.',
+    });
   }
   const parsed = deviceSchema.safeParse(raw);
   if (!parsed.success)
     throw new NetopsError(
       ErrorCode.BAD_ARGS,
       `discover.add: not a device: ${parsed.error.issues[0]?.message}`,
+      {
+        userMessage: 'That Add button does not carry a device netops-bot can read.',
+        hint: 'Run `discover` again for a fresh proposal.',
+      },
     );
   if (!inSubnets(parsed.data.host, policy.allowedSubnets)) {
     throw new NetopsError(

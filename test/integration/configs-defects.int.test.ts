@@ -7,10 +7,9 @@ import { type Config, type Device, loadConfig } from '../../src/config.js';
 import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobServices } from '../../src/queue/index.js';
-import type { Responder } from '../../src/slack/types.js';
+import type { Responder } from '../../src/chat/index.js';
 import { testDevice } from '../helpers/devices.js';
-import { runJob } from '../helpers/jobs.js';
+import { runJob, type TestServices } from '../helpers/jobs.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 
 /** Devices whose running config a test sets; a backup reads it. */
@@ -34,7 +33,7 @@ const recording: Responder = {
 } as unknown as Responder;
 
 let db: TestDb;
-let services: JobServices;
+let services: TestServices;
 const devices = new SetDevices();
 let now = new Date('2026-11-20T10:00:00Z');
 
@@ -49,6 +48,7 @@ beforeAll(async () => {
     enqueue: async () => ({ jobId: 'j' }),
     log: silentLogger,
     clock: () => now,
+    configs: {},
     devices,
   };
 });
