@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
 import { parseCidr } from './ip-scope.js';
 import { policySchema } from './policy/schema.js';
+import { complianceSchema } from './compliance/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
 export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
@@ -332,6 +333,8 @@ const fileSchema = z
         credentials: {},
       }),
     devices: z.array(deviceSchema).default([]),
+    /** What every device must and must not have; see README "Compliance". */
+    compliance: complianceSchema.default({ sites: {}, vars: {}, rules: [] }),
     /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
     incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
@@ -341,6 +344,15 @@ const fileSchema = z
   .superRefine((cfg, ctx) => {
     for (const message of duplicateNames(cfg.devices.map((d) => d.name)))
       ctx.addIssue({ code: 'custom', path: ['devices'], message });
+    cfg.compliance.rules.forEach((r, i) => {
+      for (const v of Object.keys(r.vendors ?? {}))
+        if (!(VENDORS as readonly string[]).includes(v))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['compliance', 'rules', i, 'vendors', v],
+            message: `unknown vendor "${v}" (one of ${VENDORS.join(', ')})`,
+          });
+    });
   });
 
 function duplicateNames(names: string[]): string[] {
