@@ -2,6 +2,7 @@ import type { CommandDefinition } from '../src/registry/index.js';
 import audit from './audit.js';
 import change from './change.js';
 import changes from './changes.js';
+import compliance from './compliance.js';
 import config from './config.js';
 import devices from './devices.js';
 import discover from './discover.js';
@@ -28,4 +29,5 @@ export const commands: CommandDefinition[] = [
   incidents,
   change,
   changes,
+  compliance,
 ] as CommandDefinition[];

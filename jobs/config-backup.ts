@@ -6,6 +6,7 @@ import {
   resolveSettings,
   TRIGGERS,
 } from '../src/configs/index.js';
+import { complianceHook } from '../src/compliance/index.js';
 import { defineJob } from '../src/services/index.js';
 
 export const configBackupSchema = z
@@ -27,7 +28,7 @@ export default defineJob({
   backoffMs: 5_000,
   timeoutMs: 120_000,
   describe: (d) => `config backup of \`${d.device}\``,
-  async process(data, { services, signal }) {
+  async process(data, { services, signal, log }) {
     const device = services.inventory.require(data.device);
     const settings = resolveSettings(services.configs);
     const out = await backupDevice(
@@ -38,6 +39,15 @@ export default defineJob({
         clock: services.clock,
         channelFor: (d) => noticeChannel(services.config, d),
         secretMarker: settings.secretMarker,
+        onNewVersion: complianceHook({
+          pool: services.pool,
+          rules: services.config.compliance,
+          secretMarker: settings.secretMarker,
+          clock: services.clock,
+          responder: services.responder,
+          channelFor: (d) => noticeChannel(services.config, d),
+          onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
+        }),
       },
       device,
       { trigger: data.trigger, author: data.author ?? null, signal },

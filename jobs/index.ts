@@ -6,6 +6,8 @@ import changeDryrun from './change-dryrun.js';
 import changeExpire from './change-expire.js';
 import changeRollback from './change-rollback.js';
 import changesList from './changes-list.js';
+import complianceHistory from './compliance-history.js';
+import complianceReport from './compliance-report.js';
 import configBackupMany from './config-backup-many.js';
 import configBackup from './config-backup.js';
 import configDiff from './config-diff.js';
@@ -58,4 +60,6 @@ export const jobs: JobDefinition[] = [
   changeExpire,
   changeCancel,
   changesList,
+  complianceReport,
+  complianceHistory,
 ] as JobDefinition[];

@@ -20,3 +20,20 @@ export {
   type RuleResult,
   type Status,
 } from './engine.js';
+export {
+  createComplianceStore,
+  type ComplianceStore,
+  type EvaluatedVersion,
+  type HistoryRow,
+  type StoredResult,
+} from './store.js';
+export {
+  complianceHook,
+  type DriftHookDeps,
+  deviceInfo,
+  driftNotice,
+  evaluateLatest,
+  evaluateVersion,
+  REMEDIATE_ACTION_ID,
+  type ComplianceDeps,
+} from './service.js';

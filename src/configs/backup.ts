@@ -18,6 +18,8 @@ export interface BackupDeps {
   /** Where change notices go for a device (its own channel, else the changes channel); none: no post. */
   channelFor(device: Device): string | undefined;
   secretMarker?: string;
+  /** Called once per newly stored version, after its change notice (compliance evaluation hooks in here). */
+  onNewVersion?(device: Device, version: ConfigVersion, body: string): Promise<void>;
 }
 
 export interface BackupRequest {
@@ -78,7 +80,13 @@ export async function backupDevice(
       ? await deps.store.previous(rec.version)
       : undefined;
   if (rec.previous) out.previous = rec.previous;
-  if (!previous) return out;
+  const hook = async () => {
+    if (rec.changed) await deps.onNewVersion?.(device, rec.version, body);
+  };
+  if (!previous) {
+    await hook();
+    return out;
+  }
   const [prevBody, curBody] = await Promise.all([
     deps.store.body(previous.sha256),
     rec.changed ? Promise.resolve(body) : deps.store.body(rec.version.sha256),
@@ -94,5 +102,6 @@ export async function backupDevice(
   }
   // Marked after the post: a failed post leaves it unmarked, so the retry announces it.
   await deps.store.markNotified(rec.version.id, deps.clock());
+  await hook();
   return out;
 }

@@ -1,0 +1,146 @@
+import type { Pool } from 'pg';
+import type { Message, Responder } from '../chat/index.js';
+import type { Device } from '../config.js';
+import type { ConfigVersion } from '../configs/store.js';
+import { type DeviceInfo, evaluateDevice, prepareConfig, type RuleResult, showResult } from './engine.js';
+import type { ComplianceConfig } from './schema.js';
+import { type ComplianceStore, createComplianceStore, type EvaluatedVersion } from './store.js';
+
+export interface ComplianceDeps {
+  pool: Pool;
+  rules: ComplianceConfig;
+  secretMarker: string;
+  clock: () => Date;
+  store?: ComplianceStore;
+}
+
+export const deviceInfo = (d: Device): DeviceInfo => ({
+  name: d.name,
+  vendor: d.vendor,
+  site: d.site,
+  role: d.role,
+  tags: d.tags,
+  host: d.host,
+});
+
+/** Evaluates one stored version of a device and records it; returns every result and those that broke. */
+export async function evaluateVersion(
+  deps: ComplianceDeps,
+  device: Device,
+  version: EvaluatedVersion,
+  body: string,
+): Promise<{ results: RuleResult[]; broken: RuleResult[] }> {
+  const results = evaluateDevice(deps.rules, deviceInfo(device), body, { secretMarker: deps.secretMarker });
+  const store = deps.store ?? createComplianceStore(deps.pool);
+  const broken = await store.record(device.name, version, results, deps.clock());
+  return { results, broken };
+}
+
+/**
+ * Evaluates each device's latest stored config (on demand: after a rule change, or to fill the table).
+ * Devices never backed up are returned by name.
+ */
+export async function evaluateLatest(
+  deps: ComplianceDeps,
+  devices: readonly Device[],
+): Promise<{ results: RuleResult[]; neverBackedUp: string[] }> {
+  const byName = new Map(devices.map((d) => [d.name, d]));
+  const { rows } = await deps.pool.query<{
+    device: string;
+    body: string;
+    version_id: string;
+    n: number;
+    collected_at: Date;
+    author: string | null;
+  }>(
+    `SELECT l.device, l.body, l.version_id, v.n, v.collected_at, v.author
+       FROM config_latest l JOIN config_versions v ON v.id = l.version_id
+      WHERE l.device = ANY($1)`,
+    [[...byName.keys()]],
+  );
+  const store = deps.store ?? createComplianceStore(deps.pool);
+  const results: RuleResult[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const device = byName.get(r.device)!;
+    seen.add(r.device);
+    const res = evaluateDevice(deps.rules, deviceInfo(device), prepareConfig(device.vendor, r.body), {
+      secretMarker: deps.secretMarker,
+    });
+    await store.record(
+      r.device,
+      { id: Number(r.version_id), n: Number(r.n), collectedAt: r.collected_at, author: r.author },
+      res,
+      deps.clock(),
+    );
+    results.push(...res);
+  }
+  return { results, neverBackedUp: [...byName.keys()].filter((n) => !seen.has(n)).sort() };
+}
+
+export const REMEDIATE_ACTION_ID = 'compliance.remediate';
+
+/** The post telling a device's channel that a new version broke rules: which, which lines, and who. */
+export function driftNotice(
+  device: Device,
+  version: EvaluatedVersion,
+  broken: readonly RuleResult[],
+  options: { remediate?: boolean } = {},
+): Message {
+  const who = version.author ? ` by *${version.author}*` : ' (author unknown)';
+  const head = `:warning: *${device.name}* v${version.n}${who} breaks ${broken.length} compliance rule${broken.length === 1 ? '' : 's'}: ${broken.map((r) => `\`${r.rule}\``).join(', ')}`;
+  const body = broken
+    .map((r) => {
+      const lines = showResult(r, device.vendor);
+      const shown = lines.slice(0, 15);
+      const more = lines.length > shown.length ? `\n… ${lines.length - shown.length} more` : '';
+      return `*${r.rule}*\n\`\`\`\n${shown.join('\n')}${more}\n\`\`\``;
+    })
+    .join('\n');
+  const text = `${head}\n${body}`;
+  const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }];
+  if (options.remediate)
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: REMEDIATE_ACTION_ID,
+          text: { type: 'plain_text', text: 'Remediate' },
+          value: JSON.stringify({ device: device.name, rules: broken.map((r) => r.rule) }).slice(0, 2000),
+        },
+      ],
+    });
+  return { text, blocks };
+}
+
+export interface DriftHookDeps extends ComplianceDeps {
+  responder?: Responder;
+  channelFor(device: Device): string | undefined;
+  /** Offer the Remediate button (the bot handles `compliance.remediate`). */
+  remediate?: boolean;
+  onError?(err: unknown, device: Device): void;
+}
+
+/**
+ * The hook a backup calls for each new version: evaluate, store, and post a drift notice when the
+ * version broke a rule. A failure here is reported, never fails the backup that stored the version.
+ */
+export function complianceHook(deps: DriftHookDeps) {
+  return async (device: Device, version: ConfigVersion, body: string): Promise<void> => {
+    // A hand-built Config (tests, older callers) may have no compliance section at all.
+    if (!deps.rules?.rules.length) return;
+    try {
+      const ev = { id: version.id, n: version.n, collectedAt: version.collectedAt, author: version.author };
+      const { broken } = await evaluateVersion(deps, device, ev, body);
+      const channel = deps.channelFor(device);
+      if (broken.length && channel && deps.responder)
+        await deps.responder.post(
+          { channel },
+          driftNotice(device, ev, broken, deps.remediate ? { remediate: true } : {}),
+        );
+    } catch (err) {
+      deps.onError?.(err, device);
+    }
+  };
+}

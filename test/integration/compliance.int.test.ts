@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import backupJob from '../../jobs/config-backup.js';
+import historyJob from '../../jobs/compliance-history.js';
+import reportJob from '../../jobs/compliance-report.js';
+import type { Destination, Message, Responder } from '../../src/chat/index.js';
+import { type Config, type Device, loadConfig } from '../../src/config.js';
+import type { DeviceService } from '../../src/devices/types.js';
+import { createInventory } from '../../src/inventory/index.js';
+import { silentLogger } from '../../src/log.js';
+import type { JobDefinition, JobResult } from '../../src/queue/index.js';
+import { testDevice } from '../helpers/devices.js';
+import { runJob, type TestServices } from '../helpers/jobs.js';
+import { freshDb, type TestDb } from '../helpers/pg.js';
+
+const YAML = `
+channels:
+  changes: C00NETOPS0
+compliance:
+  sites:
+    ams1: { ntp: [10.0.0.123, 10.0.0.124] }
+  rules:
+    - name: ntp
+      kind: present
+      lines: |
+        {{#site.ntp}}
+        ntp server {{.}}
+        {{/site.ntp}}
+      vendors:
+        juniper_junos:
+          lines: |
+            system {
+              ntp {
+            {{#site.ntp}}
+                server {{.}};
+            {{/site.ntp}}
+              }
+            }
+    - name: no-http
+      kind: absent
+      lines: ip http server
+      vendors:
+        juniper_junos: { patterns: ['^telnet$'] }
+`;
+
+const IOS = `hostname core1-ams
+!
+ntp server 10.0.0.123
+ntp server 10.0.0.124
+!
+end
+`;
+const JUNOS = `system {
+    host-name edge1-ams;
+    ntp {
+        server 10.0.0.123;
+        server 10.0.0.124;
+    }
+    services {
+        ssh;
+    }
+}
+`;
+
+class Devices implements DeviceService {
+  configs = new Map<string, string>();
+  async run(): Promise<never> {
+    throw new Error('not used');
+  }
+  async runningConfig(device: Device): Promise<string> {
+    return this.configs.get(device.name)!;
+  }
+  async close() {}
+}
+
+const posts: { dest: Destination; message: Message }[] = [];
+const responder: Responder = {
+  async post(dest, message) {
+    posts.push({ dest, message });
+    return { ts: String(posts.length) };
+  },
+  async update() {},
+  async ephemeral() {},
+  async upload() {},
+};
+
+let db: TestDb;
+let services: TestServices;
+let devices: Devices;
+let now = new Date('2026-11-25T10:00:00Z');
+const run = (job: JobDefinition, data: unknown): Promise<JobResult> => runJob(job, data, services);
+
+beforeAll(async () => {
+  db = await freshDb('compl');
+  const config: Config = loadConfig({ DATABASE_URL: db.url }, { role: 'migrate', readFile: () => YAML });
+  devices = new Devices();
+  services = {
+    config,
+    pool: db.pool,
+    inventory: createInventory([
+      testDevice('core1-ams', { vendor: 'cisco_iosxe', site: 'ams1', channel: 'C0CORE1' }),
+      testDevice('edge1-ams', { vendor: 'juniper_junos', site: 'ams1' }),
+      testDevice('core9-ams', { vendor: 'cisco_iosxe', site: 'ams1' }),
+    ]),
+    responder,
+    enqueue: async () => ({ jobId: 'j-x' }),
+    log: silentLogger,
+    clock: () => now,
+    configs: {},
+    devices,
+  };
+  devices.configs.set('core1-ams', IOS);
+  devices.configs.set('edge1-ams', JUNOS);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+beforeEach(() => {
+  now = new Date(now.getTime() + 3_600_000);
+});
+
+describe('compliance against real Postgres with stored configs', () => {
+  it('first versions are evaluated and stored; no drift notice for a first version', async () => {
+    await run(backupJob, { device: 'core1-ams', trigger: 'schedule' });
+    await run(backupJob, { device: 'edge1-ams', trigger: 'schedule' });
+    const { rows } = await db.pool.query('SELECT device, rule, status FROM compliance_latest ORDER BY 1, 2');
+    expect(rows).toEqual([
+      { device: 'core1-ams', rule: 'no-http', status: 'compliant' },
+      { device: 'core1-ams', rule: 'ntp', status: 'compliant' },
+      { device: 'edge1-ams', rule: 'no-http', status: 'compliant' },
+      { device: 'edge1-ams', rule: 'ntp', status: 'compliant' },
+    ]);
+    expect(posts.filter((p) => p.message.text.includes('compliance'))).toEqual([]);
+  });
+
+  it('a syslog-triggered change that removes an NTP server posts a drift notice naming the author', async () => {
+    devices.configs.set('core1-ams', IOS.replace('ntp server 10.0.0.124\n', 'ip http server\n'));
+    await run(backupJob, { device: 'core1-ams', trigger: 'syslog', author: 'alice' });
+    const drift = posts.find((p) => p.message.text.includes('breaks'));
+    expect(drift?.dest.channel).toBe('C0CORE1');
+    expect(drift?.message.text).toContain('*alice*');
+    expect(drift?.message.text).toContain('`ntp`');
+    expect(drift?.message.text).toContain('+ ntp server 10.0.0.124');
+    expect(drift?.message.text).toContain('- ip http server');
+  });
+
+  it('/net compliance <device>: each rule with its lines and since when', async () => {
+    const r = await run(reportJob, { device: 'core1-ams' });
+    expect(r.summary).toBe('core1-ams: 0 of 2 rules compliant');
+    expect(r.code?.content).toContain('FAIL ntp (since 2026-11-25 12:00Z)');
+    expect(r.code?.content).toContain('+ ntp server 10.0.0.124');
+  });
+
+  it('fleet summary: compliant %, worst rules and devices, details file; never-backed-up counted', async () => {
+    const r = await run(reportJob, {});
+    expect(r.summary).toMatch(
+      /50% of 4 checks pass; 1 of 2 devices fully compliant \(3 in scope; 1 never backed up\)/,
+    );
+    expect(r.text).toContain('core1-ams (2)');
+    expect(String(r.files?.[0]?.content)).toContain('== core1-ams ntp noncompliant');
+    const junos = await run(reportJob, { scope: 'edge1*', rule: 'ntp' });
+    expect(junos.summary).toMatch(/100% of 1 checks pass/);
+  });
+
+  it('history answers since when, by device and by rule', async () => {
+    devices.configs.set('core1-ams', IOS);
+    await run(backupJob, { device: 'core1-ams', trigger: 'syslog', author: 'bob' });
+    const byDevice = await run(historyJob, { device: 'core1-ams' });
+    expect(byDevice.summary).toContain('all compliant now');
+    expect(byDevice.code!.content.split('\n').slice(0, 2).join('\n')).toMatch(/ntp {2}compliant v3 by bob/);
+    expect(byDevice.code!.content).toMatch(/ntp {2}noncompliant v2 by alice \(\+1 −0\)/);
+    const byRule = await run(historyJob, { rule: 'no-http' });
+    expect(byRule.code!.content).toContain('core1-ams  noncompliant v2 by alice');
+  });
+});
