@@ -46,6 +46,7 @@ export default defineJob({
           clock: services.clock,
           responder: services.responder,
           channelFor: (d) => noticeChannel(services.config, d),
+          remediate: true,
           onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
         }),
       },

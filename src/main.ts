@@ -5,6 +5,7 @@ import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
+import { createRemediateAction } from './compliance/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
@@ -358,6 +359,15 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         ...createActions({ config, enqueue: producer.enqueue }),
         ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
+        createRemediateAction({
+          pool,
+          config,
+          inventory,
+          enqueue: producer.enqueue,
+          responder,
+          authorize: changeAuthorize,
+          secretMarker: config.configs.secretMarker,
+        }),
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,

@@ -37,3 +37,4 @@ export {
   REMEDIATE_ACTION_ID,
   type ComplianceDeps,
 } from './service.js';
+export { createRemediateAction, type RemediateValue } from './handlers.js';

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Message, Responder } from '../chat/index.js';
 import type { Device } from '../config.js';
 import type { ConfigVersion } from '../configs/store.js';
+import { getVendor } from '../devices/vendors/index.js';
 import { type DeviceInfo, evaluateDevice, prepareConfig, type RuleResult, showResult } from './engine.js';
 import type { ComplianceConfig } from './schema.js';
 import { type ComplianceStore, createComplianceStore, type EvaluatedVersion } from './store.js';
@@ -99,7 +100,8 @@ export function driftNotice(
     .join('\n');
   const text = `${head}\n${body}`;
   const blocks: unknown[] = [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }];
-  if (options.remediate)
+  // Only where the bot can change the device at all.
+  if (options.remediate && getVendor(device.vendor).change)
     blocks.push({
       type: 'actions',
       elements: [

@@ -4,6 +4,8 @@ import historyJob from '../../jobs/compliance-history.js';
 import reportJob from '../../jobs/compliance-report.js';
 import type { Destination, Message, Responder } from '../../src/chat/index.js';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
+import { createChangeStore } from '../../src/changes/index.js';
+import { createRemediateAction, REMEDIATE_ACTION_ID } from '../../src/compliance/index.js';
 import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -141,6 +143,47 @@ describe('compliance against real Postgres with stored configs', () => {
     expect(drift?.message.text).toContain('`ntp`');
     expect(drift?.message.text).toContain('+ ntp server 10.0.0.124');
     expect(drift?.message.text).toContain('- ip http server');
+    expect(JSON.stringify(drift?.message.blocks)).toContain(REMEDIATE_ACTION_ID);
+  });
+
+  it('Remediate creates a change request with the vendor-correct lines, through the approval flow', async () => {
+    const drift = posts.find((p) => p.message.text.includes('breaks'))!;
+    const button = (drift.message.blocks as { elements?: { value: string }[] }[]).find((b) => b.elements)!
+      .elements![0]!;
+    const enqueued: { name: string; data: unknown }[] = [];
+    const told: string[] = [];
+    const action = createRemediateAction({
+      pool: db.pool,
+      config: services.config,
+      inventory: services.inventory,
+      enqueue: async (name, data) => {
+        enqueued.push({ name, data });
+        return { jobId: 'j-dry' };
+      },
+      responder,
+      authorize: () => ({ ok: true }),
+      secretMarker: '<removed>',
+    });
+    expect(action.devicesOf?.(button.value).map((d) => d.name)).toEqual(['core1-ams']);
+    await action.handle({
+      access: {} as never,
+      userId: 'U0000ALICE',
+      channel: 'C0CORE1',
+      value: button.value,
+      responder: {
+        ...responder,
+        async ephemeral(_d, _u, m) {
+          told.push(m.text);
+        },
+      },
+      openModal: async () => {},
+    });
+    expect(told[0]).toMatch(/Change \S+ created to remediate `core1-ams` \(2 line\(s\)\)/);
+    expect(enqueued[0]?.name).toBe('change.dryrun');
+    const id = (enqueued[0]!.data as { id: string }).id;
+    const change = await createChangeStore(db.pool).get(id);
+    expect(change?.lines).toBe('no ip http server\nntp server 10.0.0.124');
+    expect(change?.state).toBeDefined();
   });
 
   it('/net compliance <device>: each rule with its lines and since when', async () => {
