@@ -1,3 +1,5 @@
+import { complianceHook } from '../src/compliance/index.js';
+import { noticeChannel, resolveSettings } from '../src/configs/index.js';
 import { z } from 'zod';
 import {
   approvalCard,
@@ -71,7 +73,19 @@ export default defineJob({
   timeoutMs: 6 * 3_600_000,
   describe: (d) => `apply change ${d.id}`,
   async process(data, { services, signal, log }) {
-    const engine = changeEngine(services, signal);
+    const engine = {
+      ...changeEngine(services, signal),
+      onNewVersion: complianceHook({
+        pool: services.pool,
+        rules: services.config.compliance,
+        secretMarker: resolveSettings(services.configs).secretMarker,
+        clock: services.clock,
+        responder: services.responder,
+        channelFor: (d) => noticeChannel(services.config, d),
+        remediate: true,
+        onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
+      }),
+    };
     const store = services.changes.store;
     const authorize = services.changes.authorize;
     const first = await store.get(data.id);

@@ -1,3 +1,5 @@
+import { complianceHook } from '../src/compliance/index.js';
+import { noticeChannel, resolveSettings } from '../src/configs/index.js';
 import { z } from 'zod';
 import {
   approvalCard,
@@ -21,8 +23,20 @@ export default defineJob({
   attempts: 1,
   timeoutMs: 15 * 60_000,
   describe: (d) => `dry run of change ${d.id}`,
-  async process(data, { services, signal }) {
-    const engine = changeEngine(services, signal);
+  async process(data, { services, signal, log }) {
+    const engine = {
+      ...changeEngine(services, signal),
+      onNewVersion: complianceHook({
+        pool: services.pool,
+        rules: services.config.compliance,
+        secretMarker: resolveSettings(services.configs).secretMarker,
+        clock: services.clock,
+        responder: services.responder,
+        channelFor: (d) => noticeChannel(services.config, d),
+        remediate: true,
+        onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
+      }),
+    };
     const store = services.changes.store;
     const c = await store.transition(data.id, ['requested'], 'dry_run');
     if (!c) return { summary: `change ${data.id} is not waiting for a dry run` };

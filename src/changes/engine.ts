@@ -1,6 +1,7 @@
 import type { Device } from '../config.js';
 import {
   backupDevice,
+  type BackupDeps,
   type ConfigStore,
   DEFAULT_SECRET_MARKER,
   normalise,
@@ -41,6 +42,8 @@ export interface EngineDeps {
   clock: () => Date;
   secretMarker?: string;
   signal?: AbortSignal;
+  /** Each version a change backup stores (compliance evaluation hooks in here). */
+  onNewVersion?: BackupDeps['onNewVersion'];
 }
 
 export function changeOps(device: Device): VendorChange {
@@ -107,6 +110,7 @@ export async function backupNow(deps: EngineDeps, device: Device, author: string
       clock: deps.clock,
       channelFor: () => undefined,
       ...(deps.secretMarker ? { secretMarker: deps.secretMarker } : {}),
+      ...(deps.onNewVersion ? { onNewVersion: deps.onNewVersion } : {}),
     },
     device,
     { trigger: author ? 'change' : 'manual', author, ...(deps.signal ? { signal: deps.signal } : {}) },
