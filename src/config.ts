@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { userRegExp } from './bounded-regexp.js';
 import { ErrorCode, NetopsError } from './errors.js';
 import { parseCidr } from './ip-scope.js';
 import { deviceScopeSchema, policySchema } from './policy/schema.js';
@@ -216,7 +217,8 @@ export const complianceRuleSchema = z
     for (const v of variants)
       for (const p of [...(v.patterns ?? []), ...(v.match ? [v.match] : [])]) {
         try {
-          new RegExp(p);
+          // Rules run over every line of every config: the same time bound as a user's search pattern.
+          userRegExp(p);
         } catch (e) {
           ctx.addIssue({
             code: 'custom',

@@ -1,4 +1,5 @@
 import Mustache from 'mustache';
+import { userRegExp } from '../bounded-regexp.js';
 import type { Vendor } from '../config.js';
 import type { BlockStyle } from '../configs/section.js';
 import { extractSections } from '../configs/section.js';
@@ -159,7 +160,8 @@ const regexCache = new Map<string, RegExp>();
 function regex(p: string): RegExp {
   let r = regexCache.get(p);
   if (!r) {
-    r = new RegExp(p);
+    // Validated (and bounded) when the config was loaded; bounded here again for hand-built rule sets.
+    r = userRegExp(p);
     regexCache.set(p, r);
   }
   return r;

@@ -270,11 +270,14 @@ describe('scope and vendors', () => {
       rules: [
         { name: 'a', kind: 'absent', patterns: ['('] },
         { name: 'a', kind: 'present' },
+        { name: 'b', kind: 'absent', patterns: ['(a)\\1'] },
       ],
     });
     expect(r.success).toBe(false);
     const text = r.error!.issues.map((i) => i.message).join('\n');
     expect(text).toMatch(/bad regular expression/);
     expect(text).toMatch(/duplicate rule name/);
+    // A backreference cannot run under the linear-time bound: refused at load, like a search pattern.
+    expect(text).toMatch(/rule "b": bad regular expression/);
   });
 });
