@@ -7,7 +7,9 @@ import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createChangeStore } from '../../src/changes/index.js';
 import { createRemediateAction, REMEDIATE_ACTION_ID } from '../../src/compliance/index.js';
 import type { DeviceService } from '../../src/devices/types.js';
+import { createSyslogReceiver } from '../../src/configs/syslog/index.js';
 import { createInventory } from '../../src/inventory/index.js';
+import { createSocket } from 'node:dgram';
 import { silentLogger } from '../../src/log.js';
 import type { JobDefinition, JobResult } from '../../src/queue/index.js';
 import { testDevice } from '../helpers/devices.js';
@@ -213,5 +215,41 @@ describe('compliance against real Postgres with stored configs', () => {
     expect(byDevice.code!.content).toMatch(/ntp {2}noncompliant v2 by alice \(\+1 −0\)/);
     const byRule = await run(historyJob, { rule: 'no-http' });
     expect(byRule.code!.content).toContain('core1-ams  noncompliant v2 by alice');
+  });
+
+  it('end to end from a syslog message over UDP: the backup it triggers posts the drift with that author', async () => {
+    const queued: { name: string; data: unknown }[] = [];
+    const receiver = createSyslogReceiver({
+      inventory: createInventory([testDevice('core1-ams', { vendor: 'cisco_iosxe', host: '127.0.0.1' })]),
+      enqueue: async (name, data) => {
+        queued.push({ name, data });
+        return { jobId: 'j-syslog' };
+      },
+      host: '127.0.0.1',
+      port: 0,
+      debounceMs: 50,
+    });
+    const { port } = await receiver.start();
+    try {
+      devices.configs.set('core1-ams', IOS.replace('ntp server 10.0.0.123\n', ''));
+      const sock = createSocket('udp4');
+      const msg =
+        '<189>79: *Nov 25 10:00:00.123: %SYS-5-CONFIG_I: Configured from console by carol on vty0 (10.0.0.5)';
+      await new Promise<void>((ok, fail) => sock.send(msg, port, '127.0.0.1', (e) => (e ? fail(e) : ok())));
+      sock.close();
+      const t0 = Date.now();
+      while (!queued.length && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 10));
+      expect(queued[0]).toMatchObject({
+        name: 'config.backup',
+        data: { device: 'core1-ams', trigger: 'syslog', author: 'carol' },
+      });
+      const before = posts.length;
+      await run(backupJob, queued[0]!.data);
+      const drift = posts.slice(before).find((p) => p.message.text.includes('breaks'));
+      expect(drift?.message.text).toContain('*carol*');
+      expect(drift?.message.text).toContain('+ ntp server 10.0.0.123');
+    } finally {
+      await receiver.stop();
+    }
   });
 });
