@@ -1,5 +1,4 @@
-import { complianceHook } from '../src/compliance/index.js';
-import { noticeChannel, resolveSettings } from '../src/configs/index.js';
+import { jobComplianceHook } from '../src/compliance/index.js';
 import { z } from 'zod';
 import {
   approvalCard,
@@ -75,16 +74,7 @@ export default defineJob({
   async process(data, { services, signal, log }) {
     const engine = {
       ...changeEngine(services, signal),
-      onNewVersion: complianceHook({
-        pool: services.pool,
-        rules: services.config.compliance,
-        secretMarker: resolveSettings(services.configs).secretMarker,
-        clock: services.clock,
-        responder: services.responder,
-        channelFor: (d) => noticeChannel(services.config, d),
-        remediate: true,
-        onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
-      }),
+      onNewVersion: jobComplianceHook(services, log),
     };
     const store = services.changes.store;
     const authorize = services.changes.authorize;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { rollbackDevice, changeEngine } from '../src/changes/index.js';
+import { jobComplianceHook } from '../src/compliance/index.js';
 import { userText } from '../src/errors.js';
 import { defineJob } from '../src/services/index.js';
 
@@ -10,14 +11,14 @@ import { defineJob } from '../src/services/index.js';
  */
 export default defineJob({
   name: 'change.rollback',
-  needs: ['changes', 'clock', 'configs', 'devices', 'inventory', 'pool', 'responder'],
+  needs: ['changes', 'clock', 'config', 'configs', 'devices', 'inventory', 'pool', 'responder'],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/), device: z.string().min(1) }).strict(),
   attempts: 5,
   backoffMs: 10_000,
   describe: (d) => `confirm window of change ${d.id} on \`${d.device}\``,
-  async process(data, { services, signal }) {
-    const engine = changeEngine(services, signal);
+  async process(data, { services, signal, log }) {
+    const engine = { ...changeEngine(services, signal), onNewVersion: jobComplianceHook(services, log) };
     const store = services.changes.store;
     const c = await store.get(data.id);
     const row = (await store.devices(data.id)).find((d) => d.device === data.device);

@@ -6,7 +6,7 @@ import {
   resolveSettings,
   TRIGGERS,
 } from '../src/configs/index.js';
-import { complianceHook } from '../src/compliance/index.js';
+import { jobComplianceHook } from '../src/compliance/index.js';
 import { defineJob } from '../src/services/index.js';
 
 export const configBackupSchema = z
@@ -39,16 +39,7 @@ export default defineJob({
         clock: services.clock,
         channelFor: (d) => noticeChannel(services.config, d),
         secretMarker: settings.secretMarker,
-        onNewVersion: complianceHook({
-          pool: services.pool,
-          rules: services.config.compliance,
-          secretMarker: settings.secretMarker,
-          clock: services.clock,
-          responder: services.responder,
-          channelFor: (d) => noticeChannel(services.config, d),
-          remediate: true,
-          onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
-        }),
+        onNewVersion: jobComplianceHook(services, log),
       },
       device,
       { trigger: data.trigger, author: data.author ?? null, signal },

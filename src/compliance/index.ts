@@ -29,6 +29,7 @@ export {
 } from './store.js';
 export {
   complianceHook,
+  jobComplianceHook,
   type DriftHookDeps,
   deviceInfo,
   driftNotice,

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Message, Responder } from '../chat/index.js';
-import type { Device } from '../config.js';
+import type { Config, Device } from '../config.js';
+import { type ConfigsSettings, noticeChannel, resolveSettings } from '../configs/settings.js';
 import type { ConfigVersion } from '../configs/store.js';
 import { getVendor } from '../devices/vendors/index.js';
 import { type DeviceInfo, evaluateDevice, prepareConfig, type RuleResult, showResult } from './engine.js';
@@ -145,4 +146,27 @@ export function complianceHook(deps: DriftHookDeps) {
       deps.onError?.(err, device);
     }
   };
+}
+
+/** The hook as every job that stores versions builds it (backup, change dry run, apply, rollback). */
+export function jobComplianceHook(
+  services: {
+    pool: Pool;
+    config: Pick<Config, 'compliance' | 'channels'>;
+    configs: ConfigsSettings;
+    clock: () => Date;
+    responder: Responder;
+  },
+  log: { warn(obj: object, msg: string): void },
+) {
+  return complianceHook({
+    pool: services.pool,
+    rules: services.config.compliance,
+    secretMarker: resolveSettings(services.configs).secretMarker,
+    clock: services.clock,
+    responder: services.responder,
+    channelFor: (d) => noticeChannel(services.config, d),
+    remediate: true,
+    onError: (err, d) => log.warn({ err, device: d.name }, 'compliance evaluation failed'),
+  });
 }
