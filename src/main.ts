@@ -12,6 +12,7 @@ import { type Config, loadConfig, type Role } from './config.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
+import { createReadiness } from './health.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -25,6 +26,8 @@ import {
 import {
   createJobHost,
   createProducer,
+  createUserRateLimit,
+  DEFAULT_QUEUE,
   createScheduler,
   type JobDefinition,
   type JobHost,
@@ -166,7 +169,26 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     retryStrategy: (times) => Math.min(times * 100, 500),
   });
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
-  const producer = createProducer({ connection: producerRedis, prefix, jobs });
+  const producer = createProducer({
+    connection: producerRedis,
+    prefix,
+    jobs,
+    maxDepth: config.limits.queueDepth,
+  });
+  const queueNames = [...new Set(jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
+  telemetry.setQueueSource(async () =>
+    Object.fromEntries(
+      await Promise.all(
+        queueNames.map(
+          async (q) =>
+            [
+              q,
+              await producer.queue(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+            ] as const,
+        ),
+      ),
+    ),
+  );
   // Audit writes that cannot reach Postgres wait in Redis (shared by all processes) until it is back.
   const audit = createDurableAudit({ audit: createAuditLog(pool), redis: producerRedis, prefix, log });
   const web = createSlackClient(config.slack.botToken, {
@@ -275,24 +297,33 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       audit,
       log,
       onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
+      admit: createUserRateLimit({
+        redis: producerRedis,
+        prefix,
+        perMinute: config.limits.commandsPerMinute,
+      }),
     });
+    // Alive: the process answers. Ready: it can do its work (what a load balancer should ask).
     const health: Route = {
       method: 'GET',
       path: '/healthz',
       handler: async (_req: IncomingMessage, res: ServerResponse) => {
-        const checks = await Promise.all([
-          pool.query('SELECT 1').then(
-            () => true,
-            () => false,
-          ),
-          producerRedis.ping().then(
-            () => true,
-            () => false,
-          ),
-        ]);
-        const ok = checks.every(Boolean);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok, postgres: checks[0], redis: checks[1] }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, role }));
+      },
+    };
+    const readiness = createReadiness({
+      pool,
+      redis: producerRedis,
+      slackAuth: () => web.apiCall('auth.test'),
+    });
+    const ready: Route = {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const r = await readiness();
+        res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(r));
       },
     };
     const metrics: Route = {
@@ -331,6 +362,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       views: changeHandlers.views,
       routes: [
         health,
+        ready,
         metrics,
         ...alertRoutes({
           config,

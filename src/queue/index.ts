@@ -19,3 +19,4 @@ export type {
   JobResult,
   ServiceMap,
 } from './types.js';
+export { createUserRateLimit } from './rate-limit.js';

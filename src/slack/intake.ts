@@ -34,6 +34,8 @@ export interface IntakeOptions {
   audit?: AuditLog;
   log: Logger;
   onCommand?(command: string, outcome: 'queued' | 'answered' | 'rejected' | 'denied' | 'failed'): void;
+  /** Throws (NETOPS_RATE_LIMITED) when this person has sent too many commands just now. */
+  admit?(userId: string): Promise<void>;
 }
 
 export interface Request {
@@ -103,6 +105,7 @@ export function createIntake(options: IntakeOptions) {
     try {
       const { command, args, parsed } = registry.parse(req.text);
       parsedName = command.name;
+      await options.admit?.(req.user.id);
       const channel = { id: req.where.channel, ...(req.channelName ? { name: req.channelName } : {}) };
       const access = await guard.access(req.user.id, channel);
       const declared: Action[] = [command.action, ...(command.alsoActions ?? [])];
