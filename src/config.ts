@@ -271,9 +271,13 @@ const fileSchema = z
         sessions: z.number().int().min(1).max(5_000).default(100),
         /** SSH sessions at once to one device. */
         sessionsPerDevice: z.number().int().min(1).max(16).default(2),
+        /** Commands one person may send per minute; 0 for no limit. */
+        commandsPerMinute: z.number().int().min(0).max(10_000).default(30),
+        /** Jobs waiting in one queue beyond which requests from people are refused; 0 for no limit. */
+        queueDepth: z.number().int().min(0).max(10_000_000).default(1_000),
       })
       .strict()
-      .default({ sessions: 100, sessionsPerDevice: 2 }),
+      .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */
