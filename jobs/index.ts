@@ -1,4 +1,6 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import analysisDevice from './analysis-device.js';
+import anomalyFeedback from './anomaly-feedback.js';
 import changeApply from './change-apply.js';
 import changeCancel from './change-cancel.js';
 import changeDryrun from './change-dryrun.js';
@@ -46,4 +48,6 @@ export const jobs: JobDefinition[] = [
   changeExpire,
   changeCancel,
   changesList,
+  analysisDevice,
+  anomalyFeedback,
 ] as JobDefinition[];

@@ -6,6 +6,7 @@ import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
+import { createAnomalyActions } from './anomalies/index.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
@@ -263,6 +264,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
         ...changeHandlers.actions,
+        ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,

@@ -1,0 +1,14 @@
+export { analyseDevice, STEP_MS, WHAT, type AnalysisDeps, type RunSummary } from './run.js';
+export { ACTIONS, groupMessage, parseFeedbackValue, feedbackLine, type FeedbackRequest } from './message.js';
+export {
+  getGroup,
+  groupAnomalies,
+  groupFeedback,
+  listAnomalies,
+  loadDaily,
+  recordFeedback,
+  saveDaily,
+  type AnomalyRow,
+  type FeedbackRow,
+} from './store.js';
+export { createAnomalyActions } from './actions.js';
