@@ -1,4 +1,6 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import anomalies from './anomalies.js';
+import capacity from './capacity.js';
 import change from './change.js';
 import changes from './changes.js';
 import config from './config.js';
@@ -9,6 +11,7 @@ import help from './help.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
+import top from './top.js';
 
 /** Every slash subcommand. A test fails when a file in commands/ is missing here. */
 export const commands: CommandDefinition[] = [
@@ -22,4 +25,7 @@ export const commands: CommandDefinition[] = [
   jobs,
   change,
   changes,
+  anomalies,
+  capacity,
+  top,
 ] as CommandDefinition[];

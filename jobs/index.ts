@@ -1,5 +1,8 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import analysisAnomalies from './analysis-anomalies.js';
+import analysisCapacity from './analysis-capacity.js';
 import analysisDevice from './analysis-device.js';
+import analysisTop from './analysis-top.js';
 import anomalyFeedback from './anomaly-feedback.js';
 import changeApply from './change-apply.js';
 import changeCancel from './change-cancel.js';
@@ -50,4 +53,7 @@ export const jobs: JobDefinition[] = [
   changesList,
   analysisDevice,
   anomalyFeedback,
+  analysisAnomalies,
+  analysisCapacity,
+  analysisTop,
 ] as JobDefinition[];

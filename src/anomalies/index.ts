@@ -12,3 +12,5 @@ export {
   type FeedbackRow,
 } from './store.js';
 export { createAnomalyActions } from './actions.js';
+export { topByDailyP95, type TopRow, type TopWhat } from './top.js';
+export { dailyTraffic, interfaceCapacity, type InterfaceCapacity } from './capacity.js';

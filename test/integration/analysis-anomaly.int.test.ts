@@ -151,3 +151,47 @@ it('a spike after a config change: one message in the channel with the band, sin
     20_000,
   );
 }, 120_000);
+
+const said = (pred: (t: string) => boolean) =>
+  s.emu.calls
+    .filter(
+      (c) =>
+        c.method === 'chat.postMessage' ||
+        c.method === 'chat.update' ||
+        c.method === 'files.completeUploadExternal' ||
+        c.method === 'upload',
+    )
+    .map((c) => JSON.stringify(c.args))
+    .filter(pred);
+
+async function until<T>(fn: () => T | undefined, ms = 30_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('/net anomalies lists them with the feedback; /net top and /net capacity answer from the daily p95s', async () => {
+  const slash = async (text: string) => {
+    const res = await s.emu.slashCommand({ command: '/net', text, channelId: CHANNEL, userId: 'U0000ALICE' });
+    expect(res.status).toBe(200);
+  };
+  await slash('anomalies 1d core1');
+  const list = await until(() => said((t) => t.includes('anomalies on core1 in the last'))[0]);
+  expect(list).toContain('cleared');
+  expect(list).toContain('marked this expected: muted until');
+
+  // The baseline rebuild kept eight complete days of p95s; the spiked port is not the busiest day
+  // everywhere, but every listed row has a p95 and a day.
+  await slash('top in 7d core1');
+  const top = await until(() => said((t) => t.includes('Top ') && t.includes('by in p95'))[0]);
+  expect(top).toMatch(/core1/);
+
+  // Eight days of history: an honest "not enough data", not a made-up date.
+  await slash('capacity core1');
+  const cap = await until(() => said((t) => /projected to reach 80 %|not enough data/.test(t))[0], 60_000);
+  expect(cap).toMatch(/without enough history|not enough data/);
+}, 120_000);
