@@ -12,7 +12,11 @@
  * analysed from scratch; one incremental round of 10,000 interfaces. Prints one JSON object last.
  */
 import { loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { topByDailyP95 } from '../src/anomalies/index.js';
+import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
 import { performance } from 'node:perf_hooks';
 import {
   ANALYSED_METRICS,
@@ -24,7 +28,6 @@ import {
   metricSettings,
   type Point,
   sanitise,
-  type SeriesAnomaly,
 } from '../src/analysis/index.js';
 import {
   type GeneratedInterface,
@@ -246,11 +249,54 @@ async function speed() {
   };
 }
 
-if (!isMainThread) {
-  const { from, to } = workerData as { from: number; to: number };
-  parentPort!.postMessage(analyseShare(from, to));
-} else {
-  await main();
+const URL =
+  process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+
+/**
+ * `/net top` over the fleet: 10,000 interfaces × 7 days of daily p95s (what the analysis keeps
+ * from 5-minute rollups) in a schema of its own; the query the job runs, timed (median of runs).
+ */
+async function topBench(): Promise<{ topMs: number; topErrorsMs: number; rows: number }> {
+  const admin = new pg.Pool({ connectionString: URL, max: 1 });
+  const schema = `bench_analysis_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  const pool = createPool({ connectionString: URL, schema, max: 4 });
+  try {
+    await migrate(pool);
+    const day0 = Date.UTC(2026, 0, 5);
+    const devices = IFACES / 50;
+    await pool.query(
+      `INSERT INTO interfaces (device, ifindex, name, speed_bps, oper_status, admin_status, updated_at)
+       SELECT 'dev' || d, i, 'Ethernet1/' || i, 10000000000, 'up', 'up', now()
+         FROM generate_series(1, $1) d, generate_series(1, 50) i`,
+      [devices],
+    );
+    const { rowCount } = await pool.query(
+      `INSERT INTO analysis_daily (device, ifindex, metric, day, p95, n)
+       SELECT 'dev' || d, i, m, ($2::date + k), (hashint4(d * 1000 + i * 10 + k) & 1048575) * 5000.0, 288
+         FROM generate_series(1, $1) d, generate_series(1, 50) i, generate_series(0, 6) k,
+              unnest(ARRAY['in_bps', 'out_bps', 'in_errors', 'out_errors']) m`,
+      [devices, new Date(day0).toISOString().slice(0, 10)],
+    );
+    await pool.query('ANALYZE analysis_daily');
+    const from = new Date(day0);
+    const to = new Date(day0 + 7 * 86_400_000);
+    const time = async (what: 'in' | 'errors') => {
+      const runs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        const top = await topByDailyP95(pool, { what, from, to, limit: 10 });
+        runs.push(performance.now() - t0);
+        if (top.length !== 10) throw new Error('top-N returned too few rows');
+      }
+      return median(runs);
+    };
+    return { topMs: await time('in'), topErrorsMs: await time('errors'), rows: rowCount ?? 0 };
+  } finally {
+    await pool.end();
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await admin.end();
+  }
 }
 
 async function main() {
@@ -261,6 +307,8 @@ async function main() {
   log('capacity', JSON.stringify(c));
   const s = await speed();
   log('speed', JSON.stringify(s));
+  const top = await topBench();
+  log('top', JSON.stringify(top));
   console.log(
     JSON.stringify({
       series_labelled: SERIES,
@@ -277,8 +325,17 @@ async function main() {
       analyse_10k_ifaces_7d_cpu_s: r3(s.analyseCpuS),
       analyse_ifaces: IFACES,
       incremental_round_10k_ms: Math.round(s.roundMs),
+      net_top_10k_ifaces_7d_ms: Math.round(top.topMs),
+      net_top_errors_10k_ifaces_7d_ms: Math.round(top.topErrorsMs),
       loadavg_1m: r3(loadavg()[0]!),
       bench_wall_s: Math.round((performance.now() - t0) / 1000),
     }),
   );
+}
+
+if (!isMainThread) {
+  const { from, to } = workerData as { from: number; to: number };
+  parentPort!.postMessage(analyseShare(from, to));
+} else {
+  await main();
 }

@@ -1,4 +1,4 @@
-import { MAD_TO_SIGMA, mad, median, quantile } from './stats.js';
+import { MAD_TO_SIGMA, mad, median, quantile, quantileInPlace } from './stats.js';
 
 /** One observation; `v: null` is a gap (missed poll, reset, impossible rate): never a value. */
 export interface Point {
@@ -110,10 +110,6 @@ function centre(b: Baseline, t: number): { lo: number; hi: number } {
   return e < m ? { lo: e, hi: m } : { lo: m, hi: e };
 }
 
-function distance(y: number, c: { lo: number; hi: number }): number {
-  return y > c.hi ? y - c.hi : y < c.lo ? y - c.lo : 0;
-}
-
 /** The noise scale at `t` in model units, floored. */
 export function scaleModel(b: Baseline, t: number, expected = expectedModel(b, t)): number {
   const s = b.scale[slot(b, t)]!;
@@ -129,8 +125,14 @@ export function expectedAt(b: Baseline, t: number): number {
 
 /** Residual of an observation in scales: (model(v) − expected) / scale. */
 export function residual(b: Baseline, t: number, v: number, bandFactor = 1): number {
-  const c = centre(b, t);
-  return distance(toModel(b, v), c) / (scaleModel(b, t, (c.lo + c.hi) / 2) * bandFactor);
+  // centre() inlined: this runs for every sample of every series, and allocates nothing.
+  const e = expectedModel(b, t);
+  const m = b.season === 'none' ? e : b.median[slot(b, t)]!;
+  const lo = Math.min(e, m);
+  const hi = Math.max(e, m);
+  const y = toModel(b, v);
+  const d = y > hi ? y - hi : y < lo ? y - lo : 0;
+  return d / (scaleModel(b, t, (lo + hi) / 2) * bandFactor);
 }
 
 /** The band [low, high] of ±z scales at `t`, in the metric's unit. */
@@ -262,7 +264,7 @@ export function buildBaseline(
         // and a fraction of the cost of re-selecting the median of all other days.
         let o = 0;
         for (let j = runs[r]!; j < runs[r + 1]!; j++) own[o++] = ys[order[j]!]!;
-        shift = -(median(own.subarray(0, o)) - med[k]!) / (days - 1);
+        shift = -(quantileInPlace(own.subarray(0, o), 0.5) - med[k]!) / (days - 1);
       }
       for (let j = runs[r]!; j < runs[r + 1]!; j++) {
         const i = order[j]!;

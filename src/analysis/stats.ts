@@ -9,9 +9,14 @@ export const MAD_TO_SIGMA = 1.4826;
 
 /** Quantile (0..1) by linear interpolation between order statistics; selects in a copy, O(n). */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const n = values.length;
+  if (values.length === 0) return Number.NaN;
+  return quantileInPlace(Float64Array.from(values), q);
+}
+
+/** As quantile, reordering `a` instead of copying it (for scratch buffers in hot loops). */
+export function quantileInPlace(a: Float64Array, q: number): number {
+  const n = a.length;
   if (n === 0) return Number.NaN;
-  const a = Float64Array.from(values);
   const pos = Math.min(Math.max(q, 0), 1) * (n - 1);
   const lo = Math.floor(pos);
   const vlo = select(a, lo);
@@ -65,7 +70,7 @@ export function median(values: ArrayLike<number>): number {
 export function mad(values: ArrayLike<number>, center = median(values)): number {
   const d = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) d[i] = Math.abs(values[i]! - center);
-  return median(d);
+  return quantileInPlace(d, 0.5);
 }
 
 export interface LineFit {

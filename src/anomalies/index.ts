@@ -5,6 +5,7 @@ export {
   groupAnomalies,
   groupFeedback,
   listAnomalies,
+  recentAnomalies,
   loadDaily,
   recordFeedback,
   saveDaily,

@@ -334,3 +334,20 @@ export async function saveIfaceState(
     [device, ifindex, JSON.stringify(s.statuses), s.speedIssue],
   );
 }
+
+/**
+ * For incidents: the anomalies of one device detected in the last `hours` hours, plus any still
+ * open (what an incident thread shows next to an alert for that device).
+ */
+export function recentAnomalies(
+  pool: Pool,
+  device: string,
+  hours: number,
+  now = new Date(),
+): Promise<AnomalyRow[]> {
+  return listAnomalies(pool, {
+    from: new Date(now.getTime() - hours * 3_600_000),
+    to: now,
+    devices: [device],
+  });
+}
