@@ -145,10 +145,14 @@ function quality() {
 
 function capacity() {
   const apes: number[] = [];
+  const apesLs: number[] = [];
   let notEnough = 0;
   for (let i = 0; i < TRENDS; i++) {
     const g = generateTrend({ seed: 77 + i, days: 90 });
     const f = forecastCapacity(dailyP95(g.points, STEP), { thresholdBps: g.thresholdBps, now: g.now });
+    // The least-squares fit over the same window, for comparison (outlier days bend it).
+    const ls = f.fits.find((x) => x.method === 'least-squares' && x.windowDays === f.primary?.windowDays);
+    if (ls?.crossingAt) apesLs.push(Math.abs(ls.crossingAt - g.trueCrossingAt) / (g.trueCrossingAt - g.now));
     if (f.crossingAt === null) {
       notEnough++;
       apes.push(1);
@@ -162,7 +166,7 @@ function capacity() {
     thresholdBps: short.thresholdBps,
     now: short.now,
   });
-  return { mape: median(apes), missing: notEnough, shortHistory: s.status };
+  return { mape: median(apes), mapeLs: median(apesLs), missing: notEnough, shortHistory: s.status };
 }
 
 /** Cheap seasonal series for the speed runs (the generator's counter maths is not what we time). */
@@ -320,6 +324,7 @@ async function main() {
       false_alarms_per_interface_week: r3(q.falseAlarmsPerIfWeek),
       by_kind: q.byKind,
       capacity_runout_mape: r3(c.mape),
+      capacity_runout_mape_least_squares: r3(c.mapeLs),
       capacity_short_history: c.shortHistory,
       analyse_10k_ifaces_7d_s: r3(s.analyseWallS),
       analyse_10k_ifaces_7d_cpu_s: r3(s.analyseCpuS),

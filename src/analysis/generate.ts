@@ -238,18 +238,27 @@ export function generateTrend(options: { seed: number; days: number; stepMs?: nu
   const speedBps = 10e9;
   const thresholdBps = 0.8 * speedBps;
   const now = start + options.days * DAY;
-  // Start well below, cross 20–150 days after "now".
+  // Start well below (10–35 % of the threshold at the start of the history) and cross 20–150 days
+  // after "now": traffic that grows, never a line that was negative in the past.
   const crossDays = r.uni(20, 150);
-  const p95Now = r.uni(0.3, 0.6) * thresholdBps;
-  const slopePerDay = (thresholdBps - p95Now) / crossDays;
+  const p95Start = r.uni(0.1, 0.35) * thresholdBps;
+  const slopePerDay = (thresholdBps - p95Start) / (options.days + crossDays);
+  const p95Now = p95Start + slopePerDay * options.days;
   const noise = r.uni(0.02, 0.06);
   const points: Point[] = [];
   // Peak of the daily shape is 1.0 and the p95 of a day sits close to it; scale so the p95 follows the trend.
+  let dayFactor = 1;
   for (let t = start; t < now; t += step) {
+    // Each day busier or quieter than the trend (±5 %), and 3 % of days an outlier: an outage
+    // (a third of the traffic) or a flash crowd (half as much again). The trend must see through them.
+    if (t % DAY === 0) {
+      const u = r.next();
+      dayFactor = Math.exp(0.05 * r.gauss()) * (u < 0.015 ? 0.33 : u < 0.03 ? 1.5 : 1);
+    }
     const h = (t % DAY) / HOUR;
     const shape = 0.3 + 0.7 * Math.exp(-(((h - 14) / 4) ** 2));
     const trend = p95Now - slopePerDay * ((now - t) / DAY);
-    const v = trend * shape * Math.exp(noise * r.gauss());
+    const v = trend * dayFactor * shape * Math.exp(noise * r.gauss());
     points.push({ t, v: r.next() < 0.005 ? null : Math.max(0, v) });
   }
   // The p95 of one day relative to its trend level, noise included (averaged over many days), so
