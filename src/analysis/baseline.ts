@@ -188,8 +188,12 @@ export function buildBaseline(
   const n = pts.length;
   const ys = new Float64Array(n);
   const slotIdx = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const dayIdx = new Int32Array(n);
   const count = new Int32Array(slots + 1);
   for (let i = 0; i < n; i++) {
+    ts[i] = pts[i]!.t;
+    dayIdx[i] = Math.floor(ts[i]! / DAY);
     ys[i] = toModel(tf, pts[i]!.v);
     slotIdx[i] = slotOf(pts[i]!.t, season, slots, offsetMs);
     count[slotIdx[i]! + 1]!++;
@@ -249,8 +253,7 @@ export function buildBaseline(
     if (hi === lo) continue;
     // Runs of one day within the slot.
     const runs: number[] = [lo];
-    for (let j = lo + 1; j < hi; j++)
-      if (Math.floor(pts[order[j]!]!.t / DAY) !== Math.floor(pts[order[j - 1]!]!.t / DAY)) runs.push(j);
+    for (let j = lo + 1; j < hi; j++) if (dayIdx[order[j]!] !== dayIdx[order[j - 1]!]) runs.push(j);
     runs.push(hi);
     // Unseasonal series: one slot over many days, whose median one day barely moves.
     const days = runs.length - 1;
@@ -270,7 +273,7 @@ export function buildBaseline(
         const i = order[j]!;
         // The scale is learnt around the interpolated profile (the full spread), even though
         // scoring later forgives the span between it and the slot's median.
-        res[j] = ys[i]! - (expectedModel(b, pts[i]!.t) + shift);
+        res[j] = ys[i]! - (expectedModel(b, ts[i]!) + shift);
       }
     }
   }
@@ -296,7 +299,7 @@ export function buildBaseline(
   const ewma = new Float64Array(n);
   let e = 0;
   for (let i = 0; i < n; i++) {
-    const sc = scaleModel(b, pts[i]!.t, ys[i]!);
+    const sc = scaleModel(b, ts[i]!, med[slotIdx[i]!]!);
     const r = Math.max(-6, Math.min(6, byPoint[i]! / sc));
     e = 0.3 * r + 0.7 * e;
     ewma[i] = e;
