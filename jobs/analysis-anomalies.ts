@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { feedbackLine, groupFeedback, listAnomalies, WHAT } from '../src/anomalies/index.js';
 import { formatRange } from '../src/charts/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `/net anomalies [range] [scope]`: open ones first, then recent, with explanation and feedback. */
 export default defineJob({
   name: 'analysis.anomalies',
+  needs: ['config', 'pool', 'clock'],
   schema: z
     .object({
       rangeMs: z

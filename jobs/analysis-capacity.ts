@@ -1,22 +1,19 @@
 import { z } from 'zod';
 import { interfaceCapacity, type InterfaceCapacity } from '../src/anomalies/index.js';
 import { projection } from '../src/analysis/index.js';
-import { createChartRenderer, type ChartRenderer, formatBits, graphForecast } from '../src/charts/index.js';
+import { formatBits, graphForecast } from '../src/charts/index.js';
 import { listInterfaces } from '../src/metrics/index.js';
-import { defineJob, type JobResult } from '../src/queue/index.js';
+import type { JobResult } from '../src/chat/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 const DAY = 86_400_000;
 const MAX_INTERFACES = 400;
-let shared: ChartRenderer | undefined;
-function renderer(): ChartRenderer {
-  shared ??= createChartRenderer();
-  return shared;
-}
 
 /** `/net capacity [scope]`: soonest saturation first, honest about short histories, chart of the first. */
 export default defineJob({
   name: 'analysis.capacity',
+  needs: ['config', 'pool', 'charts', 'clock'],
   schema: z
     .object({ devices: z.array(z.string().min(1)).min(1).max(5000), scope: z.string().max(200).optional() })
     .strict(),
@@ -84,7 +81,7 @@ export default defineJob({
       const until = Math.max(f.crossingAt! + 7 * DAY, now.getTime() + 14 * DAY);
       const p = projection(f, now.getTime(), until);
       const chart = await graphForecast(
-        { renderer: services.charts ?? renderer(), timezone: tz },
+        { renderer: services.charts, timezone: tz },
         {
           subject: `${first.iface.device} ${first.iface.name} ${first.direction}`,
           history: first.daily.map((d) => ({ x: d.day + DAY / 2, y: d.p95 })),

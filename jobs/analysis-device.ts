@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { analyseDevice } from '../src/anomalies/index.js';
-import { createChartRenderer, type ChartRenderer } from '../src/charts/index.js';
-import { defineJob } from '../src/queue/index.js';
-
-let shared: ChartRenderer | undefined;
-/** When the composition root passes none: one per worker process, never one per job. */
-function renderer(): ChartRenderer {
-  shared ??= createChartRenderer();
-  return shared;
-}
+import { defineJob } from '../src/services/index.js';
 
 /**
  * Incremental anomaly analysis of one device, enqueued by `snmp.poll` after each poll: new anomalies
@@ -16,6 +8,7 @@ function renderer(): ChartRenderer {
  */
 export default defineJob({
   name: 'analysis.device',
+  needs: ['config', 'inventory', 'pool', 'responder', 'charts', 'clock'],
   queue: 'analysis',
   schema: z.object({ device: z.string().min(1) }).strict(),
   // The next poll brings the next run within a minute: a retry would only be late.
@@ -32,7 +25,7 @@ export default defineJob({
         responder: services.responder,
         timezone: services.config.timezone ?? 'UTC',
         channelFor: () => device.channel ?? channels.alerts ?? channels.ops,
-        renderer: services.charts ?? renderer(),
+        renderer: services.charts,
         log,
       },
       device.name,

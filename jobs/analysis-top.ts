@@ -1,22 +1,11 @@
 import { z } from 'zod';
 import { topByDailyP95 } from '../src/anomalies/index.js';
-import {
-  formatBits,
-  formatRange,
-  formatRate,
-  graphTopN,
-  createChartRenderer,
-  type ChartRenderer,
-} from '../src/charts/index.js';
-import { defineJob, type JobResult } from '../src/queue/index.js';
+import { formatBits, formatRange, formatRate, graphTopN } from '../src/charts/index.js';
+import type { JobResult } from '../src/chat/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 const DAY = 86_400_000;
-let shared: ChartRenderer | undefined;
-function renderer(): ChartRenderer {
-  shared ??= createChartRenderer();
-  return shared;
-}
 
 /**
  * `/net top [in|out|errors|discards] [range] [scope]`. Ranges of a day or more rank by each
@@ -25,6 +14,7 @@ function renderer(): ChartRenderer {
  */
 export default defineJob({
   name: 'analysis.top',
+  needs: ['config', 'pool', 'charts', 'clock'],
   schema: z
     .object({
       what: z.enum(['in', 'out', 'errors', 'discards']),
@@ -52,7 +42,7 @@ export default defineJob({
       const out = await graphTopN(
         {
           pool: services.pool,
-          renderer: services.charts ?? renderer(),
+          renderer: services.charts,
           timezone: services.config.timezone ?? 'UTC',
         },
         { from: now - data.rangeMs, to: now },

@@ -7,11 +7,12 @@ import {
   groupMessage,
   recordFeedback,
 } from '../src/anomalies/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** "expected" / "real problem" on an anomaly message: recorded, applied, and shown on the message. */
 export default defineJob({
   name: 'anomaly.feedback',
+  needs: ['config', 'pool', 'responder', 'clock'],
   queue: 'analysis',
   schema: z
     .object({

@@ -1,4 +1,4 @@
-import type { Message } from '../slack/types.js';
+import type { Message } from '../chat/index.js';
 import type { AnomalyRow, FeedbackRow } from './store.js';
 
 /**

@@ -20,9 +20,8 @@ import {
 } from '../analysis/index.js';
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
-import { type InterfaceRef, querySeriesFor } from '../metrics/index.js';
-import type { Responder } from '../slack/types.js';
-import { latestInterfaces } from '../snmp/index.js';
+import { type InterfaceRef, latestInterfaces, querySeriesFor } from '../metrics/index.js';
+import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
   type AnomalyRow,
