@@ -48,17 +48,24 @@ export async function topByDailyP95(
   const order = traffic
     ? 'ORDER BY (i.speed_bps > 0) DESC NULLS LAST, b.p95 / nullif(i.speed_bps, 0) DESC NULLS LAST, b.p95 DESC'
     : 'ORDER BY b.p95 DESC';
+  // Hash aggregate to one row per interface (no sort of every row), top-N of those, and only then
+  // the day and direction of each winner's busiest day.
   const { rows } = await pool.query(
     `WITH b AS (
-       SELECT DISTINCT ON (d.device, d.ifindex) d.device, d.ifindex, d.metric, d.p95, d.day
+       SELECT d.device, d.ifindex, max(d.p95) AS p95
          FROM analysis_daily d
         WHERE d.metric = ANY($1::text[]) AND d.day >= $2::date AND d.day < $3::date ${filter}
-        ORDER BY d.device, d.ifindex, d.p95 DESC)
-     SELECT b.*, coalesce(i.name, 'ifIndex ' || b.ifindex) AS name, i.speed_bps::float8 AS speed_bps
-       FROM b LEFT JOIN interfaces i USING (device, ifindex)
-      WHERE b.p95 > 0
-      ${order}
-      LIMIT $${params.length}`,
+        GROUP BY d.device, d.ifindex)
+     SELECT b.*, coalesce(i.name, 'ifIndex ' || b.ifindex) AS name, i.speed_bps::float8 AS speed_bps, w.metric, w.day
+       FROM (SELECT b.device, b.ifindex, b.p95 FROM b LEFT JOIN interfaces i USING (device, ifindex)
+              WHERE b.p95 > 0 ${order} LIMIT $${params.length}) b
+       LEFT JOIN interfaces i USING (device, ifindex)
+       CROSS JOIN LATERAL (
+         SELECT d.metric, d.day FROM analysis_daily d
+          WHERE d.device = b.device AND d.ifindex = b.ifindex AND d.metric = ANY($1::text[])
+            AND d.day >= $2::date AND d.day < $3::date
+          ORDER BY d.p95 DESC LIMIT 1) w
+      ${order}`,
     params,
   );
   return rows.map((r) => {
