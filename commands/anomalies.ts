@@ -25,6 +25,7 @@ export function rangeAndScope(
 const USAGE = 'anomalies [range] [device|glob]';
 
 export default defineCommand({
+  action: 'read',
   name: 'anomalies',
   summary: 'Anomalies found on the fleet (open first), with their explanation and the feedback given',
   usage: USAGE,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand } from '../src/registry/index.js';
 
 export default defineCommand({
+  action: 'read',
   name: 'capacity',
   summary:
     'When interfaces reach 80 % of their speed: daily p95 trend over 30/90 days, soonest first, with a chart',

@@ -6,6 +6,7 @@ const USAGE = 'top [in|out|errors|discards] [range] [device|glob]';
 const WHAT = ['in', 'out', 'errors', 'discards'] as const;
 
 export default defineCommand({
+  action: 'read',
   name: 'top',
   summary: 'Busiest interfaces by p95 across the fleet (in, out, errors or discards), from rollups',
   usage: USAGE,

@@ -4,6 +4,7 @@ import analysisCapacity from './analysis-capacity.js';
 import analysisDevice from './analysis-device.js';
 import analysisTop from './analysis-top.js';
 import anomalyFeedback from './anomaly-feedback.js';
+import auditQuery from './audit-query.js';
 import changeApply from './change-apply.js';
 import changeCancel from './change-cancel.js';
 import changeDryrun from './change-dryrun.js';
@@ -20,6 +21,11 @@ import configShow from './config-show.js';
 import devicesList from './devices-list.js';
 import discover from './discover.js';
 import graph from './graph.js';
+import inventoryAdd from './inventory-add.js';
+import incidentDiagnose from './incident-diagnose.js';
+import incidentSilence from './incident-silence.js';
+import incidentSync from './incident-sync.js';
+import incidentsList from './incidents-list.js';
 import jobsList from './jobs-list.js';
 import reconcile from './reconcile.js';
 import show from './show.js';
@@ -45,6 +51,12 @@ export const jobs: JobDefinition[] = [
   discover,
   reconcile,
   graph,
+  inventoryAdd,
+  auditQuery,
+  incidentSync,
+  incidentDiagnose,
+  incidentSilence,
+  incidentsList,
   changeDryrun,
   changeApply,
   changeRollback,

@@ -15,6 +15,9 @@ export function createAnomalyActions(enqueue: Enqueue): ActionHandler[] {
   ];
   return ids.map((actionId) => ({
     actionId,
+    // Muting or widening an alert is on-call work, like acknowledging an incident; the value names
+    // only the group, so the decision is on who clicked and where (devices: none known here).
+    action: 'incident.ack' as const,
     async handle({ userId, channel, threadTs, value, responder }) {
       const req = parseFeedbackValue(value ?? '');
       if (!req) {

@@ -33,6 +33,16 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const submit: ViewHandler = {
     callbackId: IDS.modal,
+    action: 'change.request',
+    scopeOf: (metadata) => {
+      const parsed = JSON.parse(metadata) as unknown;
+      // JSON of anything (null, a number, a list) names no channel and no device
+      const m = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<ModalMeta>;
+      return {
+        ...(typeof m.channel === 'string' ? { channel: m.channel } : {}),
+        devices: Array.isArray(m.devices) ? m.devices.filter((d): d is string => typeof d === 'string') : [],
+      };
+    },
     async submit({ userId, values, privateMetadata, responder }) {
       let meta: ModalMeta;
       try {
@@ -99,6 +109,8 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const decide = (decision: 'approve' | 'reject'): ActionHandler => ({
     actionId: decision === 'approve' ? IDS.approve : IDS.reject,
+    // Rejecting is a reviewer's decision too; device scopes are checked by the change service.
+    action: 'change.approve',
     async handle({ userId, channel, threadTs, value, responder }) {
       const r = await service.decide(value ?? '', userId, decision);
       if (channel) {
@@ -111,6 +123,7 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const open: ActionHandler = {
     actionId: IDS.open,
+    action: 'change.request',
     async handle({ userId, channel, threadTs, value, responder, openModal }) {
       try {
         const devices = o.inventory.resolve(value ?? '').map((d) => d.name);

@@ -181,7 +181,11 @@ export interface SlackEmulator {
 const DEFAULT_USERS: EmuUser[] = [
   { id: 'U0000ALICE', name: 'alice', real_name: 'Alice Operator', tz: 'Europe/Paris' },
   { id: 'U00000BOB0', name: 'bob', real_name: 'Bob Engineer', tz: 'America/New_York' },
+  // Three people with different roles in netops.example.yaml's policy: operator, approver, viewer.
+  { id: 'U0000CAROL', name: 'carol', real_name: 'Carol Viewer', tz: 'Europe/London' },
 ];
+/** @neteng: the approvers' user group in netops.example.yaml (Bob is in it). */
+const DEFAULT_USERGROUPS: EmuUsergroup[] = [{ id: 'S00NETENG0', handle: 'neteng', users: ['U00000BOB0'] }];
 const DEFAULT_CHANNELS: EmuChannelSpec[] = [
   { id: 'C00NETOPS0', name: 'netops' },
   { id: 'C0INCIDENT', name: 'incidents' },
@@ -232,7 +236,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     appId: 'A0NETOPSAP',
     users: options.users ?? DEFAULT_USERS,
     channels: options.channels ?? DEFAULT_CHANNELS,
-    usergroups: options.usergroups ?? [],
+    usergroups: (options.usergroups ?? DEFAULT_USERGROUPS).map((g) => ({ ...g, users: [...g.users] })),
     now,
   });
   const endpointOf = (botUrl: string, path = options.botPath ?? '/slack/events') =>
