@@ -20,7 +20,7 @@ import {
 } from '../analysis/index.js';
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
-import { type InterfaceRef, latestInterfaces, querySeriesFor } from '../metrics/index.js';
+import { findInterface, type InterfaceRef, latestInterfaces, querySeriesFor } from '../metrics/index.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
@@ -33,6 +33,7 @@ import {
   loadBaselines,
   loadIfaceStates,
   loadTuning,
+  neighboursOf,
   type NewAnomaly,
   openAnomalies,
   openGroup,
@@ -268,7 +269,8 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }));
     for (const o of toOpen) {
       if (o.a.explanation) continue;
-      o.a.explanation = explain(deps, o, series, versions);
+      const far = o.s ? await neighbourMovements(pool, o.a, from, end).catch(() => []) : [];
+      o.a.explanation = explain(deps, o, series, versions, far);
     }
   }
 
@@ -301,6 +303,39 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   return summary;
 }
 
+/**
+ * The port at the other end of the cable (LLDP, when discovery has seen it): did its traffic move
+ * at the same time? Read through src/metrics and the neighbour's own cached baseline; nothing is
+ * said when the neighbour is not analysed yet.
+ */
+async function neighbourMovements(pool: Pool, a: NewAnomaly, from: number, end: number): Promise<Movement[]> {
+  const out: Movement[] = [];
+  for (const n of await neighboursOf(pool, a.device, a.ifname)) {
+    const iface = await findInterface(pool, n.device, { ifname: n.ifname });
+    if (!iface) continue;
+    const cached = await loadBaselines(pool, n.device);
+    const res = await querySeriesFor(pool, iface, {
+      metrics: ['in_bps', 'out_bps'],
+      from: new Date(from),
+      to: new Date(end),
+      widthPx: WINDOW,
+      resolution: 'raw',
+    });
+    for (const m of ['in_bps', 'out_bps'] as const) {
+      const b = cached.get(`${iface.ifindex}/${m}`)?.baseline;
+      if (!b) continue;
+      const pts = sanitise(
+        (res.series[m] ?? []).map((k) => ({ t: k.x0, v: k.avg })),
+        m,
+        iface.speedBps,
+      ).points;
+      const moved = movedAround(pts, b, a.since.getTime());
+      if (moved) out.push({ label: `neighbour ${n.device} ${iface.name} ${WHAT[m]}`, ...moved });
+    }
+  }
+  return out;
+}
+
 function fromDetector(iface: InterfaceRef, metric: string, a: SeriesAnomaly): NewAnomaly {
   return {
     device: iface.device,
@@ -325,6 +360,7 @@ function explain(
   o: { s: SeriesState | null; a: NewAnomaly },
   series: readonly SeriesState[],
   versions: readonly { at: number; author: string | null; version: number }[],
+  far: readonly Movement[] = [],
 ): string {
   const since = o.a.since.getTime();
   const related: Movement[] = [];
@@ -342,6 +378,7 @@ function explain(
       ...moved,
     });
   }
+  related.push(...far.slice(0, 2));
   const configChanges = changesNear(versions, since);
   if (!o.s) {
     // Flaps: no band to quote.

@@ -351,3 +351,23 @@ export function recentAnomalies(
     devices: [device],
   });
 }
+
+/**
+ * LLDP neighbours of one port, both ways round, from the links discovery keeps (`device_links`,
+ * owned by incidents/discovery): who is on the other end of the cable, when it is known.
+ */
+export async function neighboursOf(
+  pool: Pool,
+  device: string,
+  ifname: string,
+): Promise<{ device: string; ifname: string }[]> {
+  const { rows } = await pool.query(
+    `SELECT neighbor AS device, neighbor_interface AS ifname FROM device_links
+      WHERE device = $1 AND interface = $2 AND neighbor_interface <> ''
+     UNION
+     SELECT device, interface FROM device_links WHERE neighbor = $1 AND neighbor_interface = $2 AND interface <> ''
+     LIMIT 4`,
+    [device, ifname],
+  );
+  return rows.map((r) => ({ device: String(r.device), ifname: String(r.ifname) }));
+}

@@ -22,13 +22,17 @@ const spec = { name: 'core1', vendor: 'cisco_iosxe' as const, interfaces: 6 };
 const model = buildDeviceModel(1, spec.name, spec.vendor, spec.interfaces);
 // A busy-enough access port that is up: the spike is then a clear multiple of its usual traffic.
 const port = model.interfaces.filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))[0]!;
+// The LLDP neighbour on the other end of that port, whose traffic jumps at the same time.
+const spec2 = { name: 'core2', vendor: 'arista_eos' as const, interfaces: 4 };
+const model2 = buildDeviceModel(1, spec2.name, spec2.vendor, spec2.interfaces);
+const port2 = model2.interfaces.filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))[0]!;
 const now = Date.now();
 const spikeFrom = Math.floor((now - 25 * MIN) / MIN) * MIN;
 
-function row(t: number, inBps: number): SampleRow {
+function row(t: number, inBps: number, p = port, device = 'core1'): SampleRow {
   return {
-    device: 'core1',
-    ifIndex: port.ifIndex,
+    device,
+    ifIndex: p.ifIndex,
     ts: new Date(t),
     inBps,
     outBps: inBps / 2,
@@ -38,7 +42,7 @@ function row(t: number, inBps: number): SampleRow {
     outErrors: 0,
     inDiscards: 0,
     outDiscards: 0,
-    speedBps: port.speedBps,
+    speedBps: p.speedBps,
   };
 }
 
@@ -46,11 +50,24 @@ beforeAll(async () => {
   s = await startStack({ devices: sampleDevices(1), roles: ['bot', 'worker'] });
   const pool = s.worker!.pool;
   // Eight days of the model's traffic (daily profile, weekends apart), up to the spike.
-  await backfill(pool, [spec], { days: 8, end: new Date(spikeFrom), stepSec: 60 });
+  await backfill(pool, [spec, spec2], { days: 8, end: new Date(spikeFrom), stepSec: 60 });
   await ensurePartitions(pool, new Date(spikeFrom), new Date(now + 3_600_000));
   const spike: SampleRow[] = [];
-  for (let t = spikeFrom + MIN; t <= now; t += MIN) spike.push(row(t, port.speedBps * 0.9));
+  for (let t = spikeFrom + MIN; t <= now; t += MIN) {
+    spike.push(row(t, port.speedBps * 0.9));
+    spike.push(row(t, port2.speedBps * 0.9, port2, 'core2'));
+  }
   await insertSamples(pool, spike);
+  await pool.query(
+    'INSERT INTO device_links (device, interface, neighbor, neighbor_interface) VALUES ($1, $2, $3, $4)',
+    ['core1', port.name, 'core2', port2.name],
+  );
+  // core2 is analysed too (it is not in this worker's inventory: record only, no channel).
+  await analyseDevice(
+    { pool, responder: s.worker!.responder, timezone: 'UTC', channelFor: () => undefined },
+    'core2',
+    new Date(now),
+  );
   const store = createConfigStore(pool);
   await store.record({
     device: 'core1',
@@ -95,6 +112,9 @@ it('a spike after a config change: one message in the channel with the band, sin
     ),
   );
   expect(text).toContain(`config changed at ${hhmm(spikeFrom - 3 * MIN)} by alice`);
+  expect(text).toMatch(
+    new RegExp(`neighbour core2 ${port2.name.replace(/\//g, '\\/')} in rose at \\d\\d:\\d\\d`),
+  );
   // The chart with the band, in the message's thread.
   const ts = (post.response as { ts?: string }).ts;
   await s.emu.waitFor((c) => c.method === 'files.completeUploadExternal' && c.args.thread_ts === ts, 30_000);
