@@ -214,11 +214,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
-  // With a policy section, who may request, approve and administer changes is the policy's to say;
-  // without one, the interim `changes.approvers`/`changes.admins` reading stays.
+  // The policy decides who may request, approve and administer changes; the guard resolves user
+  // groups, so grants to groups count. Without a policy section nobody may change anything.
   const changeAuthorize =
     options.changeAuthorize ??
-    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config.changes));
+    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config, inventory));
 
   const core: CoreServices = {
     config,
@@ -342,6 +342,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       responder,
       authorize: changeAuthorize,
+      audit,
     });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,

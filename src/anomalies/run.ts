@@ -234,9 +234,11 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
       });
     } else if (!flapping && openFlap) toClear.push(openFlap);
 
-    // A wrong or zero speed: said once per interface, and its impossible samples were dropped above.
+    // A zero speed on a port with traffic: said once per interface. A speed that traffic exceeds is
+    // said once by the poller itself (src/snmp/speeds), so it is not repeated here; its impossible
+    // samples were dropped above either way.
     const issue = speedIssue(li.speedBps, rawBps);
-    if (issue && st.speedIssue !== issue.kind) {
+    if (issue?.kind === 'zero-speed' && st.speedIssue !== issue.kind) {
       st.speedIssue = issue.kind;
       toOpen.push({
         s: null,
@@ -249,7 +251,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
           side: 'high',
           since: now,
           detectedAt: now,
-          observed: issue.kind === 'wrong-speed' ? issue.maxBps : null,
+          observed: null,
           expected: li.speedBps,
           low: null,
           high: null,

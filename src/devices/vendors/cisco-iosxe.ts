@@ -106,12 +106,13 @@ export const ciscoIosxe = defineVendor({
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],
-    prepare: (c) => [`copy running-config flash:netops-${c.tag}.cfg`],
-    // The archive's revert timer puts the old config back unless `configure confirm` comes in time.
+    // The archive (`archive path` must be configured) keeps the config from before the change.
+    prepare: () => [],
+    // The revert timer puts the archived config back unless `configure confirm` comes in time.
     apply: (lines, c) => [`configure terminal revert timer ${c.minutes}`, ...lines, 'end'],
     window: 'device',
     confirm: () => ['configure confirm'],
-    rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg force`],
+    rollback: () => ['configure revert now'],
     windowName: 'configure terminal revert timer',
   },
   interfaceAbbreviations: [

@@ -161,6 +161,17 @@ export interface SlackEmulator {
   waitFor(pred: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
   slashCommand(input: SlashCommandInput, opts?: SendOptions): Promise<OutboundResult>;
   interaction(payload: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult>;
+  /**
+   * Submits an open modal as the user would: a signed view_submission with the view as opened and
+   * `values` (block_id → text) as what was typed. An answer of `response_action: errors` keeps the
+   * modal open, as Slack does.
+   */
+  submitView(
+    viewId: string,
+    values: Record<string, string>,
+    userId?: string,
+    opts?: SendOptions,
+  ): Promise<OutboundResult>;
   event(event: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult & { eventTs: string }>;
   urlVerification(challenge?: string): Promise<OutboundResult>;
   sign(body: string, timestamp?: number): SlackSignatureHeaders;
@@ -644,6 +655,41 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       const body = new URLSearchParams({ payload: JSON.stringify(full) }).toString();
       const result = await send('interaction', body, 'application/x-www-form-urlencoded', opts);
       return { ...result, triggerId, ...(responseUrl ? { responseUrl } : {}) };
+    },
+    async submitView(viewId, values, userId, opts) {
+      const stored = ws.views.get(viewId);
+      if (!stored) throw new Error(`submitView: no open view ${viewId}`);
+      const blocks = (stored.view.blocks as Array<Record<string, unknown>> | undefined) ?? [];
+      const state: Record<string, Record<string, Record<string, unknown>>> = {};
+      for (const b of blocks) {
+        if (b.type !== 'input') continue;
+        const el = b.element as { action_id: string; type: string };
+        const typed = values[b.block_id as string];
+        state[b.block_id as string] = {
+          [el.action_id]: { type: el.type, value: typed === undefined || typed === '' ? null : typed },
+        };
+      }
+      const unknown = Object.keys(values).filter((k) => !(k in state));
+      if (unknown.length) throw new Error(`submitView: the view has no input blocks ${unknown.join(', ')}`);
+      return emulator.interaction(
+        {
+          type: 'view_submission',
+          user: { id: userId ?? stored.user ?? userOf(undefined).id },
+          view: {
+            id: stored.id,
+            team_id: ws.teamId,
+            type: stored.view.type,
+            callback_id: stored.view.callback_id,
+            private_metadata: stored.view.private_metadata ?? '',
+            blocks,
+            hash: stored.hash,
+            app_id: ws.appId,
+            bot_id: ws.botId,
+            state: { values: state },
+          },
+        },
+        opts,
+      );
     },
     async event(event, opts) {
       const e: Record<string, unknown> = { ...event };
