@@ -29,7 +29,7 @@ export default defineCommand({
   name: 'anomalies',
   summary: 'Anomalies found on the fleet (open first), with their explanation and the feedback given',
   usage: USAGE,
-  examples: ['anomalies', 'anomalies 7d', 'anomalies 24h core1', 'anomalies "edge*"'],
+  examples: ['anomalies', 'anomalies 7d', 'anomalies 24h core1-ams', 'anomalies "edge*"'],
   args: z.object({
     positionals: z.array(z.string()).max(2, 'at most a range and a device or glob'),
     flags: z.object({}).strict(),

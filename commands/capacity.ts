@@ -7,7 +7,7 @@ export default defineCommand({
   summary:
     'When interfaces reach 80 % of their speed: daily p95 trend over 30/90 days, soonest first, with a chart',
   usage: 'capacity [device|glob]',
-  examples: ['capacity', 'capacity core1', 'capacity "edge*"'],
+  examples: ['capacity', 'capacity core1-ams', 'capacity "edge*"'],
   args: z.object({
     positionals: z.array(z.string()).max(1, 'name one device or glob'),
     flags: z.object({}).strict(),

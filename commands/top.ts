@@ -10,7 +10,7 @@ export default defineCommand({
   name: 'top',
   summary: 'Busiest interfaces by p95 across the fleet (in, out, errors or discards), from rollups',
   usage: USAGE,
-  examples: ['top', 'top out 7d', 'top errors 30d "core*"', 'top in 1d core1'],
+  examples: ['top', 'top out 7d', 'top errors 30d "core*"', 'top in 1d core1-ams'],
   args: z.object({
     positionals: z.array(z.string()).max(3, 'at most what, a range and a device or glob'),
     flags: z.object({ limit: z.coerce.number().int().min(1).max(50).optional() }).strict(),
