@@ -1,4 +1,4 @@
 export { createPool, dbError, quoteIdent, type Pool, type PoolOptions } from './pool.js';
-export { migrate, loadMigrations, type MigrateResult } from './migrate.js';
+export { migrate, loadMigrations, MIGRATIONS_DIR, type MigrateResult } from './migrate.js';
 export { createAuditLog, type AuditLog, type AuditRecord } from './audit.js';
 export { withTransaction, type TransactionOptions } from './tx.js';
