@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { decodeTimes, decodeValues, encodeTimes, encodeValues, type ValueKind } from './codec.js';
+import { decodeTimes, decodeValues, encodeTimes, encodeValues, intervals, type ValueKind } from './codec.js';
 import { METRICS } from './names.js';
 
 /**
@@ -90,8 +90,9 @@ interface PackedRow {
 
 function chunkFromPacked(r: PackedRow, cols: readonly Column[]): SampleChunk {
   const tsUs = decodeTimes(r.ts, r.n);
+  const dts = intervals(tsUs);
   const values: SampleChunk['values'] = {};
-  for (const c of cols) values[c] = decodeValues(KIND[c], r[c] as Buffer, tsUs);
+  for (const c of cols) values[c] = decodeValues(KIND[c], r[c] as Buffer, tsUs, new Float64Array(r.n), dts);
   return { device: r.device, ifindex: r.ifindex, tsUs, values };
 }
 

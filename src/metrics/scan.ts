@@ -63,11 +63,42 @@ export function select(xs: Float64Array, k: number): number {
   return xs[k]!;
 }
 
-/** percentile_disc(f): the first value whose cumulative share reaches f. */
-export function percentileDisc(xs: Float64Array, f: number): number {
-  if (!xs.length) return Number.NaN;
-  const rownum = Math.max(1, Math.ceil(f * xs.length));
-  return select(xs, rownum - 1);
+/**
+ * percentile_disc(f): the first value whose cumulative share reaches f. Exact, in two cheap
+ * passes instead of a selection over every value: a histogram between min and max finds the bin
+ * holding the wanted rank, and only that bin's values are selected from.
+ */
+export function percentileDisc(xs: Float64Array, f: number, min?: number, max?: number): number {
+  const n = xs.length;
+  if (!n) return Number.NaN;
+  const k = Math.max(1, Math.ceil(f * n)) - 1;
+  let lo = min ?? Number.POSITIVE_INFINITY;
+  let hi = max ?? Number.NEGATIVE_INFINITY;
+  if (min === undefined || max === undefined) {
+    for (let i = 0; i < n; i++) {
+      const v = xs[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!(hi > lo) || n < 4096) return select(xs, k);
+  const bins = 4096;
+  const width = (hi - lo) / bins;
+  if (!Number.isFinite(width) || width === 0) return select(xs, k);
+  const count = new Uint32Array(bins + 1);
+  const binOf = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(bins, Math.floor((xs[i]! - lo) / width));
+    binOf[i] = b;
+    count[b]!++;
+  }
+  let below = 0;
+  let bin = 0;
+  while (below + count[bin]! <= k) below += count[bin++]!;
+  const inBin = new Float64Array(count[bin]!);
+  let j = 0;
+  for (let i = 0; i < n; i++) if (binOf[i] === bin) inBin[j++] = xs[i]!;
+  return select(inBin, k - below);
 }
 
 export function scanChunks(
@@ -84,75 +115,81 @@ export function scanChunks(
 
   const tFirst = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
   const tLast = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
-  const rowsIn = new Uint32Array(size);
+  // each sample's pixel column, once for all metrics
+  const cols: Int32Array[] = [];
   for (const c of chunks) {
     const ts = c.tsUs;
+    const idx = new Int32Array(ts.length);
     for (let i = 0; i < ts.length; i++) {
-      const b = Math.floor((ts[i]! - originUs) / bucketUs);
-      rowsIn[b]!++;
-      if (ts[i]! < tFirst[b]!) tFirst[b] = ts[i]!;
-      if (ts[i]! > tLast[b]!) tLast[b] = ts[i]!;
+      const t = ts[i]!;
+      const b = Math.floor((t - originUs) / bucketUs);
+      idx[i] = b;
+      if (t < tFirst[b]!) tFirst[b] = t;
+      if (t > tLast[b]!) tLast[b] = t;
     }
+    cols.push(idx);
   }
 
   const series: Record<string, Bucket[]> = {};
   const stats: Record<string, ScanStats> = {};
   for (const m of metrics) {
     const n = new Uint32Array(size);
-    const min = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-    const max = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
+    const min = new Float64Array(size);
+    const max = new Float64Array(size);
     const sum = new Float64Array(size);
     const first = new Float64Array(size);
-    const firstT = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
     const last = new Float64Array(size);
-    const lastT = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
     const tMin = new Float64Array(size);
     const tMax = new Float64Array(size);
     const keep = o.p95 === false ? undefined : new Float64Array(total);
     let kept = 0;
     let peak = Number.NEGATIVE_INFINITY;
-    let peakAt = Number.POSITIVE_INFINITY;
+    let peakAt = 0;
     let cur = Number.NaN;
-    let curAt = Number.NEGATIVE_INFINITY;
+    let curAt = 0;
     let all = 0;
     let allSum = 0;
-    for (const c of chunks) {
+    let peakMin = Number.POSITIVE_INFINITY;
+    for (let ci = 0; ci < chunks.length; ci++) {
+      const c = chunks[ci]!;
       const ts = c.tsUs;
+      const idx = cols[ci]!;
       const vs = c.values[m as keyof SampleChunk['values']];
       if (!vs) continue;
       for (let i = 0; i < ts.length; i++) {
         const v = vs[i]!;
         if (Number.isNaN(v)) continue; // unknown
         const t = ts[i]!;
-        const b = Math.floor((t - originUs) / bucketUs);
-        n[b]!++;
-        sum[b]! += v;
-        if (v < min[b]! || (v === min[b]! && t < tMin[b]!)) {
+        const b = idx[i]!;
+        // Chunks come in time order, so the first sample seen in a bucket is its first, the
+        // latest seen its last, and strict comparisons keep the earliest extreme. (A late row
+        // for an already compacted hour is the one exception until the next compaction folds it
+        // in; it can only shift a bucket's drawn first/last point.)
+        if (n[b] === 0) {
+          first[b] = v;
+          min[b] = v;
+          max[b] = v;
+          tMin[b] = t;
+          tMax[b] = t;
+        } else if (v < min[b]!) {
           min[b] = v;
           tMin[b] = t;
-        }
-        if (v > max[b]! || (v === max[b]! && t < tMax[b]!)) {
+        } else if (v > max[b]!) {
           max[b] = v;
           tMax[b] = t;
         }
-        if (t < firstT[b]!) {
-          firstT[b] = t;
-          first[b] = v;
-        }
-        if (t >= lastT[b]!) {
-          lastT[b] = t;
-          last[b] = v;
-        }
-        if (v > peak || (v === peak && t < peakAt)) {
+        n[b]!++;
+        sum[b]! += v;
+        last[b] = v;
+        if (v > peak) {
           peak = v;
           peakAt = t;
         }
-        if (t >= curAt) {
-          curAt = t;
-          cur = v;
-        }
+        cur = v;
+        curAt = t;
         all++;
         allSum += v;
+        if (v < peakMin) peakMin = v;
         if (keep) keep[kept++] = v;
       }
     }
@@ -185,7 +222,7 @@ export function scanChunks(
         current: cur,
         currentAt: Math.floor(curAt / 1000),
         samples: all,
-        p95: keep ? percentileDisc(keep.subarray(0, kept), 0.95) : Number.NaN,
+        p95: keep ? percentileDisc(keep.subarray(0, kept), 0.95, peakMin, peak) : Number.NaN,
       };
     }
   }

@@ -54,7 +54,7 @@ function pollerRows(device: string): SampleRow[] {
     uptime += dt / 10;
     // a reboot 10 h in: the poller stores nothing for that poll, then starts again
     if (Math.abs(t - (T0 + 10 * HOUR)) < 30_000) uptime = 100;
-    const burst = Math.abs(t - (T0 + SPIKE_AT)) < 30_000 ? 9.5e9 : 0;
+    const burst = Math.abs(t - (T0 + SPIKE_AT)) < 30_000 ? 5.5e9 : 0;
     octets[0]! += BigInt(Math.round(((2e8 + rnd() * 1e8) * dt) / 8000));
     octets[1]! += BigInt(Math.round(((3e9 + Math.sin(t / 4e6) * 1e9 + burst + rnd() * 3e8) * dt) / 8000));
     pkts[0]! += BigInt(Math.round(30 * dt * (0.5 + rnd())));
@@ -220,6 +220,40 @@ describe('migration to the compact sample layout', () => {
           1e-12 * Math.abs(b[k] as number),
         );
     });
+  });
+
+  it('computes a raw chart’s summary in the same pass as its buckets (no second read)', async () => {
+    const res = await querySeries(pool, {
+      device: 'edge1',
+      ifindex: 2,
+      metrics: ['in_bps', 'out_bps'],
+      from: new Date(T0),
+      to: new Date(T0 + 20 * HOUR),
+      widthPx: 600,
+    });
+    expect(res.resolution).toBe('raw');
+    let queries = 0;
+    const counting = {
+      query: () => {
+        queries++;
+        return Promise.reject(new Error('no query expected'));
+      },
+    };
+    const s = await querySummary(counting as unknown as pg.Pool, res);
+    expect(queries).toBe(0);
+    const peak = s.find((x) => x.metric === 'in_bps')!;
+    // the burst the fleet model put at SPIKE_AT is the peak, found at its exact sample
+    expect(peak.peakAt).toBeGreaterThanOrEqual(T0 + SPIKE_AT - 60_000);
+    expect(peak.peakAt).toBeLessThanOrEqual(T0 + SPIKE_AT + 60_000);
+    const { rows } = await pool.query(
+      `SELECT percentile_disc(0.95) WITHIN GROUP (ORDER BY in_bps) AS p FROM (
+         SELECT in_bps FROM samples WHERE device = 'edge1' AND ifindex = 2 AND ts >= $1 AND ts < $2
+         UNION ALL SELECT 'NaN'::float8 WHERE false) x`,
+      [new Date(T0), new Date(T0 + 20 * HOUR)],
+    );
+    // compacted by now, so the rows table has none of it: p95 came from the packed hours
+    expect(rows[0].p).toBeNull();
+    expect(Number.isFinite(peak.p95) && peak.p95 < peak.peak).toBe(true);
   });
 
   it('merges a late row into its already compacted hour', async () => {
