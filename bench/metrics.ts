@@ -184,8 +184,11 @@ async function storage(pool: pg.Pool): Promise<Record<string, unknown>> {
             'outErrors',
             'inDiscards',
             'outDiscards',
-          ] as const)
-            (series[`${s.ifIndex}.${k}`] ??= []).push(s[k]);
+          ] as const) {
+            const key = `${s.ifIndex}.${k}`;
+            series[key] = series[key] ?? [];
+            series[key].push(s[k]);
+          }
         }
       }
       if (rows.length >= 20_000) {
@@ -414,7 +417,8 @@ async function main() {
   console.log(JSON.stringify(out));
 }
 
-if (!process.env.BENCH_NO_MAIN) main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (!process.env.BENCH_NO_MAIN)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
