@@ -1,5 +1,8 @@
 export { createSlackEmulator } from './emulator.js';
 export type {
+  Fault,
+  FaultKind,
+  FaultSpec,
   OutboundResult,
   RecordedCall,
   ResponseUrlPost,
