@@ -1,4 +1,4 @@
--- Compact sample layout (issue 17). `samples` keeps the recent rows as the poller writes them;
+-- Compact sample layout (issue 17; numbered after it so parallel work does not collide). `samples` keeps the recent rows as the poller writes them;
 -- maintenance compacts every closed hour into one row per interface here, each column an
 -- encoded stream (src/metrics/codec.ts: counts delta-coded and varint-packed, lossless).
 -- Existing rows in `samples` stay where they are and are compacted by the next maintenance
