@@ -40,7 +40,8 @@ const FLEET_DEVICES = Number(process.env.BENCH_FLEET_DEVICES ?? 20);
 const ROWS_1M = Number(process.env.BENCH_1M_ROWS ?? 1_000_000);
 const ROWS_10M = Number(process.env.BENCH_10M_ROWS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph').split(','));
+const SEARCH_DEVICES = Number(process.env.BENCH_SEARCH_DEVICES ?? 100_000);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph,search').split(','));
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPIKE = 9.9e9;
@@ -395,6 +396,118 @@ async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
 
 export { packedInterface };
 
+/** A ~9 KB IOS-XE-like config, unique per device (the shape bench/configs.ts uses). */
+function synthConfig(i: number): string {
+  const name = `dev${String(i).padStart(6, '0')}`;
+  const out = [
+    'version 17.9',
+    `hostname ${name}`,
+    '!',
+    'aaa new-model',
+    `ip domain name site${i % 50}.example.net`,
+    '!',
+  ];
+  for (let p = 1; p <= 48; p++)
+    out.push(
+      `interface GigabitEthernet1/0/${p}`,
+      ` description ${p % 7 === 0 ? 'uplink' : 'access'} port ${p} of ${name}`,
+      ` switchport access vlan ${10 + (p % 5)}`,
+      ' switchport mode access',
+      ' spanning-tree portfast',
+      '!',
+    );
+  out.push(
+    'router ospf 1',
+    ` router-id 10.${(i >> 8) & 255}.${i & 255}.1`,
+    ' passive-interface default',
+    '!',
+  );
+  for (let a = 0; a < 20; a++)
+    out.push(`ip access-list extended ACL${a}`, ` permit tcp 10.${a}.0.0 0.0.255.255 any eq 22`, '!');
+  // one device in a thousand still has a read-write community: what an audit searches for
+  if (i % 1000 === 7) out.push('snmp-server community legacyRW RW');
+  out.push(
+    i % 10 === 0 ? 'ntp server 10.9.9.99' : 'ntp server 10.9.9.11',
+    `logging host 10.9.${i % 4}.5`,
+    'end',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
+  const { searchConfigs } = await import('../src/configs/search.js');
+  const { createHash } = await import('node:crypto');
+  const n = SEARCH_DEVICES;
+  const s0 = performance.now();
+  // the index is built once after loading, as a restore would; maintained per row it costs more
+  await pool.query('DROP INDEX IF EXISTS config_latest_body_trgm');
+  for (let start = 0; start < n; start += 2000) {
+    const bodies: string[] = [];
+    const shas: string[] = [];
+    const devices: string[] = [];
+    for (let i = start; i < Math.min(n, start + 2000); i++) {
+      const b = synthConfig(i);
+      bodies.push(b);
+      shas.push(createHash('sha256').update(b).digest('hex'));
+      devices.push(`dev${String(i).padStart(6, '0')}`);
+    }
+    await pool.query(
+      'INSERT INTO config_blobs (sha256, body, bytes) SELECT s, b, octet_length(b) FROM unnest($1::text[], $2::text[]) t(s, b)',
+      [shas, bodies],
+    );
+    await pool.query(
+      `INSERT INTO config_latest (device, sha256, version_id, collected_at, checked_at, body)
+       SELECT d, s, $4::int + row_number() OVER (), now(), now(), b FROM unnest($1::text[], $2::text[], $3::text[]) t(d, s, b)`,
+      [devices, shas, bodies, start],
+    );
+  }
+  const i0 = performance.now();
+  await pool.query("SET maintenance_work_mem = '256MB'");
+  await pool.query(
+    'CREATE INDEX config_latest_body_trgm ON config_latest USING gin (body public.gin_trgm_ops)',
+  );
+  const indexMs = performance.now() - i0;
+  await pool.query('VACUUM ANALYZE config_latest');
+  log(
+    `search corpus: ${n} configs loaded in ${Math.round(i0 - s0)} ms, trigram index in ${Math.round(indexMs)} ms`,
+  );
+  const size = await pool.query(
+    `SELECT sum(octet_length(body))::float8 AS b, pg_total_relation_size('config_latest')::float8 AS t,
+            pg_relation_size('config_latest_body_trgm')::float8 AS i FROM config_latest`,
+  );
+  const run = async (pattern: string, runs: number) => {
+    const times: number[] = [];
+    let r: Awaited<ReturnType<typeof searchConfigs>> | undefined;
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      r = await searchConfigs(pool, { pattern, context: 1, timeoutMs: 120_000 });
+      times.push(performance.now() - t0);
+    }
+    return { ms: median(times), method: r!.method, hits: r!.hits.length };
+  };
+  // an audit: which devices still have a read-write community (selective trigrams)
+  const audit = await run('snmp-server community \\S+ RW', 5);
+  if (audit.hits !== Math.ceil((n - 7) / 1000)) throw new Error(`audit search found ${audit.hits}`);
+  // a tenth of the fleet, and its only trigrams are words every config has (the index cannot narrow)
+  const common = await run('^ntp server 10\\.9\\.9\\.99', 3);
+  if (common.hits !== Math.ceil(n / 10)) throw new Error(`search found ${common.hits} devices`);
+  // no trigrams at all: every config is scanned, in parallel
+  const fb = await run('^\\s+ip\\s+ad', 1);
+  return {
+    search_100k_devices_ms: r1(audit.ms),
+    search_devices: n,
+    search_corpus_mb: r1(Number(size.rows[0].b) / 1e6),
+    search_method: audit.method,
+    search_hits: audit.hits,
+    search_common_words_10pct_hits_ms: r1(common.ms),
+    search_common_words_method: common.method,
+    search_fallback_full_scan_ms: r1(fb.ms),
+    search_fallback_method: fb.method,
+    search_trgm_index_mb: r1(Number(size.rows[0].i) / 1e6),
+    search_trgm_index_build_s: r1(indexMs / 1000),
+  };
+}
+
 async function main() {
   const schema = `bench_metrics_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: URL });
@@ -406,12 +519,15 @@ async function main() {
     await migrate(pool);
     if (ONLY.has('storage')) Object.assign(out, await storage(pool));
     if (ONLY.has('graph')) Object.assign(out, await graph(pool));
+    if (ONLY.has('search')) Object.assign(out, await search(pool));
     out.backend = 'postgres';
     out.runs = RUNS;
     out.loadavg_1m = r2(loadavg()[0]!);
   } finally {
     await pool.end();
-    await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
+    // BENCH_KEEP=1 leaves the schema for EXPLAIN sessions (printed on stderr)
+    if (process.env.BENCH_KEEP) log(`kept schema ${schema}`);
+    else await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
     await admin.end();
   }
   console.log(JSON.stringify(out));

@@ -233,6 +233,7 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
         ? 'trigram index'
         : 'full scan';
       const { rows: matched } = await c.query<{ device: string }>(matchSql, params);
+      await c.query('SET LOCAL enable_seqscan = on');
       const { rows: latest } = await c.query<{ device: string; sha256: string; collected_at: Date }>(
         `SELECT device, sha256, collected_at FROM config_latest ${scope ? 'WHERE device = ANY($1)' : ''}`,
         scope ? [scope] : [],
