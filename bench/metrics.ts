@@ -41,7 +41,9 @@ const ROWS_1M = Number(process.env.BENCH_1M_ROWS ?? 1_000_000);
 const ROWS_10M = Number(process.env.BENCH_10M_ROWS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SEARCH_DEVICES = Number(process.env.BENCH_SEARCH_DEVICES ?? 100_000);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph,search').split(','));
+const POLL_DEVICES = Number(process.env.BENCH_POLL_DEVICES ?? 10_000);
+const POLL_INTERVAL_MS = Number(process.env.BENCH_POLL_INTERVAL_S ?? 60) * 1000;
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph,search,poll').split(','));
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPIKE = 9.9e9;
@@ -508,6 +510,84 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * poll_and_store: a simulated fleet (the lab's agents, in their own process so agents and poller
+ * each get a core) polled in rounds (src/snmp/rounds.ts) and stored in Postgres. Round 1 sets
+ * baselines and learns each device; round 2, on its tick, is the steady state measured.
+ */
+async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
+  const { fork } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const { createPoller } = await import('../src/snmp/poller.js');
+  const { createPollRounds } = await import('../src/snmp/rounds.js');
+  const n = POLL_DEVICES;
+  const child = fork(fileURLToPath(new globalThis.URL('../src/lab/snmp/serve.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const vendors = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr'] as const;
+  const specs = Array.from({ length: n }, (_, i) => ({
+    name: `sim${i}`,
+    vendor: vendors[i % 5]!,
+    interfaces: 48,
+  }));
+  const l0 = performance.now();
+  const endpoints = await new Promise<Record<string, { host: string; port: number }>>((resolve) => {
+    child.once('message', (m: { endpoints: Record<string, { host: string; port: number }> }) =>
+      resolve(m.endpoints),
+    );
+    child.send({ devices: specs, seed: 7, community: 'bench-ro' });
+  });
+  log(`${n} simulated agents up in ${Math.round(performance.now() - l0)} ms`);
+  const devices = specs.map((s) => ({
+    name: s.name,
+    vendor: s.vendor,
+    host: endpoints[s.name]!.host,
+    port: 22,
+    credential: 'x',
+    tags: [],
+    legacyAlgorithms: false,
+    enabled: true,
+    snmp: {
+      version: '2c' as const,
+      port: endpoints[s.name]!.port,
+      credential: 'bench',
+      timeoutMs: 5_000,
+      retries: 2,
+    },
+  }));
+  const now = Date.now();
+  await ensurePartitions(pool, new Date(now - DAY), new Date(now + DAY));
+  const poller = createPoller({ env: { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' } });
+  const rounds = createPollRounds({
+    pool,
+    poller,
+    devices: () => devices,
+    intervalMs: POLL_INTERVAL_MS,
+    concurrency: Number(process.env.BENCH_POLL_CONCURRENCY ?? 300),
+    onRound: (r) =>
+      log(
+        `round ${r.round}: ${r.ok} ok, ${r.failed} failed, ${r.samples} samples, ${r.wallMs} ms, late ${r.lateByMs} ms`,
+      ),
+  });
+  const reports = await rounds.run({ rounds: 2 });
+  poller.close();
+  child.disconnect();
+  const stored = (await pool.query('SELECT count(*)::int AS n FROM samples')).rows[0].n;
+  const [first, second] = reports;
+  return {
+    [`poll_and_store_${n}x48_wall_s`]: r2(second!.wallMs / 1000),
+    poll_and_store_first_round_wall_s: r2(first!.wallMs / 1000),
+    poll_devices: n,
+    poll_interval_s: POLL_INTERVAL_MS / 1000,
+    poll_failed: second!.failed,
+    poll_samples_stored: stored,
+    rounds_overlapped: reports.reduce((a, r) => a + r.overlapped, 0),
+    rounds_late: reports.filter((r) => r.late).length,
+    rounds_missed_ticks: reports.reduce((a, r) => a + r.missedTicks, 0),
+  };
+}
+
 async function main() {
   const schema = `bench_metrics_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: URL });
@@ -520,6 +600,7 @@ async function main() {
     if (ONLY.has('storage')) Object.assign(out, await storage(pool));
     if (ONLY.has('graph')) Object.assign(out, await graph(pool));
     if (ONLY.has('search')) Object.assign(out, await search(pool));
+    if (ONLY.has('poll')) Object.assign(out, await poll(pool));
     out.backend = 'postgres';
     out.runs = RUNS;
     out.loadavg_1m = r2(loadavg()[0]!);
