@@ -287,6 +287,8 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
     async run(runOptions = {}) {
       const reports: RoundReport[] = [];
       let tick = clock();
+      /** The tick the next round was due at before missed ticks were skipped: lateness counts from it. */
+      let due = tick;
       let missed = 0;
       while (!stopped && (runOptions.rounds === undefined || reports.length < runOptions.rounds)) {
         const wait = tick - clock();
@@ -300,7 +302,7 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
           });
           if (stopped) break;
         }
-        const lateByMs = Math.max(0, clock() - tick);
+        const lateByMs = Math.max(0, clock() - due);
         const r = await round();
         r.scheduledAt = tick;
         r.lateByMs = lateByMs;
@@ -310,6 +312,7 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
         reports.push(r);
         options.onRound?.(r);
         tick += options.intervalMs;
+        due = tick;
         // When a round ran past the next tick, that round starts at once and says how late it
         // is. Ticks further behind than that are counted as missed, not queued up behind it.
         const behind = clock() - tick;
