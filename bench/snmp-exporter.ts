@@ -175,7 +175,7 @@ async function main() {
     const ours = Math.min(ours1.s, ours2.s);
     const theirs = Math.min(theirs1.s, theirs2.s);
     const out = {
-      [`poll_ratio_vs_snmp_exporter`]: Math.round((theirs / ours) * 100) / 100,
+      poll_ratio_vs_snmp_exporter: Math.round((theirs / ours) * 100) / 100,
       devices: N,
       interfaces_per_device: 48,
       ours_round_s: Math.round(ours * 100) / 100,
