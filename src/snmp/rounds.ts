@@ -4,6 +4,7 @@ import type { Device } from '../config.js';
 import type { SampleRow } from '../metrics/store.js';
 import { computeRates, type DeviceReading, parseReading, serialiseReading } from './counters.js';
 import type { Poller, PollResult } from './poller.js';
+import { applySpeedOverrides } from './speeds.js';
 
 /**
  * Fleet polling in rounds, for fleets where one job per device and poll is too many round trips
@@ -213,6 +214,9 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
           try {
             const r = await options.poller.poll(d, { intervalMs: options.intervalMs });
             if (r.status !== 'ok') continue;
+            // netops.yaml's `snmp.speeds` wins over what the device reports, as in pollAndStore
+            // (impossible-speed warnings are not raised from rounds yet)
+            r.interfaces = applySpeedOverrides(d, r.interfaces);
             const prev = baselines.get(d.name);
             const rates = computeRates(prev, r, { maxGapMs: Math.max(15 * 60_000, 5 * options.intervalMs) });
             const reading: DeviceReading = {
