@@ -30,7 +30,7 @@ beforeAll(async () => {
     tags: [],
     legacyAlgorithms: false,
     enabled: true,
-    snmp: { version: '2c', port: lab.endpoint(s.name).port, credential: 'lab', timeoutMs: 2_000, retries: 1 },
+    snmp: { version: '2c', port: lab.endpoint(s.name).port, credential: 'lab', timeoutMs: 5_000, retries: 2 },
   }));
   await ensurePartitions(db.pool, new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
 });
