@@ -10,11 +10,15 @@ import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
+import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
+import { createReadiness } from './health.js';
 import { createLogger } from './log.js';
 import {
   createJobHost,
   createProducer,
+  createUserRateLimit,
+  DEFAULT_QUEUE,
   createScheduler,
   type JobDefinition,
   type JobHost,
@@ -107,7 +111,26 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     retryStrategy: (times) => Math.min(times * 100, 500),
   });
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
-  const producer = createProducer({ connection: producerRedis, prefix, jobs });
+  const producer = createProducer({
+    connection: producerRedis,
+    prefix,
+    jobs,
+    maxDepth: config.limits.queueDepth,
+  });
+  const queueNames = [...new Set(jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
+  telemetry.setQueueSource(async () =>
+    Object.fromEntries(
+      await Promise.all(
+        queueNames.map(
+          async (q) =>
+            [
+              q,
+              await producer.queue(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+            ] as const,
+        ),
+      ),
+    ),
+  );
   // Audit writes that cannot reach Postgres wait in Redis (shared by all processes) until it is back.
   const audit = createDurableAudit({ audit: createAuditLog(pool), redis: producerRedis, prefix, log });
   const web = createSlackClient(config.slack.botToken, {
@@ -149,8 +172,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
+    // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
+    const paced = pacedResponder(responder, config, workerRedis, prefix);
     const domain = createDomainServices({
       ...core,
+      responder: paced,
       secretsEnv: options.secretsEnv ?? {},
       scheduler,
       changeAuthorize,
@@ -159,14 +185,14 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await domain.close();
       await scheduler.close();
     });
-    const services: Services = { ...core, ...domain.services, ...options.services };
+    const services: Services = { ...core, responder: paced, ...domain.services, ...options.services };
     reconciler = services.reconciler;
     const host = createJobHost({
       connection: workerRedis,
       prefix,
       jobs,
       services,
-      poster: createJobPoster(responder),
+      poster: createJobPoster(paced),
       audit,
       log,
       concurrency: config.env.WORKER_CONCURRENCY,
@@ -208,24 +234,33 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       audit,
       log,
       onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
+      admit: createUserRateLimit({
+        redis: producerRedis,
+        prefix,
+        perMinute: config.limits.commandsPerMinute,
+      }),
     });
+    // Alive: the process answers. Ready: it can do its work (what a load balancer should ask).
     const health: Route = {
       method: 'GET',
       path: '/healthz',
       handler: async (_req: IncomingMessage, res: ServerResponse) => {
-        const checks = await Promise.all([
-          pool.query('SELECT 1').then(
-            () => true,
-            () => false,
-          ),
-          producerRedis.ping().then(
-            () => true,
-            () => false,
-          ),
-        ]);
-        const ok = checks.every(Boolean);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok, postgres: checks[0], redis: checks[1] }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, role }));
+      },
+    };
+    const readiness = createReadiness({
+      pool,
+      redis: producerRedis,
+      slackAuth: () => web.apiCall('auth.test'),
+    });
+    const ready: Route = {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const r = await readiness();
+        res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(r));
       },
     };
     const metrics: Route = {
@@ -257,11 +292,25 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(reconciler ? { reconciler } : {}) }),
+        ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,
-      routes: [health, metrics, ...(options.routes ?? [])],
+      routes: [
+        health,
+        ready,
+        metrics,
+        ...alertRoutes({
+          config,
+          secretsEnv: options.secretsEnv ?? {},
+          pool,
+          inventory,
+          enqueue: producer.enqueue,
+          log,
+        }),
+        ...(options.routes ?? []),
+      ],
       log,
       onRequest: (outcome, ms) => {
         telemetry.slackRequests.inc({ outcome });

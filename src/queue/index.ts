@@ -18,3 +18,4 @@ export type {
   JobResult,
   ServiceMap,
 } from './types.js';
+export { createUserRateLimit } from './rate-limit.js';

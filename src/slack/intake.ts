@@ -23,6 +23,8 @@ export interface IntakeOptions {
   audit?: AuditLog;
   log: Logger;
   onCommand?(command: string, outcome: 'queued' | 'answered' | 'rejected' | 'failed'): void;
+  /** Throws (NETOPS_RATE_LIMITED) when this person has sent too many commands just now. */
+  admit?(userId: string): Promise<void>;
 }
 
 export interface Request {
@@ -69,6 +71,7 @@ export function createIntake(options: IntakeOptions) {
     try {
       const { command, args, parsed } = registry.parse(req.text);
       parsedName = command.name;
+      await options.admit?.(req.user.id);
       let enqueued = false;
       await command.run({
         args,

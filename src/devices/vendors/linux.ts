@@ -105,6 +105,7 @@ export const linux = defineVendor({
     abbreviate: false,
     forbidden: /[<>|&;$`\\*?{}]/,
   },
+  diagnostics: { device: [], interface: ['ip link show {interface}'] },
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [],
