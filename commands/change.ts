@@ -8,6 +8,8 @@ export default defineCommand({
   summary:
     'Change device configuration: a form, a dry-run diff, a second engineer approves, commit-confirmed apply with post-checks',
   usage: 'change <device|glob> | change cancel <CR-id>',
+  action: 'change.request',
+  targetOf: (args) => (args.positionals[0] === 'cancel' ? undefined : args.positionals[0]),
   // `change cancel CR-<n>` needs a change to exist; the usage shows it, the examples run as written.
   examples: ['change core1-ams', 'change "leaf*"'],
   args: z.object({

@@ -10,6 +10,8 @@ export default defineJob({
   queue: 'snmp',
   schema: z.object({ target: z.string().min(1) }).strict(),
   attempts: 1,
+  // With autoAdd the job writes netops.yaml itself: the worker then decides inventory.add.
+  actionOf: (_data, services) => (services.discovery.autoAdd ? 'inventory.add' : 'discover'),
   timeoutMs: 300_000,
   describe: (d) => `discovery of \`${d.target}\``,
   async process(data, { services, progress }) {

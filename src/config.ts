@@ -307,11 +307,7 @@ const fileSchema = z
         waveSize: z.number().int().min(1).max(500).default(5),
         /** Wait after commit before the post-checks run (let BGP and links settle). */
         soak: z.union([z.literal(0), duration]).default(30_000),
-        /** Slack user ids who may approve during a freeze window (as the second approver). */
-        admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id (U…)')).default([]),
-        /** Slack user id → device globs they may approve; absent: anyone but the requester may approve. */
-        approvers: z.record(z.string(), z.array(z.string())).optional(),
-        /** Change freezes: approving inside one needs an admin. */
+        /** Change freezes: approving inside one needs the `admin` action (policy). */
         freezes: z
           .array(
             z
@@ -332,7 +328,6 @@ const fileSchema = z
         approvalTtl: 30 * 60_000,
         waveSize: 5,
         soak: 30_000,
-        admins: [],
         freezes: [],
         credentials: {},
       }),

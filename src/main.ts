@@ -9,11 +9,20 @@ import { exportConfigsCli } from './cli/export-configs.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
-import { isNetopsError } from './errors.js';
+import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
 import { createLogger } from './log.js';
+import {
+  changeAuthorizer,
+  changes,
+  compilePolicy,
+  createGuard,
+  type Guard,
+  isAction,
+  policyDenial,
+} from './policy/index.js';
 import {
   createJobHost,
   createProducer,
@@ -91,6 +100,55 @@ async function withRetries<T>(what: string, log: Logger, fn: () => Promise<T>, t
   }
 }
 
+/** The policy from netops.yaml plus Slack for what it cannot know: user-group members, channel names. */
+function createPolicyGuard(config: Config, web: ReturnType<typeof createSlackClient>, log: Logger): Guard {
+  return createGuard({
+    policy: compilePolicy(config.policy),
+    listGroupMembers: async (usergroup) => {
+      const r = await web.usergroups.users.list({ usergroup });
+      return r.users ?? [];
+    },
+    channelName: async (channel) => (await web.conversations.info({ channel })).channel?.name,
+    onLookupError: (what, err) => log.warn({ err, what }, 'policy lookup failed; not counted'),
+  });
+}
+
+/**
+ * The worker decides again for anything that changes a device or the inventory: whoever can write
+ * to Redis can enqueue a job, so the job's claim of who asked is checked against the policy now.
+ */
+async function authorizeJob(
+  guard: Guard,
+  input: Parameters<NonNullable<import('./queue/index.js').JobHostOptions['authorize']>>[0],
+): Promise<void> {
+  const action = input.action;
+  if (!isAction(action)) {
+    // A job naming an action the policy does not know is a bug: refuse rather than guess.
+    throw new NetopsError(ErrorCode.FORBIDDEN, `${input.jobName} declares unknown action ${action}`, {
+      userMessage: 'This job declares a permission netops-bot does not know, so it was not run.',
+    });
+  }
+  if (!changes(action)) return;
+  const user = input.origin?.userId;
+  if (!user || !input.origin?.channel) {
+    throw new NetopsError(
+      ErrorCode.FORBIDDEN,
+      `${input.jobName} (${input.action}) names no requesting user`,
+      {
+        userMessage: `This job would ${action === 'inventory.add' ? 'change the inventory' : 'change devices'} but does not say who asked for it, so it was not run.`,
+        context: { action, policyDenied: true },
+      },
+    );
+  }
+  const d = await guard.check({
+    user,
+    action,
+    devices: input.devices,
+    channel: { id: input.origin.channel },
+  });
+  if (!d.allow) throw policyDenial(action, d);
+}
+
 /** Composition root: config → adapters → roles. */
 export async function startRoles(options: StartOptions): Promise<Running> {
   const { config, role } = options;
@@ -141,6 +199,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       onEvent: (e) => telemetry.slackCalls.inc({ method: e.method, outcome: e.kind }),
     }),
   });
+  const guard = createPolicyGuard(config, web, log);
 
   const running: Running = {
     config,
@@ -154,7 +213,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
-  const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
+  // The policy decides who may request, approve and administer changes; the guard resolves user
+  // groups, so grants to groups count. Without a policy section nobody may change anything.
+  const changeAuthorize =
+    options.changeAuthorize ??
+    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config, inventory));
 
   const core: CoreServices = {
     config,
@@ -165,7 +228,6 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     log,
     clock: () => new Date(),
   };
-  let reconciler: Services['reconciler'] | undefined;
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
@@ -186,7 +248,6 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await scheduler.close();
     });
     const services: Services = { ...core, responder: paced, ...domain.services, ...options.services };
-    reconciler = services.reconciler;
     const host = createJobHost({
       connection: workerRedis,
       prefix,
@@ -204,6 +265,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
       ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+      authorize: (input) => authorizeJob(guard, input),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
@@ -231,6 +293,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       inventory,
       enqueue: producer.enqueue,
       responder,
+      guard,
       audit,
       log,
       onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
@@ -278,6 +341,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       responder,
       authorize: changeAuthorize,
+      audit,
     });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,
@@ -291,7 +355,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       responder,
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
-        ...createActions({ config, log, ...(reconciler ? { reconciler } : {}) }),
+        ...createActions({ config, enqueue: producer.enqueue }),
         ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
         ...(options.actions ?? []),

@@ -407,6 +407,16 @@ export async function addFromButtonValue(
   value: string,
   policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
 ): Promise<Device> {
+  const device = deviceFromButtonValue(value, policy);
+  await addDiscoveredDevice(path, device);
+  return device;
+}
+
+/** The device an Add button's value proposes, validated (schema, allowed subnets); pure. */
+export function deviceFromButtonValue(
+  value: string,
+  policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
+): Device {
   let raw: unknown;
   try {
     raw = JSON.parse(value);
@@ -435,6 +445,5 @@ export async function addFromButtonValue(
       },
     );
   }
-  await addDiscoveredDevice(path, parsed.data);
   return parsed.data;
 }

@@ -10,6 +10,7 @@ export {
   type Scheduler,
 } from './schedules.js';
 export type {
+  JobDevice,
   Enqueue,
   EnqueueOptions,
   JobContext,
