@@ -17,7 +17,7 @@ const dir = join(root, 'var', `examples-${randomBytes(4).toString('hex')}`);
 const names = new Set(commands.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
 
 /** Commands in README code spans and `--once "…"` lines; usage lines (with <…>, […], …) are not examples. */
-export function readmeExamples(text: string): string[] {
+function readmeExamples(text: string): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(/--once "([^"]+)"/g)) out.add(m[1]!);
   for (const m of text.matchAll(/(?<!`)`([^`\n]+)`(?!`)/g)) {
