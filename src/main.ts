@@ -6,6 +6,7 @@ import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, createChangeHandlers } from './changes/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
+import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
@@ -360,6 +361,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         ...createActions({ config, enqueue: producer.enqueue }),
         ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
+        ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,

@@ -31,6 +31,8 @@ export interface LocalSiteOptions {
   logPath: string;
   filesDir: string;
   write(line: string): void;
+  /** Top-level netops.yaml keys laid over the file's (a test that sends many commands lifts limits). */
+  overrides?: Record<string, unknown>;
 }
 
 export interface CommandOutcome {
@@ -87,6 +89,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
           allowedSubnets: ['127.0.0.0/8'],
           credential: 'lab-snmp',
         },
+        ...options.overrides,
         devices: site.inventory,
       },
     )}`,

@@ -34,6 +34,14 @@ function readmeExamples(text: string): string[] {
 const helpExamples = commands.flatMap((c) => (c.hidden ? [] : (c.examples ?? [])));
 const readme = readmeExamples(readFileSync(join(root, 'README.md'), 'utf8'));
 
+// One person typing: under `limits.commandsPerMinute` (30), as a person would be.
+let lastSent = 0;
+async function paced(): Promise<void> {
+  const wait = lastSent + 2_100 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  lastSent = Date.now();
+}
+
 let db: TestDb;
 let local: LocalSite;
 const lines: string[] = [];
@@ -47,6 +55,8 @@ beforeAll(async () => {
     logPath: join(dir, 'netops-bot.log'),
     filesDir: join(dir, 'files'),
     write: (l) => lines.push(l),
+    // One user runs every example in a minute: more than the per-person limit a team would set.
+    overrides: { limits: { commandsPerMinute: 0 } },
   });
 }, 180_000);
 
@@ -65,6 +75,7 @@ describe('regression: README and help examples named devices the sample inventor
 
   for (const example of [...new Set([...readme, ...helpExamples])]) {
     it(`runs: ${example}`, async () => {
+      await paced();
       const r = await local.run(example, 90_000);
       expect(r.state, r.text).toMatch(/^(done|answered)$/);
       expect(r.text).not.toMatch(/"level":\d+/);
@@ -86,6 +97,7 @@ describe('regression: the local site never backed up (config said "never backed 
       'rr1-fra',
     ]);
     expect(rows.find((r) => r.device === 'core1-ams')!.n).toBeGreaterThanOrEqual(2);
+    await paced();
     const r = await local.run('config search "^hostname" --missing');
     expect(r.text).not.toMatch(/never backed up/);
   });
@@ -93,6 +105,7 @@ describe('regression: the local site never backed up (config said "never backed 
 
 describe('regression: the console printed raw JSON logs and not a failed job reason', () => {
   it('a failure shows the reason Slack would show; logs go to the file', async () => {
+    await paced();
     const r = await local.run('config show core1-ams --version v99');
     expect(r.state).toBe('failed');
     expect(r.text).toMatch(/has no version v99|no version/i);
@@ -101,6 +114,7 @@ describe('regression: the console printed raw JSON logs and not a failed job rea
   });
 
   it('discover 127.0.0.1 is allowed on the local site', async () => {
+    await paced();
     const r = await local.run('discover 127.0.0.1');
     expect(r.state, r.text).toBe('done');
     expect(r.text).not.toMatch(/not allowed/);
