@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDiscoveredDevice, discover, proposalBlocks } from '../src/inventory/index.js';
+import { addDeviceToFile, proposalBlocks } from '../src/inventory/index.js';
 import { defineJob } from '../src/services/index.js';
 
 /** `/net discover <ip|cidr|device>`: probe, propose new devices with an Add button (or add them where policy allows). */
@@ -13,9 +13,9 @@ export default defineJob({
   describe: (d) => `discovery of \`${d.target}\``,
   async process(data, { services, progress }) {
     await progress(`probing ${data.target}…`);
-    const r = await discover(data.target, { inventory: services.inventory, policy: services.discovery });
-    if (services.discovery.autoAdd && r.proposals.length) {
-      for (const p of r.proposals) await addDiscoveredDevice(services.config.configPath, p.device);
+    const r = await services.discovery.discover(data.target, services.inventory);
+    if (services.discovery.policy.autoAdd && r.proposals.length) {
+      for (const p of r.proposals) await addDeviceToFile(services.config.configPath, p.device);
       await services.reconciler.runOnce();
       return {
         summary: `added ${r.proposals.length} device(s): ${r.proposals.map((p) => p.device.name).join(', ')}`,

@@ -1,35 +1,55 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
- * One logger for the process. Redaction is a second line of defence: secrets should never be passed
- * to a log call in the first place (credentials are resolved inside the device layer only).
+ * Every field name that can carry a secret somewhere in the product: SSH logins (password,
+ * passphrase, privateKey, enable), SNMP (community, authKey, privKey), Slack (tokens, signing
+ * secret), URLs with passwords in them, HTTP authorization headers, and whole secret bags.
  */
-export function createLogger(level = 'info', base: Record<string, unknown> = {}): Logger {
-  return pino({
+export const SECRET_FIELDS = [
+  'password',
+  'passphrase',
+  'privateKey',
+  'enable',
+  'secret',
+  'secrets',
+  'credentials',
+  'community',
+  'authKey',
+  'privKey',
+  'token',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'authorization',
+  'cookie',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'secretsEnv',
+] as const;
+
+/** Redaction paths: each field at the top and up to three objects deep (pino has no `**`). */
+export const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+/**
+ * One logger for the process. Redaction is a second line of defence: secrets should never be passed
+ * to a log call in the first place (credentials are resolved inside the device and SNMP layers only).
+ */
+export function createLogger(
+  level = 'info',
+  base: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level,
     base: { ...base },
-    redact: {
-      paths: [
-        'password',
-        '*.password',
-        'passphrase',
-        '*.passphrase',
-        'privateKey',
-        '*.privateKey',
-        'token',
-        '*.token',
-        'community',
-        '*.community',
-        'authKey',
-        '*.authKey',
-        'privKey',
-        '*.privKey',
-      ],
-      censor: '[redacted]',
-    },
-  });
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -8,6 +8,7 @@ import { type Authorize, configAuthorize, createChangeHandlers } from './changes
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
+import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -151,7 +152,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
     const domain = createDomainServices({
       ...core,
-      secretsEnv: options.secretsEnv ?? {},
+      credentials: createCredentialResolver({
+        env: options.secretsEnv ?? {},
+        ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
+      }),
       scheduler,
       changeAuthorize,
     });

@@ -17,11 +17,14 @@ export {
   type ReconcileReport,
 } from './reconcile.js';
 export {
+  createDiscoveryService,
   discover,
+  type DiscoverOptions,
+  inSubnets,
   proposalBlocks,
-  addDiscoveredDevice,
-  addFromButtonValue,
+  type DiscoveryPolicy,
   type DiscoveryResult,
+  type DiscoveryService,
   type Proposal,
-} from './discovery.js';
-export type { DiscoveryPolicy } from './discovery-types.js';
+} from './discovery/index.js';
+export { addDeviceToFile, addFromButtonValue, withFileLock } from './netops-file.js';

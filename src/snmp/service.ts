@@ -1,3 +1,4 @@
+import type { CredentialResolver } from '../credentials/index.js';
 import type { Pool } from 'pg';
 import type { Device } from '../config.js';
 import { type Retention, runMaintenance } from '../metrics/rollup.js';
@@ -23,7 +24,7 @@ export interface PollSummary {
   overrun?: { intervalMs: number; pollMs: number };
 }
 
-/** What jobs reach through `JobServices.monitoring`. */
+/** The monitoring service (services key `monitoring`): poll, store, maintain. */
 export interface MonitoringService {
   poller: Poller;
   pool: Pool;
@@ -36,8 +37,8 @@ export interface MonitoringService {
 
 export interface MonitoringOptions {
   pool: Pool;
-  /** Environment credentials are resolved from (NETOPS_CRED_<NAME>_…). */
-  env: Record<string, string | undefined>;
+  /** Where credential names become secrets. */
+  credentials: CredentialResolver;
   clock?: () => number;
   retention?: Partial<Retention>;
   baselines?: BaselineStore;
@@ -46,7 +47,7 @@ export interface MonitoringOptions {
 
 export function createMonitoringService(options: MonitoringOptions): MonitoringService {
   const clock = options.clock ?? Date.now;
-  const poller = options.poller ?? createPoller({ env: options.env, clock });
+  const poller = options.poller ?? createPoller({ credentials: options.credentials, clock });
   const baselines = options.baselines ?? createBaselineStore(options.pool);
   return {
     poller,
