@@ -44,16 +44,16 @@ export default defineJob({
     );
     if (!out.changed) {
       const late = out.notified ? `; posted its pending change notice in <#${out.notified}>` : '';
-      return { summary: `${device.name}: no change (latest is v${out.version.id})${late}` };
+      return { summary: `${device.name}: no change (latest is v${out.version.n})${late}` };
     }
     if (!out.previous) {
       return {
-        summary: `${device.name}: first version stored (v${out.version.id}, ${out.version.bytes} bytes)`,
+        summary: `${device.name}: first version stored (v${out.version.n}, ${out.version.bytes} bytes)`,
       };
     }
     const where = out.notified ? `; diff posted in <#${out.notified}>` : '';
     return {
-      summary: `${device.name}: new version v${out.version.id} (+${out.added} −${out.removed})${where}`,
+      summary: `${device.name}: new version v${out.version.n} (+${out.added} −${out.removed})${where}`,
     };
   },
 });

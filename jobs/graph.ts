@@ -71,9 +71,14 @@ export default defineJob({
       );
     }
 
-    const device = services.inventory.require(data.devices[0]!).name;
+    const target = services.inventory.require(data.devices[0]!);
+    const device = target.name;
     const notes: string[] = [];
-    let ifaces: InterfaceRef[] = await resolveInterfaces(services.pool, { device, iface: data.iface });
+    let ifaces: InterfaceRef[] = await resolveInterfaces(services.pool, {
+      device,
+      iface: data.iface,
+      vendor: target.vendor,
+    });
     if (!ifaces.length) {
       return {
         summary: `No interface on ${device} matches \`${data.iface}\``,
@@ -81,8 +86,14 @@ export default defineJob({
       };
     }
     for (const c of data.compare) {
-      const dev = services.inventory.require(c.device).name;
-      ifaces.push(...(await resolveInterfaces(services.pool, { device: dev, iface: c.iface })));
+      const other = services.inventory.require(c.device);
+      ifaces.push(
+        ...(await resolveInterfaces(services.pool, {
+          device: other.name,
+          iface: c.iface,
+          vendor: other.vendor,
+        })),
+      );
     }
     // the same interface named twice (glob + --compare) is drawn once
     ifaces = ifaces.filter(

@@ -17,6 +17,8 @@ import { createLogger } from '../src/log.js';
 import { startRoles } from '../src/main.js';
 import { startSimSite } from '../src/lab/sim-site.js';
 import { backfill, freeUdpPort } from '../src/lab/snmp/index.js';
+import { claimLocalQueuePrefix } from '../src/lab/local-queue.js';
+import { Redis } from 'ioredis';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -52,9 +54,20 @@ writeFileSync(
     channels: { ops: channelId, changes: channelId, alerts: channelId },
     configs: { syslog: { host: '127.0.0.1', port: syslogPort, debounce: '1s' } },
     metrics: { fileSdPath: 'var/local/file_sd.json' },
+    // The simulated devices listen on loopback: `discover 127.0.0.1` probes them, nothing else.
+    discovery: {
+      ...(source.discovery as Record<string, unknown> | undefined),
+      allowedSubnets: ['127.0.0.0/8'],
+    },
     devices: site.inventory,
   })}`,
 );
+
+// Each run its own queue prefix: a job left by a run killed mid-command never reaches this one.
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const queueRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const queues = env.NETOPS_QUEUE_PREFIX ? undefined : await claimLocalQueuePrefix(queueRedis);
+const logPath = env.NETOPS_LOG_FILE ?? 'var/local/netops-bot.log';
 
 const emu = await createSlackEmulator({ signingSecret: secret, port: Number(env.EMULATOR_PORT ?? 0) });
 const config = loadConfig(
@@ -68,11 +81,13 @@ const config = loadConfig(
     DATABASE_URL: env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/netops',
     PORT: env.PORT ?? '3000',
     HOST: '127.0.0.1',
-    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    ...(queues ? { NETOPS_QUEUE_PREFIX: queues.prefix } : {}),
   },
   { role: 'all', readFile: (p) => readFileSync(p, 'utf8') },
 );
-const log = createLogger(config.env.LOG_LEVEL, { role: 'local' });
+// Logs go to a file: the console shows only what Slack would show.
+const log = createLogger(config.env.LOG_LEVEL, { role: 'local' }, logPath);
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
 // A week of history so `graph` and `interfaces` have something to show at once.
 const recent = await running.pool.query(
@@ -120,12 +135,16 @@ const stop = async (code: number) => {
   await running.stop(5_000);
   await site.stop();
   await emu.close();
+  await queues?.release();
+  await queueRedis.quit();
+  log.flush();
   process.exit(code);
 };
 
 console.log(
   `netops-bot (local): ${config.devices.length} simulated devices (from ${configPath}); Slack emulator at ${emu.url}; bot on :${running.port}`,
 );
+console.log(`logs: ${logPath}`);
 if (once !== undefined) {
   const before = emu.calls.length;
   await send(once);

@@ -23,6 +23,8 @@ export const ErrorCode = {
   QUEUE_UNAVAILABLE: 'NETOPS_QUEUE_UNAVAILABLE',
   /** The job's worker died more times than maxStalledCount allows; not retried again. */
   JOB_STALLED: 'NETOPS_JOB_STALLED',
+  /** This attempt's lock lapsed and another worker has the job: this one stops without posting. */
+  JOB_LOCK_LOST: 'NETOPS_JOB_LOCK_LOST',
   // storage
   DB_UNAVAILABLE: 'NETOPS_DB_UNAVAILABLE',
   MIGRATION_FAILED: 'NETOPS_MIGRATION_FAILED',
@@ -131,6 +133,11 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
     user: () =>
       'The worker running this job stopped repeatedly before it finished, so it was not tried again.',
     hint: 'Check the workers (memory, restarts), then ask again.',
+    transient: false,
+  },
+  NETOPS_JOB_LOCK_LOST: {
+    user: () => 'The worker lost this job to another worker, which carries it on.',
+    hint: 'Nothing to do: the result comes from the other worker.',
     transient: false,
   },
   NETOPS_JOB_TIMEOUT: {

@@ -42,14 +42,21 @@ export const REDACT_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}
 export function createLogger(
   level = 'info',
   base: Record<string, unknown> = {},
-  destination?: DestinationStream,
+  /** A file to write to instead of stdout (the local console keeps the terminal for chat), or a stream. */
+  destination?: string | DestinationStream,
 ): Logger {
-  const options = {
+  const options: pino.LoggerOptions = {
     level,
     base: { ...base },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination === undefined) return pino(options);
+  return pino(
+    options,
+    typeof destination === 'string'
+      ? pino.destination({ dest: destination, mkdir: true, sync: false })
+      : destination,
+  );
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

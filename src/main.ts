@@ -181,7 +181,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       },
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
-      ...(options.maxStalledCount ? { maxStalledCount: options.maxStalledCount } : {}),
+      ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);

@@ -32,7 +32,9 @@ export async function onceOnly(
   const prior = await ledger.get(part);
   if (prior?.state === 'done') return;
   const at = prior?.state === 'started' ? prior.at : Date.now();
-  if (!prior) await ledger.set(part, { state: 'started', at });
+  // Written before every try, not only the first: the ledger may refuse it (another attempt owns
+  // the job now), and then this one must not post.
+  await ledger.set(part, prior?.state === 'started' ? prior : { state: 'started', at });
   const ts = await post({
     startedAt: at,
     key: ledger.key(part),

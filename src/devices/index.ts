@@ -33,5 +33,6 @@ export type {
   Vendor,
   VendorConfigRules,
 } from './types.js';
+export { matchInterfaceName } from './interface-names.js';
 export { validateReadOnly, MAX_COMMAND_LENGTH } from './allowlist.js';
 export { fileHostKeyStore } from './host-keys.js';

@@ -4,8 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { type Device, deviceSchema, parseFileConfig } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { inSubnets } from './discovery/address.js';
 import type { DiscoveryPolicy } from './discovery/policy.js';
+import { inSubnets } from '../net/index.js';
 
 /** A lock older than this was left by a process that died mid-write; it is taken over. */
 const STALE_LOCK_MS = 30_000;

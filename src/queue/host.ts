@@ -76,7 +76,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
     }
   };
 
-  const processor = async (job: Job): Promise<string> => {
+  const processor = async (job: Job, token?: string): Promise<string> => {
     const jobId = job.id!;
     const attempt = job.attemptsMade + 1;
     const def = defs.get(job.name);
@@ -150,7 +150,18 @@ export function createJobHost(options: JobHostOptions): JobHost {
 
     // Only requests from people have an audit row; scheduled work is not audited per run.
     const audited = audit && (origin?.audited || origin?.auditId) ? audit : undefined;
-    const store = createDeliveryStore(redis, options.prefix, jobId);
+    const store = createDeliveryStore(
+      redis,
+      options.prefix,
+      jobId,
+      token
+        ? {
+            key: `${job.queueQualifiedName}:${jobId}:lock`,
+            token,
+            durationMs: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+          }
+        : undefined,
+    );
     const maxAttempts = job.opts.attempts ?? 1;
 
     /** Final failure: the audit row, then the progress message, then no more retries. */
@@ -212,6 +223,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
       try {
         result = await Promise.race([def.process(parsed.data, ctx), deadline]);
       } catch (err) {
+        if (isNetopsError(err) && err.code === ErrorCode.JOB_LOCK_LOST) throw err;
         const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
         jlog.warn({ err, retry }, 'job failed');
         if (retry) {
@@ -236,6 +248,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
       try {
         await poster.result(origin, result, store.ledger);
       } catch (err) {
+        // Another worker took the job over (this one stalled): it delivers; this one just stops.
+        if (isNetopsError(err) && err.code === ErrorCode.JOB_LOCK_LOST) {
+          jlog.warn('lost the job to another worker before posting; leaving delivery to it');
+          throw err;
+        }
         const sentence = `The job finished but its result could not be posted: ${userText(err)}`;
         jlog.warn({ err }, 'result delivery failed');
         if (isTransient(err) && attempt < maxAttempts) {
@@ -270,7 +287,8 @@ export function createJobHost(options: JobHostOptions): JobHost {
     const def = defs.get(job.name);
     const payload = def && env.success ? def.schema.safeParse(env.data.payload) : undefined;
     const what = def?.describe && payload?.success ? def.describe(payload.data) : `\`${job.name}\``;
-    const sentence = `The worker running this job stopped ${job.stalledCounter ?? 0} times before it finished, so it was not tried again.`;
+    const times = job.stalledCounter ?? 1;
+    const sentence = `The worker running this job died ${times === 1 ? 'once' : `${times} times`} before it finished, so it was not tried again (this can be a job that crashes its worker). Check the worker logs for job ${job.id}.`;
     if (audit && (origin?.audited || origin?.auditId))
       await safely('audit', () => audit.jobFinished(job.id!, 'failed', sentence, ErrorCode.JOB_STALLED));
     if (origin?.messageTs) {

@@ -120,6 +120,14 @@ export const aristaEos = defineVendor({
     rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg`],
     windowName: 'session commit timer',
   },
+  interfaceAbbreviations: [
+    ['Et', 'Ethernet'],
+    ['Eth', 'Ethernet'],
+    ['Po', 'Port-Channel'],
+    ['Lo', 'Loopback'],
+    ['Ma', 'Management'],
+    ['Vl', 'Vlan'],
+  ],
   commandTimeoutMs: 60_000,
   configRules: {
     // What configs/ learnt about this vendor's running config, then the device layer's own.

@@ -3,7 +3,8 @@ import type { CredentialResolver } from '../../credentials/index.js';
 import type { Vendor } from '../../devices/index.js';
 import { ErrorCode, NetopsError } from '../../errors.js';
 import type { Inventory } from '../inventory.js';
-import { expandCidr, inSubnets, parseCidr } from './address.js';
+// Parsed with ipaddr.js in scope.ts: the allowed subnets are a security boundary.
+import { expandCidr, inSubnets, parseCidr } from '../../net/index.js';
 import type { DiscoveryPolicy } from './policy.js';
 import {
   type LldpNeighbour,
@@ -117,7 +118,7 @@ export async function discover(target: string, options: DiscoverOptions): Promis
       const what = `${n.sysName} on ${known.name} ${n.localPort}`;
       if (knownNames.has(deviceName(n.sysName, n.manAddr ?? '').toLowerCase()))
         result.skipped.push({ what, reason: 'already in the inventory' });
-      else if (!n.manAddr) result.skipped.push({ what, reason: 'no IPv4 management address advertised' });
+      else if (!n.manAddr) result.skipped.push({ what, reason: 'no management address advertised' });
       else if (knownHosts.has(n.manAddr))
         result.skipped.push({ what, reason: 'address already in the inventory' });
       else if (!inSubnets(n.manAddr, policy.allowedSubnets))
@@ -128,18 +129,18 @@ export async function discover(target: string, options: DiscoverOptions): Promis
     const cidr = parseCidr(target);
     if (!cidr) {
       throw new NetopsError(ErrorCode.BAD_ARGS, `not a device, address or CIDR: ${target}`, {
-        userMessage: `\`${target}\` is neither a device in the inventory nor an IPv4 address or CIDR.`,
-        hint: 'Try `/net discover 10.0.0.0/28`, `/net discover 10.0.0.5` or `/net discover core1`.',
+        userMessage: `\`${target}\` is neither a device in the inventory nor an IP address or CIDR (IPv4 or IPv6).`,
+        hint: 'Try `/net discover 10.0.0.0/28`, `/net discover 2001:db8::/124`, `/net discover 10.0.0.5` or `/net discover core1`.',
       });
     }
-    const size = 2 ** (32 - cidr.bits);
-    if (size > policy.maxSweep) {
+    const size = cidr.size;
+    if (size > BigInt(policy.maxSweep)) {
       throw new NetopsError(ErrorCode.BAD_ARGS, `sweep of ${size} addresses exceeds ${policy.maxSweep}`, {
         userMessage: `\`${target}\` has ${size} addresses; a sweep is limited to ${policy.maxSweep}.`,
         hint: 'Use a smaller prefix.',
       });
     }
-    for (const host of expandCidr(target)) {
+    for (const host of expandCidr(target, policy.maxSweep)) {
       if (!inSubnets(host, policy.allowedSubnets))
         result.skipped.push({ what: host, reason: 'outside the allowed subnets' });
       else if (knownHosts.has(host)) continue;

@@ -2,6 +2,7 @@ import snmp, { type Session } from 'net-snmp';
 import type { CredentialResolver } from '../../credentials/index.js';
 import { identifyVendor, type Vendor } from '../../devices/index.js';
 import { bulkWalk, LLDP, resolveSnmpCredential, SYS, snmpGet, suffixOf } from '../../snmp/index.js';
+import { lldpAddress } from '../../net/index.js';
 
 // SNMP probing: what answers at an address, and a device's LLDP neighbours. The vendor comes from
 // the vendor table's `identify` rules, so a new vendor file is all discovery needs.
@@ -73,10 +74,13 @@ export async function lldpNeighbours(session: Session): Promise<LldpNeighbour[]>
   const loc = w.columns.get(LLDP.locPortId)!;
   const addrs = new Map<string, string>();
   for (const vb of w.columns.get(LLDP.remManAddrIfSubtype)!.values()) {
-    // index: timeMark.localPort.remIndex.addrSubtype.len.a.b.c.d — subtype 1 is IPv4
+    // index: timeMark.localPort.remIndex.addrSubtype.len.<len octets>: subtype 1 IPv4, 2 IPv6
     const idx = suffixOf(vb.oid, LLDP.remManAddrIfSubtype)!.split('.');
-    if (idx[3] === '1' && idx[4] === '4' && idx.length >= 9)
-      addrs.set(idx.slice(0, 3).join('.'), idx.slice(5, 9).join('.'));
+    const len = Number(idx[4]);
+    const addr = lldpAddress(idx[3] ?? '', idx.slice(5, 5 + len));
+    const key = idx.slice(0, 3).join('.');
+    // Several addresses per neighbour: prefer IPv4, the family most inventories are managed over.
+    if (addr && (!addrs.has(key) || idx[3] === '1')) addrs.set(key, addr);
   }
   const out: LldpNeighbour[] = [];
   for (const [idx, vb] of names) {
