@@ -6,6 +6,7 @@ import devices from './devices.js';
 import discover from './discover.js';
 import graph from './graph.js';
 import help from './help.js';
+import incidents from './incidents.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
@@ -20,6 +21,7 @@ export const commands: CommandDefinition[] = [
   graph,
   discover,
   jobs,
+  incidents,
   change,
   changes,
 ] as CommandDefinition[];

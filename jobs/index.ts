@@ -15,6 +15,10 @@ import configShow from './config-show.js';
 import devicesList from './devices-list.js';
 import discover from './discover.js';
 import graph from './graph.js';
+import incidentDiagnose from './incident-diagnose.js';
+import incidentSilence from './incident-silence.js';
+import incidentSync from './incident-sync.js';
+import incidentsList from './incidents-list.js';
 import jobsList from './jobs-list.js';
 import reconcile from './reconcile.js';
 import show from './show.js';
@@ -40,6 +44,10 @@ export const jobs: JobDefinition[] = [
   discover,
   reconcile,
   graph,
+  incidentSync,
+  incidentDiagnose,
+  incidentSilence,
+  incidentsList,
   changeDryrun,
   changeApply,
   changeRollback,

@@ -103,6 +103,54 @@ export const deviceSchema = z
 
 export type Device = z.infer<typeof deviceSchema>;
 
+const alertSourceSchema = z
+  .object({
+    /** bearer: `Authorization: Bearer <secret>`; hmac: hex HMAC-SHA256 of the body in `header`. */
+    auth: z.enum(['bearer', 'hmac']),
+    /** Name of the secret: the value comes from env NETOPS_SECRET_<NAME> (upper case, - as _). */
+    secret: credentialName,
+    header: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .optional(),
+    /** Grafana's scheme: the digest covers `<timestamp>:<body>`, the timestamp in this header. */
+    timestampHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .optional(),
+  })
+  .strict();
+
+const incidentsSchema = z
+  .object({
+    /** Alert sources taken at POST /alerts/<source>; a source not listed answers 404. */
+    sources: z
+      .object({
+        alertmanager: alertSourceSchema.optional(),
+        grafana: alertSourceSchema.optional(),
+        generic: alertSourceSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** First match wins; else the device's channel, else channels.alerts, else channels.ops. */
+    routes: z
+      .array(
+        z
+          .object({
+            match: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])),
+            channel: channelRef,
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Alertmanager's API for the Silence buttons. */
+    alertmanager: z.object({ url: z.string().url() }).strict().optional(),
+    /** Posts into alert channels are paced to this interval per channel (Slack: ~1 message/s). */
+    pace: duration.default(1_000),
+  })
+  .strict()
+  .default({ sources: {}, routes: [], pace: 1_000 });
+
 const fileSchema = z
   .object({
     slack: z
@@ -269,6 +317,8 @@ const fileSchema = z
         credentials: {},
       }),
     devices: z.array(deviceSchema).default([]),
+    /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
+    incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
     policy: policySchema.optional(),
   })

@@ -11,6 +11,7 @@ import { createActions, startWorkerLoops } from './compose.js';
 import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
+import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createLogger } from './log.js';
 import {
@@ -150,8 +151,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
+    // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
+    const paced = pacedResponder(responder, config, workerRedis, prefix);
     const domain = createDomainServices({
       ...core,
+      responder: paced,
       credentials: createCredentialResolver({
         env: options.secretsEnv ?? {},
         ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
@@ -163,14 +167,14 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await domain.close();
       await scheduler.close();
     });
-    const services: Services = { ...core, ...domain.services, ...options.services };
+    const services: Services = { ...core, responder: paced, ...domain.services, ...options.services };
     reconciler = services.reconciler;
     const host = createJobHost({
       connection: workerRedis,
       prefix,
       jobs,
       services,
-      poster: createJobPoster(responder),
+      poster: createJobPoster(paced),
       audit,
       log,
       concurrency: config.env.WORKER_CONCURRENCY,
@@ -261,11 +265,24 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(reconciler ? { reconciler } : {}) }),
+        ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,
-      routes: [health, metrics, ...(options.routes ?? [])],
+      routes: [
+        health,
+        metrics,
+        ...alertRoutes({
+          config,
+          secretsEnv: options.secretsEnv ?? {},
+          pool,
+          inventory,
+          enqueue: producer.enqueue,
+          log,
+        }),
+        ...(options.routes ?? []),
+      ],
       log,
       onRequest: (outcome, ms) => {
         telemetry.slackRequests.inc({ outcome });

@@ -213,7 +213,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             (r) => r.path === (req.url ?? '').split('?')[0] && r.method === req.method,
           );
           if (!route) return void res.writeHead(404).end();
-          await route.handler(req, res, '');
+          // Alert webhooks arrive here in Socket Mode too: read the body (bounded) as the HTTP receiver does.
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const c of req) {
+            size += (c as Buffer).length;
+            if (size > 1_000_000) return void res.writeHead(413).end('body too large');
+            chunks.push(c as Buffer);
+          }
+          await route.handler(req, res, Buffer.concat(chunks).toString('utf8'));
         });
         await new Promise<void>((r) => sideServer!.listen(options.port, options.host ?? '0.0.0.0', r));
       }

@@ -98,6 +98,10 @@ export const aristaEos = defineVendor({
     pipes: ['include', 'exclude', 'begin', 'section', 'json', 'no-more', 'nz'],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show logging last 1 hours'],
+    interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver'],
+  },
   change: {
     // A configure session is EOS's candidate: the diff comes from the device, then it is aborted.
     dryRun: {

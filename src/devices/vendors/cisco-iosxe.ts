@@ -80,6 +80,10 @@ export const ciscoIosxe = defineVendor({
     pipes: ['include', 'exclude', 'begin', 'section', 'count'],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show logging | include UPDOWN'],
+    interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver detail'],
+  },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],

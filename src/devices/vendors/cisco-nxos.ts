@@ -91,6 +91,10 @@ export const ciscoNxos = defineVendor({
     ],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show logging last 50'],
+    interface: ['show interface {interface}', 'show interface {interface} transceiver details'],
+  },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],

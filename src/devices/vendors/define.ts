@@ -144,6 +144,11 @@ export interface VendorDefinition {
     forbidden?: RegExp;
   };
   /**
+   * Read-only commands an incident thread runs first (besides `commands.interfaces`, BGP and LLDP
+   * neighbours): `{interface}` is replaced by the interface an alert names.
+   */
+  diagnostics?: { device: string[]; interface: string[] };
+  /**
    * Interface-name abbreviations people type on this vendor (`Gi` → `GigabitEthernet`), checked
    * before the CLI rule that any unambiguous start of the type names it. Only where that rule
    * picks wrong or cannot decide (IOS `Tw` is TwoGigabitEthernet, `Twe` TwentyFiveGigE).

@@ -67,6 +67,7 @@ export const frr = defineVendor({
     pipes: [],
     abbreviate: true,
   },
+  diagnostics: { device: ['show ip ospf neighbor'], interface: ['show interface {interface}'] },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],

@@ -99,6 +99,10 @@ export const juniperJunos = defineVendor({
     pipes: ['match', 'except', 'count', 'display', 'find', 'last', 'no-more', 'trim'],
     abbreviate: true,
   },
+  diagnostics: {
+    device: ['show log messages | last 50'],
+    interface: ['show interfaces {interface} extensive', 'show interfaces diagnostics optics {interface}'],
+  },
   change: {
     // A private candidate: nothing another session types can slip into this commit.
     dryRun: {

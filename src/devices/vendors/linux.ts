@@ -110,6 +110,7 @@ export const linux = defineVendor({
     abbreviate: false,
     forbidden: /[<>|&;$`\\*?{}]/,
   },
+  diagnostics: { device: [], interface: ['ip link show {interface}'] },
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [],
