@@ -8,7 +8,10 @@ export default defineCommand({
   summary:
     'Change device configuration: a form, a dry-run diff, a second engineer approves, commit-confirmed apply with post-checks',
   usage: 'change <device|glob> | change cancel <CR-id>',
-  examples: ['change core1', 'change "leaf*"', 'change cancel CR-12'],
+  action: 'change.request',
+  targetOf: (args) => (args.positionals[0] === 'cancel' ? undefined : args.positionals[0]),
+  // `change cancel CR-<n>` needs a change to exist; the usage shows it, the examples run as written.
+  examples: ['change core1-ams', 'change "leaf*"'],
   args: z.object({
     positionals: z.array(z.string()).min(1, 'name a device or glob, or `cancel <id>`').max(2),
     flags: z.object({}).strict(),

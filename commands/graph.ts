@@ -43,14 +43,16 @@ export default defineCommand({
   summary:
     'Chart an interface (or compare several) from stored samples: traffic, errors, discards; top-N without an interface',
   usage: USAGE,
+  action: 'read',
+  targetOf: (args) => args.positionals[0],
   examples: [
-    'graph core1 Ethernet1/1',
-    'graph core1 Ethernet1/1 7d',
-    'graph core1 "Ethernet1/*" 24h',
-    'graph core1 Ethernet1/1 24h --metric errors',
-    'graph core1 Ethernet1/1 --compare core2:Ethernet1/1',
-    'graph core1 7d',
-    'graph "edge*" 30d',
+    'graph core1-ams Gi1/0/1',
+    'graph core2-ams Ethernet1 7d',
+    'graph leaf1-fra "Ethernet1/*" 24h',
+    'graph core1-ams Gi1/0/1 24h --metric errors',
+    'graph core1-ams Gi1/0/1 --compare core2-ams:Et1',
+    'graph core1-ams 7d',
+    'graph "*-fra" 7d',
   ],
   args: z.object({
     positionals: z
@@ -114,7 +116,10 @@ export default defineCommand({
         ...(args.flags.tz ? { timezone: args.flags.tz } : {}),
         ...(args.flags.theme ? { theme: args.flags.theme } : {}),
       },
-      { describe: `chart of ${iface ? `${devices[0]} ${iface}` : deviceWord}` },
+      {
+        describe: `chart of ${iface ? `${devices[0]} ${iface}` : deviceWord}`,
+        devices: [...devices, ...compare.map((c) => c.device)].map((n) => inventory.require(n)),
+      },
     );
   },
 });

@@ -7,6 +7,7 @@ export default defineCommand({
   name: 'incidents',
   summary: 'Incidents from alerts: open ones, or a range, with time to acknowledge and resolve (MTTA/MTTR)',
   usage: 'incidents [open|<range>] [--by device|site]',
+  action: 'read',
   examples: ['incidents', 'incidents open', 'incidents 7d --by site'],
   args: z.object({
     positionals: z

@@ -59,12 +59,14 @@ export default defineCommand({
   aliases: ['run'],
   summary: 'Run a read-only command (show, ping, traceroute …) on a device or a glob of devices over SSH',
   usage: USAGE,
+  action: 'show',
+  targetOf: (args) => args.positionals[0],
   examples: [
-    'show core1 show ip bgp summary',
-    'show core1 ip interface brief',
+    'show core1-ams show ip bgp summary',
+    'show core1-ams show ip interface brief',
     'show "leaf*" show version',
-    'show edge1 show interfaces terse | match ge-0/0/1',
-    'show all show clock',
+    'show edge1-fra show interfaces terse | match ge-0/0/1',
+    'show "*-fra" show version',
   ],
   args: z.object({
     positionals: z.array(z.string()).min(2, `name a device and a command, e.g. \`show core1 show version\``),
@@ -101,6 +103,7 @@ export default defineCommand({
       'device.show',
       { target, command },
       {
+        devices,
         describe: `\`${command}\` on ${devices.length === 1 ? `\`${devices[0]!.name}\`` : `${devices.length} devices (\`${target}\`)`}`,
       },
     );

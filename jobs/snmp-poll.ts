@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineJob } from '../src/services/index.js';
-import { formatRate } from '../src/snmp/index.js';
+import { formatRate, speedWarningText } from '../src/snmp/index.js';
 
 /** Poll one device over SNMP and store its samples. Run by the `poll:<device>` schedulers. */
 export default defineJob({
   name: 'snmp.poll',
-  needs: ['config', 'inventory', 'monitoring'],
+  needs: ['config', 'inventory', 'monitoring', 'responder'],
   queue: 'snmp',
   schema: z.object({ device: z.string().min(1) }).strict(),
   // A missed poll is simply missed: the next one is a minute away and a late retry skews rates.
@@ -27,6 +27,18 @@ export default defineJob({
     if (r.reset && r.reset !== 'first-poll') parts.push(`baseline reset (${r.reset})`);
     if (r.reset === 'first-poll') parts.push('baseline set');
     if (r.overrun) parts.push(`OVERRAN the ${Math.round(intervalMs / 1000)} s interval`);
+    // An impossible speed is said once, in the monitoring channel, when it is first measured.
+    const ops = services.config.channels.ops;
+    if (r.speedWarnings?.length) {
+      parts.push(`${r.speedWarnings.length} interface(s) report an impossible speed`);
+      if (ops)
+        await services.responder.post(
+          { channel: ops },
+          {
+            text: `:warning: ${r.speedWarnings.map((w) => speedWarningText(r.device, w)).join('\n')}`,
+          },
+        );
+    }
     return { summary: parts.join('; '), ok: !r.overrun };
   },
 });

@@ -3,7 +3,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { hasVendor, vendorNames } from './devices/vendors/index.js';
 import { ErrorCode, NetopsError } from './errors.js';
-import { parseCidr } from './net/index.js';
+import { parseCidr } from './ip-scope.js';
 import { policySchema } from './policy/schema.js';
 
 /** A vendor name from the vendor table (src/devices/vendors): the table is the only list. */
@@ -64,6 +64,20 @@ const credentialName = z
 
 const channelRef = z.string().regex(/^[#CGD][\w.-]+$/, 'a channel id (C0123…) or #name');
 
+const SPEED_UNITS = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 } as const;
+/** A port speed: bits per second, or `100M`, `10G`, `2.5G`, `400Gbps`. */
+const speedValue = z
+  .union([
+    z.number().positive(),
+    z.string().regex(/^\d+(\.\d+)?\s*[kKmMgGtT]?(?:b\/s|bps)?$/, 'a speed such as 100M, 10G or 2.5G'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)/.exec(v)!;
+    return Number(m[1]) * SPEED_UNITS[m[2]!.toLowerCase() as keyof typeof SPEED_UNITS];
+  })
+  .refine((bps) => bps >= 1_000 && bps <= 10e12, 'between 1k and 10T');
+
 export const snmpSchema = z
   .object({
     version: z.enum(['2c', '3']).default('2c'),
@@ -72,6 +86,11 @@ export const snmpSchema = z
     credential: credentialName,
     timeoutMs: z.number().int().positive().default(2_000),
     retries: z.number().int().min(0).max(5).default(1),
+    /**
+     * Port speeds that override what the device reports, by interface name (`lo: 10G`,
+     * `GigabitEthernet1/0/1: 1000M`, or bits per second). For ports that report an impossible speed.
+     */
+    speeds: z.record(z.string().min(1), speedValue).optional(),
   })
   .strict();
 
@@ -274,9 +293,13 @@ const fileSchema = z
         sessions: z.number().int().min(1).max(5_000).default(100),
         /** SSH sessions at once to one device. */
         sessionsPerDevice: z.number().int().min(1).max(16).default(2),
+        /** Commands one person may send per minute; 0 for no limit. */
+        commandsPerMinute: z.number().int().min(0).max(10_000).default(30),
+        /** Jobs waiting in one queue beyond which requests from people are refused; 0 for no limit. */
+        queueDepth: z.number().int().min(0).max(10_000_000).default(1_000),
       })
       .strict()
-      .default({ sessions: 100, sessionsPerDevice: 2 }),
+      .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */
@@ -287,11 +310,7 @@ const fileSchema = z
         waveSize: z.number().int().min(1).max(500).default(5),
         /** Wait after commit before the post-checks run (let BGP and links settle). */
         soak: z.union([z.literal(0), duration]).default(30_000),
-        /** Slack user ids who may approve during a freeze window (as the second approver). */
-        admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id (U…)')).default([]),
-        /** Slack user id → device globs they may approve; absent: anyone but the requester may approve. */
-        approvers: z.record(z.string(), z.array(z.string())).optional(),
-        /** Change freezes: approving inside one needs an admin. */
+        /** Change freezes: approving inside one needs the `admin` action (policy). */
         freezes: z
           .array(
             z
@@ -312,7 +331,6 @@ const fileSchema = z
         approvalTtl: 30 * 60_000,
         waveSize: 5,
         soak: 30_000,
-        admins: [],
         freezes: [],
         credentials: {},
       }),

@@ -56,6 +56,8 @@ export function createIncidentActions(options: IncidentActionsOptions): ActionHa
     run: (incident: Incident, input: Parameters<ActionHandler['handle']>[0]) => Promise<string | undefined>,
   ): ActionHandler => ({
     actionId,
+    // Intake decides the action for who clicked and where before this runs; below, the incident's devices.
+    action,
     async handle(input) {
       const channel = input.channel ?? '';
       const where = { channel, ...(input.threadTs ? { threadTs: input.threadTs } : {}) };
@@ -65,7 +67,13 @@ export function createIncidentActions(options: IncidentActionsOptions): ActionHa
         await input.responder.ephemeral(where, input.userId, { text: 'That incident does not exist here.' });
         return;
       }
-      const verdict = await authorize({ user: input.userId, action, devices: incident.devices, channel });
+      // The clicking user's access knows their user groups; a test's authorize override replaces it.
+      const verdict = options.authorize
+        ? await authorize({ user: input.userId, action, devices: incident.devices, channel })
+        : input.access.decide(
+            action,
+            deviceFacts(incident.devices.map((n) => options.inventory.get(n) ?? { name: n })),
+          );
       if (!verdict.allow) {
         options.log.warn({ user: input.userId, action, incident: incident.id }, 'incident action denied');
         await input.responder.ephemeral(where, input.userId, {

@@ -27,4 +27,11 @@ export {
   type DiscoveryService,
   type Proposal,
 } from './discovery/index.js';
-export { addDeviceToFile, addFromButtonValue, withFileLock } from './netops-file.js';
+export {
+  addDeviceToFile,
+  // The name callers knew before the writer took a lock; same function.
+  addDeviceToFile as addDiscoveredDevice,
+  addFromButtonValue,
+  deviceFromButtonValue,
+  withFileLock,
+} from './netops-file.js';

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { type Device, deviceSchema, parseFileConfig } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { DiscoveryPolicy } from './discovery/policy.js';
-import { inSubnets } from '../net/index.js';
+import { inSubnets } from '../ip-scope.js';
 
 /** A lock older than this was left by a process that died mid-write; it is taken over. */
 const STALE_LOCK_MS = 30_000;
@@ -142,6 +142,16 @@ export async function addFromButtonValue(
   value: string,
   policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
 ): Promise<Device> {
+  const device = deviceFromButtonValue(value, policy);
+  await addDeviceToFile(path, device);
+  return device;
+}
+
+/** The device an Add button's value proposes, validated (schema, allowed subnets); pure. */
+export function deviceFromButtonValue(
+  value: string,
+  policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
+): Device {
   let raw: unknown;
   try {
     raw = JSON.parse(value);
@@ -170,6 +180,5 @@ export async function addFromButtonValue(
       },
     );
   }
-  await addDeviceToFile(path, parsed.data);
   return parsed.data;
 }

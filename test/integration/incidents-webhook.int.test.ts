@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -21,7 +23,12 @@ beforeAll(async () => {
   });
   const access = fleetAccess(fleet);
   iface = fleet.devices[0]!.sim.showContext().ifaces.find((i) => /Gigabit|Ethernet/.test(i.name))!.name;
-  secretsEnv = { ...access.env, NETOPS_SECRET_AM_HOOK: TOKEN, NETOPS_SECRET_GEN_HOOK: 'generic-hmac-secret' };
+  secretsEnv = {
+    ...access.env,
+    NETOPS_SECRET_AM_HOOK: TOKEN,
+    NETOPS_SECRET_GEN_HOOK: 'generic-hmac-secret',
+    NETOPS_SECRET_GRAF_HOOK: 'grafana-hmac-secret',
+  };
   s = await startStack({
     devices: access.devices,
     extraYaml: {
@@ -30,6 +37,12 @@ beforeAll(async () => {
         sources: {
           alertmanager: { auth: 'bearer', secret: 'am-hook' },
           generic: { auth: 'hmac', secret: 'gen-hook' },
+          grafana: {
+            auth: 'hmac',
+            secret: 'graf-hook',
+            header: 'X-Grafana-Alerting-Signature',
+            timestampHeader: 'X-Grafana-Alerting-Signature-Timestamp',
+          },
         },
         pace: 50,
       },
@@ -190,8 +203,8 @@ it('forged, oversized and malformed requests are refused and store nothing', asy
     body: JSON.stringify({ alerts: [{ name: 'Y', device: 'core1' }] }),
   });
   expect(gen.status).toBe(401);
-  // grafana is not enabled here
-  expect((await post(good, {}, `${botUrl()}/alerts/grafana`)).status).toBe(404);
+  // a source that is not enabled
+  expect((await post(good, {}, `${botUrl()}/alerts/nonesuch`)).status).toBe(404);
   expect(await count('SELECT count(*) AS n FROM incident_alerts')).toBe(before);
 });
 
@@ -255,6 +268,31 @@ it('Acknowledge: a viewer is refused privately, an operator acknowledges and the
         /U0000ONCALL/.test(JSON.stringify(c.args.blocks)),
     ),
   );
+});
+
+it('a recorded Grafana alert, signed as Grafana signs it (HMAC over timestamp:body), opens its thread; a replayed old signature is refused', async () => {
+  const body = readFileSync(new URL('../fixtures/alerts/grafana-firing.json', import.meta.url), 'utf8')
+    .replaceAll('GigabitEthernet1/0/1', iface)
+    .replace('2026-11-29T10:05:00Z', new Date().toISOString());
+  const sign = (ts: number) => ({
+    'content-type': 'application/json',
+    'X-Grafana-Alerting-Signature-Timestamp': String(ts),
+    'X-Grafana-Alerting-Signature': createHmac('sha256', 'grafana-hmac-secret')
+      .update(`${ts}:${body}`)
+      .digest('hex'),
+  });
+  const url = `${botUrl()}/alerts/grafana`;
+  const old = await fetch(url, {
+    method: 'POST',
+    headers: sign(Math.floor(Date.now() / 1000) - 3_600),
+    body,
+  });
+  expect(old.status).toBe(401);
+  const res = await fetch(url, { method: 'POST', headers: sign(Math.floor(Date.now() / 1000)), body });
+  const answer = (await res.json()) as { incidents: string[] };
+  expect(res.status, JSON.stringify(answer)).toBe(200);
+  expect(answer.incidents).toHaveLength(1);
+  await until(() => parents().find((c) => /High interface utilisation on core1/.test(String(c.args.text))));
 });
 
 it('topology: a neighbour’s interface-down joins the incident of the device that is down', async () => {

@@ -4,7 +4,7 @@ import type { Vendor } from '../../devices/index.js';
 import { ErrorCode, NetopsError } from '../../errors.js';
 import type { Inventory } from '../inventory.js';
 // Parsed with ipaddr.js in scope.ts: the allowed subnets are a security boundary.
-import { expandCidr, inSubnets, parseCidr } from '../../net/index.js';
+import { expandCidr, inSubnets, parseCidr } from '../../ip-scope.js';
 import type { DiscoveryPolicy } from './policy.js';
 import {
   type LldpNeighbour,
@@ -30,6 +30,8 @@ export interface DiscoveryResult {
   /** Addresses or neighbours seen but not proposed, with why. */
   skipped: { what: string; reason: string }[];
   probed: number;
+  /** LLDP links of a known device (its port → neighbour and port): incidents group by topology. */
+  links?: { device: string; interface: string; neighbor: string; neighborInterface: string }[];
 }
 
 export function deviceName(sysName: string, host: string): string {
@@ -114,6 +116,15 @@ export async function discover(target: string, options: DiscoverOptions): Promis
     } finally {
       s.close();
     }
+    const byHost = new Map(options.inventory.list().map((d) => [d.host, d.name] as const));
+    result.links = neighbours
+      .filter((n) => n.sysName || n.manAddr)
+      .map((n) => {
+        const name = deviceName(n.sysName, n.manAddr ?? '');
+        const neighbor =
+          options.inventory.get(name)?.name ?? (n.manAddr ? byHost.get(n.manAddr) : undefined) ?? name;
+        return { device: known.name, interface: n.localPort, neighbor, neighborInterface: n.portId };
+      });
     for (const n of neighbours) {
       const what = `${n.sysName} on ${known.name} ${n.localPort}`;
       if (knownNames.has(deviceName(n.sysName, n.manAddr ?? '').toLowerCase()))

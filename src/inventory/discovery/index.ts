@@ -3,7 +3,7 @@ import type { Inventory } from '../inventory.js';
 import { type DiscoveryResult, discover } from './discover.js';
 import type { DiscoveryPolicy } from './policy.js';
 
-export { expandCidr, inSubnets, parseCidr } from '../../net/index.js';
+export { expandCidr, inSubnets, parseCidr } from '../../ip-scope.js';
 export { proposalBlocks } from './blocks.js';
 export {
   deviceName,

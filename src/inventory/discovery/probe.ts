@@ -2,7 +2,7 @@ import snmp, { type Session } from 'net-snmp';
 import type { CredentialResolver } from '../../credentials/index.js';
 import { identifyVendor, type Vendor } from '../../devices/index.js';
 import { bulkWalk, LLDP, resolveSnmpCredential, SYS, snmpGet, suffixOf } from '../../snmp/index.js';
-import { lldpAddress } from '../../net/index.js';
+import { lldpAddress } from '../../ip-scope.js';
 
 // SNMP probing: what answers at an address, and a device's LLDP neighbours. The vendor comes from
 // the vendor table's `identify` rules, so a new vendor file is all discovery needs.
