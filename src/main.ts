@@ -9,6 +9,7 @@ import { exportConfigsCli } from './cli/export-configs.js';
 import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
+import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
@@ -242,7 +243,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const domain = createDomainServices({
       ...core,
       responder: paced,
-      secretsEnv: options.secretsEnv ?? {},
+      credentials: createCredentialResolver({
+        env: options.secretsEnv ?? {},
+        ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
+      }),
       scheduler,
       changeAuthorize,
     });

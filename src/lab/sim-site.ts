@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
-import type { Device, Vendor } from '../config.js';
+import type { Device } from '../config.js';
+import type { SimVendor as Vendor } from './vendors.js';
 import { type Fleet, fleetAccess, startFleet } from './fleet/index.js';
 import { fleetSnmpSpecs, type SimDeviceSpec, type SnmpLab, startSnmpLab } from './snmp/index.js';
 

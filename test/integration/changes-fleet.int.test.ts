@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalise, rulesFor } from '../../src/configs/index.js';
-import type { Vendor } from '../../src/config.js';
+import type { SimVendor as Vendor } from '../../src/lab/vendors.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { ALICE, BOB, CAROL, CHANNEL, changeDriver } from '../helpers/changes.js';
 import { type Stack, startStack } from '../helpers/stack.js';
