@@ -1,3 +1,4 @@
+import { createCredentialResolver } from '../src/credentials/index.js';
 /**
  * bench/metrics: the figures of issue 17 from one run.
  *
@@ -558,7 +559,9 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   }));
   const now = Date.now();
   await ensurePartitions(pool, new Date(now - DAY), new Date(now + DAY));
-  const poller = createPoller({ env: { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' } });
+  const poller = createPoller({
+    credentials: createCredentialResolver({ env: { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' } }),
+  });
   const rounds = createPollRounds({
     pool,
     poller,

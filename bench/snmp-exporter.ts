@@ -1,3 +1,4 @@
+import { createCredentialResolver } from '../src/credentials/index.js';
 /**
  * bench/snmp-exporter: the poller against Debian's prometheus-snmp-exporter (0.21) on the same
  * simulated agents and the same OIDs.
@@ -159,7 +160,9 @@ async function main() {
         retries: 2,
       },
     }));
-    const poller = createPoller({ env: { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' } });
+    const poller = createPoller({
+      credentials: createCredentialResolver({ env: { NETOPS_CRED_BENCH_COMMUNITY: 'bench-ro' } }),
+    });
     const pollOne = async (d: Device) => {
       const r = await poller.poll(d);
       return r.status === 'ok' && r.interfaces.length === 48;

@@ -1,3 +1,4 @@
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/config.js';
 import { startSnmpLab } from '../../src/lab/snmp/agent.js';
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 describe('poll rounds', () => {
   it('polls the fleet in batches: baselines first, then every interface stored through COPY', async () => {
-    const poller = createPoller({ env });
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
     const rounds = createPollRounds({
       pool: db.pool,
       poller,
@@ -67,7 +68,7 @@ describe('poll rounds', () => {
   });
 
   it('never overlaps a round with itself; a round that starts late says so and counts missed ticks', async () => {
-    const poller = createPoller({ env });
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
     let inFlight = 0;
     let maxInFlight = 0;
     // a poller that takes 150 ms per device, so a round of 12 at concurrency 4 takes ~450 ms
