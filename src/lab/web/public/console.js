@@ -20,8 +20,8 @@ const ui = {
 // Symbols every machine has a glyph for (DejaVu covers them; a colour-emoji font is often missing on
 // servers), tinted like Slack's emoji so the states read at a glance.
 const EMOJI = {
-  hourglass_flowing_sand: ['⌛', '#b7791f'],
-  hourglass: ['⌛', '#b7791f'],
+  hourglass_flowing_sand: ['◷', '#b7791f'],
+  hourglass: ['◷', '#b7791f'],
   arrows_counterclockwise: ['↻', '#1264a3'],
   white_check_mark: ['✔', '#2bac76'],
   heavy_check_mark: ['✔', '#2bac76'],
@@ -33,7 +33,7 @@ const EMOJI = {
   bar_chart: ['▥', '#1264a3'],
   fire: ['♨', '#e01e5a'],
   mag: ['⌕', '#616061'],
-  lock: ['⚿', '#616061'],
+  lock: ['⚷', '#616061'],
   eyes: ['◉◉', '#616061'],
   wrench: ['⚒', '#616061'],
   hammer_and_wrench: ['⚒', '#616061'],
@@ -42,9 +42,9 @@ const EMOJI = {
   large_green_circle: ['●', '#2bac76'],
   large_yellow_circle: ['●', '#ecb22e'],
   red_circle: ['●', '#e01e5a'],
-  thumbsup: ['👍', '#e8912d'],
-  '+1': ['👍', '#e8912d'],
-  no_entry: ['⛔', '#e01e5a'],
+  thumbsup: ['✔', '#e8912d'],
+  '+1': ['✔', '#e8912d'],
+  no_entry: ['✖', '#e01e5a'],
   clipboard: ['☰', '#616061'],
   bell: ['♪', '#ecb22e'],
 };
@@ -294,7 +294,7 @@ function filesHtml(files) {
       }
       const open = ui.openDetails.has(f.id) ? ' open' : '';
       const text = ui.fileText.get(f.id);
-      return `<details class="file" data-file-id="${esc(f.id)}"${open}><summary>📄 ${esc(f.title || f.name)}<span class="size">${f.size} bytes</span></summary><pre class="code">${text === undefined ? 'loading…' : esc(text)}</pre></details>`;
+      return `<details class="file" data-file-id="${esc(f.id)}"${open}><summary>▤ ${esc(f.title || f.name)}<span class="size">${f.size} bytes</span></summary><pre class="code">${text === undefined ? 'loading…' : esc(text)}</pre></details>`;
     })
     .join('');
 }
@@ -327,7 +327,7 @@ function messageHtml(m, opts) {
 
 function ephemeralHtml(e) {
   const content = e.blocks?.length ? blocksHtml(e.blocks, false) : mrkdwn(e.text);
-  return `<div class="msg ephemeral" data-ephemeral="${esc(e.id)}" data-channel="${esc(e.channel)}">${avatar('', true)}<div class="body"><div class="only-you">👁 Only visible to you</div><div class="meta"><span class="name">${esc(ui.state.bot.name)}</span><span class="app">APP</span></div>${content}</div></div>`;
+  return `<div class="msg ephemeral" data-ephemeral="${esc(e.id)}" data-channel="${esc(e.channel)}">${avatar('', true)}<div class="body"><div class="only-you">◉ Only visible to you</div><div class="meta"><span class="name">${esc(ui.state.bot.name)}</span><span class="app">APP</span></div>${content}</div></div>`;
 }
 
 /** Messages and the current user's ephemerals, in time order. */
