@@ -1,0 +1,307 @@
+import type { Pool } from 'pg';
+import type { Vendor } from '../config.js';
+import { createConfigStore, DEFAULT_SECRET_MARKER, normalise, rulesFor } from '../configs/index.js';
+import { rollupRange } from '../metrics/rollup.js';
+import type { SimSite } from './sim-site.js';
+import { backfill, simInterfaces } from './snmp/index.js';
+
+/**
+ * The lab's story, so a first look at the console finds something to look at: two weeks of traffic,
+ * a config history with authors, an anomaly an hour ago, a colleague who changes things now and
+ * then (over the simulated device's own config mode, so syslog and the backup follow for real), and
+ * monitoring alerts in Alertmanager's webhook format.
+ */
+export interface LabScenarioOptions {
+  pool: Pool;
+  site: SimSite;
+  now?: () => Date;
+  /** What the scenario did, for the terminal (a demo follows along). */
+  say?(text: string): void;
+}
+
+const DAY = 86_400_000;
+/** Raw samples at 5 minutes for the range charts read raw (≤ 2 days), sparser before that. */
+const DENSE_DAYS = 2;
+const HISTORY_DAYS = 14;
+const COLLEAGUES = ['dave', 'erin', 'frank'];
+/** Vendors whose simulated config mode the colleague knows how to drive. */
+const CONFIGURABLE: Vendor[] = ['cisco_iosxe', 'arista_eos', 'cisco_nxos', 'juniper_junos'];
+const DESCRIPTIONS = [
+  'to dc2-spine1 Eth1/49 via CID-4471',
+  'reserved: Nordic transit (CHG-2231)',
+  'temp patch for maintenance window',
+  'uplink to fw-cluster-b',
+  'peering: AS64512 private interconnect',
+  'free (decommissioned 2026-11)',
+];
+
+export interface HistoryResult {
+  trafficRows: number;
+  configVersions: number;
+  ms: number;
+}
+
+/**
+ * Backfills what each device is missing (per device, from its newest sample, so a second start adds
+ * only the gap and never doubles a sample), injects the anomaly and seeds config history.
+ */
+export async function seedHistory(options: LabScenarioOptions): Promise<HistoryResult> {
+  const started = Date.now();
+  const now = (options.now ?? (() => new Date()))();
+  const { pool, site } = options;
+  let trafficRows = 0;
+  const newest = await pool.query<{ device: string; t: Date }>(
+    'SELECT device, max(ts) AS t FROM samples GROUP BY device',
+  );
+  const last = new Map(newest.rows.map((r) => [r.device, r.t.getTime()]));
+  for (const spec of site.snmpSpecs) {
+    const from = Math.max(last.get(spec.name) ?? 0, now.getTime() - HISTORY_DAYS * DAY);
+    const denseFrom = Math.max(from, now.getTime() - DENSE_DAYS * DAY);
+    if (denseFrom > from + 1_800_000) {
+      const r = await backfill(pool, [spec], {
+        days: (denseFrom - from) / DAY,
+        stepSec: 1800,
+        end: new Date(denseFrom),
+      });
+      trafficRows += r.rows;
+    }
+    if (now.getTime() - denseFrom > 300_000) {
+      const r = await backfill(pool, [spec], { days: (now.getTime() - denseFrom) / DAY, stepSec: 300, end: now });
+      trafficRows += r.rows;
+    }
+  }
+  await injectAnomaly(pool, site, now);
+  const configVersions = await seedConfigHistory(pool, site, now);
+  return { trafficRows, configVersions, ms: Date.now() - started };
+}
+
+/**
+ * A saturated uplink on the first IOS-XE core from 100 to 40 minutes ago, with discards: the
+ * kind of event the analysis work flags and the graph command marks. Rollups over the window are
+ * recomputed so every resolution shows it.
+ */
+export async function injectAnomaly(pool: Pool, site: SimSite, now: Date): Promise<string | undefined> {
+  const device = site.fleet.devices.find((d) => d.vendor === 'cisco_iosxe') ?? site.fleet.devices[0];
+  if (!device) return undefined;
+  const from = new Date(now.getTime() - 100 * 60_000);
+  const to = new Date(now.getTime() - 40 * 60_000);
+  await pool.query(
+    `UPDATE samples SET in_bps = speed_bps * 0.96, in_pps = speed_bps * 0.96 / 8 / 800,
+       in_discards = 350, in_errors = 4
+     WHERE device = $1 AND ifindex = 1 AND ts >= $2 AND ts < $3`,
+    [device.name, from, to],
+  );
+  const hourFrom = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
+  const hourTo = new Date(Math.ceil(to.getTime() / 3_600_000) * 3_600_000);
+  await rollupRange(pool, '5m', hourFrom, hourTo);
+  await rollupRange(pool, '1h', hourFrom, hourTo);
+  return `${device.name} ${simInterfaces(device.vendor, 1)[0]}`;
+}
+
+/**
+ * Five versions per device over two weeks, ending with today's config: older versions carry
+ * descriptions that were later corrected, and lack lines added since. Marked as already announced,
+ * so the bot does not post two weeks of diffs when it starts.
+ */
+async function seedConfigHistory(pool: Pool, site: SimSite, now: Date): Promise<number> {
+  const store = createConfigStore(pool);
+  let written = 0;
+  for (const d of site.fleet.devices) {
+    if ((await store.list(d.name, { limit: 1 })).versions.length > 0) continue;
+    const current = normalise(d.runningConfig(), rulesFor(d.vendor), { secretMarker: DEFAULT_SECRET_MARKER });
+    const versions = pastVersions(current, 4);
+    const ages = [13, 10, 6.5, 3, 1.2];
+    for (const [i, body] of versions.entries()) {
+      const author = i === 0 ? null : COLLEAGUES[(i + d.name.length) % COLLEAGUES.length]!;
+      const rec = await store.record({
+        device: d.name,
+        body,
+        collectedAt: new Date(now.getTime() - ages[i]! * DAY),
+        trigger: author ? 'syslog' : 'schedule',
+        author,
+      });
+      await store.markNotified(rec.version.id, rec.version.collectedAt);
+      if (rec.changed) written++;
+    }
+  }
+  return written;
+}
+
+/**
+ * `count` earlier versions of `current`, oldest first, then `current` itself. Each step back undoes
+ * one edit: a description that read differently, or a logging/NTP/SNMP line not there yet.
+ */
+export function pastVersions(current: string, count: number): string[] {
+  const lines = current.split('\n');
+  const descs = lines.flatMap((l, i) => (/\bdescription\b/.test(l) ? [i] : []));
+  const additions = lines.flatMap((l, i) => (/\b(logging|ntp|snmp)/.test(l) && !/^\s*[!#]/.test(l) ? [i] : []));
+  const edits: Array<(ls: (string | null)[]) => void> = [];
+  for (let k = 0; k < count; k++) {
+    const di = descs[k * 3];
+    const ai = additions[k];
+    if (k % 2 === 0 && di !== undefined) {
+      edits.push((ls) => {
+        ls[di] = ls[di]!.replace(/(\bdescription\s+"?)[^";]*/, `$1${DESCRIPTIONS[k % DESCRIPTIONS.length]}`);
+      });
+    } else if (ai !== undefined) {
+      edits.push((ls) => {
+        ls[ai] = null;
+      });
+    }
+  }
+  const out: string[] = [];
+  for (let v = 0; v < edits.length; v++) {
+    const ls: (string | null)[] = [...lines];
+    // Version v still has edits v.. undone; later versions have fewer.
+    for (const e of edits.slice(v)) e(ls);
+    out.push(ls.filter((l): l is string => l !== null).join('\n'));
+  }
+  out.push(current);
+  return out;
+}
+
+export interface ColleagueChange {
+  device: string;
+  user: string;
+  interface: string;
+  description: string;
+}
+
+/**
+ * Someone else at work: changes an interface description on a simulated device through its config
+ * mode. The device sends its config-change syslog, the worker backs it up and posts the diff, with
+ * the colleague as author: the same path a real change takes.
+ */
+export function colleagueChange(site: SimSite, pick: () => number = Math.random): ColleagueChange | undefined {
+  const candidates = site.fleet.devices.filter((d) => CONFIGURABLE.includes(d.vendor));
+  const device = candidates[Math.floor(pick() * candidates.length)];
+  if (!device) return undefined;
+  const user = COLLEAGUES[Math.floor(pick() * COLLEAGUES.length)]!;
+  const ifname = simInterfaces(device.vendor, 8)[2 + Math.floor(pick() * 6)]!;
+  const description = DESCRIPTIONS[Math.floor(pick() * DESCRIPTIONS.length)]!;
+  const lines =
+    device.vendor === 'juniper_junos'
+      ? [`set interfaces ${ifname} description "${description}"`]
+      : [`interface ${ifname}`, ` description ${description}`];
+  device.configure(lines, user);
+  return { device: device.name, user, interface: ifname, description };
+}
+
+/** One alert as Alertmanager's webhook sends it (version 4). */
+export function alertmanagerPayload(
+  alert: { name: string; device: string; interface?: string; severity: string; summary: string },
+  status: 'firing' | 'resolved',
+  at: Date,
+): Record<string, unknown> {
+  const labels = {
+    alertname: alert.name,
+    device: alert.device,
+    ...(alert.interface ? { interface: alert.interface } : {}),
+    severity: alert.severity,
+  };
+  const fingerprint = Buffer.from(JSON.stringify(labels)).toString('hex').slice(0, 16);
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="${alert.name}"}`,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'netops-bot',
+    groupLabels: { alertname: alert.name },
+    commonLabels: labels,
+    commonAnnotations: { summary: alert.summary },
+    externalURL: 'http://127.0.0.1:9093',
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: alert.summary },
+        startsAt: at.toISOString(),
+        endsAt: status === 'resolved' ? at.toISOString() : '0001-01-01T00:00:00Z',
+        generatorURL: 'http://127.0.0.1:9090/graph',
+        fingerprint,
+      },
+    ],
+  };
+}
+
+/** The alerts the lab fires in turn: the anomaly's interface, a BGP session, a hot CPU. */
+export function labAlerts(site: SimSite): Array<Parameters<typeof alertmanagerPayload>[0]> {
+  const ios = site.fleet.devices.find((d) => d.vendor === 'cisco_iosxe') ?? site.fleet.devices[0];
+  const junos = site.fleet.devices.find((d) => d.vendor === 'juniper_junos') ?? ios;
+  const eos = site.fleet.devices.find((d) => d.vendor === 'arista_eos') ?? ios;
+  if (!ios || !junos || !eos) return [];
+  return [
+    {
+      name: 'InterfaceSaturated',
+      device: ios.name,
+      interface: simInterfaces(ios.vendor, 1)[0]!,
+      severity: 'critical',
+      summary: `${ios.name} ${simInterfaces(ios.vendor, 1)[0]} inbound above 95% for 10 minutes`,
+    },
+    {
+      name: 'BGPSessionDown',
+      device: junos.name,
+      severity: 'warning',
+      summary: `${junos.name}: BGP session to 192.0.2.9 (AS64512) is down`,
+    },
+    {
+      name: 'HighCPU',
+      device: eos.name,
+      severity: 'warning',
+      summary: `${eos.name}: CPU above 85% for 15 minutes`,
+    },
+  ];
+}
+
+export interface ScenarioLoopOptions extends LabScenarioOptions {
+  /** The bot's alert webhook (Alertmanager format). Alerts are skipped while it answers 404. */
+  alertUrl: string;
+  colleagueEveryMs: number;
+  alertEveryMs: number;
+}
+
+/**
+ * Runs the colleague and the alerts on timers until stop(). A missing alert intake (404) is said
+ * once, not on every tick.
+ */
+export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void } {
+  const say = options.say ?? (() => {});
+  const alerts = labAlerts(options.site);
+  let alertIdx = 0;
+  let toldNoIntake = false;
+  const colleague = setInterval(() => {
+    try {
+      const c = colleagueChange(options.site);
+      if (c) say(`lab: ${c.user} set the description of ${c.interface} on ${c.device} to "${c.description}"`);
+    } catch (err) {
+      say(`lab: the colleague's change failed: ${(err as Error).message}`);
+    }
+  }, options.colleagueEveryMs);
+  const alerting = setInterval(async () => {
+    const alert = alerts[alertIdx++ % alerts.length];
+    if (!alert) return;
+    try {
+      const res = await fetch(options.alertUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alertmanagerPayload(alert, 'firing', new Date())),
+      });
+      if (res.status === 404) {
+        if (!toldNoIntake) say(`lab: alerts not sent: the bot has no alert intake at ${options.alertUrl} yet`);
+        toldNoIntake = true;
+      } else {
+        say(`lab: alert ${alert.name} on ${alert.device} sent (HTTP ${res.status})`);
+      }
+    } catch (err) {
+      say(`lab: alert not sent: ${(err as Error).message}`);
+    }
+  }, options.alertEveryMs);
+  colleague.unref();
+  alerting.unref();
+  return {
+    stop() {
+      clearInterval(colleague);
+      clearInterval(alerting);
+    },
+  };
+}
