@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
+import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
 export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
@@ -190,6 +191,8 @@ const fileSchema = z
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2 }),
     devices: z.array(deviceSchema).default([]),
+    /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
+    policy: policySchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

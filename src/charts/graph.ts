@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { closest, globToRegExp, isGlob } from '../inventory/index.js';
+import { closest, compileGlob, isGlob } from '../inventory/index.js';
 import { type Bucket, bucketsToM4, lttb, type Point, withGaps } from '../metrics/downsample.js';
 import {
   type InterfaceRef,
@@ -99,7 +99,7 @@ function safeName(s: string): string {
 export async function resolveInterfaces(pool: Pool, t: Target): Promise<InterfaceRef[]> {
   const all = await listInterfaces(pool, t.device);
   if (isGlob(t.iface)) {
-    const re = globToRegExp(t.iface);
+    const re = compileGlob(t.iface);
     return all.filter((i) => re.test(i.name) || (i.alias !== null && re.test(i.alias)));
   }
   const exact =

@@ -6,5 +6,5 @@ export {
   type InventoryDiff,
   type DeviceFilter,
 } from './inventory.js';
-export { globToRegExp, isGlob } from './glob.js';
+export { compileGlob, matchGlob, isGlob, MAX_GLOB_LENGTH, type Glob } from './glob.js';
 export type { Device } from '../config.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Device } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { globToRegExp, isGlob } from './glob.js';
+import { compileGlob, isGlob } from './glob.js';
 
 export interface DeviceFilter {
   /** Name or glob (`core*`); also matches site/role/tag when given as `site:x`, `role:y`, `tag:z`. */
@@ -90,7 +90,7 @@ export function createInventory(initial: readonly Device[] = []): Inventory {
         f[m[1] as 'site'] = m[2]!;
         pattern = undefined;
       }
-      const re = pattern ? globToRegExp(isGlob(pattern) ? pattern : `*${pattern}*`) : undefined;
+      const re = pattern ? compileGlob(isGlob(pattern) ? pattern : `*${pattern}*`) : undefined;
       return inv
         .list()
         .filter(
@@ -106,9 +106,8 @@ export function createInventory(initial: readonly Device[] = []): Inventory {
     resolve(target) {
       if (target === 'all') return inv.list().filter((d) => d.enabled);
       if (!isGlob(target) && !/^(site|role|tag|vendor):/.test(target)) return [inv.require(target)];
-      const found = isGlob(target)
-        ? inv.list().filter((d) => globToRegExp(target).test(d.name))
-        : inv.match({ pattern: target });
+      const glob = isGlob(target) ? compileGlob(target) : undefined;
+      const found = glob ? inv.list().filter((d) => glob.test(d.name)) : inv.match({ pattern: target });
       if (!found.length) {
         throw new NetopsError(ErrorCode.UNKNOWN_DEVICE, `no device matches ${target}`, {
           userMessage: `No device matches \`${target}\`.`,
