@@ -16,8 +16,9 @@ import { createSlackEmulator } from '../src/lab/slack/index.js';
 import { createLogger } from '../src/log.js';
 import { startRoles } from '../src/main.js';
 import { startSimSite } from '../src/lab/sim-site.js';
-import { backfill, freeUdpPort } from '../src/lab/snmp/index.js';
-import { attachWebConsole, LAB_CHANNELS, LAB_USERS } from '../src/lab/web/index.js';
+import { seedHistory, startScenarioLoop } from '../src/lab/scenario.js';
+import { freeUdpPort } from '../src/lab/snmp/index.js';
+import { attachWebConsole, LAB_CHANNELS, LAB_USERS, withRoles } from '../src/lab/web/index.js';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -79,15 +80,20 @@ const config = loadConfig(
   { role: 'all', readFile: (p) => readFileSync(p, 'utf8') },
 );
 const log = createLogger(config.env.LOG_LEVEL, { role: 'local' });
+const startedAt = new Date();
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
-// A week of history so `graph` and `interfaces` have something to show at once.
-const recent = await running.pool.query(
-  "SELECT count(*)::int AS n FROM samples WHERE ts > now() - interval '1 day'",
-);
-if (recent.rows[0].n === 0) await backfill(running.pool, site.snmpSpecs, { days: 7, stepSec: 300 });
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
 const command = config.slack.command;
-const web = attachWebConsole({ emu, command, users: LAB_USERS });
+const web = attachWebConsole({ emu, command, users: withRoles(LAB_USERS, config.policy) });
+const say = (line: string) => console.log(line);
+// Two weeks of traffic, an anomaly and a config history, so charts, forecasts and diffs mean
+// something at once. Only what is missing is written, so a second start is quick.
+const history = async () => {
+  const h = await seedHistory({ pool: running.pool, site, now: () => startedAt });
+  say(
+    `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples, ${h.configVersions} config versions written)`,
+  );
+};
 const printer = createConsolePrinter({ emu, filesDir: 'var/files', write: (l) => console.log(l) });
 
 async function send(line: string): Promise<void> {
@@ -133,8 +139,8 @@ const stop = async (code: number) => {
 console.log(
   `netops-bot (local): ${config.devices.length} simulated devices (from ${configPath}); Slack emulator at ${emu.url}; bot on :${running.port}`,
 );
-console.log(`web console: ${web.url}`);
 if (once !== undefined) {
+  await history();
   const before = emu.calls.length;
   await send(once);
   await settle(60_000, () => {
@@ -149,6 +155,17 @@ if (once !== undefined) {
   });
   await stop(0);
 } else {
+  console.log(`web console: ${web.url}`);
+  const minutes = (name: string, fallback: number) => Number(env[name] ?? fallback) * 60_000;
+  const scenario = startScenarioLoop({
+    pool: running.pool,
+    site,
+    say,
+    alertUrl: `http://127.0.0.1:${running.port}/alerts/alertmanager`,
+    colleagueEveryMs: minutes('NETOPS_LAB_COLLEAGUE_MINUTES', 6),
+    alertEveryMs: minutes('NETOPS_LAB_ALERT_MINUTES', 4),
+  });
+  history().catch((err) => say(`lab: history not written: ${(err as Error).message}`));
   console.log(
     `Type what you would type in Slack: "${command} help", "${command} devices core*", "@netops jobs". Ctrl-D quits.`,
   );
@@ -157,6 +174,7 @@ if (once !== undefined) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       clearInterval(ticker);
+      scenario.stop();
       void stop(0);
     });
   }
@@ -170,6 +188,7 @@ if (once !== undefined) {
   // the web console running until SIGINT/SIGTERM.
   if (process.stdin.isTTY) {
     clearInterval(ticker);
+    scenario.stop();
     await stop(0);
   } else {
     console.log(`stdin closed; the web console stays at ${web.url} until Ctrl-C or SIGTERM`);

@@ -14,15 +14,25 @@ import { backfill, simInterfaces } from './snmp/index.js';
 export interface LabScenarioOptions {
   pool: Pool;
   site: SimSite;
+  /** When the lab started: history ends here, whatever the poller has written since. */
   now?: () => Date;
   /** What the scenario did, for the terminal (a demo follows along). */
   say?(text: string): void;
 }
 
 const DAY = 86_400_000;
-/** Raw samples at 5 minutes for the range charts read raw (≤ 2 days), sparser before that. */
-const DENSE_DAYS = 2;
+const HOUR = 3_600_000;
 const HISTORY_DAYS = 14;
+/**
+ * History as dense as a chart of that age needs: the poller's minute for the last hours (a 6-hour
+ * chart calls a gap of three minutes an outage), 5 minutes up to the two days charts read raw,
+ * half-hours before that (rollups carry it). About a million samples instead of sixteen.
+ */
+const TIERS = [
+  { fromAgoMs: HISTORY_DAYS * DAY, toAgoMs: 2 * DAY, stepSec: 1800 },
+  { fromAgoMs: 2 * DAY, toAgoMs: 12 * HOUR, stepSec: 300 },
+  { fromAgoMs: 12 * HOUR, toAgoMs: 0, stepSec: 60 },
+];
 const COLLEAGUES = ['dave', 'erin', 'frank'];
 /** Vendors whose simulated config mode the colleague knows how to drive. */
 const CONFIGURABLE: Vendor[] = ['cisco_iosxe', 'arista_eos', 'cisco_nxos', 'juniper_junos'];
@@ -50,29 +60,51 @@ export async function seedHistory(options: LabScenarioOptions): Promise<HistoryR
   const now = (options.now ?? (() => new Date()))();
   const { pool, site } = options;
   let trafficRows = 0;
-  const newest = await pool.query<{ device: string; t: Date }>(
-    'SELECT device, max(ts) AS t FROM samples GROUP BY device',
-  );
-  const last = new Map(newest.rows.map((r) => [r.device, r.t.getTime()]));
   for (const spec of site.snmpSpecs) {
-    const from = Math.max(last.get(spec.name) ?? 0, now.getTime() - HISTORY_DAYS * DAY);
-    const denseFrom = Math.max(from, now.getTime() - DENSE_DAYS * DAY);
-    if (denseFrom > from + 1_800_000) {
-      const r = await backfill(pool, [spec], {
-        days: (denseFrom - from) / DAY,
-        stepSec: 1800,
-        end: new Date(denseFrom),
-      });
-      trafficRows += r.rows;
-    }
-    if (now.getTime() - denseFrom > 300_000) {
-      const r = await backfill(pool, [spec], { days: (now.getTime() - denseFrom) / DAY, stepSec: 300, end: now });
-      trafficRows += r.rows;
-    }
+    // From the device's newest sample each attempt, so a retry never writes a sample twice.
+    trafficRows += await retryOnConflict(async () => {
+      // Polls since the start are not history: look only before `now`.
+      const newest = await pool.query<{ t: Date | null }>(
+        'SELECT max(ts) AS t FROM samples WHERE device = $1 AND ts < $2',
+        [spec.name, now],
+      );
+      const from = Math.max(newest.rows[0]?.t?.getTime() ?? 0, now.getTime() - HISTORY_DAYS * DAY);
+      let rows = 0;
+      for (const tier of TIERS) {
+        const a = Math.max(from, now.getTime() - tier.fromAgoMs);
+        const b = now.getTime() - tier.toAgoMs;
+        if (b - a < tier.stepSec * 1000) continue;
+        const r = await backfill(pool, [spec], {
+          days: (b - a) / DAY,
+          stepSec: tier.stepSec,
+          end: new Date(b),
+          sampled: true,
+        });
+        rows += r.rows;
+      }
+      return rows;
+    });
   }
-  await injectAnomaly(pool, site, now);
+  await retryOnConflict(() => injectAnomaly(pool, site, now));
   const configVersions = await seedConfigHistory(pool, site, now);
   return { trafficRows, configVersions, ms: Date.now() - started };
+}
+
+/**
+ * The worker polls, upserts interfaces and rolls up while the history is written: the same rows
+ * from two sides can deadlock, and Postgres then aborts one of them. Every step here can simply
+ * run again.
+ */
+async function retryOnConflict<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= tries || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 /**
@@ -134,20 +166,30 @@ async function seedConfigHistory(pool: Pool, site: SimSite, now: Date): Promise<
 export function pastVersions(current: string, count: number): string[] {
   const lines = current.split('\n');
   const descs = lines.flatMap((l, i) => (/\bdescription\b/.test(l) ? [i] : []));
-  const additions = lines.flatMap((l, i) => (/\b(logging|ntp|snmp)/.test(l) && !/^\s*[!#]/.test(l) ? [i] : []));
+  const additions = lines.flatMap((l, i) =>
+    /\b(logging|ntp|snmp)/.test(l) && !/^\s*[!#]/.test(l) ? [i] : [],
+  );
   const edits: Array<(ls: (string | null)[]) => void> = [];
+  // Distinct lines per edit, or two edits could cancel out and leave two identical versions.
+  const rewrite = (k: number) => {
+    const i = descs[Math.floor((k / count) * descs.length)];
+    return i === undefined
+      ? undefined
+      : (ls: (string | null)[]) => {
+          ls[i] = ls[i]!.replace(/(\bdescription\s+"?)[^";]*/, `$1${DESCRIPTIONS[k % DESCRIPTIONS.length]}`);
+        };
+  };
+  const drop = (k: number) => {
+    const i = additions[k];
+    return i === undefined
+      ? undefined
+      : (ls: (string | null)[]) => {
+          ls[i] = null;
+        };
+  };
   for (let k = 0; k < count; k++) {
-    const di = descs[k * 3];
-    const ai = additions[k];
-    if (k % 2 === 0 && di !== undefined) {
-      edits.push((ls) => {
-        ls[di] = ls[di]!.replace(/(\bdescription\s+"?)[^";]*/, `$1${DESCRIPTIONS[k % DESCRIPTIONS.length]}`);
-      });
-    } else if (ai !== undefined) {
-      edits.push((ls) => {
-        ls[ai] = null;
-      });
-    }
+    const e = k % 2 === 0 ? (rewrite(k) ?? drop(k)) : (drop(k) ?? rewrite(k));
+    if (e) edits.push(e);
   }
   const out: string[] = [];
   for (let v = 0; v < edits.length; v++) {
@@ -172,7 +214,10 @@ export interface ColleagueChange {
  * mode. The device sends its config-change syslog, the worker backs it up and posts the diff, with
  * the colleague as author: the same path a real change takes.
  */
-export function colleagueChange(site: SimSite, pick: () => number = Math.random): ColleagueChange | undefined {
+export function colleagueChange(
+  site: SimSite,
+  pick: () => number = Math.random,
+): ColleagueChange | undefined {
   const candidates = site.fleet.devices.filter((d) => CONFIGURABLE.includes(d.vendor));
   const device = candidates[Math.floor(pick() * candidates.length)];
   if (!device) return undefined;
@@ -287,7 +332,8 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
         body: JSON.stringify(alertmanagerPayload(alert, 'firing', new Date())),
       });
       if (res.status === 404) {
-        if (!toldNoIntake) say(`lab: alerts not sent: the bot has no alert intake at ${options.alertUrl} yet`);
+        if (!toldNoIntake)
+          say(`lab: alerts not sent: the bot has no alert intake at ${options.alertUrl} yet`);
         toldNoIntake = true;
       } else {
         say(`lab: alert ${alert.name} on ${alert.device} sent (HTTP ${res.status})`);
