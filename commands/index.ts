@@ -1,4 +1,6 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import change from './change.js';
+import changes from './changes.js';
 import config from './config.js';
 import devices from './devices.js';
 import discover from './discover.js';
@@ -18,4 +20,6 @@ export const commands: CommandDefinition[] = [
   graph,
   discover,
   jobs,
+  change,
+  changes,
 ] as CommandDefinition[];

@@ -1,4 +1,10 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import changeApply from './change-apply.js';
+import changeCancel from './change-cancel.js';
+import changeDryrun from './change-dryrun.js';
+import changeExpire from './change-expire.js';
+import changeRollback from './change-rollback.js';
+import changesList from './changes-list.js';
 import configBackupMany from './config-backup-many.js';
 import configBackup from './config-backup.js';
 import configDiff from './config-diff.js';
@@ -34,4 +40,10 @@ export const jobs: JobDefinition[] = [
   discover,
   reconcile,
   graph,
+  changeDryrun,
+  changeApply,
+  changeRollback,
+  changeExpire,
+  changeCancel,
+  changesList,
 ] as JobDefinition[];

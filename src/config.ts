@@ -190,6 +190,45 @@ const fileSchema = z
       })
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2 }),
+    changes: z
+      .object({
+        /** Minutes an applied change waits for its post-checks before the device rolls it back. */
+        rollbackMinutes: z.number().int().min(1).max(120).default(5),
+        /** How long an approval card stays valid after its dry run. */
+        approvalTtl: duration.default(30 * 60_000),
+        /** Devices per wave after the one-device canary. */
+        waveSize: z.number().int().min(1).max(500).default(5),
+        /** Wait after commit before the post-checks run (let BGP and links settle). */
+        soak: z.union([z.literal(0), duration]).default(30_000),
+        /** Slack user ids who may approve during a freeze window (as the second approver). */
+        admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id (U…)')).default([]),
+        /** Slack user id → device globs they may approve; absent: anyone but the requester may approve. */
+        approvers: z.record(z.string(), z.array(z.string())).optional(),
+        /** Change freezes: approving inside one needs an admin. */
+        freezes: z
+          .array(
+            z
+              .object({
+                start: z.coerce.date(),
+                end: z.coerce.date(),
+                reason: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** Slack user id → the credential name their changes are applied with (device AAA names them). */
+        credentials: z.record(z.string(), credentialName).default({}),
+      })
+      .strict()
+      .default({
+        rollbackMinutes: 5,
+        approvalTtl: 30 * 60_000,
+        waveSize: 5,
+        soak: 30_000,
+        admins: [],
+        freezes: [],
+        credentials: {},
+      }),
     devices: z.array(deviceSchema).default([]),
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
     policy: policySchema.optional(),
@@ -215,6 +254,12 @@ function duplicateNames(names: string[]): string[] {
 
 export type FileConfig = z.infer<typeof fileSchema>;
 
+/** A duration in the environment: 15s, 500ms, 2m, or bare milliseconds. */
+const envDuration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 15s, 500ms or 2m')
+  .transform((v) => (/^\d+$/.test(v) ? Number(v) : parseDuration(v)));
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().min(1, 'the bot token (xoxb-…) from your Slack app').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
@@ -231,6 +276,13 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
+  /**
+   * A running job's lock: renewed every half of it, lapses this long after its worker died.
+   * With WORKER_STALLED_INTERVAL, the longest a dead worker's job waits before another takes it.
+   */
+  WORKER_LOCK_DURATION: envDuration.refine((ms) => ms >= 1_000, 'at least 1s').default(15_000),
+  /** How often each worker looks for jobs whose lock lapsed. */
+  WORKER_STALLED_INTERVAL: envDuration.refine((ms) => ms >= 500, 'at least 500ms').default(5_000),
   /** Host keys trusted on first use, per device (devices without a pinned hostKey). */
   NETOPS_KNOWN_HOSTS: z.string().default('var/known-hosts.json'),
   /** Optional credentials file (YAML/JSON, name → username/password/keyFile/enable). */

@@ -20,6 +20,8 @@ export const ErrorCode = {
   JOB_BAD_DATA: 'NETOPS_JOB_BAD_DATA',
   JOB_UNKNOWN: 'NETOPS_JOB_UNKNOWN',
   QUEUE_UNAVAILABLE: 'NETOPS_QUEUE_UNAVAILABLE',
+  /** The job's worker died more times than maxStalledCount allows; not retried again. */
+  JOB_STALLED: 'NETOPS_JOB_STALLED',
   // storage
   DB_UNAVAILABLE: 'NETOPS_DB_UNAVAILABLE',
   MIGRATION_FAILED: 'NETOPS_MIGRATION_FAILED',

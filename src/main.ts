@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
+import { boundRegExpBacktracking } from './bounded-regexp.js';
+import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createActions, createDomain, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
@@ -28,7 +29,8 @@ import {
 } from './slack/index.js';
 import type { Route } from './slack/receiver.js';
 import type { Responder } from './slack/types.js';
-import { createAuditLog, createPool, migrate, type Pool } from './storage/index.js';
+import { createSlackCaller, createSlackClient } from './slack/web-api.js';
+import { createAuditLog, createDurableAudit, createPool, migrate, type Pool } from './storage/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
 export interface StartOptions {
@@ -39,9 +41,10 @@ export interface StartOptions {
   commands?: readonly CommandDefinition[];
   jobs?: readonly JobDefinition[];
   actions?: ActionHandler[];
-  /** Worker tuning: shorter locks make a dead worker's job come back sooner (tests). */
+  /** Worker tuning, over WORKER_LOCK_DURATION / WORKER_STALLED_INTERVAL (tests). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  maxStalledCount?: number;
   /** Extra services for jobs (device layer, SNMP, …) keyed by name. */
   services?: Record<string, unknown>;
   /** Extra routes on the bot's HTTP server. */
@@ -54,6 +57,8 @@ export interface StartOptions {
   domain?: boolean;
   /** Run the inventory reconciler and syslog receiver in the worker (default true). */
   loops?: boolean;
+  /** Who may request and approve changes; default: `changes.approvers` / `changes.admins`. */
+  changeAuthorize?: Authorize;
 }
 
 export interface Running {
@@ -90,23 +95,30 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   const telemetry = createTelemetry();
   const pool = createPool({ connectionString: config.env.DATABASE_URL, applicationName: `netops-${role}` });
   await withRetries('PostgreSQL', log, () => migrate(pool));
-  const audit = createAuditLog(pool);
   const inventory = createInventory(config.devices);
   const prefix = config.env.NETOPS_QUEUE_PREFIX;
   const jobs = options.jobs ?? allJobs;
 
-  // Producer: fail fast when Redis is away (the user is told at once); workers: wait forever.
+  // Producer: never queue commands blindly while Redis is away (the user is told within seconds);
+  // reconnect at least every 500 ms so a restarted Redis is used again almost at once.
+  // Workers: wait forever.
   const producerRedis = new Redis(config.env.REDIS_URL, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 100, 500),
   });
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({ connection: producerRedis, prefix, jobs });
-  const web = new WebClient(config.slack.botToken, {
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    retryConfig: { retries: 5, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+  // Audit writes that cannot reach Postgres wait in Redis (shared by all processes) until it is back.
+  const audit = createDurableAudit({ audit: createAuditLog(pool), redis: producerRedis, prefix, log });
+  const web = createSlackClient(config.slack.botToken, {
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
   });
-  const responder = createWebResponder(web);
+  const responder = createWebResponder(web, {
+    caller: createSlackCaller(web, {
+      onEvent: (e) => telemetry.slackCalls.inc({ method: e.method, outcome: e.kind }),
+    }),
+  });
 
   const running: Running = {
     config,
@@ -120,6 +132,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
+  const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   const domain =
@@ -140,6 +153,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       log,
       clock: () => new Date(),
+      changeAuthorize,
       ...(options.services ?? {}),
     };
     const host = createJobHost({
@@ -155,8 +169,9 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         snmp: Math.max(64, config.env.WORKER_CONCURRENCY),
         devices: Math.max(32, config.env.WORKER_CONCURRENCY),
       },
-      ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
-      ...(options.stalledIntervalMs ? { stalledIntervalMs: options.stalledIntervalMs } : {}),
+      lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
+      stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
+      ...(options.maxStalledCount ? { maxStalledCount: options.maxStalledCount } : {}),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
@@ -226,6 +241,14 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         res.end(await telemetry.registry.metrics());
       },
     };
+    const changeHandlers = createChangeHandlers({
+      pool,
+      config,
+      inventory,
+      enqueue: producer.enqueue,
+      responder,
+      authorize: changeAuthorize,
+    });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,
       ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
@@ -239,8 +262,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
         ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
+        ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],
+      views: changeHandlers.views,
       routes: [health, metrics, ...(options.routes ?? [])],
       log,
       onRequest: (outcome, ms) => {
@@ -261,6 +286,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     stopped = true;
     for (const s of stoppers) await s(graceMs).catch((err) => log.error({ err }, 'stop step failed'));
     for (const s of stoppersAfter) await s().catch((err) => log.error({ err }, 'stop step failed'));
+    await audit.close();
     await producer.close();
     producerRedis.disconnect();
     await pool.end().catch(() => {});
@@ -283,6 +309,8 @@ environment: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_API
 
 /** The CLI. The only place that reads process.env. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Any RegExp built from a user's text in this process gets V8's linear-time fallback.
+  boundRegExpBacktracking();
   const role = (argv[0] ?? 'all') as Role | 'help' | '--help' | 'export-configs';
   if (
     role === 'help' ||

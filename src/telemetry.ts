@@ -24,6 +24,12 @@ export function createTelemetry() {
       labelNames: ['command', 'outcome'],
       registers: [registry],
     }),
+    slackCalls: new Counter({
+      name: 'netops_slack_api_events_total',
+      help: 'Slack Web API trouble by method: ratelimited (429), error (5xx, timeout), recovered (a post found instead of made twice)',
+      labelNames: ['method', 'outcome'],
+      registers: [registry],
+    }),
     jobs: new Counter({
       name: 'netops_jobs_total',
       help: 'Finished jobs by name and state',

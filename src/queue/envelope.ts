@@ -8,7 +8,9 @@ export const originSchema = z
     threadTs: z.string().optional(),
     messageTs: z.string().optional(),
     userId: z.string().optional(),
+    /** Older jobs name their audit row; newer ones say only that one exists (keyed by job id). */
     auditId: z.string().optional(),
+    audited: z.boolean().optional(),
     ephemeral: z.boolean().optional(),
   })
   .strict();

@@ -2,12 +2,13 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, isNetopsError, isTransient, NetopsError, userText } from '../errors.js';
-import { deliverResult } from '../slack/deliver.js';
+import { deliverResult, onceOnly } from '../slack/deliver.js';
 import { progressMessage, type ProgressState } from '../slack/progress.js';
 import type { AuditLog } from '../storage/audit.js';
+import { createDeliveryStore } from './delivery.js';
 import { envelopeSchema } from './envelope.js';
 import { DEFAULT_QUEUE } from './producer.js';
-import type { JobContext, JobDefinition, JobOrigin, JobResult, JobServices } from './types.js';
+import type { JobContext, JobDefinition, JobOrigin, JobServices } from './types.js';
 
 export interface JobHostOptions {
   connection: Redis;
@@ -20,9 +21,15 @@ export interface JobHostOptions {
   concurrency?: number;
   /** Per-queue concurrency overrides, e.g. { devices: 64 }. */
   queueConcurrency?: Record<string, number>;
-  /** How long a job's lock lasts without renewal; a dead worker's job is retried after about this. */
+  /**
+   * How long a job's lock lasts without renewal (renewed every half of it while the job runs).
+   * A dead worker's jobs are taken by another worker within lockDurationMs + stalledIntervalMs.
+   */
   lockDurationMs?: number;
+  /** How often each worker looks for jobs whose lock lapsed (one Redis script per queue). */
   stalledIntervalMs?: number;
+  /** Times a job may lose its worker before it is failed instead of retried again. */
+  maxStalledCount?: number;
   /** Hook for metrics. */
   onFinished?(name: string, state: 'done' | 'failed', ms: number): void;
 }
@@ -33,8 +40,8 @@ export interface JobHost {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Key that makes result delivery happen once per job, whatever the retries and crashes. */
-const resultKey = (prefix: string, jobId: string) => `${prefix}:netops:result-posted:${jobId}`;
+export const DEFAULT_LOCK_DURATION_MS = 15_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
 
 export function createJobHost(options: JobHostOptions): JobHost {
   const { services, log, audit } = options;
@@ -60,11 +67,12 @@ export function createJobHost(options: JobHostOptions): JobHost {
     const started = Date.now();
     const jlog = log.child({ jobId, job: job.name, attempt });
 
-    const edit = async (state: ProgressState, detail?: string) => {
+    /** Edits the progress message; `final` edits that fail make the job retry (they are safe to repeat). */
+    const edit = async (state: ProgressState, detail?: string, final = false) => {
       if (!origin?.messageTs) return;
       const what =
         def?.describe && parsedPayload !== undefined ? def.describe(parsedPayload) : `\`${job.name}\``;
-      await safely('progress', () =>
+      const update = () =>
         services.responder.update(
           {
             channel: origin.channel,
@@ -80,8 +88,21 @@ export function createJobHost(options: JobHostOptions): JobHost {
             // job.timestamp: when this job (or this run of a schedule) was added
             elapsedMs: Date.now() - (job.timestamp || started),
           }),
-        ),
-      );
+        );
+      if (!final || attempt >= (job.opts.attempts ?? 1)) return safely('progress', update);
+      try {
+        await update();
+      } catch (err) {
+        // Left "running", the message would tell the user the job never ended: try again later.
+        throw new NetopsError(
+          ErrorCode.SLACK_API,
+          `could not finish the progress message: ${(err as Error).message}`,
+          {
+            cause: err,
+            context: { jobId },
+          },
+        );
+      }
     };
 
     let parsedPayload: unknown;
@@ -92,7 +113,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
     if (!parsed.success) {
       jlog.error({ issues: parsed.error.issues }, 'job data failed validation');
       await edit('failed', 'The job carried invalid data (a bug, not your input); it was not run.');
-      if (audit)
+      if (audit && (origin?.audited || origin?.auditId))
         await safely('audit', () =>
           audit.jobFinished(jobId, 'failed', 'invalid job data', ErrorCode.JOB_BAD_DATA),
         );
@@ -100,95 +121,142 @@ export function createJobHost(options: JobHostOptions): JobHost {
     }
     parsedPayload = parsed.data;
 
-    // A retry after the result already reached Slack (the worker died between posting and
-    // completing): finish quietly instead of running and posting again.
-    if (origin && (await redis.exists(resultKey(options.prefix, jobId)))) {
-      jlog.info('result already delivered by an earlier attempt; completing');
-      return 'already delivered';
-    }
-
     // Only requests from people have an audit row; scheduled work is not audited per run.
-    const audited = audit && origin?.auditId ? audit : undefined;
-    await Promise.all([
-      audited ? safely('audit', () => audited.jobStarted(jobId, attempt)) : undefined,
-      edit('running', attempt > 1 ? `attempt ${attempt} of ${job.opts.attempts ?? 1}` : undefined),
-    ]);
+    const audited = audit && (origin?.audited || origin?.auditId) ? audit : undefined;
+    const store = createDeliveryStore(redis, options.prefix, jobId);
+    const maxAttempts = job.opts.attempts ?? 1;
 
-    const controller = new AbortController();
-    running.set(jobId, controller);
-    const timer = def.timeoutMs
-      ? setTimeout(() => controller.abort(new Error('job timed out')), def.timeoutMs)
-      : undefined;
-    const ctx: JobContext = {
-      jobId,
-      attempt,
-      ...(origin ? { origin } : {}),
-      signal: controller.signal,
-      services,
-      log: jlog,
-      progress: (text) => edit('running', text),
-      say: async (message) => {
-        if (!origin) return;
-        await services.responder.post(
-          { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}) },
-          message,
-        );
-      },
-    };
-
-    let result: JobResult;
-    try {
-      result = await def.process(parsed.data, ctx);
-    } catch (err) {
-      const maxAttempts = job.opts.attempts ?? 1;
-      const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
-      jlog.warn({ err, retry }, 'job failed');
-      if (retry) {
-        await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
-        throw err;
-      }
-      const code = isNetopsError(err) ? err.code : ErrorCode.INTERNAL;
-      const sentence = controller.signal.aborted
-        ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
-        : userText(err);
+    /** Final failure: the audit row, then the progress message, then no more retries. */
+    const fail = async (sentence: string, code: string): Promise<never> => {
       if (audited) await safely('audit', () => audited.jobFinished(jobId, 'failed', sentence, code));
       await edit('failed', sentence);
       options.onFinished?.(job.name, 'failed', Date.now() - started);
       throw new UnrecoverableError(sentence);
-    } finally {
-      clearTimeout(timer);
-      running.delete(jobId);
+    };
+
+    // An earlier attempt that finished the work but died before delivering it left its result:
+    // deliver that one instead of doing the work again.
+    let result = await store.result();
+    if (result) jlog.info('work already done by an earlier attempt; delivering its result');
+    else {
+      await Promise.all([
+        audited ? safely('audit', () => audited.jobStarted(jobId, attempt)) : undefined,
+        edit('running', attempt > 1 ? `attempt ${attempt} of ${maxAttempts}` : undefined),
+      ]);
+
+      const controller = new AbortController();
+      running.set(jobId, controller);
+      const timer = def.timeoutMs
+        ? setTimeout(() => controller.abort(new Error('job timed out')), def.timeoutMs)
+        : undefined;
+      let said = 0;
+      const ctx: JobContext = {
+        jobId,
+        attempt,
+        ...(origin ? { origin } : {}),
+        signal: controller.signal,
+        services,
+        log: jlog,
+        progress: (text) => edit('running', text),
+        say: async (message) => {
+          if (!origin) return;
+          const dest = { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}) };
+          // Numbered in the order the job says them, so a rerun after a crash skips what was said.
+          await onceOnly(store.ledger, `say:${++said}`, async (prior) => {
+            const { ts } = await services.responder.post(dest, message, {
+              ...(prior.key ? { key: prior.key } : {}),
+              ...(prior.maybePostedSince !== undefined ? { maybePostedSince: prior.maybePostedSince } : {}),
+            });
+            return ts;
+          });
+        },
+      };
+
+      try {
+        result = await def.process(parsed.data, ctx);
+      } catch (err) {
+        const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
+        jlog.warn({ err, retry }, 'job failed');
+        if (retry) {
+          await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
+          throw err;
+        }
+        const code = isNetopsError(err) ? err.code : ErrorCode.INTERNAL;
+        return fail(
+          controller.signal.aborted
+            ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
+            : userText(err),
+          code,
+        );
+      } finally {
+        clearTimeout(timer);
+        running.delete(jobId);
+      }
+      // Kept before posting: from here on a crash leads to delivery, never to a second run.
+      if (origin) await store.saveResult(result);
     }
 
     if (origin) {
-      const claimed = await redis.set(
-        resultKey(options.prefix, jobId),
-        String(Date.now()),
-        'EX',
-        7 * 86_400,
-        'NX',
-      );
-      if (claimed) {
-        try {
-          await deliverResult(services.responder, origin, result);
-        } catch (err) {
-          await redis.del(resultKey(options.prefix, jobId));
+      try {
+        await deliverResult(services.responder, origin, result, store.ledger);
+      } catch (err) {
+        const sentence = `The job finished but its result could not be posted: ${userText(err)}`;
+        jlog.warn({ err }, 'result delivery failed');
+        if (isTransient(err) && attempt < maxAttempts) {
+          await edit('retrying', `${sentence} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw new NetopsError(ErrorCode.SLACK_API, `could not post the result: ${(err as Error).message}`, {
             cause: err,
             context: { jobId },
           });
         }
+        return fail(sentence, isNetopsError(err) ? err.code : ErrorCode.SLACK_API);
       }
     }
     // Audit before the final edit: whoever sees "done" in Slack finds the audit row complete.
+    // Both are safe to repeat, so a retry after a crash here simply does them again.
     if (audited) {
       await safely('audit', () =>
         audited.jobFinished(jobId, result.ok === false ? 'failed' : 'done', result.summary, undefined, true),
       );
     }
-    await edit(result.ok === false ? 'failed' : 'done', result.summary);
+    await edit(result.ok === false ? 'failed' : 'done', result.summary, true);
     options.onFinished?.(job.name, result.ok === false ? 'failed' : 'done', Date.now() - started);
     return result.summary;
+  };
+
+  /**
+   * A job whose worker died more than maxStalledCount times is failed by BullMQ without reaching
+   * the processor: tell the person who asked, and close its audit row, here instead.
+   */
+  const onStalledOut = async (job: Job) => {
+    const env = envelopeSchema.safeParse(job.data);
+    const origin = env.success ? env.data.origin : undefined;
+    const def = defs.get(job.name);
+    const payload = def && env.success ? def.schema.safeParse(env.data.payload) : undefined;
+    const what = def?.describe && payload?.success ? def.describe(payload.data) : `\`${job.name}\``;
+    const sentence = `The worker running this job stopped ${job.stalledCounter ?? 0} times before it finished, so it was not tried again.`;
+    if (audit && (origin?.audited || origin?.auditId))
+      await safely('audit', () => audit.jobFinished(job.id!, 'failed', sentence, ErrorCode.JOB_STALLED));
+    if (origin?.messageTs) {
+      await safely('progress', () =>
+        services.responder.update(
+          {
+            channel: origin.channel,
+            ts: origin.messageTs!,
+            ...(origin.threadTs ? { threadTs: origin.threadTs } : {}),
+          },
+          progressMessage({
+            state: 'failed',
+            what,
+            jobId: job.id!,
+            ...(origin.userId ? { userId: origin.userId } : {}),
+            detail: sentence,
+            elapsedMs: Date.now() - job.timestamp,
+          }),
+        ),
+      );
+    }
+    options.onFinished?.(job.name, 'failed', Date.now() - job.timestamp);
   };
 
   const workers = queueNames.map((name) => {
@@ -196,11 +264,14 @@ export function createJobHost(options: JobHostOptions): JobHost {
       connection: redis,
       prefix: options.prefix,
       concurrency: options.queueConcurrency?.[name] ?? options.concurrency ?? 8,
-      lockDuration: options.lockDurationMs ?? 30_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 2,
+      lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+      stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+      maxStalledCount: options.maxStalledCount ?? 2,
     });
     w.on('error', (err) => log.error({ err, queue: name }, 'worker error'));
+    w.on('failed', (job, err) => {
+      if (job && /stalled more than allowable limit/.test(err.message)) void onStalledOut(job);
+    });
     return w;
   });
 

@@ -8,8 +8,36 @@ export interface ProducerOptions {
   connection: Redis;
   prefix: string;
   jobs: readonly JobDefinition[];
-  /** Fail an enqueue after this long instead of hanging while Redis is away. */
+  /**
+   * Fail an enqueue after this long instead of hanging while Redis is away. A connection that is
+   * reconnecting (Redis restarted a moment ago) is waited for within this time.
+   */
   timeoutMs?: number;
+  /** How long a command waits for a reconnecting Redis before it is refused. Default 3 s. */
+  readyWaitMs?: number;
+}
+
+/** Resolves once the connection is ready, or rejects after ms (or at once if it was closed for good). */
+export function whenReady(connection: Redis, ms: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  if (connection.status === 'end') return Promise.reject(new Error('Redis connection is closed'));
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      connection.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const onEnd = () => done(new Error('Redis connection is closed'));
+    const timer = setTimeout(
+      () => done(new Error(`Redis not reachable within ${ms} ms (connection ${connection.status})`)),
+      ms,
+    );
+    connection.on('ready', onReady);
+    connection.on('end', onEnd);
+  });
 }
 
 export interface Producer {
@@ -33,6 +61,7 @@ export function createProducer(options: ProducerOptions): Producer {
   const defs = new Map(options.jobs.map((j) => [j.name, j] as const));
   const queues = new Map<string, Queue>();
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const readyWaitMs = Math.min(options.readyWaitMs ?? 3_000, timeoutMs);
 
   const queue = (name: string): Queue => {
     let q = queues.get(name);
@@ -61,11 +90,12 @@ export function createProducer(options: ProducerOptions): Producer {
       ...(opts.origin ? { origin: opts.origin } : {}),
     };
     let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
     try {
-      // Known down (reconnecting after a failure): say so now rather than after the timeout.
-      if (['reconnecting', 'end', 'close'].includes(options.connection.status)) {
-        throw new Error(`Redis connection is ${options.connection.status}`);
-      }
+      // Reconnecting (Redis restarted a moment ago, or is away): wait for it within the timeout
+      // rather than refusing a command that would go through a second later.
+      await whenReady(options.connection, readyWaitMs);
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
       await Promise.race([
         queue(def.queue ?? DEFAULT_QUEUE).add(jobName, envelope, {
           ...jobOptions(def),
@@ -74,7 +104,7 @@ export function createProducer(options: ProducerOptions): Producer {
           ...(opts.priority ? { priority: opts.priority } : {}),
         }),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), left);
         }),
       ]);
     } catch (err) {

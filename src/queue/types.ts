@@ -65,8 +65,10 @@ export interface JobOrigin extends Destination {
   /** The progress message the worker edits. */
   messageTs?: string;
   userId?: string;
-  /** Audit row id. */
+  /** Audit row id (jobs queued by older versions). */
   auditId?: string;
+  /** The request has an audit row (keyed by job id) that the job host keeps up to date. */
+  audited?: boolean;
   /** Reply privately instead of in the channel. */
   ephemeral?: boolean;
 }

@@ -27,6 +27,11 @@ export interface CommandContext<A> {
   where: Destination;
   /** Enqueue the job that does the work; the host posts the "queued" message and audits it. */
   enqueue(jobName: string, data: unknown, options?: { describe?: string }): Promise<{ jobId: string }>;
+  /**
+   * Opens a modal (Slack views.open) with the trigger of this request. Present only for requests that
+   * carry a trigger (slash commands, button clicks); a mention has none.
+   */
+  openModal?(view: Record<string, unknown>): Promise<void>;
   /** Answer at once without a job (help, validation errors). Private to the user unless `inChannel`. */
   reply(message: Message & { inChannel?: boolean }): Promise<void>;
   config: Config;

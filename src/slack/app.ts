@@ -16,7 +16,30 @@ export interface ActionHandler {
     messageTs?: string;
     value?: string;
     responder: Responder;
+    /** Opens a modal with the click's trigger_id (valid for 3 s). */
+    openModal(view: Record<string, unknown>): Promise<void>;
   }): Promise<void>;
+}
+
+/** What a modal's inputs hold on submission: block_id → action_id → element state. */
+export type ViewValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+>;
+
+export interface ViewHandler {
+  /** The modal's callback_id. */
+  callbackId: string;
+  /**
+   * Handles a submission. Returning field errors (block_id → sentence) keeps the modal open with
+   * everything the user typed; returning nothing closes it.
+   */
+  submit(input: {
+    userId: string;
+    values: ViewValues;
+    privateMetadata: string;
+    responder: Responder;
+  }): Promise<Record<string, string> | undefined>;
 }
 
 export interface SlackAppOptions {
@@ -31,6 +54,7 @@ export interface SlackAppOptions {
   intake: Intake;
   responder: Responder;
   actions?: ActionHandler[];
+  views?: ViewHandler[];
   routes?: Route[];
   log: Logger;
   onRequest?(outcome: 'ok' | 'unauthorized' | 'bad-request', ms: number): void;
@@ -85,13 +109,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   const app = new App({ token: options.botToken, receiver, logger: boltLogger, clientOptions });
 
-  app.command(options.command, async ({ command, ack, respond }) => {
+  app.command(options.command, async ({ command, ack, respond, client }) => {
     await ack();
     await intake.handle({
       source: 'slash',
       text: command.text ?? '',
       user: { id: command.user_id, name: command.user_name, teamId: command.team_id },
       where: { channel: command.channel_id },
+      // A trigger_id is good for 3 s: the command opens its modal before anything slow.
+      openModal: async (view) => {
+        await client.views.open({ trigger_id: command.trigger_id, view: view as never });
+      },
       replyPrivately: async (m) => {
         await respond({
           response_type: 'ephemeral',
@@ -116,8 +144,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   for (const action of options.actions ?? []) {
-    app.action(action.actionId, async ({ ack, body, action: a }) => {
+    app.action(action.actionId, async ({ ack, body, action: a, client }) => {
       await ack();
+      const triggerId = (body as { trigger_id?: string }).trigger_id;
       const b = body as {
         user: { id: string };
         channel?: { id: string };
@@ -132,8 +161,36 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           ...(b.message?.thread_ts ? { threadTs: b.message.thread_ts } : {}),
           ...(value !== undefined ? { value } : {}),
           responder: options.responder,
+          openModal: async (view) => {
+            if (!triggerId) throw new Error('this interaction carries no trigger_id');
+            await client.views.open({ trigger_id: triggerId, view: view as never });
+          },
         })
         .catch((err) => log.error({ err, actionId: action.actionId }, 'action failed'));
+    });
+  }
+
+  for (const v of options.views ?? []) {
+    app.view(v.callbackId, async ({ ack, body, view }) => {
+      let errors: Record<string, string> | undefined;
+      try {
+        errors = await v.submit({
+          userId: body.user.id,
+          values: view.state.values as ViewValues,
+          privateMetadata: view.private_metadata ?? '',
+          responder: options.responder,
+        });
+      } catch (err) {
+        log.error({ err, callbackId: v.callbackId }, 'view submission failed');
+        // Keep the modal (and what was typed) open with the reason on its first field.
+        const first = (view.blocks as Array<{ type: string; block_id?: string }>).find(
+          (b) => b.type === 'input',
+        );
+        errors = {
+          [first?.block_id ?? 'lines']: `Could not submit: ${(err as Error).message}`.slice(0, 150),
+        };
+      }
+      await ack(errors ? { response_action: 'errors', errors } : undefined);
     });
   }
 

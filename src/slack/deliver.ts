@@ -10,15 +10,64 @@ function fitsInline(content: string): boolean {
   );
 }
 
+/** What a delivery part's earlier attempts got to. */
+export type PartRecord =
+  | { state: 'started'; at: number; fileIds?: string[] }
+  | { state: 'done'; ts?: string };
+
+/**
+ * Remembers, per job, which parts of a delivery (the message, the files, each mid-job post) were
+ * started and which reached Slack, so a retry in another process posts only what is missing.
+ */
+export interface DeliveryLedger {
+  /** Idempotency key for a part, unique per job: carried in the message metadata. */
+  key(part: string): string;
+  get(part: string): Promise<PartRecord | undefined>;
+  set(part: string, record: PartRecord): Promise<void>;
+}
+
+/**
+ * Runs one part at most once in effect: skipped when done, looked up when an earlier attempt
+ * started it and may have posted, recorded as started before and done after.
+ */
+export async function onceOnly(
+  ledger: DeliveryLedger | undefined,
+  part: string,
+  post: (prior: {
+    startedAt: number;
+    maybePostedSince?: number;
+    fileIds?: string[];
+    key?: string;
+  }) => Promise<string | undefined>,
+): Promise<void> {
+  if (!ledger) {
+    await post({ startedAt: Date.now() });
+    return;
+  }
+  const prior = await ledger.get(part);
+  if (prior?.state === 'done') return;
+  const at = prior?.state === 'started' ? prior.at : Date.now();
+  if (!prior) await ledger.set(part, { state: 'started', at });
+  const ts = await post({
+    startedAt: at,
+    key: ledger.key(part),
+    ...(prior?.state === 'started' ? { maybePostedSince: prior.at } : {}),
+    ...(prior?.state === 'started' && prior.fileIds ? { fileIds: prior.fileIds } : {}),
+  });
+  await ledger.set(part, { state: 'done', ...(ts ? { ts } : {}) });
+}
+
 /**
  * Posts a job's result where the request came from. Short output inline; long output as a file,
  * never a truncated wall of text. Ephemeral requests get an ephemeral reply (files cannot be
  * ephemeral, so a long private result is summarised and the file goes to the user's DM).
+ * With a ledger, a retry of the same job (after a crash anywhere in here) posts each part once.
  */
 export async function deliverResult(
   responder: Responder,
   origin: JobOrigin,
   result: JobResult,
+  ledger?: DeliveryLedger,
 ): Promise<void> {
   const dest: Destination = {
     channel: origin.channel,
@@ -50,16 +99,38 @@ export async function deliverResult(
   const fallback = result.summary;
   if (blocks.length) {
     const message = { text: fallback, blocks: capBlocks(blocks) };
-    if (origin.ephemeral && origin.userId) await responder.ephemeral(dest, origin.userId, message);
-    else await responder.post(dest, message);
+    await onceOnly(ledger, 'result', async (prior) => {
+      // Ephemeral replies cannot be looked up: one interrupted mid-call may show twice.
+      if (origin.ephemeral && origin.userId) {
+        await responder.ephemeral(dest, origin.userId, message);
+        return undefined;
+      }
+      const { ts } = await responder.post(dest, message, {
+        ...(prior.key ? { key: prior.key } : {}),
+        ...(prior.maybePostedSince !== undefined ? { maybePostedSince: prior.maybePostedSince } : {}),
+      });
+      return ts;
+    });
   }
   if (files.length) {
     const target = origin.ephemeral && origin.userId ? { channel: origin.userId } : dest;
-    await responder.upload(
-      target,
-      files.map((f, i) =>
-        i === 0 && !blocks.length && !f.initialComment ? { ...f, initialComment: fallback } : f,
-      ),
-    );
+    await onceOnly(ledger, 'files', async (prior) => {
+      await responder.upload(
+        target,
+        files.map((f, i) =>
+          i === 0 && !blocks.length && !f.initialComment ? { ...f, initialComment: fallback } : f,
+        ),
+        {
+          ...(prior.fileIds ? { staged: prior.fileIds } : {}),
+          ...(ledger
+            ? {
+                onStaged: (fileIds: string[]) =>
+                  ledger.set('files', { state: 'started', at: prior.startedAt, fileIds }),
+              }
+            : {}),
+        },
+      );
+      return undefined;
+    });
   }
 }

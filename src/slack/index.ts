@@ -2,6 +2,8 @@ export {
   createSlackApp,
   mentionText,
   type ActionHandler,
+  type ViewHandler,
+  type ViewValues,
   type SlackApp,
   type SlackAppOptions,
 } from './app.js';

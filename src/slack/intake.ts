@@ -29,6 +29,8 @@ export interface Request {
   where: Destination;
   /** How replies to this user are shown: privately (slash) or in the thread (mention). */
   replyPrivately(message: Message): Promise<void>;
+  /** Opens a modal with this request's trigger_id (slash commands only). */
+  openModal?(view: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -75,6 +77,7 @@ export function createIntake(options: IntakeOptions) {
         registry,
         invokedAs,
         ...(audit ? { audit } : {}),
+        ...(req.openModal ? { openModal: req.openModal } : {}),
         reply: async (message) => {
           if (message.inChannel) await responder.post(req.where, message);
           else await req.replyPrivately(message);
@@ -89,9 +92,11 @@ export function createIntake(options: IntakeOptions) {
           // The progress message comes first so the worker always has a message to edit.
           let messageTs: string;
           try {
+            // Keyed: a post Slack made but answered with a 5xx is found, not made twice.
             ({ ts: messageTs } = await responder.post(
               req.where,
               progressMessage({ state: 'queued', what, jobId, userId: req.user.id }),
+              { key: `${jobId}:progress` },
             ));
           } catch (err) {
             throw new NetopsError(ErrorCode.SLACK_API, 'could not post the progress message', {
@@ -103,7 +108,8 @@ export function createIntake(options: IntakeOptions) {
                   : 'Invite the bot to the channel (`/invite @netops`) and try again.',
             });
           }
-          const auditId = await auditSafely(() =>
+          // With the durable audit log this never loses the row: it is spooled when Postgres is away.
+          await auditSafely(() =>
             audit!.record({ ...base, command: command.name, status: 'queued', jobId, jobName }),
           );
           try {
@@ -114,7 +120,7 @@ export function createIntake(options: IntakeOptions) {
                 ...(req.where.threadTs ? { threadTs: req.where.threadTs } : {}),
                 messageTs,
                 userId: req.user.id,
-                ...(auditId !== undefined ? { auditId: String(auditId) } : {}),
+                ...(audit ? { audited: true } : {}),
               },
             });
           } catch (err) {

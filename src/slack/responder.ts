@@ -1,8 +1,9 @@
-import type { WebClient } from '@slack/web-api';
+import type { WebAPICallResult, WebClient } from '@slack/web-api';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { capBlocks } from './blocks.js';
 import { SLACK_LIMITS, clip } from './limits.js';
-import type { Destination, FileUpload, Message, Responder } from './types.js';
+import type { Destination, FileUpload, Message, PostOptions, Responder, UploadOptions } from './types.js';
+import { createSlackCaller, type SlackCaller, type SlackCallerOptions } from './web-api.js';
 
 function slackError(method: string, err: unknown): NetopsError {
   const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
@@ -20,26 +21,124 @@ function slackError(method: string, err: unknown): NetopsError {
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit types from @slack/types are too strict for our generic builders
 type AnyBlocks = any[];
 
+/** The metadata event type that marks a keyed post, so a retry can find it. */
+export const POST_EVENT_TYPE = 'netops_post';
+/** Slack's clock and ours differ; look this far before an attempt started. */
+const LOOKUP_SLACK_MS = 60_000;
+/** Pages of 200 messages searched for a keyed post before deciding it was never made. */
+const LOOKUP_PAGES = 10;
+
+interface HistoryMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: { key?: unknown } };
+}
+
 /**
- * The Responder over Slack's Web API. WebClient already queues calls and honours Retry-After on
- * HTTP 429 (it waits and retries), so rate limits slow us down instead of losing messages.
+ * The Responder over Slack's Web API. Calls go through a SlackCaller: a 429 holds back only its
+ * method and channel, and a post that failed ambiguously is looked up by its key before it is
+ * made again, so neither a rate limit nor a 500-after-commit loses or doubles a message.
+ * Pass a WebClient from createSlackClient (no retries of its own); `caller` options tune retries.
  */
-export function createWebResponder(client: WebClient): Responder {
+export function createWebResponder(
+  client: WebClient,
+  options: SlackCallerOptions & { caller?: SlackCaller } = {},
+): Responder {
+  const caller = options.caller ?? createSlackCaller(client, options);
   const body = (m: Message) => ({
     text: clip(m.text, SLACK_LIMITS.messageText),
     ...(m.blocks ? { blocks: capBlocks(m.blocks) as AnyBlocks } : {}),
   });
-  return {
-    async post(dest, message) {
+
+  /** The ts of our message carrying `key`, posted at or after `since`, if Slack has it. */
+  async function findPost(dest: Destination, key: string, since: number): Promise<string | undefined> {
+    const oldest = ((since - LOOKUP_SLACK_MS) / 1000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const args = {
+        channel: dest.channel,
+        oldest,
+        limit: 200,
+        include_all_metadata: true,
+        ...(dest.threadTs ? { ts: dest.threadTs } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
+      const r = (await caller.call(dest.threadTs ? 'conversations.replies' : 'conversations.history', args, {
+        channel: dest.channel,
+      })) as WebAPICallResult & { messages?: HistoryMessage[] };
+      const hit = r.messages?.find(
+        (m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key,
+      );
+      if (hit?.ts) return hit.ts;
+      cursor = r.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Whether an uploaded file is shared in the channel (the last step of an upload happened). */
+  async function isShared(fileId: string, channel: string): Promise<boolean> {
+    const r = (await caller.call('files.info', { file: fileId })) as WebAPICallResult & {
+      file?: {
+        channels?: string[];
+        groups?: string[];
+        ims?: string[];
+        shares?: { public?: Record<string, unknown>; private?: Record<string, unknown> };
+      };
+    };
+    const f = r.file;
+    if (!f) return false;
+    return (
+      [...(f.channels ?? []), ...(f.groups ?? []), ...(f.ims ?? [])].includes(channel) ||
+      Boolean(f.shares?.public?.[channel] ?? f.shares?.private?.[channel])
+    );
+  }
+
+  async function putBytes(url: string, bytes: Buffer): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const r = await client.chat.postMessage({
-          channel: dest.channel,
-          ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
-          ...body(message),
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        return { ts: r.ts! };
+        const res = await fetch(url, { method: 'POST', body: new Uint8Array(bytes) });
+        if (res.ok) return;
+        // The bytes go to a fresh upload URL each time: sending them twice only replaces them.
+        if (res.status < 500 || attempt >= 4) throw new Error(`upload answered HTTP ${res.status}`);
+      } catch (err) {
+        if (attempt >= 4) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
+
+  return {
+    async post(dest, message, opts: PostOptions = {}) {
+      const { key } = opts;
+      const since = opts.maybePostedSince ?? Date.now();
+      try {
+        if (key && opts.maybePostedSince !== undefined) {
+          const ts = await findPost(dest, key, since);
+          if (ts) return { ts };
+        }
+        const r = await caller.call(
+          'chat.postMessage',
+          {
+            channel: dest.channel,
+            ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
+            ...body(message),
+            unfurl_links: false,
+            unfurl_media: false,
+            ...(key ? { metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } } } : {}),
+          },
+          {
+            channel: dest.channel,
+            ...(key
+              ? {
+                  recover: async () => {
+                    const ts = await findPost(dest, key, since);
+                    return ts ? { ok: true, ts } : undefined;
+                  },
+                }
+              : {}),
+          },
+        );
+        return { ts: (r as { ts?: string }).ts as string };
       } catch (err) {
         throw slackError('chat.postMessage', err);
       }
@@ -47,40 +146,78 @@ export function createWebResponder(client: WebClient): Responder {
     async update(dest: Destination & { ts: string }, message) {
       try {
         // Slack keeps a message's old blocks when an update sends text only; always replace them.
-        await client.chat.update({ channel: dest.channel, ts: dest.ts, blocks: [], ...body(message) });
+        // An edit made twice reads the same, so it is simply retried.
+        await caller.call(
+          'chat.update',
+          { channel: dest.channel, ts: dest.ts, blocks: [], ...body(message) },
+          { channel: dest.channel },
+        );
       } catch (err) {
         throw slackError('chat.update', err);
       }
     },
     async ephemeral(dest, user, message) {
       try {
-        await client.chat.postEphemeral({
-          channel: dest.channel,
-          user,
-          ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
-          ...body(message),
-        });
+        // Ephemeral messages cannot be looked up: after an ambiguous failure one may show twice.
+        await caller.call(
+          'chat.postEphemeral',
+          {
+            channel: dest.channel,
+            user,
+            ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
+            ...body(message),
+          },
+          { channel: dest.channel },
+        );
       } catch (err) {
         throw slackError('chat.postEphemeral', err);
       }
     },
-    async upload(dest, files: FileUpload[]) {
+    async upload(dest, files: FileUpload[], opts: UploadOptions = {}) {
       if (!files.length) return;
       const comment = files.find((f) => f.initialComment)?.initialComment;
+      let step = 'files.getUploadURLExternal';
       try {
-        await client.files.uploadV2({
-          channel_id: dest.channel,
-          ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
-          ...(comment ? { initial_comment: comment } : {}),
-          file_uploads: files.map((f) => ({
-            file: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content,
-            filename: f.filename,
-            title: f.title ?? f.filename,
-            ...(f.altText ? { alt_text: f.altText } : {}),
-          })),
-        } as Parameters<WebClient['files']['uploadV2']>[0]);
+        let ids = opts.staged?.length ? opts.staged : undefined;
+        if (ids && (await isShared(ids[0]!, dest.channel))) return;
+        if (!ids) {
+          ids = [];
+          for (const f of files) {
+            const bytes = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+            step = 'files.getUploadURLExternal';
+            const u = (await caller.call('files.getUploadURLExternal', {
+              filename: f.filename,
+              length: bytes.length,
+              ...(f.altText ? { alt_text: f.altText } : {}),
+            })) as WebAPICallResult & { upload_url: string; file_id: string };
+            step = 'upload';
+            await putBytes(u.upload_url, bytes);
+            ids.push(u.file_id);
+          }
+          await opts.onStaged?.(ids);
+        }
+        step = 'files.completeUploadExternal';
+        const staged = ids;
+        try {
+          await caller.call(
+            'files.completeUploadExternal',
+            {
+              files: staged.map((id, i) => ({ id, title: files[i]?.title ?? files[i]?.filename ?? id })),
+              channel_id: dest.channel,
+              ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
+              ...(comment ? { initial_comment: comment } : {}),
+            },
+            {
+              channel: dest.channel,
+              recover: async () => ((await isShared(staged[0]!, dest.channel)) ? { ok: true } : undefined),
+            },
+          );
+        } catch (err) {
+          // Completed by an earlier try whose answer was lost: the files are there.
+          if ((err as { data?: { error?: string } }).data?.error !== 'file_already_completed') throw err;
+        }
       } catch (err) {
-        throw slackError('files.uploadV2', err);
+        throw slackError(step, err);
       }
     },
   };

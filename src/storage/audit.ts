@@ -40,17 +40,25 @@ export interface NewAudit {
   errorCode?: string;
 }
 
+/**
+ * The audit trail. Writes about a job are keyed by its job id and commute: each one merges into
+ * the row (creating it if it is not there yet) and never moves a status backwards, so writes held
+ * back while the database was away (see audit-spool.ts) land right whatever order they arrive in.
+ * `at` is when the thing happened, which is not when a held-back write reaches the database.
+ */
 export interface AuditLog {
-  record(entry: NewAudit): Promise<bigint>;
+  /** The row's id, or undefined when the write was held back to be made later. */
+  record(entry: NewAudit, at?: Date): Promise<bigint | undefined>;
   attachJob(id: bigint, jobId: string, jobName: string, messageTs?: string): Promise<void>;
-  jobStarted(jobId: string, attempt: number): Promise<void>;
-  /** `resultPosted`: the result reached Slack (set in the same write). */
+  jobStarted(jobId: string, attempt: number, at?: Date): Promise<void>;
+  /** `resultPosted`: the result reached Slack (set in the same write). The first final status stays. */
   jobFinished(
     jobId: string,
     status: 'done' | 'failed',
     summary: string,
     errorCode?: string,
     resultPosted?: boolean,
+    at?: Date,
   ): Promise<void>;
   recent(options: { userId?: string; limit?: number }): Promise<AuditRecord[]>;
   byJob(jobId: string): Promise<AuditRecord | undefined>;
@@ -83,13 +91,27 @@ function toRecord(r: Record<string, unknown>): AuditRecord {
   };
 }
 
+/** Status order: a write never moves a row back (a late "running" after "done" changes nothing). */
+const RANK = (col: string) =>
+  `(CASE ${col} WHEN 'queued' THEN 1 WHEN 'running' THEN 2 WHEN 'done' THEN 3 WHEN 'failed' THEN 3 ELSE 0 END)`;
+/** A row made by a job's own write before the request's row arrived; the request's row fills it in. */
+const PLACEHOLDER_SOURCE = 'unknown';
+
 export function createAuditLog(pool: pg.Pool): AuditLog {
   return {
-    async record(e) {
+    async record(e, at = new Date()) {
       const { rows } = await pool.query<{ id: bigint }>(
         `INSERT INTO audit (source, user_id, user_name, team_id, channel_id, thread_ts, text, command, status,
-           job_id, job_name, result_summary, error_code, finished_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13, CASE WHEN $9 IN ('rejected','answered') THEN now() END)
+           job_id, job_name, result_summary, error_code, created_at, finished_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, CASE WHEN $9 IN ('rejected','answered') THEN $14::timestamptz END)
+         ON CONFLICT (job_id) WHERE job_id IS NOT NULL DO UPDATE SET
+           source = EXCLUDED.source, user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name,
+           team_id = EXCLUDED.team_id, channel_id = EXCLUDED.channel_id, thread_ts = EXCLUDED.thread_ts,
+           text = EXCLUDED.text, command = EXCLUDED.command, job_name = EXCLUDED.job_name,
+           created_at = LEAST(audit.created_at, EXCLUDED.created_at),
+           status = CASE WHEN ${RANK('EXCLUDED.status')} > ${RANK('audit.status')} THEN EXCLUDED.status ELSE audit.status END,
+           result_summary = COALESCE(audit.result_summary, EXCLUDED.result_summary),
+           error_code = COALESCE(audit.error_code, EXCLUDED.error_code)
          RETURNING id`,
         [
           e.source,
@@ -105,6 +127,7 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
           e.jobName ?? null,
           e.resultSummary ?? null,
           e.errorCode ?? null,
+          at,
         ],
       );
       return rows[0]!.id;
@@ -115,19 +138,29 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         [id, jobId, jobName, messageTs ?? null],
       );
     },
-    async jobStarted(jobId, attempt) {
+    async jobStarted(jobId, attempt, at = new Date()) {
       await pool.query(
-        `UPDATE audit SET status = 'running', started_at = COALESCE(started_at, now()), attempts = $2
-         WHERE job_id = $1 AND status IN ('queued', 'running')`,
-        [jobId, attempt],
+        `INSERT INTO audit (source, text, job_id, status, created_at, started_at, attempts)
+         VALUES ('${PLACEHOLDER_SOURCE}', '', $1, 'running', $3, $3, $2)
+         ON CONFLICT (job_id) WHERE job_id IS NOT NULL DO UPDATE SET
+           status = CASE WHEN audit.status = 'queued' THEN 'running' ELSE audit.status END,
+           started_at = LEAST(COALESCE(audit.started_at, EXCLUDED.started_at), EXCLUDED.started_at),
+           attempts = GREATEST(audit.attempts, EXCLUDED.attempts)`,
+        [jobId, attempt, at],
       );
     },
-    async jobFinished(jobId, status, summary, errorCode, resultPosted = false) {
+    async jobFinished(jobId, status, summary, errorCode, resultPosted = false, at = new Date()) {
       await pool.query(
-        `UPDATE audit SET status = $2, finished_at = now(), result_summary = $3, error_code = $4,
-           result_posted_at = CASE WHEN $5 THEN now() ELSE result_posted_at END
-         WHERE job_id = $1`,
-        [jobId, status, summary.slice(0, 500), errorCode ?? null, resultPosted],
+        `INSERT INTO audit (source, text, job_id, status, created_at, finished_at, result_summary, error_code,
+           result_posted_at)
+         VALUES ('${PLACEHOLDER_SOURCE}', '', $1, $2, $6, $6, $3, $4, CASE WHEN $5 THEN $6::timestamptz END)
+         ON CONFLICT (job_id) WHERE job_id IS NOT NULL DO UPDATE SET
+           status = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.status ELSE audit.status END,
+           finished_at = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.finished_at ELSE audit.finished_at END,
+           result_summary = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.result_summary ELSE audit.result_summary END,
+           error_code = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.error_code ELSE audit.error_code END,
+           result_posted_at = COALESCE(audit.result_posted_at, EXCLUDED.result_posted_at)`,
+        [jobId, status, summary.slice(0, 500), errorCode ?? null, resultPosted, at],
       );
     },
     async recent({ userId, limit = 15 }) {

@@ -93,6 +93,28 @@ export const aristaEos = defineVendor({
     pipes: ['include', 'exclude', 'begin', 'section', 'json', 'no-more', 'nz'],
     abbreviate: true,
   },
+  change: {
+    // A configure session is EOS's candidate: the diff comes from the device, then it is aborted.
+    dryRun: {
+      kind: 'device',
+      commands: (lines, c) => ({
+        commands: [`configure session netops-dry-${c.tag}`, ...lines, 'show session-config diffs', 'abort'],
+        diffAt: lines.length + 1,
+      }),
+      clean: (out) => out.trim(),
+    },
+    abandon: () => ['abort', 'end'],
+    prepare: (c) => [`copy running-config flash:netops-${c.tag}.cfg`],
+    apply: (lines, c) => {
+      const mm = String(c.minutes % 60).padStart(2, '0');
+      const hh = String(Math.floor(c.minutes / 60)).padStart(2, '0');
+      return [`configure session netops-${c.tag}`, ...lines, `commit timer ${hh}:${mm}:00`];
+    },
+    window: 'device',
+    confirm: (c) => [`configure session netops-${c.tag} commit`],
+    rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg`],
+    windowName: 'session commit timer',
+  },
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

@@ -77,6 +77,17 @@ export const ciscoIosxe = defineVendor({
     pipes: ['include', 'exclude', 'begin', 'section', 'count'],
     abbreviate: true,
   },
+  change: {
+    dryRun: { kind: 'model' },
+    abandon: () => ['end'],
+    prepare: (c) => [`copy running-config flash:netops-${c.tag}.cfg`],
+    // The archive's revert timer puts the old config back unless `configure confirm` comes in time.
+    apply: (lines, c) => [`configure terminal revert timer ${c.minutes}`, ...lines, 'end'],
+    window: 'device',
+    confirm: () => ['configure confirm'],
+    rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg force`],
+    windowName: 'configure terminal revert timer',
+  },
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

@@ -89,6 +89,17 @@ export const ciscoNxos = defineVendor({
     ],
     abbreviate: true,
   },
+  change: {
+    dryRun: { kind: 'model' },
+    abandon: () => ['end'],
+    prepare: (c) => [`checkpoint netops-${c.tag}`],
+    apply: (lines) => ['configure terminal', ...lines, 'end'],
+    // NX-OS has no timer of its own here: a delayed job rolls back to the checkpoint unless confirmed.
+    window: 'emulated',
+    confirm: () => [],
+    rollback: (c) => [`rollback running-config checkpoint netops-${c.tag}`],
+    windowName: 'checkpoint + timed rollback',
+  },
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

@@ -41,6 +41,48 @@ export interface FailureIndicator {
   message: string;
 }
 
+/** Names a change uses on the device (session, checkpoint and file names) and its confirm window. */
+export interface ChangeContext {
+  /** Short, device-safe tag of the change (`cr-12`). */
+  tag: string;
+  /** Minutes until an unconfirmed change rolls back. */
+  minutes: number;
+}
+
+/**
+ * How a vendor makes a change safely. Data and small functions only: the change engine
+ * (src/changes) runs these commands and never asks which vendor it is talking to.
+ */
+export interface VendorChange {
+  /**
+   * Where the dry-run diff comes from. 'device': the device's own candidate (the diff and the
+   * syntax check come back from `commands`, which leave nothing behind); 'model': a hierarchy-aware
+   * diff of the running config against the running config plus the lines (src/changes/hierarchy).
+   */
+  dryRun:
+    | {
+        kind: 'device';
+        commands(lines: string[], c: ChangeContext): { commands: string[]; diffAt: number; checkAt?: number };
+        /** Cleans the diff command's output (prompts' `[edit]` markers, banners). */
+        clean(output: string): string;
+      }
+    | { kind: 'model' };
+  /** Sent after a failed command, so nothing half-typed stays in a candidate or session. */
+  abandon(c: ChangeContext): string[];
+  /** Run before apply so a rollback has something to return to (a flash copy, a checkpoint). */
+  prepare(c: ChangeContext): string[];
+  /** Applies the lines inside a confirm window. */
+  apply(lines: string[], c: ChangeContext): string[];
+  /** 'device': the device rolls an unconfirmed change back by itself; 'emulated': a delayed job does. */
+  window: 'device' | 'emulated';
+  /** Makes the change permanent (stops the device's timer). */
+  confirm(c: ChangeContext): string[];
+  /** Returns to the state before apply; null when only restoring the backup line by line can (FRR). */
+  rollback: ((c: ChangeContext) => string[]) | null;
+  /** Words for the risk summary and the card: what the confirm window is on this vendor. */
+  windowName: string;
+}
+
 export interface VendorDefinition {
   name: Vendor;
   displayName: string;
@@ -86,6 +128,8 @@ export interface VendorDefinition {
   /** Default per-command timeout (ms); `show running-config` on a big box can be slow. */
   commandTimeoutMs: number;
   configRules: VendorConfigRules;
+  /** Configuration changes (dry run, commit-confirmed apply, rollback); absent: not supported. */
+  change?: VendorChange;
 }
 
 export function defineVendor(def: VendorDefinition): Readonly<VendorDefinition> {

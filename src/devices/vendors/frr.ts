@@ -62,6 +62,17 @@ export const frr = defineVendor({
     pipes: [],
     abbreviate: true,
   },
+  change: {
+    dryRun: { kind: 'model' },
+    abandon: () => ['end'],
+    prepare: () => [],
+    apply: (lines) => ['configure terminal', ...lines, 'end'],
+    // vtysh has neither a candidate nor a rollback: a delayed job restores the backup unless confirmed.
+    window: 'emulated',
+    confirm: () => [],
+    rollback: null,
+    windowName: 'timed restore of the backup',
+  },
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [/^Building configuration\.\.\./, /^Current configuration:$/],

@@ -95,6 +95,42 @@ export const juniperJunos = defineVendor({
     pipes: ['match', 'except', 'count', 'display', 'find', 'last', 'no-more', 'trim'],
     abbreviate: true,
   },
+  change: {
+    // A private candidate: nothing another session types can slip into this commit.
+    dryRun: {
+      kind: 'device',
+      commands: (lines) => ({
+        commands: [
+          'configure private',
+          ...lines,
+          'show | compare',
+          'commit check',
+          'rollback 0',
+          'exit configuration-mode',
+        ],
+        diffAt: lines.length + 1,
+        checkAt: lines.length + 2,
+      }),
+      clean: (out) =>
+        out
+          .split('\n')
+          .filter((l) => l.trim() !== '[edit]')
+          .join('\n')
+          .trim(),
+    },
+    abandon: () => ['rollback 0', 'exit configuration-mode'],
+    prepare: () => [],
+    apply: (lines, c) => [
+      'configure private',
+      ...lines,
+      `commit confirmed ${c.minutes}`,
+      'exit configuration-mode',
+    ],
+    window: 'device',
+    confirm: () => ['configure private', 'commit', 'exit configuration-mode'],
+    rollback: () => ['configure private', 'rollback 1', 'commit', 'exit configuration-mode'],
+    windowName: 'commit confirmed',
+  },
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [/^## Last commit: /, /^## Last changed: /, /^## Image name: /],

@@ -100,6 +100,13 @@ const COMMANDS: ExecCommand[] = [
   { words: ['copy', 'running-config'], priv: true, args: true, run: (c, a) => c.copy(a) },
   { words: ['write', 'memory'], priv: true, run: (c) => c.save() },
   { words: ['archive', 'config'], vendors: ['cisco_iosxe'], priv: true, run: (c) => c.archive() },
+  { words: ['checkpoint'], vendors: ['cisco_nxos'], args: true, run: (c, a) => c.checkpoint(a) },
+  {
+    words: ['rollback', 'running-config', 'checkpoint'],
+    vendors: ['cisco_nxos'],
+    args: true,
+    run: (c, a) => c.rollbackTo(a),
+  },
   { words: ['ping'], args: true, run: (c, a) => c.ping(a) },
   {
     words: ['traceroute'],
@@ -129,7 +136,6 @@ export class IosCli extends LineTerminal {
   cursor: Cursor = { block: null, family: null };
   /** EOS configure session being edited (a copy of the body). */
   session: { name: string; body: string[] } | null = null;
-  private pendingSessions = new Map<string, string[]>();
   private awaitingEnablePassword = false;
   private enableTries = 0;
   private changed = false;
@@ -363,6 +369,23 @@ export class IosCli extends LineTerminal {
     return '';
   }
 
+  checkpoint(args: string[]): string {
+    const name = args[0];
+    if (!name) return this.incomplete('checkpoint');
+    if (this.dev.checkpoints.has(name)) return `Checkpoint name ${name} is already in use`;
+    this.dev.checkpoints.set(name, [...this.dev.body]);
+    return '...........Done';
+  }
+
+  rollbackTo(args: string[]): string {
+    const name = args[0] ?? '';
+    const target = this.dev.checkpoints.get(name);
+    if (!target) return `% Invalid parameter: checkpoint ${name} does not exist`;
+    this.dev.body = [...target];
+    this.dev.touched(this.user);
+    return 'Note: Applying config parallelly may fail Rollback verification\nCollecting Running-Config\n#Generating Rollback Patch\nExecuting Rollback Patch\nGenerating Running-config for verification\nRollback completed successfully.';
+  }
+
   showArchive(): string {
     const names = [...this.dev.flash.keys()].filter((k) => k.includes('archive'));
     return [
@@ -373,20 +396,19 @@ export class IosCli extends LineTerminal {
     ].join('\n');
   }
 
-  private revert: { body: string[]; timer: NodeJS.Timeout } | null = null;
+  private get pendingSessions(): Map<string, string[]> {
+    return this.dev.sessions;
+  }
 
   private armRevert(minutes: number, previous: string[]): void {
-    if (this.revert) clearTimeout(this.revert.timer);
-    const timer = this.dev.after(minutes, () => {
+    this.dev.armRollback(minutes, () => {
       this.dev.body = previous;
-      this.revert = null;
       this.dev.touched('rollback', 'console');
       this.dev.syslog(
         '%ARCHIVE_DIFF-5-ROLLBK_CNFMD_CHG_ROLLBACK: Rollback confirmed change timer expired, performing rollback',
         'other',
       );
     });
-    this.revert = { body: previous, timer };
   }
 
   /** `configure terminal [revert timer N]`, `configure replace URL [force] [time N]`, `configure confirm`, EOS `configure session X [commit]`. */
@@ -409,19 +431,19 @@ export class IosCli extends LineTerminal {
           : '';
     }
     if ('confirm'.startsWith(a[0]!) && this.vendor === 'cisco_iosxe') {
-      if (this.revert) {
-        clearTimeout(this.revert.timer);
-        this.dev.timers.delete(this.revert.timer);
-        this.revert = null;
-      }
+      if (!this.dev.cancelRollback()) return '% No Rollback Confirmed Change pending';
       return '';
     }
-    if ('replace'.startsWith(a[0]!) && this.vendor === 'cisco_iosxe') {
+    if ('replace'.startsWith(a[0]!) && (this.vendor === 'cisco_iosxe' || this.vendor === 'arista_eos')) {
       const file = args[1] ?? '';
       const target = this.dev.flash.get(file);
       if (!target) return `%Error opening ${file} (No such file or directory)`;
       const ti = a.indexOf('time');
       const previous = [...this.dev.body];
+      // Replacing the whole config supersedes a pending timed change.
+      this.dev.cancelRollback();
+      for (const [n, body] of this.pendingSessions)
+        if (body === this.dev.body) this.pendingSessions.delete(n);
       this.dev.body = [...target];
       this.dev.touched(this.user);
       if (ti !== -1) this.armRevert(Number(a[ti + 1] ?? 1), previous);
@@ -434,11 +456,7 @@ export class IosCli extends LineTerminal {
         const pending = this.pendingSessions.get(name);
         if (!pending) return `% Session ${name} not found or not pending commit`;
         this.pendingSessions.delete(name);
-        if (this.revert) {
-          clearTimeout(this.revert.timer);
-          this.dev.timers.delete(this.revert.timer);
-          this.revert = null;
-        }
+        this.dev.cancelRollback();
         return '';
       }
       if (a[2] === 'abort') {

@@ -1,3 +1,4 @@
+import { userRegExp } from '../../bounded-regexp.js';
 import type { SimDevice } from './device.js';
 import { applyJunosEdit, compareSets, renderBraces } from './junos-config.js';
 import { uptimeParts } from './model.js';
@@ -13,7 +14,6 @@ const two = (n: number) => String(n).padStart(2, '0');
 export class JunosCli extends LineTerminal {
   private config = false;
   private candidate: string[] = [];
-  private confirmTimer: NodeJS.Timeout | null = null;
 
   constructor(
     io: TerminalIo,
@@ -60,7 +60,8 @@ export class JunosCli extends LineTerminal {
     const [word, ...rest] = pipe.split(' ');
     const arg = rest.join(' ').replace(/^"|"$/g, '');
     const lines = text.split('\n');
-    const re = () => new RegExp(arg.replace(/[.+^${}()[\]\\]/g, '\\$&').replace(/\*/g, '.*'));
+    // A run of stars is one star; and the simulator runs inside the bot in local mode, so bounded.
+    const re = () => userRegExp(arg.replace(/[.+^${}()[\]\\?|]/g, '\\$&').replace(/\*+/g, '.*'));
     switch (word) {
       case 'match':
         return lines.filter((l) => re().test(l)).join('\n');
@@ -197,11 +198,8 @@ export class JunosCli extends LineTerminal {
       if (w[1] === 'check') return 'configuration check succeeds';
       const confirmed = w[1] === 'confirmed';
       const minutes = confirmed ? Number(w[2] ?? 10) : 0;
-      if (this.confirmTimer) {
-        clearTimeout(this.confirmTimer);
-        this.dev.timers.delete(this.confirmTimer);
-        this.confirmTimer = null;
-      }
+      // Any commit, from any session, confirms a pending `commit confirmed`.
+      this.dev.cancelRollback();
       const changed = compareSets(this.dev.junosActive, this.candidate) !== '';
       if (changed || confirmed) {
         this.dev.junosHistory.unshift([...this.candidate]);
@@ -211,7 +209,7 @@ export class JunosCli extends LineTerminal {
       const andQuit = w[1] === 'and-quit';
       if (confirmed) {
         const previous = [...(this.dev.junosHistory[1] ?? this.candidate)];
-        this.confirmTimer = this.dev.after(minutes, () => {
+        this.dev.armRollback(minutes, () => {
           this.dev.junosHistory.unshift(previous);
           this.dev.touched('root');
           this.dev.syslog(

@@ -65,6 +65,15 @@ export class SimDevice {
   private syslogSeq = 0;
   /** Timers for commit confirmed / revert; cleared on confirm and on stop. */
   readonly timers = new Set<NodeJS.Timeout>();
+  /**
+   * The pending rollback of an unconfirmed change (IOS-XE revert timer, EOS commit timer, Junos
+   * commit confirmed). Device-wide, as on the real boxes: any session may confirm it.
+   */
+  pendingRollback: NodeJS.Timeout | null = null;
+  /** EOS configure sessions by name (uncommitted or waiting for a commit-timer confirm). */
+  readonly sessions = new Map<string, string[]>();
+  /** NX-OS checkpoints by name. */
+  readonly checkpoints = new Map<string, string[]>();
 
   constructor(o: SimDeviceOptions) {
     this.name = o.name;
@@ -216,6 +225,25 @@ export class SimDevice {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.events.removeAllListeners();
+  }
+
+  /** Arms the device's rollback timer (replacing any armed one). */
+  armRollback(minutes: number, fn: () => void): void {
+    this.cancelRollback();
+    this.pendingRollback = this.after(minutes, () => {
+      this.pendingRollback = null;
+      fn();
+    });
+  }
+
+  /** Stops the rollback timer: the change is confirmed. Returns whether one was armed. */
+  cancelRollback(): boolean {
+    const t = this.pendingRollback;
+    if (!t) return false;
+    clearTimeout(t);
+    this.timers.delete(t);
+    this.pendingRollback = null;
+    return true;
   }
 
   /** setTimeout in device minutes, cleared by stop(). */

@@ -2,6 +2,8 @@
  * The terminal side of a simulated CLI: echo, line assembly, `--More--` paging, typed-ahead input.
  * Vendor engines implement handleLine() and prompt(); output goes through print().
  */
+import { MAX_USER_REGEXP_LENGTH, userRegExp } from '../../bounded-regexp.js';
+
 export interface TerminalIo {
   write(data: string): void;
   end(): void;
@@ -169,9 +171,10 @@ export function applyIosPipe(text: string, pipe: string): string | null {
   const lines = text.split('\n');
   let re: RegExp;
   try {
-    re = new RegExp(arg);
+    // The simulated fleet runs inside the bot's process in local mode: the pattern is bounded.
+    re = userRegExp(arg);
   } catch {
-    re = new RegExp(arg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    re = new RegExp(arg.slice(0, MAX_USER_REGEXP_LENGTH).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   }
   if (is('include', 1)) return lines.filter((l) => re.test(l)).join('\n');
   if (is('exclude', 1)) return lines.filter((l) => !re.test(l)).join('\n');

@@ -38,6 +38,38 @@ export interface SlackEmulatorOptions {
   usergroups?: EmuUsergroup[];
   /** Clock in ms; trigger_id expiry and ts values follow it. */
   now?: () => number;
+  /** Seed for faults given a `probability`, so a failing run can be replayed. */
+  seed?: number;
+}
+
+/**
+ * What Slack does wrong, on chosen calls: `ratelimited` answers 429 with Retry-After and does
+ * nothing; `error` answers 500 and does nothing; `error-after-commit` does the call (the message
+ * is posted, the edit made) and then answers 500, as Slack sometimes does under load.
+ */
+export type FaultKind = 'ratelimited' | 'error' | 'error-after-commit';
+
+export interface FaultSpec {
+  /** Web API method, or '*' for every method. */
+  method: string;
+  /** Only calls about this channel (their `channel` or `channel_id`). */
+  channel?: string;
+  kind: FaultKind;
+  /** How many matching calls get the fault. Default 1, or unlimited when `probability` is set. */
+  times?: number;
+  /** Each matching call gets the fault with this chance (0–1; seeded, so runs repeat). */
+  probability?: number;
+  /** For `ratelimited`; default 1. */
+  retryAfterSec?: number;
+  /** HTTP status for the error kinds; default 500. */
+  status?: number;
+}
+
+export interface Fault {
+  readonly spec: FaultSpec;
+  /** Calls that got this fault so far. */
+  readonly hits: number;
+  remove(): void;
 }
 
 export interface RecordedCall {
@@ -46,9 +78,12 @@ export interface RecordedCall {
   args: Record<string, unknown>;
   token: string | undefined;
   at: number;
-  /** HTTP status sent back (429 when rate limited). */
+  /** HTTP status sent back (429 when rate limited, 5xx for injected errors). */
   status: number;
+  /** What the method did; for `error-after-commit` the committed result the caller never saw. */
   response: MethodResult;
+  /** The injected fault, if any. */
+  fault?: FaultKind;
 }
 
 export interface ResponseUrlPost {
@@ -130,6 +165,9 @@ export interface SlackEmulator {
   urlVerification(challenge?: string): Promise<OutboundResult>;
   sign(body: string, timestamp?: number): SlackSignatureHeaders;
   setRateLimit(method: string, limit: { retryAfterSec: number; times: number }): void;
+  /** Makes chosen calls fail the way Slack does (429, 500, 500 after committing). */
+  fault(spec: FaultSpec): Fault;
+  clearFaults(): void;
   /** JSON-safe copy of the workspace (file bytes left out) for a console or a failure dump. */
   snapshot(): WorkspaceSnapshot;
   /** Forgets calls, messages, files, views and posts, keeping users/channels: one emulator, many tests. */
@@ -217,7 +255,21 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
   const calls: RecordedCall[] = [];
   const responseUrlPosts: ResponseUrlPost[] = [];
   const outbound: OutboundRecord[] = [];
-  const rateLimits = new Map<string, { retryAfterSec: number; times: number }>();
+  const faults: Array<FaultSpec & { hits: number; left: number }> = [];
+  const random = seededRandom(options.seed ?? 1);
+  const faultFor = (method: string, args: Record<string, unknown>) => {
+    const channel = str(args.channel) ?? str(args.channel_id);
+    for (const f of faults) {
+      if (f.left <= 0) continue;
+      if (f.method !== '*' && f.method !== method) continue;
+      if (f.channel !== undefined && f.channel !== channel) continue;
+      if (f.probability !== undefined && random() >= f.probability) continue;
+      f.left--;
+      f.hits++;
+      return f;
+    }
+    return undefined;
+  };
   const responseUrls = new Map<string, { origin: ResponseUrlPost['origin']; uses: number }>();
   const waiters = new Set<(c: RecordedCall) => void>();
   const changeListeners = new Set<() => void>();
@@ -255,9 +307,22 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     }
     const token = tokenOf(req, args);
     const { token: _omit, ...recordedArgs } = args;
-    const finish = (status: number, response: MethodResult, headers: Record<string, string> = {}) => {
-      record({ method, args: recordedArgs, token, at: now(), status, response });
-      sendJson(res, status, response, headers);
+    const finish = (
+      status: number,
+      response: MethodResult,
+      headers: Record<string, string> = {},
+      fault?: { kind: FaultKind; body: MethodResult },
+    ) => {
+      record({
+        method,
+        args: recordedArgs,
+        token,
+        at: now(),
+        status,
+        response,
+        ...(fault ? { fault: fault.kind } : {}),
+      });
+      sendJson(res, status, fault?.body ?? response, headers);
     };
     if (method === 'apps.connections.open') {
       if (!token) return finish(200, { ok: false, error: 'not_authed' });
@@ -271,10 +336,21 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     if (!handler) return finish(200, { ok: false, error: 'unknown_method' });
     if (!token) return finish(200, { ok: false, error: 'not_authed' });
     if (!token.startsWith('xoxb-')) return finish(200, { ok: false, error: 'invalid_auth' });
-    const limit = rateLimits.get(method);
-    if (limit && limit.times > 0) {
-      limit.times--;
-      return finish(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterSec) });
+    const fault = faultFor(method, args);
+    if (fault?.kind === 'ratelimited') {
+      const body = { ok: false, error: 'ratelimited' } as MethodResult;
+      return finish(
+        429,
+        body,
+        { 'retry-after': String(fault.retryAfterSec ?? 1) },
+        { kind: fault.kind, body },
+      );
+    }
+    if (fault) {
+      const body = { ok: false, error: 'internal_error' } as MethodResult;
+      // error-after-commit: the work is done; only the answer is lost.
+      const response = fault.kind === 'error-after-commit' ? handler(ws, args) : body;
+      return finish(fault.status ?? 500, response, {}, { kind: fault.kind, body });
     }
     return finish(200, handler(ws, args));
   };
@@ -643,7 +719,31 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     sign: (body, timestamp) =>
       slackSignatureHeaders(options.signingSecret, body, timestamp ?? Math.floor(now() / 1000)),
     setRateLimit(method, limit) {
-      rateLimits.set(method, { ...limit });
+      emulator.fault({ method, kind: 'ratelimited', times: limit.times, retryAfterSec: limit.retryAfterSec });
+    },
+    fault(spec) {
+      if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) {
+        throw new Error(`fault: probability must be within 0..1, got ${spec.probability}`);
+      }
+      const entry = {
+        ...spec,
+        hits: 0,
+        left: spec.times ?? (spec.probability !== undefined ? Number.POSITIVE_INFINITY : 1),
+      };
+      faults.push(entry);
+      return {
+        spec,
+        get hits() {
+          return entry.hits;
+        },
+        remove() {
+          const i = faults.indexOf(entry);
+          if (i >= 0) faults.splice(i, 1);
+        },
+      };
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     snapshot() {
       const state: WorkspaceSnapshot = {
@@ -669,7 +769,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       ws.views.clear();
       ws.triggers.clear();
       responseUrls.clear();
-      rateLimits.clear();
+      faults.length = 0;
       for (const c of ws.channels.values()) c.messages = [];
       changed();
     },
@@ -694,6 +794,20 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     },
   };
   return emulator;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** mulberry32: tiny, seeded, good enough to pick which calls fail. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 /** response_url POSTs also wake waitFor, as pseudo-calls named 'response_url'. */

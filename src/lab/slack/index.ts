@@ -1,6 +1,9 @@
 export { createSlackEmulator } from './emulator.js';
 export type {
   ExtraRoute,
+  Fault,
+  FaultKind,
+  FaultSpec,
   OutboundResult,
   RecordedCall,
   ResponseUrlPost,

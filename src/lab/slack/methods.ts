@@ -48,10 +48,13 @@ const postMessage: MethodHandler = (ws, args) => {
   const invalid = validateMessage(args);
   if (invalid) return invalid;
   checkFallback(ws, 'chat.postMessage', args);
+  const metadata = metadataOf(args.metadata);
+  if (metadata === null) return fail('invalid_metadata_format');
   const threadTs = str(args.thread_ts);
   const { message, threadMissing } = addMessage(ws, channel, {
     ...messageArgs(args),
     ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...(metadata ? { metadata } : {}),
     user: ws.botUserId,
     bot: true,
     files: [],
@@ -64,7 +67,86 @@ const postMessage: MethodHandler = (ws, args) => {
       `thread_ts ${threadTs} is not a message in ${channel.id}: posted top-level`,
     );
   }
-  return { ok: true, channel: channel.id, ts: message.ts, message: messageJson(ws, message) };
+  return {
+    ok: true,
+    channel: channel.id,
+    ts: message.ts,
+    message: messageJson(ws, message, { metadata: true }),
+  };
+};
+
+/** undefined: none given; null: given but not `{event_type, event_payload}` (Slack refuses it). */
+function metadataOf(v: unknown): EmuMessage['metadata'] | null | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const { event_type, event_payload } = v as Record<string, unknown>;
+  if (typeof event_type !== 'string' || !/^[a-z0-9_]{1,255}$/i.test(event_type)) return null;
+  if (typeof event_payload !== 'object' || event_payload === null || Array.isArray(event_payload))
+    return null;
+  return { event_type, event_payload: event_payload as Record<string, unknown> };
+}
+
+const tsNumber = (v: unknown): number | undefined => {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Pages a newest-first (history) or oldest-first (replies) list with Slack's opaque cursor. */
+function page(
+  ws: Workspace,
+  list: EmuMessage[],
+  args: Record<string, unknown>,
+  key: 'messages',
+): MethodResult {
+  const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 1000);
+  const start = str(args.cursor) ? Number(Buffer.from(String(args.cursor), 'base64').toString()) || 0 : 0;
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+  const slice = list.slice(start, start + limit);
+  const more = start + limit < list.length;
+  return {
+    ok: true,
+    [key]: slice.map((m) => messageJson(ws, m, { metadata: withMetadata })),
+    has_more: more,
+    response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' },
+  };
+}
+
+function inRange(m: EmuMessage, args: Record<string, unknown>): boolean {
+  const ts = Number(m.ts);
+  const oldest = tsNumber(args.oldest);
+  const latest = tsNumber(args.latest);
+  const inclusive = args.inclusive === true || args.inclusive === 'true';
+  if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
+  if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
+  return true;
+}
+
+const conversationsHistory: MethodHandler = (ws, args) => {
+  const channel = findChannel(ws, args.channel);
+  if (!channel) return fail('channel_not_found');
+  // Newest first, top-level messages only, as Slack returns them.
+  const list = channel.messages.filter((m) => inRange(m, args)).reverse();
+  return page(ws, list, args, 'messages');
+};
+
+const conversationsReplies: MethodHandler = (ws, args) => {
+  const channel = findChannel(ws, args.channel);
+  if (!channel) return fail('channel_not_found');
+  const ts = str(args.ts);
+  const parent = ts ? channel.messages.find((m) => m.ts === ts) : undefined;
+  if (!parent) return fail('thread_not_found');
+  // The parent first, then its replies oldest first; the range filter leaves the parent in.
+  const list = [parent, ...parent.replies.filter((m) => inRange(m, args))];
+  return page(ws, list, args, 'messages');
+};
+
+const filesInfo: MethodHandler = (ws, args) => {
+  const id = str(args.file);
+  const f = id ? ws.files.get(id) : undefined;
+  if (!f) return fail('file_not_found');
+  return { ok: true, file: fileJson(f, ws.baseUrl) };
 };
 
 const update: MethodHandler = (ws, args) => {
@@ -289,4 +371,7 @@ export const METHODS: Record<string, MethodHandler> = {
   'usergroups.users.list': usergroupUsers,
   'conversations.info': conversationsInfo,
   'reactions.add': reactionsAdd,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
+  'files.info': filesInfo,
 };

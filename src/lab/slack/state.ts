@@ -63,6 +63,8 @@ export interface EmuMessage {
   reactions: { name: string; users: string[] }[];
   /** How it got there, for a console: chat.postMessage, response_url, files.completeUploadExternal, event… */
   via: string;
+  /** Message metadata (chat.postMessage `metadata`): what a bot finds its own posts by. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface EmuEphemeral {
@@ -228,6 +230,7 @@ export function addMessage(
     via: m.via,
   };
   if (m.blocks) message.blocks = m.blocks;
+  if (m.metadata) message.metadata = m.metadata;
   if (parent) {
     message.thread_ts = parent.ts;
     insertByTs(parent.replies, message);
@@ -275,7 +278,11 @@ export function fileTypeOf(filename: string): { filetype: string; mimetype: stri
 }
 
 /** Slack's public view of a message (what chat.* methods return under `message`). */
-export function messageJson(ws: Workspace, m: EmuMessage): Record<string, unknown> {
+export function messageJson(
+  ws: Workspace,
+  m: EmuMessage,
+  opts: { metadata?: boolean } = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: 'message',
     text: m.text,
@@ -291,6 +298,12 @@ export function messageJson(ws: Workspace, m: EmuMessage): Record<string, unknow
   if (m.thread_ts) out.thread_ts = m.thread_ts;
   if (m.edits.length > 0) out.edited = { user: m.user, ts: m.ts };
   if (m.files.length > 0) out.files = m.files.map((f) => fileJson(f, ws.baseUrl));
+  // Slack returns metadata only to callers that ask (include_all_metadata) and to the poster.
+  if (opts.metadata && m.metadata) out.metadata = m.metadata;
+  if (m.replies.length > 0) {
+    out.reply_count = m.replies.length;
+    out.latest_reply = m.replies[m.replies.length - 1]!.ts;
+  }
   return out;
 }
 

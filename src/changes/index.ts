@@ -1,0 +1,49 @@
+export {
+  configAuthorize,
+  type Authorize,
+  type ChangeAction,
+  type Decision as AuthDecision,
+} from './authorize.js';
+export {
+  backupNow,
+  changeLines,
+  changeOps,
+  commitConfirmed,
+  confirmChange,
+  currentBody,
+  dryRunDevice,
+  health,
+  postChecks,
+  rollbackDevice,
+  type ChangeDevices,
+  type CheckResult,
+  type EngineDeps,
+  type Health,
+} from './engine.js';
+export { applyLines, commandsToReach, diffTrees, parseConfig, renderConfig } from './hierarchy.js';
+export { activeFreeze, changeHash, parseChecks, planWaves, riskOf, type Risk } from './rules.js';
+export { createChangeService, type ChangeService, type CreateChangeInput } from './service.js';
+export {
+  CHANGE_STATES,
+  createChangeStore,
+  LockedError,
+  OPEN_STATES,
+  type ChangeDevice,
+  type ChangeRequest,
+  type ChangeState,
+  type ChangeStore,
+  type DeviceDryRun,
+  type UserCheck,
+} from './store.js';
+export {
+  approvalCard,
+  changeModal,
+  devicesTable,
+  diffText,
+  IDS,
+  openButton,
+  stateLabel,
+  type ModalMeta,
+} from './views.js';
+export { changeJobServices } from './deps.js';
+export { createChangeHandlers, type ChangeHandlerOptions } from './handlers.js';
