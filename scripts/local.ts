@@ -45,6 +45,13 @@ const site = await startSimSite({
   })),
   syslog: { host: '127.0.0.1', port: syslogPort },
 });
+// A change needs a second pair of eyes; the lab's engineers show it only if their rights differ.
+// Until the sample inventory carries a policy, Bob is the one who may approve.
+const sourceChanges = source.changes as { approvers?: unknown } | undefined;
+const labChanges =
+  source.policy || sourceChanges?.approvers
+    ? sourceChanges
+    : { ...sourceChanges, approvers: { [LAB_USERS[1]!.id]: ['*'] } };
 mkdirSync('var/local', { recursive: true });
 const localPath = 'var/local/netops.yaml';
 writeFileSync(
@@ -54,6 +61,7 @@ writeFileSync(
     channels: { ops: LAB_CHANNELS.ops.id, changes: LAB_CHANNELS.changes.id, alerts: LAB_CHANNELS.alerts.id },
     configs: { syslog: { host: '127.0.0.1', port: syslogPort, debounce: '1s' } },
     metrics: { fileSdPath: 'var/local/file_sd.json' },
+    ...(labChanges ? { changes: labChanges } : {}),
     devices: site.inventory,
   })}`,
 );
@@ -84,7 +92,7 @@ const startedAt = new Date();
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
 const command = config.slack.command;
-const web = attachWebConsole({ emu, command, users: withRoles(LAB_USERS, config.policy) });
+const web = attachWebConsole({ emu, command, users: withRoles(LAB_USERS, config.policy, config.changes.approvers) });
 const say = (line: string) => console.log(line);
 // Two weeks of traffic, an anomaly and a config history, so charts, forecasts and diffs mean
 // something at once. Only what is missing is written, so a second start is quick.

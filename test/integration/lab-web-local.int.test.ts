@@ -120,7 +120,7 @@ it('a mention answers in its thread; the thread opens beside the channel', async
     .toMatch(/Cisco IOS XE Software/);
   await screenshot(page, 'docs/images/web-thread.png');
   await page.click('#thread-close');
-});
+}, 90_000);
 
 it("a colleague's change on a device arrives in #net-changes as a diff, with the colleague as author", async () => {
   await page.locator('#channels a', { hasText: 'net-changes' }).click();
@@ -132,7 +132,7 @@ it("a colleague's change on a device arrives in #net-changes as a diff, with the
     .toMatch(/description/);
   await screenshot(page, 'docs/images/web-changes.png');
   await page.locator('#channels a', { hasText: 'netops' }).first().click();
-});
+}, 120_000);
 
 it('a forged slash command is refused by the bot, and the page says so', async () => {
   const before = await page.locator('#messages .msg').count();
@@ -161,3 +161,45 @@ it('three engineers in the switcher; private replies are seen only by the one wh
   await expect.poll(() => page.locator('.msg.ephemeral').count(), UNTIL).toBe(0);
   expect(errors).toEqual([]);
 });
+
+it('a change: Alice requests it in the modal, Carol may not approve, a forged approval is refused, Bob approves, the thread shows the apply', async () => {
+  await page.selectOption('#user-switcher', 'U0000ALICE');
+  await type(page, '/net change core1-ams');
+  const modal = page.locator('form.modal');
+  await modal.waitFor({ timeout: 20_000 });
+  await modal
+    .locator('[data-block-id="lines"] textarea')
+    .fill('interface GigabitEthernet1/0/5\n description lab demo change');
+  await modal.locator('[data-block-id="reason"] input').fill('label the port for the demo');
+  await screenshot(page, 'docs/images/web-change-modal.png');
+  await modal.locator('button[type=submit]').click();
+  // The card, not the private notes that name the change (ephemerals carry no ts).
+  const card = page.locator('#messages .msg[data-ts]', { hasText: /Change CR-\d+/ }).last();
+  await expect
+    .poll(() => textOf(card), { ...UNTIL, timeout: 60_000 })
+    .toMatch(/awaiting approval[\s\S]*description lab demo change/);
+  const approve = card.locator('button', { hasText: 'Approve' });
+
+  // Carol's click reaches the bot signed and valid; the bot refuses her, privately.
+  await page.selectOption('#user-switcher', 'U000CAROL0');
+  await approve.click();
+  await expect
+    .poll(() => textOf(page.locator('.msg.ephemeral', { hasText: 'cannot approve' })), UNTIL)
+    .toMatch(/may not approve changes on core1-ams/);
+
+  // A forged approval (bad signature) never reaches the approval logic.
+  await page.selectOption('#user-switcher', 'U00000BOB0');
+  await page.check('#forge-signature');
+  await approve.click();
+  await expect.poll(() => page.locator('.notice.refused').count(), UNTIL).toBeGreaterThanOrEqual(2);
+  expect(await textOf(card)).toMatch(/awaiting approval/);
+
+  await approve.click();
+  await expect.poll(() => textOf(card), { ...UNTIL, timeout: 30_000 }).toMatch(/approved by @bob/);
+  await card.locator('.thread-link').click();
+  await expect
+    .poll(() => textOf(page.locator('#thread-messages')), { ...UNTIL, timeout: 60_000 })
+    .toMatch(/core1-ams.*committed/);
+  await screenshot(page, 'docs/images/web-change.png');
+  expect(errors).toEqual([]);
+}, 180_000);

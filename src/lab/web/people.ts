@@ -19,13 +19,21 @@ export const LAB_CHANNELS = {
 } as const;
 
 /**
- * The switcher's labels come from the policy the bot enforces, never from a list of their own, so
- * the page cannot claim a role the bot does not grant. Without a policy everyone may only read.
+ * The switcher's labels come from the rules the bot enforces, never from a list of their own, so
+ * the page cannot claim a right the bot does not grant: the policy's grants when there is a
+ * policy, else who `changes.approvers` lets approve (anyone may request a change without one).
  */
-export function withRoles(users: readonly ConsoleUser[], policy: PolicyConfig | undefined): ConsoleUser[] {
+export function withRoles(
+  users: readonly ConsoleUser[],
+  policy: PolicyConfig | undefined,
+  approvers?: Record<string, string[]>,
+): ConsoleUser[] {
   return users.map((u) => {
-    if (!policy) return { ...u, role: 'read-only (no policy)' };
-    const roles = policy.grants.filter((g) => g.users.includes(u.id)).map((g) => g.role);
-    return { ...u, role: roles.length ? [...new Set(roles)].join(', ') : 'no role' };
+    if (policy) {
+      const roles = policy.grants.filter((g) => g.users.includes(u.id)).map((g) => g.role);
+      return { ...u, role: roles.length ? [...new Set(roles)].join(', ') : 'no role' };
+    }
+    if (!approvers) return { ...u, role: 'requests and approves' };
+    return { ...u, role: approvers[u.id]?.length ? 'approver' : 'requests changes' };
   });
 }

@@ -47,6 +47,10 @@ const EMOJI = {
   no_entry: ['✖', '#e01e5a'],
   clipboard: ['☰', '#616061'],
   bell: ['♪', '#ecb22e'],
+  arrow_forward: ['▶', '#1264a3'],
+  rewind: ['◀◀', '#e8912d'],
+  alarm_clock: ['◷', '#e8912d'],
+  no_entry_sign: ['⊘', '#e01e5a'],
 };
 function emojiHtml(name) {
   const e = EMOJI[name];
@@ -227,6 +231,15 @@ function element(el, blockId, inModal) {
     }
     case 'datepicker':
       return `<input type="date" class="el" ${attrs} value="${esc(el.initial_date || '')}">`;
+    case 'number_input': {
+      const step = el.is_decimal_allowed ? 'any' : '1';
+      const min = el.min_value !== undefined ? ` min="${esc(el.min_value)}"` : '';
+      const max = el.max_value !== undefined ? ` max="${esc(el.max_value)}"` : '';
+      return `<input type="number" step="${step}"${min}${max} class="el" ${attrs} value="${esc(el.initial_value || '')}">`;
+    }
+    case 'email_input':
+    case 'url_input':
+      return `<input type="${el.type === 'email_input' ? 'email' : 'url'}" class="el" ${attrs} value="${esc(el.initial_value || '')}">`;
     case 'users_select':
       return `<select class="el" ${attrs}><option value="">Select a person</option>${ui.state.people
         .map(
@@ -429,6 +442,9 @@ function optionOf(el, v) {
 function elementValue(el, node) {
   switch (el.type) {
     case 'plain_text_input':
+    case 'number_input':
+    case 'email_input':
+    case 'url_input':
       return { type: el.type, value: node.value === '' ? null : node.value };
     case 'static_select':
       return { type: el.type, selected_option: optionOf(el, node.value) };
