@@ -92,7 +92,11 @@ const startedAt = new Date();
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
 const command = config.slack.command;
-const web = attachWebConsole({ emu, command, users: withRoles(LAB_USERS, config.policy, config.changes.approvers) });
+const web = attachWebConsole({
+  emu,
+  command,
+  users: withRoles(LAB_USERS, config.policy, config.changes.approvers),
+});
 const say = (line: string) => console.log(line);
 // Two weeks of traffic, an anomaly and a config history, so charts, forecasts and diffs mean
 // something at once. Only what is missing is written, so a second start is quick.
