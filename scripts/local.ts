@@ -16,6 +16,7 @@ import { createSlackEmulator } from '../src/lab/slack/index.js';
 import { createLogger } from '../src/log.js';
 import { startRoles } from '../src/main.js';
 import { startSimSite } from '../src/lab/sim-site.js';
+import { alertmanagerAvailable, startAlertmanager } from '../src/lab/alertmanager.js';
 import { seedHistory, startScenarioLoop } from '../src/lab/scenario.js';
 import { freeUdpPort } from '../src/lab/snmp/index.js';
 import { attachWebConsole, LAB_CHANNELS, LAB_USERS, withRoles } from '../src/lab/web/index.js';
@@ -141,7 +142,10 @@ async function settle(ms: number, until?: () => boolean): Promise<void> {
   }
 }
 
+// The scenario's timers and Alertmanager, once started.
+let stopLab = async () => {};
 const stop = async (code: number) => {
+  await stopLab();
   await running.stop(5_000);
   await site.stop();
   await emu.close();
@@ -169,14 +173,26 @@ if (once !== undefined) {
 } else {
   console.log(`web console: ${web.url}`);
   const minutes = (name: string, fallback: number) => Number(env[name] ?? fallback) * 60_000;
+  const alertUrl = `http://127.0.0.1:${running.port}/alerts/alertmanager`;
+  // A real Alertmanager when Debian's package is installed, as a team would run one.
+  const alertmanager = alertmanagerAvailable()
+    ? await startAlertmanager({ webhookUrl: alertUrl }).catch((err) => {
+        say(`lab: Alertmanager not started (${(err as Error).message}); alerts are posted in its format`);
+        return undefined;
+      })
+    : undefined;
   const scenario = startScenarioLoop({
-    pool: running.pool,
     site,
     say,
-    alertUrl: `http://127.0.0.1:${running.port}/alerts/alertmanager`,
+    alertUrl,
+    ...(alertmanager ? { alertmanager } : {}),
     colleagueEveryMs: minutes('NETOPS_LAB_COLLEAGUE_MINUTES', 6),
     alertEveryMs: minutes('NETOPS_LAB_ALERT_MINUTES', 4),
   });
+  stopLab = async () => {
+    scenario.stop();
+    await alertmanager?.stop();
+  };
   history().catch((err) => say(`lab: history not written: ${(err as Error).message}`));
   console.log(
     `Type what you would type in Slack: "${command} help", "${command} devices core*", "@netops jobs". Ctrl-D quits.`,
@@ -186,7 +202,6 @@ if (once !== undefined) {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       clearInterval(ticker);
-      scenario.stop();
       void stop(0);
     });
   }
@@ -200,7 +215,6 @@ if (once !== undefined) {
   // the web console running until SIGINT/SIGTERM.
   if (process.stdin.isTTY) {
     clearInterval(ticker);
-    scenario.stop();
     await stop(0);
   } else {
     console.log(`stdin closed; the web console stays at ${web.url} until Ctrl-C or SIGTERM`);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Vendor } from '../config.js';
 import { createConfigStore, DEFAULT_SECRET_MARKER, normalise, rulesFor } from '../configs/index.js';
 import { rollupRange } from '../metrics/rollup.js';
+import type { LabAlertmanager } from './alertmanager.js';
 import type { SimSite } from './sim-site.js';
 import { backfill, simInterfaces } from './snmp/index.js';
 
@@ -298,9 +299,13 @@ export function labAlerts(site: SimSite): Array<Parameters<typeof alertmanagerPa
   ];
 }
 
-export interface ScenarioLoopOptions extends LabScenarioOptions {
-  /** The bot's alert webhook (Alertmanager format). Alerts are skipped while it answers 404. */
+export interface ScenarioLoopOptions {
+  site: SimSite;
+  say?(text: string): void;
+  /** The bot's alert webhook (Alertmanager format). */
   alertUrl: string;
+  /** A real Alertmanager to fire alerts through (it calls alertUrl); else they are posted directly. */
+  alertmanager?: LabAlertmanager;
   colleagueEveryMs: number;
   alertEveryMs: number;
 }
@@ -314,6 +319,12 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
   const alerts = labAlerts(options.site);
   let alertIdx = 0;
   let toldNoIntake = false;
+  const noIntake = (status: number) => {
+    if (status !== 404 || toldNoIntake) return status === 404;
+    toldNoIntake = true;
+    say(`lab: the bot has no alert intake at ${options.alertUrl} yet (HTTP 404): alerts go nowhere`);
+    return true;
+  };
   const colleague = setInterval(() => {
     try {
       const c = colleagueChange(options.site);
@@ -322,22 +333,44 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
       say(`lab: the colleague's change failed: ${(err as Error).message}`);
     }
   }, options.colleagueEveryMs);
+  const am = options.alertmanager;
+  if (am) {
+    // Alertmanager swallows the bot's 404 into its own log; ask the intake once, with nothing in it.
+    void fetch(options.alertUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '4', status: 'firing', alerts: [] }),
+    })
+      .then((r) => noIntake(r.status))
+      .catch(() => {});
+  }
   const alerting = setInterval(async () => {
     const alert = alerts[alertIdx++ % alerts.length];
     if (!alert) return;
+    const now = new Date();
     try {
+      if (am) {
+        const p = alertmanagerPayload(alert, 'firing', now) as { alerts: Array<Record<string, unknown>> };
+        const a = p.alerts[0]!;
+        await am.push([
+          {
+            labels: a.labels as Record<string, string>,
+            annotations: a.annotations as Record<string, string>,
+            startsAt: now.toISOString(),
+            // Resolved by Alertmanager itself two periods later, so threads see both states.
+            endsAt: new Date(now.getTime() + 2 * options.alertEveryMs).toISOString(),
+            generatorURL: String(a.generatorURL),
+          },
+        ]);
+        say(`lab: alert ${alert.name} on ${alert.device} fired through Alertmanager (${am.url})`);
+        return;
+      }
       const res = await fetch(options.alertUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(alertmanagerPayload(alert, 'firing', new Date())),
+        body: JSON.stringify(alertmanagerPayload(alert, 'firing', now)),
       });
-      if (res.status === 404) {
-        if (!toldNoIntake)
-          say(`lab: alerts not sent: the bot has no alert intake at ${options.alertUrl} yet`);
-        toldNoIntake = true;
-      } else {
-        say(`lab: alert ${alert.name} on ${alert.device} sent (HTTP ${res.status})`);
-      }
+      if (!noIntake(res.status)) say(`lab: alert ${alert.name} on ${alert.device} sent (HTTP ${res.status})`);
     } catch (err) {
       say(`lab: alert not sent: ${(err as Error).message}`);
     }
