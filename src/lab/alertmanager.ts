@@ -26,6 +26,8 @@ export interface AlertmanagerAlert {
 export interface StartAlertmanagerOptions {
   /** Where Alertmanager sends its webhooks (the bot's alert intake). */
   webhookUrl: string;
+  /** Sent as `Authorization: Bearer …` on every webhook (the intake's bearer secret). */
+  bearerToken?: string;
   binary?: string;
   /** Short waits so a lab alert reaches the bot within seconds, not Alertmanager's 30 s default. */
   groupWait?: string;
@@ -56,6 +58,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
   const dir = mkdtempSync(join(tmpdir(), 'netops-alertmanager-'));
   const port = await freeTcpPort();
   const config = join(dir, 'alertmanager.yml');
+  // The file holds the webhook's token: readable by this user only, removed on stop.
   writeFileSync(
     config,
     [
@@ -70,8 +73,16 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
       '    webhook_configs:',
       `      - url: ${JSON.stringify(options.webhookUrl)}`,
       '        send_resolved: true',
+      ...(options.bearerToken
+        ? [
+            '        http_config:',
+            '          authorization:',
+            `            credentials: ${JSON.stringify(options.bearerToken)}`,
+          ]
+        : []),
       '',
     ].join('\n'),
+    { mode: 0o600 },
   );
   const child: ChildProcess = spawn(
     options.binary ?? ALERTMANAGER_BIN,

@@ -306,6 +306,8 @@ export interface ScenarioLoopOptions {
   alertUrl: string;
   /** A real Alertmanager to fire alerts through (it calls alertUrl); else they are posted directly. */
   alertmanager?: LabAlertmanager;
+  /** The intake's bearer secret, sent on the lab's own posts (Alertmanager has it in its config). */
+  alertToken?: string;
   colleagueEveryMs: number;
   alertEveryMs: number;
 }
@@ -319,6 +321,10 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
   const alerts = labAlerts(options.site);
   let alertIdx = 0;
   let toldNoIntake = false;
+  const headers = {
+    'content-type': 'application/json',
+    ...(options.alertToken ? { authorization: `Bearer ${options.alertToken}` } : {}),
+  };
   const noIntake = (status: number) => {
     if (status !== 404 || toldNoIntake) return status === 404;
     toldNoIntake = true;
@@ -338,7 +344,7 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
     // Alertmanager swallows the bot's 404 into its own log; ask the intake once, with nothing in it.
     void fetch(options.alertUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: JSON.stringify({ version: '4', status: 'firing', alerts: [] }),
     })
       .then((r) => noIntake(r.status))
@@ -367,7 +373,7 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
       }
       const res = await fetch(options.alertUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify(alertmanagerPayload(alert, 'firing', now)),
       });
       if (!noIntake(res.status)) say(`lab: alert ${alert.name} on ${alert.device} sent (HTTP ${res.status})`);

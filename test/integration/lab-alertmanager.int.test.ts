@@ -17,6 +17,7 @@ let site: SimSite;
 let hook: Server;
 let status = 200;
 const received: Array<Record<string, unknown>> = [];
+const auth: string[] = [];
 let url = '';
 
 beforeAll(async () => {
@@ -28,13 +29,14 @@ beforeAll(async () => {
       body += d;
     });
     req.on('end', () => {
+      auth.push(String(req.headers.authorization));
       received.push(JSON.parse(body || '{}'));
       res.writeHead(status).end();
     });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts/alertmanager`;
-  am = await startAlertmanager({ webhookUrl: url, groupWait: '1s' });
+  am = await startAlertmanager({ webhookUrl: url, groupWait: '1s', bearerToken: 'lab-alert-token' });
   site = await startSimSite({
     devices: [
       { name: 'core1-ams', vendor: 'cisco_iosxe' },
@@ -82,6 +84,8 @@ it('an alert fired by the lab reaches the webhook through Alertmanager, in its v
   expect(p.alerts[0]!.labels).toMatchObject({ alertname: 'InterfaceSaturated', device: 'core1-ams' });
   expect(p.alerts[0]!.annotations.summary).toMatch(/core1-ams GigabitEthernet1\/0\/1 inbound above 95%/);
   expect(said.some((l) => /fired through Alertmanager/.test(l))).toBe(true);
+  // The intake's bearer secret travels with Alertmanager's webhooks (the lab's own empty probe has none).
+  expect(auth[received.indexOf(p)]).toBe('Bearer lab-alert-token');
 });
 
 it('while the bot has no alert intake (404), the lab says so once', async () => {

@@ -175,6 +175,8 @@ beforeAll(async () => {
               { type: 'user', user_id: 'U00000BOB0' },
               { type: 'text', text: ' reviews, see ' },
               { type: 'link', url: 'https://example.com/runbook', text: 'the runbook' },
+              { type: 'text', text: ' ' },
+              { type: 'link', url: 'javascript:alert(1)', text: 'not a link' },
             ],
           },
           {
@@ -232,6 +234,9 @@ it('renders Block Kit: header, section fields and accessory, code, context, divi
   await expect.poll(() => card.locator('.rich li').count(), UNTIL).toBe(2);
   await expect.poll(() => textOf(card.locator('.rich .mention')), UNTIL).toBe('@bob');
   expect(await card.locator('.rich a').getAttribute('href')).toBe('https://example.com/runbook');
+  // A javascript: URL in a message stays text.
+  expect(await card.locator('a[href^="javascript"]').count()).toBe(0);
+  expect(await textOf(card.locator('.rich'))).toContain('not a link');
   await expect.poll(() => textOf(card.locator('button.btn.primary')), UNTIL).toBe('Approve');
   await expect.poll(() => textOf(card.locator('button.btn.danger')), UNTIL).toBe('Reject');
   // Images really load (naturalWidth > 0), inline from the emulator's file store.

@@ -91,7 +91,7 @@ function link(inner) {
     return `<span class="mention">${esc(name)}</span>`;
   }
   const url = unesc(target);
-  if (!/^(https?:|mailto:)/.test(url)) return esc(unesc(inner));
+  if (!/^(https?:|mailto:)/i.test(url)) return esc(unesc(inner));
   return `<a href="${esc(url)}" target="_blank" rel="noopener">${esc(unesc(label || target))}</a>`;
 }
 
@@ -144,6 +144,8 @@ function richElements(elements) {
         return s;
       }
       if (e.type === 'link') {
+        // Only web and mail links become links: a javascript: URL from a message must never run.
+        if (!/^(https?:|mailto:)/i.test(e.url || '')) return esc(e.text || e.url || '');
         return `<a href="${esc(e.url)}" target="_blank" rel="noopener">${esc(e.text || e.url)}</a>`;
       }
       if (e.type === 'user') return `<span class="mention">@${esc(personName(e.user_id))}</span>`;
