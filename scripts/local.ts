@@ -61,7 +61,8 @@ writeFileSync(
     ...source,
     channels: { ops: LAB_CHANNELS.ops.id, changes: LAB_CHANNELS.changes.id, alerts: LAB_CHANNELS.alerts.id },
     configs: { syslog: { host: '127.0.0.1', port: syslogPort, debounce: '1s' } },
-    metrics: { fileSdPath: 'var/local/file_sd.json' },
+    // Two weeks of raw history stay raw: the lab's history is written as samples.
+    metrics: { fileSdPath: 'var/local/file_sd.json', retention: { raw: '15d' } },
     ...(labChanges ? { changes: labChanges } : {}),
     devices: site.inventory,
   })}`,

@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import type { Vendor } from '../config.js';
 import { createConfigStore, DEFAULT_SECRET_MARKER, normalise, rulesFor } from '../configs/index.js';
-import { rollupRange } from '../metrics/rollup.js';
 import type { LabAlertmanager } from './alertmanager.js';
 import type { SimSite } from './sim-site.js';
 import { backfill, simInterfaces } from './snmp/index.js';
@@ -87,6 +86,8 @@ export async function seedHistory(options: LabScenarioOptions): Promise<HistoryR
     });
   }
   await retryOnConflict(() => injectAnomaly(pool, site, now));
+  // The anomaly's window at least, the whole history when it was just written.
+  await rewindRollups(pool, new Date(now.getTime() - (trafficRows > 0 ? HISTORY_DAYS * DAY : 2 * HOUR)));
   const configVersions = await seedConfigHistory(pool, site, now);
   return { trafficRows, configVersions, ms: Date.now() - started };
 }
@@ -109,9 +110,19 @@ async function retryOnConflict<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
 }
 
 /**
+ * The worker's maintenance rolls up from its watermark onwards, and on an empty database its first
+ * run may have set that watermark to "now" before the backfill wrote anything: weeks-long charts
+ * (which read rollups) would stay empty. Moving the watermark back makes the next maintenance run
+ * (every 5 minutes) roll the history up, in the background, as it would any late data.
+ */
+async function rewindRollups(pool: Pool, from: Date): Promise<void> {
+  await pool.query('UPDATE rollup_watermarks SET done_until = LEAST(done_until, $1)', [from]);
+}
+
+/**
  * A saturated uplink on the first IOS-XE core from 100 to 40 minutes ago, with discards: the
- * kind of event the analysis work flags and the graph command marks. Rollups over the window are
- * recomputed so every resolution shows it.
+ * kind of event the analysis work flags and the graph command marks. Raw charts show it at once,
+ * rollups after the next maintenance run (see rewindRollups).
  */
 export async function injectAnomaly(pool: Pool, site: SimSite, now: Date): Promise<string | undefined> {
   const device = site.fleet.devices.find((d) => d.vendor === 'cisco_iosxe') ?? site.fleet.devices[0];
@@ -124,10 +135,6 @@ export async function injectAnomaly(pool: Pool, site: SimSite, now: Date): Promi
      WHERE device = $1 AND ifindex = 1 AND ts >= $2 AND ts < $3`,
     [device.name, from, to],
   );
-  const hourFrom = new Date(Math.floor(from.getTime() / 3_600_000) * 3_600_000);
-  const hourTo = new Date(Math.ceil(to.getTime() / 3_600_000) * 3_600_000);
-  await rollupRange(pool, '5m', hourFrom, hourTo);
-  await rollupRange(pool, '1h', hourFrom, hourTo);
   return `${device.name} ${simInterfaces(device.vendor, 1)[0]}`;
 }
 
