@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { createInventory } from '../src/inventory/index.js';
 import { silentLogger } from '../src/log.js';
 import { createJobHost, defineJob } from '../src/queue/index.js';
-import type { Responder } from '../src/slack/types.js';
+import { createJobPoster, type Responder } from '../src/chat/index.js';
 import { createAuditLog } from '../src/storage/index.js';
 import { freshDb } from '../test/helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../test/helpers/redis.js';
@@ -70,6 +70,7 @@ async function host(): Promise<number> {
   await fill(prefix, 'bench.noop');
   const noop = defineJob({
     name: 'bench.noop',
+    needs: [],
     schema: z.object({ i: z.number() }),
     async process() {
       return { summary: 'ok' };
@@ -98,6 +99,7 @@ async function host(): Promise<number> {
       prefix,
       jobs: [noop],
       services,
+      poster: createJobPoster(responder),
       audit: createAuditLog(db.pool),
       log: silentLogger,
       concurrency: CONCURRENCY,

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// A development checkout (src/ present) runs the TypeScript sources through tsx, so there is no
+// build step to forget while working; an installed package or the Docker image runs the tsc build
+// in dist/ (`npm run build`), with no compiler at start.
+import { existsSync } from 'node:fs';
 
-register();
-const { runCli } = await import('../src/main.ts');
+const sources = new URL('../src/main.ts', import.meta.url);
+let runCli;
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ runCli } = await import(sources.href));
+} else {
+  ({ runCli } = await import(new URL('../dist/src/main.js', import.meta.url).href));
+}
 process.exit(await runCli(process.argv.slice(2), process.env));

@@ -4,8 +4,9 @@ import { ErrorCode, NetopsError } from '../src/errors.js';
 import { isGlob } from '../src/inventory/index.js';
 import { defineCommand } from '../src/registry/index.js';
 
+// `--compare` sits after the interface in the usage because it compares against that interface.
 const USAGE =
-  'graph <device|glob> [interface|glob] [range] [--metric util|errors|discards] [--compare <device:if>]';
+  'graph <device|glob> [interface|glob [--compare <device:if>]] [range] [--metric util|errors|discards]';
 const RANGE = /^(\d+)(m|h|d|w)$/i;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 export const MIN_RANGE_MS = 5 * 60_000;
@@ -88,7 +89,11 @@ export default defineCommand({
       .map((s) => s.trim())
       .filter(Boolean)
       .map(parseTarget);
-    if (compare.length && !iface) throw bad('`--compare` needs an interface to compare with.');
+    if (compare.length && !iface)
+      throw bad(
+        '`--compare` needs an interface to compare with: name one after the device.',
+        'Example: `graph core1-ams Gi1/0/1 --compare core2-ams:Ethernet1`.',
+      );
     for (const c of compare) inventory.require(c.device);
     if (args.flags.tz && !isValidTimeZone(args.flags.tz)) {
       throw bad(

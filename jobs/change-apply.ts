@@ -7,7 +7,6 @@ import {
   type ChangeStore,
   type CheckResult,
   changeHash,
-  changeJobServices,
   changeLines,
   changeOps,
   commitConfirmed,
@@ -18,10 +17,11 @@ import {
   planWaves,
   postChecks,
   rollbackDevice,
+  changeEngine,
 } from '../src/changes/index.js';
 import type { Device } from '../src/config.js';
 import { userText } from '../src/errors.js';
-import { defineJob, type JobServices } from '../src/queue/index.js';
+import { defineJob, type ServicesOf } from '../src/services/index.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -51,13 +51,15 @@ function checksText(checks: readonly CheckResult[]): string {
  */
 export default defineJob({
   name: 'change.apply',
+  needs: ['changes', 'clock', 'config', 'configs', 'devices', 'enqueue', 'inventory', 'pool', 'responder'],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/) }).strict(),
   attempts: 1,
   timeoutMs: 6 * 3_600_000,
   describe: (d) => `apply change ${d.id}`,
   async process(data, { services, signal, log }) {
-    const { engine, store } = changeJobServices(services, signal);
+    const engine = changeEngine(services, signal);
+    const store = services.changes.store;
     const first = await store.get(data.id);
     if (!first) return { summary: `no change ${data.id}`, ok: false };
     const say = (c: ChangeRequest, text: string) =>
@@ -249,7 +251,7 @@ export default defineJob({
  * and never applies anything.
  */
 async function recover(
-  services: JobServices,
+  services: ServicesOf<'inventory' | 'clock'>,
   engine: EngineDeps,
   store: ChangeStore,
   c: ChangeRequest,

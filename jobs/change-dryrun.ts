@@ -2,26 +2,28 @@ import { z } from 'zod';
 import {
   approvalCard,
   changeHash,
-  changeJobServices,
   changeLines,
   diffText,
   dryRunDevice,
   type DeviceDryRun,
   riskOf,
+  changeEngine,
 } from '../src/changes/index.js';
 import { userText } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** Dry run of a change on every device, then the approval card bound to the result's hash. */
 export default defineJob({
   name: 'change.dryrun',
+  needs: ['changes', 'clock', 'config', 'configs', 'devices', 'enqueue', 'inventory', 'pool', 'responder'],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/) }).strict(),
   attempts: 1,
   timeoutMs: 15 * 60_000,
   describe: (d) => `dry run of change ${d.id}`,
   async process(data, { services, signal }) {
-    const { engine, store } = changeJobServices(services, signal);
+    const engine = changeEngine(services, signal);
+    const store = services.changes.store;
     const c = await store.transition(data.id, ['requested'], 'dry_run');
     if (!c) return { summary: `change ${data.id} is not waiting for a dry run` };
     const lines = changeLines(c.lines);

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { approvalCard, changeJobServices } from '../src/changes/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { approvalCard } from '../src/changes/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** Ends the approval window of a change nobody approved: state expired, locks released, card edited. */
 export default defineJob({
   name: 'change.expire',
+  needs: ['changes', 'clock', 'enqueue', 'responder'],
   schema: z.object({ id: z.string().regex(/^CR-\d+$/) }).strict(),
   attempts: 3,
   describe: (d) => `approval expiry of change ${d.id}`,
   async process(data, { services }) {
-    const { store } = changeJobServices(services);
+    const store = services.changes.store;
     const c = await store.get(data.id);
     if (c?.state !== 'awaiting_approval') return { summary: `change ${data.id}: nothing to expire` };
     // The delay is a hint; the stored deadline decides (a re-dry-run moves it).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { changeJobServices, rollbackDevice } from '../src/changes/index.js';
+import { rollbackDevice, changeEngine } from '../src/changes/index.js';
 import { userText } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /**
  * The emulated confirm window (NX-OS, FRR): enqueued with a delay before the commit, it restores
@@ -10,13 +10,15 @@ import { defineJob } from '../src/queue/index.js';
  */
 export default defineJob({
   name: 'change.rollback',
+  needs: ['changes', 'clock', 'configs', 'devices', 'inventory', 'pool', 'responder'],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/), device: z.string().min(1) }).strict(),
   attempts: 5,
   backoffMs: 10_000,
   describe: (d) => `confirm window of change ${d.id} on \`${d.device}\``,
   async process(data, { services, signal }) {
-    const { engine, store } = changeJobServices(services, signal);
+    const engine = changeEngine(services, signal);
+    const store = services.changes.store;
     const c = await store.get(data.id);
     const row = (await store.devices(data.id)).find((d) => d.device === data.device);
     if (!c || !row || !['committing', 'committed'].includes(row.state) || !row.backupSha) {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { CHANGE_STATES, changeJobServices, OPEN_STATES, stateLabel } from '../src/changes/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { CHANGE_STATES, OPEN_STATES, stateLabel } from '../src/changes/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `/net changes [open|mine|7d]`: recent change requests with state, devices, who and when. */
 export default defineJob({
   name: 'changes.list',
+  needs: ['changes', 'clock'],
   schema: z
     .object({
       filter: z.enum(['open', 'mine', 'recent']),
@@ -17,7 +18,7 @@ export default defineJob({
   attempts: 3,
   describe: (d) => `\`changes ${d.filter}\``,
   async process(data, { services }) {
-    const { store } = changeJobServices(services);
+    const store = services.changes.store;
     const rows = await store.list({
       ...(data.filter === 'open' ? { states: OPEN_STATES } : { states: [...CHANGE_STATES] }),
       ...(data.filter === 'mine' ? { requester: data.userId } : {}),

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { TRIGGERS } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `config backup <glob|all>`: one config.backup job per device, so every worker shares the load. */
 export default defineJob({
   name: 'config.backup-many',
+  needs: ['enqueue', 'inventory'],
   schema: z
     .object({
       target: z.string().min(1),

@@ -6,8 +6,7 @@ import {
   resolveSettings,
   TRIGGERS,
 } from '../src/configs/index.js';
-import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 export const configBackupSchema = z
   .object({
@@ -21,6 +20,7 @@ export const configBackupSchema = z
 /** Back up one device; a new version posts its diff to the device's channel. */
 export default defineJob({
   name: 'config.backup',
+  needs: ['clock', 'config', 'configs', 'devices', 'inventory', 'pool', 'responder'],
   queue: 'devices',
   schema: configBackupSchema,
   attempts: 3,
@@ -29,11 +29,6 @@ export default defineJob({
   describe: (d) => `config backup of \`${d.device}\``,
   async process(data, { services, signal }) {
     const device = services.inventory.require(data.device);
-    if (!services.devices) {
-      throw new NetopsError(ErrorCode.INTERNAL, 'config.backup needs JobServices.devices', {
-        userMessage: 'This worker has no device access configured, so it cannot back up configs.',
-      });
-    }
     const settings = resolveSettings(services.configs);
     const out = await backupDevice(
       {
@@ -49,16 +44,16 @@ export default defineJob({
     );
     if (!out.changed) {
       const late = out.notified ? `; posted its pending change notice in <#${out.notified}>` : '';
-      return { summary: `${device.name}: no change (latest is v${out.version.id})${late}` };
+      return { summary: `${device.name}: no change (latest is v${out.version.n})${late}` };
     }
     if (!out.previous) {
       return {
-        summary: `${device.name}: first version stored (v${out.version.id}, ${out.version.bytes} bytes)`,
+        summary: `${device.name}: first version stored (v${out.version.n}, ${out.version.bytes} bytes)`,
       };
     }
     const where = out.notified ? `; diff posted in <#${out.notified}>` : '';
     return {
-      summary: `${device.name}: new version v${out.version.id} (+${out.added} −${out.removed})${where}`,
+      summary: `${device.name}: new version v${out.version.n} (+${out.added} −${out.removed})${where}`,
     };
   },
 });

@@ -9,7 +9,7 @@ import {
 } from '../src/configs/index.js';
 import { parseDuration } from '../src/config.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /**
  * `config diff <device> [v1] [v2] | --since 24h`.
@@ -18,6 +18,7 @@ import { defineJob } from '../src/queue/index.js';
  */
 export default defineJob({
   name: 'config.diff',
+  needs: ['clock', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),
@@ -45,7 +46,7 @@ export default defineJob({
       if (!from) {
         const page = await store.list(device.name, { limit: 1000 });
         from = page.versions[page.versions.length - 1];
-        note = ` (no version as old as ${data.since}; compared with the oldest kept, v${from?.id})`;
+        note = ` (no version as old as ${data.since}; compared with the oldest kept, v${from?.n})`;
       }
     } else if (data.from) {
       from = await requireVersion(store, device.name, data.from);
@@ -55,7 +56,7 @@ export default defineJob({
       if (!from) {
         throw new NetopsError(ErrorCode.NOT_FOUND, `only one version of ${device.name}`, {
           context: { device: device.name },
-          userMessage: `\`${device.name}\` has a single stored version (v${latest.id}, ${shortTime(latest.collectedAt)}), so there is nothing to compare yet.`,
+          userMessage: `\`${device.name}\` has a single stored version (v${latest.n}, ${shortTime(latest.collectedAt)}), so there is nothing to compare yet.`,
           hint: `\`config show ${device.name}\` prints it.`,
         });
       }
@@ -63,17 +64,17 @@ export default defineJob({
     if (!from) throw new NetopsError(ErrorCode.INTERNAL, 'diff base missing');
     if (from.sha256 === to.sha256) {
       const text = data.since
-        ? `No change to \`${device.name}\` in the last ${data.since}: v${to.id} (${shortTime(to.collectedAt)}) is still the latest${note}.`
+        ? `No change to \`${device.name}\` in the last ${data.since}: v${to.n} (${shortTime(to.collectedAt)}) is still the latest${note}.`
         : from.id === to.id
-          ? `v${from.id} is the latest version of \`${device.name}\`: nothing to compare.`
-          : `v${from.id} and v${to.id} of \`${device.name}\` are identical.`;
+          ? `v${from.n} is the latest version of \`${device.name}\`: nothing to compare.`
+          : `v${from.n} and v${to.n} of \`${device.name}\` are identical.`;
       return { summary: `${device.name}: no difference`, text };
     }
     const [a, b] = await Promise.all([store.body(from.sha256), store.body(to.sha256)]);
     const diff = diffVersions(from, a, to, b, data.context);
     return {
-      summary: `${device.name}: v${from.id} → v${to.id}, +${diff.added} −${diff.removed}${note}`,
-      code: { content: diff.text, filename: `${device.name}-v${from.id}-v${to.id}.diff`, language: 'diff' },
+      summary: `${device.name}: v${from.n} → v${to.n}, +${diff.added} −${diff.removed}${note}`,
+      code: { content: diff.text, filename: `${device.name}-v${from.n}-v${to.n}.diff`, language: 'diff' },
     };
   },
 });

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { age, createConfigStore, requireLatest, shortTime } from '../src/configs/index.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `config history <device> [--before <id>] [--limit N]`: newest first, one keyset page at a time. */
 export default defineJob({
   name: 'config.history',
+  needs: ['clock', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),
@@ -37,7 +38,7 @@ export default defineJob({
     const table = textTable(
       ['VERSION', 'COLLECTED (UTC)', 'AGE', 'TRIGGER', 'AUTHOR', 'BYTES', 'SHA'],
       page.versions.map((v) => [
-        `v${v.id}${v.id === latest.id ? ' *' : ''}`,
+        `v${v.n}${v.id === latest.id ? ' *' : ''}`,
         shortTime(v.collectedAt),
         age(v.collectedAt, now),
         v.trigger,
@@ -47,11 +48,11 @@ export default defineJob({
       ]),
     );
     const more = page.next
-      ? `\nMore: \`config history ${device.name} --before ${page.versions[page.versions.length - 1]!.id}\``
+      ? `\nMore: \`config history ${device.name} --before v${page.versions[page.versions.length - 1]!.n}\``
       : '';
     const lastCheck = checked ? `last checked ${age(checked, now)}` : '';
     return {
-      summary: `${device.name}: ${page.versions.length} version${page.versions.length === 1 ? '' : 's'} shown, latest v${latest.id}${lastCheck ? `, ${lastCheck}` : ''}`,
+      summary: `${device.name}: ${page.versions.length} version${page.versions.length === 1 ? '' : 's'} shown, latest v${latest.n}${lastCheck ? `, ${lastCheck}` : ''}`,
       code: { content: `${table}${more}\n`, filename: `${device.name}-history.txt` },
     };
   },

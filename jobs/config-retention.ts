@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { applyRetention, resolveSettings } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** Daily: thin old config history (keep all N days, then daily, then weekly) and drop orphaned blobs. */
 export default defineJob({
   name: 'config.retention',
+  needs: ['clock', 'configs', 'pool'],
   schema: z.object({}).strict(),
   attempts: 2,
   backoffMs: 60_000,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { resolveSettings, searchConfigs, shortTime } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `config search <regex> [--devices glob] [--context N] [--missing]` over every device's latest config. */
 export default defineJob({
   name: 'config.search',
+  needs: ['configs', 'inventory', 'pool'],
   schema: z
     .object({
       pattern: z.string().min(1).max(256),
@@ -41,7 +42,8 @@ export default defineJob({
           : []),
       ];
       return {
-        summary: `${r.nonMatching.length} of ${r.scanned} device${r.scanned === 1 ? '' : 's'} lack \`${data.pattern}\` (${took})`,
+        // The summary is also what `jobs` lists: it counts every device in scope, never-backed-up ones too.
+        summary: `${r.nonMatching.length} of ${names.length} device${names.length === 1 ? '' : 's'} lack \`${data.pattern}\`${r.neverBackedUp.length ? `; ${r.neverBackedUp.length} never backed up` : ''} (${took})`,
         ...(lines.length
           ? { code: { content: `${lines.join('\n')}\n`, filename: 'config-search-missing.txt' } }
           : {}),

@@ -9,11 +9,12 @@ import {
   rulesFor,
   shortTime,
 } from '../src/configs/index.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `config show <device> [section-regex] [--version ref]`: the stored (scrubbed) config, or sections of it. */
 export default defineJob({
   name: 'config.show',
+  needs: ['configs', 'inventory', 'pool'],
   schema: z
     .object({
       device: z.string().min(1),
@@ -31,8 +32,8 @@ export default defineJob({
       ? await requireVersion(store, device.name, data.version)
       : await requireLatest(store, device);
     const body = await store.body(v.sha256);
-    const label = `v${v.id}, ${shortTime(v.collectedAt)}, ${v.trigger}${v.author ? ` by ${v.author}` : ''}`;
-    const filename = `${device.name}-v${v.id}.cfg`;
+    const label = `v${v.n}, ${shortTime(v.collectedAt)}, ${v.trigger}${v.author ? ` by ${v.author}` : ''}`;
+    const filename = `${device.name}-v${v.n}.cfg`;
     if (!data.section) {
       return { summary: `${device.name} config (${label})`, code: { content: body, filename } };
     }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { textTable } from '../src/text/index.js';
 
 export default defineJob({
   name: 'devices.list',
+  needs: ['inventory'],
   schema: z
     .object({
       pattern: z.string().optional(),

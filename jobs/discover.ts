@@ -1,24 +1,22 @@
 import { z } from 'zod';
-import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
-import { addDiscoveredDevice, discover, proposalBlocks } from '../src/snmp/index.js';
+import { addDiscoveredDevice, discover, proposalBlocks } from '../src/inventory/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** `/net discover <ip|cidr|device>`: probe, propose new devices with an Add button (or add them where policy allows). */
 export default defineJob({
   name: 'snmp.discover',
+  needs: ['config', 'discovery', 'inventory', 'reconciler'],
   queue: 'snmp',
   schema: z.object({ target: z.string().min(1) }).strict(),
   attempts: 1,
   timeoutMs: 300_000,
   describe: (d) => `discovery of \`${d.target}\``,
   async process(data, { services, progress }) {
-    const monitoring = services.monitoring;
-    if (!monitoring) throw new NetopsError(ErrorCode.INTERNAL, 'snmp.discover needs JobServices.monitoring');
     await progress(`probing ${data.target}…`);
-    const r = await discover(data.target, { inventory: services.inventory, policy: monitoring.discovery });
-    if (monitoring.discovery.autoAdd && r.proposals.length) {
+    const r = await discover(data.target, { inventory: services.inventory, policy: services.discovery });
+    if (services.discovery.autoAdd && r.proposals.length) {
       for (const p of r.proposals) await addDiscoveredDevice(services.config.configPath, p.device);
-      await monitoring.reconciler?.runOnce();
+      await services.reconciler.runOnce();
       return {
         summary: `added ${r.proposals.length} device(s): ${r.proposals.map((p) => p.device.name).join(', ')}`,
         text: 'Added to netops.yaml; they are polled and backed up from the next reconcile.',

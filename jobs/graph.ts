@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import {
-  type ChartRenderer,
-  createChartRenderer,
   formatRange,
   type GraphEnv,
   type GraphOutcome,
@@ -12,9 +10,9 @@ import {
   MAX_COMPARE,
   resolveInterfaces,
 } from '../src/charts/index.js';
-
+import type { JobResult } from '../src/chat/index.js';
 import type { InterfaceRef } from '../src/metrics/index.js';
-import { defineJob, type JobResult } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 const target = z.object({ device: z.string().min(1), iface: z.string().min(1).max(128) }).strict();
 
@@ -38,13 +36,6 @@ export const graphSchema = z
   })
   .strict();
 
-let shared: ChartRenderer | undefined;
-/** When the composition root does not pass one: still one per worker process, never one per job. */
-function defaultRenderer(): ChartRenderer {
-  shared ??= createChartRenderer();
-  return shared;
-}
-
 function toResult(out: GraphOutcome): JobResult {
   if (!out.file) return { summary: out.summary, text: out.noData ?? out.summary };
   return { summary: out.summary, files: [out.file] };
@@ -56,6 +47,7 @@ function toResult(out: GraphOutcome): JobResult {
  */
 export default defineJob({
   name: 'graph',
+  needs: ['charts', 'clock', 'config', 'inventory', 'pool'],
   schema: graphSchema,
   attempts: 2,
   backoffMs: 2_000,
@@ -67,7 +59,7 @@ export default defineJob({
     const range = { from: now - data.rangeMs, to: now };
     const env: GraphEnv = {
       pool: services.pool,
-      renderer: services.charts ?? defaultRenderer(),
+      renderer: services.charts,
       timezone: data.timezone ?? services.config.timezone ?? 'UTC',
       ...(data.theme ? { theme: data.theme } : {}),
     };
@@ -79,9 +71,14 @@ export default defineJob({
       );
     }
 
-    const device = services.inventory.require(data.devices[0]!).name;
+    const target = services.inventory.require(data.devices[0]!);
+    const device = target.name;
     const notes: string[] = [];
-    let ifaces: InterfaceRef[] = await resolveInterfaces(services.pool, { device, iface: data.iface });
+    let ifaces: InterfaceRef[] = await resolveInterfaces(services.pool, {
+      device,
+      iface: data.iface,
+      vendor: target.vendor,
+    });
     if (!ifaces.length) {
       return {
         summary: `No interface on ${device} matches \`${data.iface}\``,
@@ -89,8 +86,14 @@ export default defineJob({
       };
     }
     for (const c of data.compare) {
-      const dev = services.inventory.require(c.device).name;
-      ifaces.push(...(await resolveInterfaces(services.pool, { device: dev, iface: c.iface })));
+      const other = services.inventory.require(c.device);
+      ifaces.push(
+        ...(await resolveInterfaces(services.pool, {
+          device: other.name,
+          iface: c.iface,
+          vendor: other.vendor,
+        })),
+      );
     }
     // the same interface named twice (glob + --compare) is drawn once
     ifaces = ifaces.filter(

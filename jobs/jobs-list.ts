@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { createAuditLog } from '../src/storage/index.js';
 import { textTable } from '../src/text/index.js';
 
@@ -18,6 +18,7 @@ function took(r: { startedAt: Date | null; finishedAt: Date | null }): string {
 
 export default defineJob({
   name: 'jobs.list',
+  needs: ['clock', 'pool'],
   schema: z
     .object({ scope: z.enum(['mine', 'all']), userId: z.string(), limit: z.number().int().min(1).max(200) })
     .strict(),

@@ -1,26 +1,16 @@
 import { z } from 'zod';
-import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 
 /** One inventory reconcile pass now (the loop in the worker runs it on file changes and periodically). */
 export default defineJob({
   name: 'inventory.reconcile',
+  needs: ['reconciler'],
   schema: z.object({}).strict(),
   attempts: 1,
   timeoutMs: 120_000,
   describe: () => 'inventory reconcile',
   async process(_data, { services }) {
-    const reconciler = services.monitoring?.reconciler;
-    if (!reconciler) {
-      throw new NetopsError(
-        ErrorCode.INTERNAL,
-        'inventory.reconcile needs JobServices.monitoring.reconciler',
-        {
-          userMessage: 'This worker does not run the inventory reconcile loop.',
-        },
-      );
-    }
-    const r = await reconciler.runOnce();
+    const r = await services.reconciler.runOnce();
     if (!r.ok)
       return {
         summary: `inventory rejected: ${r.problems.length} problem(s)`,

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_SECRET_MARKER, maskLine, rulesFor } from '../src/configs/index.js';
 import type { Device } from '../src/config.js';
 import { MAX_COMMAND_LENGTH, validateReadOnly } from '../src/devices/index.js';
-import { ErrorCode, NetopsError, userText } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
-import type { FileUpload } from '../src/slack/index.js';
+import { ErrorCode, type NetopsError, userText } from '../src/errors.js';
+import { defineJob } from '../src/services/index.js';
+import type { FileUpload } from '../src/chat/index.js';
 
 /** Per-device outputs above this many devices go up as one combined file instead of one each. */
 const FILES_PER_DEVICE_MAX = 10;
@@ -57,6 +57,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** `/net show <device|glob> <command…>`: a read-only command on one device, or on many in parallel. */
 export default defineJob({
   name: 'device.show',
+  needs: ['devices', 'inventory'],
   queue: 'devices',
   schema: z
     .object({
@@ -68,13 +69,8 @@ export default defineJob({
   attempts: 1,
   timeoutMs: 300_000,
   describe: (d) => `\`${d.command}\` on \`${d.target}\``,
-  async process(data, { services, signal, progress }) {
+  async process(data, { services, signal, progress, log }) {
     const devices = services.devices;
-    if (!devices) {
-      throw new NetopsError(ErrorCode.INTERNAL, 'device.show needs JobServices.devices', {
-        userMessage: 'This worker has no device access configured.',
-      });
-    }
     const targets = services.inventory.resolve(data.target).filter((d) => d.enabled);
     // Defence in depth: the command was validated at enqueue time against the inventory of that moment.
     for (const d of targets) validateReadOnly(d.vendor, data.command);
@@ -100,7 +96,7 @@ export default defineJob({
         const [out] = await devices.run(device, [data.command], { signal });
         return { device, ok: true, ms: performance.now() - t0, output: masked(device, out!.output) };
       } catch (err) {
-        services.log.warn(
+        log.warn(
           { device: device.name, command: data.command, code: (err as NetopsError).code },
           'show failed on device',
         );

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
-import { formatBps, formatRate, formatSpeed, latestInterfaces, utilisation } from '../src/snmp/index.js';
+import { defineJob } from '../src/services/index.js';
+import { latestInterfaces } from '../src/metrics/index.js';
+import { formatBps, formatRate, formatSpeed, utilisation } from '../src/snmp/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `/net interfaces <device>`: status, speed, current rates, utilisation and errors per interface. */
 export default defineJob({
   name: 'snmp.interfaces',
+  needs: ['clock', 'inventory', 'monitoring', 'pool'],
   queue: 'snmp',
   schema: z
     .object({ device: z.string().min(1), maxAgeMs: z.number().int().positive().default(600_000) })
@@ -19,7 +21,7 @@ export default defineJob({
     const monitoring = services.monitoring;
     let rows = await latestInterfaces(services.pool, device.name, data.maxAgeMs, services.clock());
     let live = false;
-    if (!rows.some((r) => r.ts) && monitoring) {
+    if (!rows.some((r) => r.ts)) {
       if (!device.snmp) {
         throw new NetopsError(ErrorCode.BAD_ARGS, `${device.name} has no snmp settings`, {
           userMessage: `\`${device.name}\` is not monitored over SNMP, so there are no interface figures.`,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ErrorCode, NetopsError } from '../src/errors.js';
-import { defineJob } from '../src/queue/index.js';
+import { defineJob } from '../src/services/index.js';
 import { formatRate } from '../src/snmp/index.js';
 
 /** Poll one device over SNMP and store its samples. Run by the `poll:<device>` schedulers. */
 export default defineJob({
   name: 'snmp.poll',
+  needs: ['config', 'inventory', 'monitoring'],
   queue: 'snmp',
   schema: z.object({ device: z.string().min(1) }).strict(),
   // A missed poll is simply missed: the next one is a minute away and a late retry skews rates.
@@ -14,11 +14,6 @@ export default defineJob({
   describe: (d) => `SNMP poll of \`${d.device}\``,
   async process(data, { services, signal, log }) {
     const monitoring = services.monitoring;
-    if (!monitoring) {
-      throw new NetopsError(ErrorCode.INTERNAL, 'snmp.poll needs JobServices.monitoring', {
-        userMessage: 'This worker has no SNMP monitoring configured.',
-      });
-    }
     const device = services.inventory.get(data.device);
     // The schedule can outlive the device by one reconcile cycle.
     if (!device) return { summary: `skipped: ${data.device} is no longer in the inventory` };

@@ -20,6 +20,8 @@ import { alertmanagerAvailable, startAlertmanager } from '../src/lab/alertmanage
 import { seedHistory, startScenarioLoop } from '../src/lab/scenario.js';
 import { freeUdpPort } from '../src/lab/snmp/index.js';
 import { attachWebConsole, LAB_CHANNELS, LAB_USERS, withRoles } from '../src/lab/web/index.js';
+import { claimLocalQueuePrefix } from '../src/lab/local-queue.js';
+import { Redis } from 'ioredis';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -64,9 +66,20 @@ writeFileSync(
     // Two weeks of raw history stay raw: the lab's history is written as samples.
     metrics: { fileSdPath: 'var/local/file_sd.json', retention: { raw: '15d' } },
     ...(labChanges ? { changes: labChanges } : {}),
+    // The simulated devices listen on loopback: `discover 127.0.0.1` probes them, nothing else.
+    discovery: {
+      ...(source.discovery as Record<string, unknown> | undefined),
+      allowedSubnets: ['127.0.0.0/8'],
+    },
     devices: site.inventory,
   })}`,
 );
+
+// Each run its own queue prefix: a job left by a run killed mid-command never reaches this one.
+const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const queueRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+const queues = env.NETOPS_QUEUE_PREFIX ? undefined : await claimLocalQueuePrefix(queueRedis);
+const logPath = env.NETOPS_LOG_FILE ?? 'var/local/netops-bot.log';
 
 const emu = await createSlackEmulator({
   signingSecret: secret,
@@ -85,11 +98,13 @@ const config = loadConfig(
     DATABASE_URL: env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/netops',
     PORT: env.PORT ?? '3000',
     HOST: '127.0.0.1',
-    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    ...(queues ? { NETOPS_QUEUE_PREFIX: queues.prefix } : {}),
   },
   { role: 'all', readFile: (p) => readFileSync(p, 'utf8') },
 );
-const log = createLogger(config.env.LOG_LEVEL, { role: 'local' });
+// Logs go to a file: the console shows only what Slack would show.
+const log = createLogger(config.env.LOG_LEVEL, { role: 'local' }, logPath);
 const startedAt = new Date();
 const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
@@ -103,7 +118,12 @@ const say = (line: string) => console.log(line);
 // Two weeks of traffic, an anomaly and a config history, so charts, forecasts and diffs mean
 // something at once. Only what is missing is written, so a second start is quick.
 const history = async () => {
-  const h = await seedHistory({ pool: running.pool, site, now: () => startedAt });
+  const h = await seedHistory({
+    pool: running.pool,
+    site,
+    now: () => startedAt,
+    rollups: once === undefined ? 'background' : 'skip',
+  });
   say(
     `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples, ${h.configVersions} config versions written)`,
   );
@@ -150,12 +170,16 @@ const stop = async (code: number) => {
   await running.stop(5_000);
   await site.stop();
   await emu.close();
+  await queues?.release();
+  await queueRedis.quit();
+  log.flush();
   process.exit(code);
 };
 
 console.log(
   `netops-bot (local): ${config.devices.length} simulated devices (from ${configPath}); Slack emulator at ${emu.url}; bot on :${running.port}`,
 );
+console.log(`logs: ${logPath}`);
 if (once !== undefined) {
   await history();
   const before = emu.calls.length;

@@ -1,104 +1,17 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { createChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
-import type { ConfigsSettings } from './configs/settings.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
-import {
-  createCredentialResolver,
-  createDeviceService,
-  type DeviceServiceImpl,
-  fileHostKeyStore,
-} from './devices/index.js';
-import { addFromButtonValue } from './inventory/discovery.js';
-import type { Inventory } from './inventory/index.js';
-import type { JobDefinition } from './queue/index.js';
+import { addFromButtonValue, type Inventory, type Reconciler } from './inventory/index.js';
+import { userText } from './errors.js';
+import type { Enqueue } from './queue/index.js';
+import type { DomainServices } from './services/index.js';
 import type { ActionHandler } from './slack/index.js';
-import {
-  createMonitoringService,
-  createReconciler,
-  createScheduler,
-  type MonitoringService,
-  type Reconciler,
-  type Scheduler,
-} from './snmp/index.js';
-import type { Responder } from './slack/types.js';
-import type { Pool } from './storage/index.js';
-import type { Enqueue } from './queue/types.js';
-
-/**
- * The domain services jobs use (device layer, monitoring, charts, config tracking), built from
- * config. Kept apart from main.ts so the lab and the tests compose the same way.
- */
-export interface Domain {
-  services: Record<string, unknown>;
-  devices: DeviceServiceImpl;
-  monitoring: MonitoringService;
-  close(): Promise<void>;
-}
-
-export interface DomainOptions {
-  config: Config;
-  /** Raw environment for credential resolution only (NETOPS_CRED_<NAME>_…). */
-  secretsEnv: Record<string, string | undefined>;
-  pool: Pool;
-  inventory: Inventory;
-  log: Logger;
-}
-
-export function createDomain(options: DomainOptions): Domain {
-  const { config, pool, inventory, log } = options;
-  const devices = createDeviceService({
-    inventory,
-    credentials: createCredentialResolver({
-      env: options.secretsEnv,
-      ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
-    }),
-    // First-use host keys survive restarts; a changed key is refused, not silently re-learnt.
-    hostKeys: fileHostKeyStore(config.env.NETOPS_KNOWN_HOSTS),
-    log,
-    limits: { global: config.limits.sessions, perDevice: config.limits.sessionsPerDevice },
-  });
-  const monitoring = createMonitoringService({
-    pool,
-    env: options.secretsEnv,
-    retention: {
-      rawMs: config.metrics.retention.raw,
-      fiveMinuteMs: config.metrics.retention.fiveMinute,
-      hourMs: config.metrics.retention.hour,
-    },
-    discovery: { ...config.discovery },
-  });
-  const configs: ConfigsSettings = {
-    secretMarker: config.configs.secretMarker,
-    retention: {
-      keepAllDays: config.configs.retention.keepAllDays,
-      dailyDays: config.configs.retention.dailyDays,
-      weeklyWeeks: config.configs.retention.weeklyWeeks ?? Number.POSITIVE_INFINITY,
-    },
-    searchTimeoutMs: config.configs.searchTimeout,
-  };
-  return {
-    devices,
-    monitoring,
-    services: { devices, monitoring, charts: createChartRenderer(), configs },
-    async close() {
-      await devices.close();
-      await monitoring.close();
-    },
-  };
-}
 
 export interface WorkerLoopsOptions {
   config: Config;
-  pool: Pool;
   inventory: Inventory;
-  responder: Responder;
   enqueue: Enqueue;
-  connection: Redis;
-  prefix: string;
-  jobs: readonly JobDefinition[];
-  monitoring: MonitoringService;
+  services: Pick<DomainServices, 'monitoring' | 'reconciler'>;
   log: Logger;
 }
 
@@ -107,33 +20,15 @@ export interface WorkerLoopsOptions {
  * ops summary) and the syslog receiver that turns config-change messages into backups.
  */
 export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
-  reconciler: Reconciler;
-  scheduler: Scheduler;
   syslog?: SyslogReceiver;
   stop(): Promise<void>;
 }> {
   const { config, log } = options;
   // Partitions must exist before the first poll lands.
-  await options.monitoring
+  await options.services.monitoring
     .maintain(new Date())
     .catch((err: unknown) => log.warn({ err }, 'initial metrics maintenance failed'));
-  const scheduler = createScheduler({
-    connection: options.connection,
-    prefix: options.prefix,
-    jobs: options.jobs,
-  });
-  const reconciler = createReconciler({
-    path: config.configPath,
-    inventory: options.inventory,
-    pool: options.pool,
-    scheduler,
-    responder: options.responder,
-    ...(config.channels.ops ? { opsChannel: config.channels.ops } : {}),
-    ...(config.metrics.fileSdPath ? { fileSdPath: config.metrics.fileSdPath } : {}),
-    intervalMs: config.schedules.reconcile.every,
-    log,
-  });
-  options.monitoring.reconciler = reconciler;
+  const reconciler = options.services.reconciler;
   await reconciler.start();
   let syslog: SyslogReceiver | undefined;
   if (config.configs.syslog.enabled) {
@@ -157,13 +52,10 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
     }
   }
   return {
-    reconciler,
-    scheduler,
     ...(syslog ? { syslog } : {}),
     async stop() {
       await reconciler.stop();
       await syslog?.stop();
-      await scheduler.close();
     },
   };
 }
@@ -171,7 +63,8 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
 /** Button handlers: discovery's "Add" writes the device into netops.yaml and reconciles. */
 export function createActions(options: {
   config: Config;
-  monitoring?: MonitoringService;
+  /** Present where a worker runs in this process: the new device is reconciled at once. */
+  reconciler?: Reconciler;
   log: Logger;
 }): ActionHandler[] {
   return [
@@ -182,14 +75,14 @@ export function createActions(options: {
         const where = { channel, ...(threadTs ? { threadTs } : {}) };
         try {
           const device = await addFromButtonValue(options.config.configPath, value, options.config.discovery);
-          await options.monitoring?.reconciler?.runOnce();
+          await options.reconciler?.runOnce();
           await responder.post(where, {
             text: `<@${userId}> added \`${device.name}\` (${device.vendor}, ${device.host}) to the inventory; polling and backups start with the next reconcile.`,
           });
         } catch (err) {
           options.log.warn({ err }, 'discover.add failed');
           await responder.ephemeral(where, userId, {
-            text: `:warning: Could not add the device: ${(err as { userMessage?: string }).userMessage ?? (err as Error).message}`,
+            text: `:warning: Could not add the device: ${userText(err)}`,
           });
         }
       },

@@ -2,28 +2,57 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
+import { parseCidr } from './inventory/scope.js';
 import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
 export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
-const duration = z
-  .union([
-    z.number().int().positive(),
-    z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 1h or 7d'),
-  ])
-  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
+const DAY_MS = 86_400_000;
+
+/** A duration (30s, 5m, 1h, 7d, 2w, or milliseconds) no longer than `max`. */
+const durationUpTo = (max: number, maxText: string) =>
+  z
+    .union([
+      z.number().int().positive(),
+      z.string().regex(/^\d+(ms|s|m|h|d|w)$/, 'a duration such as 30s, 5m, 1h, 7d or 2w'),
+    ])
+    .transform((v) => (typeof v === 'number' ? v : durationMs(v)))
+    .refine((ms) => Number.isSafeInteger(ms) && ms <= max, `at most ${maxText}`);
+
+/**
+ * Anything that ends up in a timer (schedules, timeouts, debounce): at most 24 days, since Node's
+ * timers hold 32-bit milliseconds and a longer delay fires after 1 ms instead, over and over.
+ */
+const duration = durationUpTo(
+  24 * DAY_MS,
+  '24d (longer timers overflow in Node and would fire every millisecond)',
+);
+/** Retention periods: never in a timer; bounded so a typo cannot mean "forever". */
+const longDuration = durationUpTo(3_650 * DAY_MS, '3650d');
+
+/** Milliseconds of a duration the pattern already checked; unbounded (the schema bounds it). */
+function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!m) return Number.NaN;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
+  return Number(m[1]) * unit;
+}
 
 export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m)
+  const ms = durationMs(text);
+  if (Number.isNaN(ms))
     throw new NetopsError(ErrorCode.BAD_ARGS, `not a duration: ${text}`, {
+      userMessage: `\`${text.slice(0, 40)}\` is not a duration.`,
       hint: 'Use e.g. 30s, 5m, 24h, 7d.',
     });
-  const n = Number(m[1]);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
-  return n * unit;
+  if (!Number.isSafeInteger(ms) || ms > 3_650 * 86_400_000)
+    throw new NetopsError(ErrorCode.BAD_ARGS, `duration too long: ${text}`, {
+      userMessage: `\`${text}\` is longer than any period netops-bot keeps (at most 3650d).`,
+      hint: 'Use e.g. 24h, 7d or 4w.',
+    });
+  return ms;
 }
 
 const credentialName = z
@@ -148,9 +177,9 @@ const fileSchema = z
       .object({
         retention: z
           .object({
-            raw: duration.default(7 * 86_400_000),
-            fiveMinute: duration.default(90 * 86_400_000),
-            hour: duration.default(730 * 86_400_000),
+            raw: longDuration.default(7 * 86_400_000),
+            fiveMinute: longDuration.default(90 * 86_400_000),
+            hour: longDuration.default(730 * 86_400_000),
           })
           .strict()
           .default({ raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 }),
@@ -163,7 +192,14 @@ const fileSchema = z
       .object({
         /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
         allowedSubnets: z
-          .array(z.string().regex(/^[\d.]+\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.0.0/24'))
+          .array(
+            z
+              .string()
+              .refine(
+                (s) => s.includes('/') && parseCidr(s) !== undefined,
+                'a CIDR such as 10.0.0.0/24 or 2001:db8::/64',
+              ),
+          )
           .default([]),
         maxSweep: z.number().int().min(1).max(65_536).default(256),
         /** SNMP credential name used to probe, and written into proposed devices. */
@@ -258,7 +294,8 @@ export type FileConfig = z.infer<typeof fileSchema>;
 const envDuration = z
   .string()
   .regex(/^\d+(ms|s|m|h)?$/, 'a duration such as 15s, 500ms or 2m')
-  .transform((v) => (/^\d+$/.test(v) ? Number(v) : parseDuration(v)));
+  .transform((v) => (/^\d+$/.test(v) ? Number(v) : durationMs(v)))
+  .refine((ms) => ms <= 24 * DAY_MS, 'at most 24d (longer timers overflow in Node)');
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().min(1, 'the bot token (xoxb-…) from your Slack app').optional(),

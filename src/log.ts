@@ -6,8 +6,13 @@ export type { Logger };
  * One logger for the process. Redaction is a second line of defence: secrets should never be passed
  * to a log call in the first place (credentials are resolved inside the device layer only).
  */
-export function createLogger(level = 'info', base: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(
+  level = 'info',
+  base: Record<string, unknown> = {},
+  /** A file to write to instead of stdout (the local console keeps the terminal for chat). */
+  file?: string,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { ...base },
     redact: {
@@ -29,7 +34,8 @@ export function createLogger(level = 'info', base: Record<string, unknown> = {})
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return file ? pino(options, pino.destination({ dest: file, mkdir: true, sync: false })) : pino(options);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

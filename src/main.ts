@@ -6,7 +6,8 @@ import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
-import { createActions, createDomain, startWorkerLoops } from './compose.js';
+import { createJobPoster, type Responder } from './chat/index.js';
+import { createActions, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { isNetopsError } from './errors.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -14,9 +15,9 @@ import { createLogger } from './log.js';
 import {
   createJobHost,
   createProducer,
+  createScheduler,
   type JobDefinition,
   type JobHost,
-  type JobServices,
   type Producer,
 } from './queue/index.js';
 import { type CommandDefinition, createRegistry } from './registry/index.js';
@@ -28,7 +29,7 @@ import {
   type SlackApp,
 } from './slack/index.js';
 import type { Route } from './slack/receiver.js';
-import type { Responder } from './slack/types.js';
+import { type CoreServices, createDomainServices, type Services } from './services/index.js';
 import { createSlackCaller, createSlackClient } from './slack/web-api.js';
 import { createAuditLog, createDurableAudit, createPool, migrate, type Pool } from './storage/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
@@ -45,16 +46,14 @@ export interface StartOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   maxStalledCount?: number;
-  /** Extra services for jobs (device layer, SNMP, …) keyed by name. */
-  services?: Record<string, unknown>;
+  /** Services that replace the built ones, by key (a test's device layer, …). */
+  services?: Partial<Services>;
   /** Extra routes on the bot's HTTP server. */
   routes?: Route[];
   /** Hook run once the worker side is up (reconcile loops, syslog receiver…); returns a stopper. */
   onWorkerStart?(ctx: Running): Promise<(() => Promise<void>) | void>;
   /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…). */
   secretsEnv?: Record<string, string | undefined>;
-  /** Build the device layer, monitoring, charts and config-tracking services (default true). */
-  domain?: boolean;
   /** Run the inventory reconciler and syslog receiver in the worker (default true). */
   loops?: boolean;
   /** Who may request and approve changes; default: `changes.approvers` / `changes.admins`. */
@@ -134,33 +133,40 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   const stoppersAfter: Array<() => Promise<void>> = [];
   const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
 
-  // Devices, SNMP and charts are worker business; the bot never builds them.
-  const domain =
-    options.domain === false || role === 'bot'
-      ? undefined
-      : createDomain({ config, secretsEnv: options.secretsEnv ?? {}, pool, inventory, log });
-  if (domain) stoppersAfter.push(() => domain.close());
+  const core: CoreServices = {
+    config,
+    pool,
+    inventory,
+    responder,
+    enqueue: producer.enqueue,
+    log,
+    clock: () => new Date(),
+  };
+  let reconciler: Services['reconciler'] | undefined;
 
+  // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
     const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
-    const services: JobServices = {
-      ...(domain?.services ?? {}),
-      config,
-      pool,
-      inventory,
-      responder,
-      enqueue: producer.enqueue,
-      log,
-      clock: () => new Date(),
+    const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
+    const domain = createDomainServices({
+      ...core,
+      secretsEnv: options.secretsEnv ?? {},
+      scheduler,
       changeAuthorize,
-      ...(options.services ?? {}),
-    };
+    });
+    stoppersAfter.push(async () => {
+      await domain.close();
+      await scheduler.close();
+    });
+    const services: Services = { ...core, ...domain.services, ...options.services };
+    reconciler = services.reconciler;
     const host = createJobHost({
       connection: workerRedis,
       prefix,
       jobs,
       services,
+      poster: createJobPoster(responder),
       audit,
       log,
       concurrency: config.env.WORKER_CONCURRENCY,
@@ -171,7 +177,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       },
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
-      ...(options.maxStalledCount ? { maxStalledCount: options.maxStalledCount } : {}),
+      ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
@@ -179,19 +185,8 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     });
     running.host = host;
     const loops =
-      domain && options.loops !== false
-        ? await startWorkerLoops({
-            config,
-            pool,
-            inventory,
-            responder,
-            enqueue: producer.enqueue,
-            connection: workerRedis,
-            prefix,
-            jobs,
-            monitoring: domain.monitoring,
-            log,
-          })
+      options.loops !== false
+        ? await startWorkerLoops({ config, inventory, enqueue: producer.enqueue, services, log })
         : undefined;
     const extra = await options.onWorkerStart?.(running);
     stoppers.push(async (grace) => {
@@ -261,7 +256,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       responder,
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
-        ...createActions({ config, log, ...(domain ? { monitoring: domain.monitoring } : {}) }),
+        ...createActions({ config, log, ...(reconciler ? { reconciler } : {}) }),
         ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],

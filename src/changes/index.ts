@@ -45,5 +45,5 @@ export {
   stateLabel,
   type ModalMeta,
 } from './views.js';
-export { changeJobServices } from './deps.js';
+export { changeEngine, type ChangeEngineServices } from './deps.js';
 export { createChangeHandlers, type ChangeHandlerOptions } from './handlers.js';

@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import type { Vendor } from '../config.js';
+import { matchInterfaceName } from '../devices/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { closest, compileGlob, isGlob } from '../inventory/index.js';
 import { type Bucket, bucketsToM4, lttb, type Point, withGaps } from '../metrics/downsample.js';
@@ -13,7 +15,7 @@ import {
   type SeriesResult,
   type SeriesSummary,
 } from '../metrics/query.js';
-import type { FileUpload } from '../slack/types.js';
+import type { FileUpload } from '../chat/index.js';
 import type { ChartRenderer } from './render.js';
 import {
   compareChart,
@@ -66,6 +68,8 @@ export interface Target {
   device: string;
   /** Interface name or glob. */
   iface: string;
+  /** The device's vendor, for its interface abbreviations (`Gi1/0/1`). */
+  vendor?: Vendor;
 }
 
 export interface Overlay {
@@ -105,6 +109,12 @@ export async function resolveInterfaces(pool: Pool, t: Target): Promise<Interfac
   const exact =
     all.find((i) => i.name === t.iface) ?? all.find((i) => i.name.toLowerCase() === t.iface.toLowerCase());
   if (exact) return [exact];
+  const short = matchInterfaceName(
+    t.vendor,
+    t.iface,
+    all.map((i) => i.name),
+  );
+  if (short) return all.filter((i) => i.name === short);
   if (/^\d+$/.test(t.iface)) {
     const byIndex = all.find((i) => i.ifindex === Number(t.iface));
     if (byIndex) return [byIndex];

@@ -1,7 +1,7 @@
 import type { Device } from '../config.js';
 import type { DeviceService } from '../devices/types.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import type { Responder } from '../slack/types.js';
+import type { Responder } from '../chat/index.js';
 import { changeNotice, diffVersions } from './notice.js';
 import { DEFAULT_SECRET_MARKER, normalise } from './normalise.js';
 import { rulesFor } from './rules.js';

@@ -31,11 +31,18 @@ export function diffLines(a: readonly string[], b: readonly string[], options: D
     tail++;
   const out: DiffOp[] = [];
   for (let i = 0; i < head; i++) out.push({ op: 'equal', line: a[i]! });
-  out.push(
-    ...middle(a.slice(head, a.length - tail), b.slice(head, b.length - tail), options.maxEdits ?? 2_000),
+  // Appended one by one: `push(...ops)` passes every op as an argument and throws RangeError once
+  // a large middle (150k lines with nothing in common) exceeds the engine's argument limit.
+  append(
+    out,
+    middle(a.slice(head, a.length - tail), b.slice(head, b.length - tail), options.maxEdits ?? 2_000),
   );
   for (let i = a.length - tail; i < a.length; i++) out.push({ op: 'equal', line: a[i]! });
   return out;
+}
+
+function append(out: DiffOp[], ops: readonly DiffOp[]): void {
+  for (const o of ops) out.push(o);
 }
 
 /**
@@ -57,7 +64,7 @@ function middle(a: readonly string[], b: readonly string[], maxEdits: number): D
   let ai = 0;
   let bi = 0;
   for (const [x, y] of [...anchors, [a.length, b.length] as const]) {
-    out.push(...middle(a.slice(ai, x), b.slice(bi, y), maxEdits));
+    append(out, middle(a.slice(ai, x), b.slice(bi, y), maxEdits));
     if (x < a.length) out.push({ op: 'equal', line: a[x]! });
     ai = x + 1;
     bi = y + 1;
@@ -188,6 +195,19 @@ export interface UnifiedDiff {
 }
 
 /**
+ * A last line without a newline compares unequal to the same line with one, as in GNU diff: a change
+ * that only adds or removes the final newline is a change (it used to yield an empty diff).
+ */
+const NO_EOL = '\u0000no-eol';
+const NO_EOL_NOTE = '\\ No newline at end of file';
+
+function diffableLines(text: string): string[] {
+  const lines = splitLines(text);
+  if (lines.length && !text.endsWith('\n')) lines[lines.length - 1] += NO_EOL;
+  return lines;
+}
+
+/**
  * Unified diff with `context` lines around each change. Empty `text` when the sides are equal.
  * The `---`/`+++` labels carry whatever the caller wants shown (device, version, time, author).
  */
@@ -197,7 +217,7 @@ export function unifiedDiff(
   context = 3,
   options: DiffOptions = {},
 ): UnifiedDiff {
-  const ops = diffLines(splitLines(from.text), splitLines(to.text), options);
+  const ops = diffLines(diffableLines(from.text), diffableLines(to.text), options);
   const changed: number[] = [];
   ops.forEach((o, i) => {
     if (o.op !== 'equal') changed.push(i);
@@ -231,14 +251,17 @@ export function unifiedDiff(
     out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`);
     for (let i = start; i < end; i++) {
       const o = ops[i]!;
-      if (o.op === 'equal') out.push(` ${o.line}`);
+      const noEol = o.line.endsWith(NO_EOL);
+      const line = noEol ? o.line.slice(0, -NO_EOL.length) : o.line;
+      if (o.op === 'equal') out.push(` ${line}`);
       else if (o.op === 'delete') {
-        out.push(`-${o.line}`);
+        out.push(`-${line}`);
         removed++;
       } else {
-        out.push(`+${o.line}`);
+        out.push(`+${line}`);
         added++;
       }
+      if (noEol) out.push(NO_EOL_NOTE);
     }
   }
   return { text: `${out.join('\n')}\n`, added, removed, hunks: groups.length };
@@ -249,6 +272,9 @@ export function applyUnifiedDiff(oldText: string, diff: string): string {
   const a = splitLines(oldText);
   const out: string[] = [];
   let ai = 0;
+  // Whether the new text ends without a newline: the old text's state, unless a hunk reaches the
+  // end, in which case a note after a kept or added line says so (and its absence says it has one).
+  let noEol = oldText !== '' && !oldText.endsWith('\n');
   const lines = splitLines(diff);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
@@ -256,16 +282,23 @@ export function applyUnifiedDiff(oldText: string, diff: string): string {
     if (!h) continue;
     const aStart = Number(h[2]) === 0 ? Number(h[1]) : Number(h[1]) - 1;
     while (ai < aStart) out.push(a[ai++]!);
+    let prev = '';
+    let newNoEol = false;
     for (i++; i < lines.length && !lines[i]!.startsWith('@@'); i++) {
       const body = lines[i]!;
+      if (body === NO_EOL_NOTE) {
+        if (prev !== '-') newNoEol = true;
+        continue;
+      }
+      prev = body[0] ?? '';
       if (body.startsWith('+')) out.push(body.slice(1));
       else if (body.startsWith('-')) ai++;
-      else {
-        out.push(a[ai++]!);
-      }
+      else out.push(a[ai++]!);
     }
+    if (ai === a.length) noEol = newNoEol;
     i--;
   }
   while (ai < a.length) out.push(a[ai++]!);
-  return out.length ? `${out.join('\n')}\n` : '';
+  if (!out.length) return '';
+  return noEol ? out.join('\n') : `${out.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { FileUpload, Message } from '../slack/types.js';
+import type { FileUpload, Message } from '../chat/index.js';
 import { type UnifiedDiff, unifiedDiff } from './diff.js';
 import type { ConfigVersion } from './store.js';
 
@@ -8,7 +8,7 @@ export function versionLabel(v: ConfigVersion): string {
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, 'Z');
-  return `${v.device} v${v.id} ${when} (${describeOrigin(v)})`;
+  return `${v.device} v${v.n} ${when} (${describeOrigin(v)})`;
 }
 
 export function describeOrigin(v: Pick<ConfigVersion, 'trigger' | 'author'>): string {
@@ -49,7 +49,7 @@ export function changeNotice(
 ): ChangeNotice {
   const stats = `+${diff.added} −${diff.removed} line${diff.added + diff.removed === 1 ? '' : 's'}`;
   const who = current.author ? ` by *${current.author}*` : '';
-  const headline = `:memo: Config of *${current.device}* changed${who} (${current.trigger}) — v${previous.id} → v${current.id}, ${stats}`;
+  const headline = `:memo: Config of *${current.device}* changed${who} (${current.trigger}) — v${previous.n} → v${current.n}, ${stats}`;
   const lines = diff.text.split('\n').length;
   if (lines <= INLINE_DIFF_MAX_LINES && diff.text.length <= INLINE_DIFF_MAX_CHARS) {
     return { message: { text: `${headline}\n\`\`\`\n${diff.text.trimEnd()}\n\`\`\`` } };
@@ -60,8 +60,8 @@ export function changeNotice(
     .replace(/\.\d{3}Z$/, 'Z');
   return {
     file: {
-      filename: `${current.device}-v${previous.id}-v${current.id}-${stamp}.diff`,
-      title: `${current.device} v${previous.id} → v${current.id}`,
+      filename: `${current.device}-v${previous.n}-v${current.n}-${stamp}.diff`,
+      title: `${current.device} v${previous.n} → v${current.n}`,
       content: diff.text,
       initialComment: `${headline} (${lines} diff lines, attached)`,
     },

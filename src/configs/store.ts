@@ -8,6 +8,8 @@ export type Trigger = (typeof TRIGGERS)[number];
 
 export interface ConfigVersion {
   id: number;
+  /** This device's version number (v1, v2, …): what users see and type. */
+  n: number;
   device: string;
   sha256: string;
   collectedAt: Date;
@@ -51,7 +53,7 @@ export interface ConfigStore {
   latest(device: string): Promise<ConfigVersion | undefined>;
   /** Newest first; pass `next` from the previous page to continue. */
   list(device: string, options?: { limit?: number; before?: VersionCursor }): Promise<VersionPage>;
-  /** A version by reference: numeric id, `~N` (N versions before the latest), or a sha256 prefix. */
+  /** A version by reference: the device's version number (`v3`), `~N` (N versions before the latest), or a sha256 prefix. */
   resolve(device: string, ref: string): Promise<ConfigVersion | undefined>;
   /** The newest version collected at or before `at` (the config as it was then). */
   at(device: string, at: Date): Promise<ConfigVersion | undefined>;
@@ -71,6 +73,7 @@ export const GC_LOCK_KEY = 'netops-config-gc';
 
 interface VersionRow {
   id: string | bigint | number;
+  n: number;
   device: string;
   sha256: string;
   collected_at: Date;
@@ -81,11 +84,12 @@ interface VersionRow {
   notified_at: Date | null;
 }
 
-const VERSION_COLS = `v.id, v.device, v.sha256, v.collected_at, v.trigger, v.author, v.prev_sha, b.bytes, v.notified_at`;
+const VERSION_COLS = `v.id, v.n, v.device, v.sha256, v.collected_at, v.trigger, v.author, v.prev_sha, b.bytes, v.notified_at`;
 
 function toVersion(r: VersionRow): ConfigVersion {
   return {
     id: Number(r.id),
+    n: Number(r.n),
     device: r.device,
     sha256: r.sha256,
     collectedAt: r.collected_at,
@@ -134,9 +138,10 @@ export function createConfigStore(pool: Pool): ConfigStore {
           'INSERT INTO config_blobs (sha256, body, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
           [sha, input.body, Buffer.byteLength(input.body)],
         );
-        const { rows } = await c.query<{ id: string }>(
+        // `n` (this device's version number) comes from a trigger, under the per-device lock above.
+        const { rows } = await c.query<{ id: string; n: number }>(
           `INSERT INTO config_versions (device, sha256, collected_at, trigger, author, prev_sha)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text, n`,
           [
             input.device,
             sha,
@@ -156,6 +161,7 @@ export function createConfigStore(pool: Pool): ConfigStore {
         );
         const version: ConfigVersion = {
           id,
+          n: rows[0]!.n,
           device: input.device,
           sha256: sha,
           collectedAt: input.collectedAt,
@@ -211,7 +217,7 @@ export function createConfigStore(pool: Pool): ConfigStore {
       if (/^v?\d{1,15}$/i.test(r)) {
         const byId = await one(
           `SELECT ${VERSION_COLS} FROM config_versions v JOIN config_blobs b ON b.sha256 = v.sha256
-            WHERE v.device = $1 AND v.id = $2`,
+            WHERE v.device = $1 AND v.n = $2`,
           [device, Number(r.replace(/^v/i, ''))],
         );
         if (byId || /^v/i.test(r) || r.length < 6) return byId;
@@ -225,7 +231,7 @@ export function createConfigStore(pool: Pool): ConfigStore {
       }
       throw new NetopsError(ErrorCode.BAD_ARGS, `bad version reference ${ref}`, {
         userMessage: `\`${ref}\` is not a version reference.`,
-        hint: 'Use a version id from `config history` (e.g. 1234 or v1234), `~1` for the one before the latest, or a sha prefix.',
+        hint: 'Use a version number from `config history` (e.g. v3 or 3), `~1` for the one before the latest, or a sha prefix.',
       });
     },
 

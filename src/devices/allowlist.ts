@@ -70,10 +70,17 @@ export function validateReadOnly(vendor: Vendor, input: string): string {
   if (command === '') throw notAllowed(vendor, command, 'it is empty');
   if (command.length > MAX_COMMAND_LENGTH)
     throw notAllowed(vendor, command, `it is longer than ${MAX_COMMAND_LENGTH} characters`);
-  if (/[\r\n]/.test(command))
+  // U+0085, U+2028 and U+2029 end a line for some CLIs and terminals just as \n does.
+  if (/[\r\n\u0085\u2028\u2029]/.test(command))
     throw notAllowed(vendor, command, 'it spans several lines', 'Send one command per request.');
-  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(command))
-    throw notAllowed(vendor, command, 'it contains control characters', 'Type the command as plain text.');
+  // Tab completes a word on a device CLI: what runs would not be what was approved.
+  if (/[\x00-\x1f\x7f-\x9f]/.test(command))
+    throw notAllowed(
+      vendor,
+      command,
+      'it contains control characters (tab, escape, …)',
+      'Type the command as plain text.',
+    );
   if (command.includes(';'))
     throw notAllowed(vendor, command, '`;` chains commands', 'Send one command per request.');
   if (command.includes('&&') || command.includes('||'))

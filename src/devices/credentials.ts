@@ -92,8 +92,10 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
             `key file of credential ${name} is not readable: ${keyFile}`,
             {
               cause: err,
-              context: { credential: name },
-              hint: `Check ${p}KEY_FILE (${keyFile}).`,
+              context: { credential: name, keyFile },
+              // The path stays in the log: chat learns which setting to check, not the worker's file layout.
+              userMessage: `The SSH key of credential \`${name}\` is not readable on the worker.`,
+              hint: `Check ${p}KEY_FILE on the worker.`,
             },
           );
         }

@@ -22,6 +22,10 @@ export class Semaphore {
         this.waiting.shift()?.();
       };
     };
+    const gaveUp = () => new NetopsError(ErrorCode.DEVICE_TIMEOUT, 'gave up waiting for a free SSH slot');
+    // An already-aborted signal never fires 'abort' again: without this check the waiter would sit
+    // in the queue and later take a slot nobody releases.
+    if (signal?.aborted) return Promise.reject(gaveUp());
     if (this.active < this.limit) return Promise.resolve(grant());
     return new Promise((resolve, reject) => {
       const wake = () => {
@@ -30,7 +34,7 @@ export class Semaphore {
       };
       const onAbort = () => {
         this.waiting = this.waiting.filter((w) => w !== wake);
-        reject(new NetopsError(ErrorCode.DEVICE_TIMEOUT, 'gave up waiting for a free SSH slot'));
+        reject(gaveUp());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(wake);

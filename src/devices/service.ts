@@ -1,6 +1,5 @@
 import type { Device } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import type { Inventory } from '../inventory/index.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { CredentialResolver } from './credentials.js';
 import { Semaphore } from './limiter.js';
@@ -15,9 +14,17 @@ export interface HostKeyStore {
   set(device: string, fingerprint: string): void;
 }
 
+/** The part of the inventory the device layer listens to (src/inventory's Inventory fits). */
+export interface InventoryEvents {
+  on(
+    event: 'change',
+    listener: (diff: { removed: readonly Device[]; changed: readonly Device[] }) => void,
+  ): void;
+}
+
 export interface DeviceServiceOptions {
   /** When given, sessions of removed or changed devices are closed on inventory changes. */
-  inventory?: Inventory;
+  inventory?: InventoryEvents;
   credentials: CredentialResolver;
   log?: Logger;
   limits?: {
@@ -224,9 +231,9 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
   ): Promise<T> {
     if (closed) throw new NetopsError(ErrorCode.INTERNAL, 'device service is closed');
     if (!device.enabled) {
-      throw new NetopsError(ErrorCode.DEVICE_UNREACHABLE, `${device.name} is disabled in the inventory`, {
+      // Not transient: retrying a device someone switched off only delays the answer.
+      throw new NetopsError(ErrorCode.DEVICE_DISABLED, `${device.name} is disabled in the inventory`, {
         context: { device: device.name },
-        userMessage: `\`${device.name}\` is disabled in the inventory.`,
       });
     }
     const vendor = getVendor(device.vendor);

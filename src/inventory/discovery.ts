@@ -4,54 +4,15 @@ import snmp, { type Session } from 'net-snmp';
 import { parseDocument } from 'yaml';
 import { type Device, type Vendor, deviceSchema, parseFileConfig } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { resolveSnmpCredential } from '../snmp/credentials.js';
-import type { DiscoveryPolicy } from '../snmp/discovery-types.js';
-import { LLDP, SYS, suffixOf } from '../snmp/oids.js';
-import { get as snmpGet, bulkWalk } from '../snmp/walk.js';
+import { bulkWalk, LLDP, resolveSnmpCredential, SYS, snmpGet, suffixOf } from '../snmp/index.js';
+import type { DiscoveryPolicy } from './discovery-types.js';
 import type { Inventory } from './inventory.js';
+import { expandCidr, inSubnets, lldpAddress, parseCidr } from './scope.js';
 
 // ---------------------------------------------------------------- addresses
 
-export function ipToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip.trim());
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-export function parseCidr(text: string): { base: number; bits: number } | undefined {
-  const [ip, len] = text.trim().split('/');
-  const base = ipToInt(ip ?? '');
-  const bits = len === undefined ? 32 : Number(len);
-  if (base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return { base: (base & mask) >>> 0, bits };
-}
-
-export function inSubnets(ip: string, subnets: readonly string[]): boolean {
-  const n = ipToInt(ip);
-  if (n === undefined) return false;
-  return subnets.some((s) => {
-    const c = parseCidr(s);
-    if (!c) return false;
-    const mask = c.bits === 0 ? 0 : (~0 << (32 - c.bits)) >>> 0;
-    return (n & mask) >>> 0 === c.base;
-  });
-}
-
-/** Host addresses of a CIDR (network/broadcast excluded below /31). */
-export function expandCidr(text: string): string[] {
-  const c = parseCidr(text);
-  if (!c) return [];
-  const size = 2 ** (32 - c.bits);
-  if (size <= 2) return Array.from({ length: size }, (_, i) => intToIp(c.base + i));
-  return Array.from({ length: size - 2 }, (_, i) => intToIp(c.base + 1 + i));
-}
+// Parsed with ipaddr.js in scope.ts: the allowed subnets are a security boundary.
+export { expandCidr, inSubnets, parseCidr } from './scope.js';
 
 // ---------------------------------------------------------------- identity
 
@@ -142,10 +103,13 @@ export async function lldpNeighbours(session: Session): Promise<LldpNeighbour[]>
   const loc = w.columns.get(LLDP.locPortId)!;
   const addrs = new Map<string, string>();
   for (const vb of w.columns.get(LLDP.remManAddrIfSubtype)!.values()) {
-    // index: timeMark.localPort.remIndex.addrSubtype.len.a.b.c.d — subtype 1 is IPv4
+    // index: timeMark.localPort.remIndex.addrSubtype.len.<len octets>: subtype 1 IPv4, 2 IPv6
     const idx = suffixOf(vb.oid, LLDP.remManAddrIfSubtype)!.split('.');
-    if (idx[3] === '1' && idx[4] === '4' && idx.length >= 9)
-      addrs.set(idx.slice(0, 3).join('.'), idx.slice(5, 9).join('.'));
+    const len = Number(idx[4]);
+    const addr = lldpAddress(idx[3] ?? '', idx.slice(5, 5 + len));
+    const key = idx.slice(0, 3).join('.');
+    // Several addresses per neighbour: prefer IPv4, the family most inventories are managed over.
+    if (addr && (!addrs.has(key) || idx[3] === '1')) addrs.set(key, addr);
   }
   const out: LldpNeighbour[] = [];
   for (const [idx, vb] of names) {
@@ -257,7 +221,7 @@ export async function discover(target: string, options: DiscoverOptions): Promis
       const what = `${n.sysName} on ${known.name} ${n.localPort}`;
       if (knownNames.has(deviceName(n.sysName, n.manAddr ?? '').toLowerCase()))
         result.skipped.push({ what, reason: 'already in the inventory' });
-      else if (!n.manAddr) result.skipped.push({ what, reason: 'no IPv4 management address advertised' });
+      else if (!n.manAddr) result.skipped.push({ what, reason: 'no management address advertised' });
       else if (knownHosts.has(n.manAddr))
         result.skipped.push({ what, reason: 'address already in the inventory' });
       else if (!inSubnets(n.manAddr, policy.allowedSubnets))
@@ -268,18 +232,18 @@ export async function discover(target: string, options: DiscoverOptions): Promis
     const cidr = parseCidr(target);
     if (!cidr) {
       throw new NetopsError(ErrorCode.BAD_ARGS, `not a device, address or CIDR: ${target}`, {
-        userMessage: `\`${target}\` is neither a device in the inventory nor an IPv4 address or CIDR.`,
-        hint: 'Try `/net discover 10.0.0.0/28`, `/net discover 10.0.0.5` or `/net discover core1`.',
+        userMessage: `\`${target}\` is neither a device in the inventory nor an IP address or CIDR (IPv4 or IPv6).`,
+        hint: 'Try `/net discover 10.0.0.0/28`, `/net discover 2001:db8::/124`, `/net discover 10.0.0.5` or `/net discover core1`.',
       });
     }
-    const size = 2 ** (32 - cidr.bits);
-    if (size > policy.maxSweep) {
+    const size = cidr.size;
+    if (size > BigInt(policy.maxSweep)) {
       throw new NetopsError(ErrorCode.BAD_ARGS, `sweep of ${size} addresses exceeds ${policy.maxSweep}`, {
         userMessage: `\`${target}\` has ${size} addresses; a sweep is limited to ${policy.maxSweep}.`,
         hint: 'Use a smaller prefix.',
       });
     }
-    for (const host of expandCidr(target)) {
+    for (const host of expandCidr(target, policy.maxSweep)) {
       if (!inSubnets(host, policy.allowedSubnets))
         result.skipped.push({ what: host, reason: 'outside the allowed subnets' });
       else if (knownHosts.has(host)) continue;
@@ -377,7 +341,10 @@ export function proposalBlocks(r: DiscoveryResult, target: string): unknown[] {
 export async function addDiscoveredDevice(path: string, device: Device): Promise<void> {
   const doc = parseDocument(await readFile(path, 'utf8'));
   if (doc.errors.length)
-    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${path} does not parse: ${doc.errors[0]!.message}`);
+    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${path} does not parse: ${doc.errors[0]!.message}`, {
+      userMessage: 'netops.yaml does not parse right now, so nothing was added to it.',
+      hint: 'Fix the file (the worker log has the exact error), then try again.',
+    });
   const existing = doc.getIn(['devices']);
   const plain = (doc.toJS() as { devices?: { name?: string }[] } | null)?.devices ?? [];
   if (plain.some((d) => d.name?.toLowerCase() === device.name.toLowerCase())) {
@@ -433,13 +400,20 @@ export async function addFromButtonValue(
   try {
     raw = JSON.parse(value);
   } catch {
-    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON');
+    throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add: value is not JSON', {
+      userMessage: 'That Add button does not carry a device netops-bot can read.',
+      hint: 'Run `discover` again for a fresh proposal.',
+    });
   }
   const parsed = deviceSchema.safeParse(raw);
   if (!parsed.success)
     throw new NetopsError(
       ErrorCode.BAD_ARGS,
       `discover.add: not a device: ${parsed.error.issues[0]?.message}`,
+      {
+        userMessage: 'That Add button does not carry a device netops-bot can read.',
+        hint: 'Run `discover` again for a fresh proposal.',
+      },
     );
   if (!inSubnets(parsed.data.host, policy.allowedSubnets)) {
     throw new NetopsError(

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Device } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { compileGlob, isGlob } from './glob.js';
+import { compileGlob, isGlob } from '../text/index.js';
 
 export interface DeviceFilter {
   /** Name or glob (`core*`); also matches site/role/tag when given as `site:x`, `role:y`, `tag:z`. */

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { type Device, type FileConfig, parseFileConfig } from '../config.js';
 import { backupSchedules } from '../configs/schedules.js';
-import type { DesiredSchedule, ReconcileSchedulesResult, Scheduler } from '../queue/schedules.js';
-import type { Responder } from '../slack/types.js';
+import type { DesiredSchedule, ReconcileSchedulesResult, Scheduler } from '../queue/index.js';
+import type { Responder } from '../chat/index.js';
 import type { Inventory } from './inventory.js';
 
 export interface ReconcilerOptions {

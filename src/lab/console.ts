@@ -45,8 +45,13 @@ export function createConsolePrinter(options: ConsoleOptions) {
     switch (c.method) {
       case 'chat.postMessage':
         return write(`\n[${where}] netops-bot:\n${indent(text())}`);
-      case 'chat.update':
-        return write(`  ↻ ${firstLine(text())}`);
+      case 'chat.update': {
+        // A progress edit is one line, except a failure: its reason is what Slack shows under it.
+        const [head, ...rest] = text().split('\n');
+        const failed = /^failed\b/.test(String(a.text ?? ''));
+        const detail = failed ? rest.filter((l) => !/^job `/.test(l)) : [];
+        return write(`  ↻ ${head ?? ''}${detail.length ? `\n${indent(detail.join('\n'))}` : ''}`);
+      }
       case 'chat.postEphemeral':
         return write(`\n[${where}] (only you) netops-bot:\n${indent(text())}`);
       case 'files.completeUploadExternal': {
@@ -85,8 +90,4 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? '';
 }

@@ -16,6 +16,12 @@ export interface LabScenarioOptions {
   site: SimSite;
   /** When the lab started: history ends here, whatever the poller has written since. */
   now?: () => Date;
+  /**
+   * 'background' (default): the worker's maintenance rolls the history up over the next minutes
+   * (weeks-long charts read rollups). 'skip': never, for a one-shot run that reads at most two days
+   * (raw) and must not spend minutes rolling up.
+   */
+  rollups?: 'background' | 'skip';
   /** What the scenario did, for the terminal (a demo follows along). */
   say?(text: string): void;
 }
@@ -86,8 +92,16 @@ export async function seedHistory(options: LabScenarioOptions): Promise<HistoryR
     });
   }
   await retryOnConflict(() => injectAnomaly(pool, site, now));
-  // The anomaly's window at least, the whole history when it was just written.
-  await rewindRollups(pool, new Date(now.getTime() - (trafficRows > 0 ? HISTORY_DAYS * DAY : 2 * HOUR)));
+  if (options.rollups === 'skip') {
+    await pool.query(
+      `INSERT INTO rollup_watermarks (resolution, done_until) VALUES ('5m', $1), ('1h', $1)
+       ON CONFLICT (resolution) DO UPDATE SET done_until = GREATEST(rollup_watermarks.done_until, EXCLUDED.done_until)`,
+      [now],
+    );
+  } else {
+    // The anomaly's window at least, the whole history when it was just written.
+    await rewindRollups(pool, new Date(now.getTime() - (trafficRows > 0 ? HISTORY_DAYS * DAY : 2 * HOUR)));
+  }
   const configVersions = await seedConfigHistory(pool, site, now);
   return { trafficRows, configVersions, ms: Date.now() - started };
 }

@@ -15,3 +15,9 @@ export {
 } from './query.js';
 export { m4, minMax, lttb, withGaps } from './downsample.js';
 export { METRICS } from './rollup.js';
+export {
+  latestInterfaces,
+  type LatestInterface,
+  type SampleRates,
+  type SampleRow,
+} from './store.js';

@@ -1,5 +1,19 @@
 import type { Pool } from 'pg';
-import type { SampleRates } from '../snmp/counters.js';
+
+/** Per-second rates of one interface at one time (null where unknown), as the poller computes them. */
+export interface SampleRates {
+  ifIndex: number;
+  ts: Date;
+  inBps: number | null;
+  outBps: number | null;
+  inPps: number | null;
+  outPps: number | null;
+  inErrors: number | null;
+  outErrors: number | null;
+  inDiscards: number | null;
+  outDiscards: number | null;
+  speedBps: number | null;
+}
 
 /** One row of `samples`: per-second rates (null where unknown) for one device's interface. */
 export interface SampleRow extends SampleRates {

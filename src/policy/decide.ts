@@ -1,4 +1,4 @@
-import { matchGlob } from '../inventory/glob.js';
+import { matchGlob } from '../text/index.js';
 import { ACTIONS, type Action, changes } from './actions.js';
 import { BUILTIN_ROLES, type DeviceScope, type PolicyConfig } from './schema.js';
 

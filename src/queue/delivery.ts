@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { DeliveryLedger, PartRecord } from '../slack/deliver.js';
-import type { FileUpload } from '../slack/types.js';
+import type { DeliveryLedger, FileUpload, PartRecord } from '../chat/index.js';
+import { ErrorCode, NetopsError } from '../errors.js';
 import type { JobResult } from './types.js';
 
 /** How long a job's delivery record outlives it: longer than any retry, shorter than forever. */
@@ -49,10 +49,47 @@ export function deliveryKey(prefix: string, jobId: string): string {
   return `${prefix}:netops:delivery:${jobId}`;
 }
 
-export function createDeliveryStore(redis: Redis, prefix: string, jobId: string): DeliveryStore {
+/**
+ * Records that a part is about to be posted, only while this attempt still holds the job's lock,
+ * and extends the lock: a worker that stalled (its lock lapsed, another worker took the job) must
+ * not post beside the one that took over.
+ */
+const CLAIM = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1`;
+
+/** This attempt's hold on the job: BullMQ's lock key and token, and how long a lock lasts. */
+export interface JobLock {
+  key: string;
+  token: string;
+  durationMs: number;
+}
+
+export function createDeliveryStore(
+  redis: Redis,
+  prefix: string,
+  jobId: string,
+  lock?: JobLock,
+): DeliveryStore {
   const key = deliveryKey(prefix, jobId);
   const write = async (field: string, value: string) => {
     await redis.multi().hset(key, field, value).expire(key, TTL_S).exec();
+  };
+  const claim = async (field: string, value: string) => {
+    if (!lock) return write(field, value);
+    const ok = await redis.eval(CLAIM, 2, lock.key, key, lock.token, lock.durationMs, field, value, TTL_S);
+    if (ok !== 1) {
+      throw new NetopsError(
+        ErrorCode.JOB_LOCK_LOST,
+        `job ${jobId}: lock lost to another worker; not posting`,
+        {
+          context: { jobId },
+        },
+      );
+    }
   };
   return {
     ledger: {
@@ -61,7 +98,8 @@ export function createDeliveryStore(redis: Redis, prefix: string, jobId: string)
         const v = await redis.hget(key, `part:${part}`);
         return v ? (JSON.parse(v) as PartRecord) : undefined;
       },
-      set: (part, record) => write(`part:${part}`, JSON.stringify(record)),
+      set: (part, record) =>
+        (record.state === 'started' ? claim : write)(`part:${part}`, JSON.stringify(record)),
     },
     async result() {
       const v = await redis.hget(key, 'result');

@@ -2,19 +2,22 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ErrorCode, isNetopsError, isTransient, NetopsError, userText } from '../errors.js';
-import { deliverResult, onceOnly } from '../slack/deliver.js';
-import { progressMessage, type ProgressState } from '../slack/progress.js';
+import { type JobPoster, onceOnly, type ProgressState } from '../chat/index.js';
 import type { AuditLog } from '../storage/audit.js';
+import { servicesFor, unmetNeeds } from './define.js';
 import { createDeliveryStore } from './delivery.js';
 import { envelopeSchema } from './envelope.js';
 import { DEFAULT_QUEUE } from './producer.js';
-import type { JobContext, JobDefinition, JobOrigin, JobServices } from './types.js';
+import type { JobContext, JobDefinition, JobOrigin, ServiceMap } from './types.js';
 
 export interface JobHostOptions {
   connection: Redis;
   prefix: string;
   jobs: readonly JobDefinition[];
-  services: JobServices;
+  /** Every service this role built, by key; each job gets the ones it `needs`. */
+  services: object;
+  /** How progress edits, results and `say` reach people (src/chat's createJobPoster in production). */
+  poster: JobPoster;
   audit?: AuditLog;
   log: Logger;
   /** Jobs run at once per queue. */
@@ -43,9 +46,24 @@ export interface JobHost {
 export const DEFAULT_LOCK_DURATION_MS = 15_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 5_000;
 
+const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * Runs jobs from their queues. Refuses to start when a registered job needs a service this role
+ * did not build: better a worker that will not start than one that fails every such job later.
+ */
 export function createJobHost(options: JobHostOptions): JobHost {
-  const { services, log, audit } = options;
+  const { log, audit, poster } = options;
+  const unmet = unmetNeeds(options.jobs, options.services);
+  if (unmet.length) {
+    throw new NetopsError(ErrorCode.CONFIG_INVALID, `job host cannot start: ${unmet.join('; ')}`, {
+      context: { unmet },
+    });
+  }
   const defs = new Map(options.jobs.map((j) => [j.name, j] as const));
+  const jobServices = new Map<string, ServiceMap>(
+    options.jobs.map((j) => [j.name, Object.freeze(servicesFor(j, options.services))] as const),
+  );
   const queueNames = [...new Set(options.jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
   const running = new Map<string, AbortController>();
   const redis = options.connection;
@@ -58,7 +76,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
     }
   };
 
-  const processor = async (job: Job): Promise<string> => {
+  const processor = async (job: Job, token?: string): Promise<string> => {
     const jobId = job.id!;
     const attempt = job.attemptsMade + 1;
     const def = defs.get(job.name);
@@ -72,14 +90,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
       if (!origin?.messageTs) return;
       const what =
         def?.describe && parsedPayload !== undefined ? def.describe(parsedPayload) : `\`${job.name}\``;
+      const messageTs = origin.messageTs;
       const update = () =>
-        services.responder.update(
+        poster.progress(
+          { ...origin, messageTs },
           {
-            channel: origin.channel,
-            ts: origin.messageTs!,
-            ...(origin.threadTs ? { threadTs: origin.threadTs } : {}),
-          },
-          progressMessage({
             state,
             what,
             jobId,
@@ -87,7 +102,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
             ...(detail ? { detail } : {}),
             // job.timestamp: when this job (or this run of a schedule) was added
             elapsedMs: Date.now() - (job.timestamp || started),
-          }),
+          },
         );
       if (!final || attempt >= (job.opts.attempts ?? 1)) return safely('progress', update);
       try {
@@ -106,8 +121,20 @@ export function createJobHost(options: JobHostOptions): JobHost {
     };
 
     let parsedPayload: unknown;
-    if (!def || !env.success) {
-      throw new UnrecoverableError(`no job type ${job.name} or malformed envelope`);
+    if (!env.success) {
+      jlog.error({ issues: env.error.issues }, 'malformed job envelope');
+      throw new UnrecoverableError(`malformed envelope for ${job.name}`);
+    }
+    if (!def) {
+      // Enqueued by a newer bot than this worker, or a job type since removed: say so instead of
+      // leaving the person looking at "queued" forever.
+      jlog.error('no such job type in this worker');
+      const sentence = new NetopsError(ErrorCode.JOB_UNKNOWN, `no job type ${job.name}`).toUserText();
+      if (audit && (origin?.audited || origin?.auditId))
+        await safely('audit', () => audit.jobFinished(jobId, 'failed', sentence, ErrorCode.JOB_UNKNOWN));
+      await edit('failed', sentence);
+      options.onFinished?.(job.name, 'failed', Date.now() - started);
+      throw new UnrecoverableError(`no job type ${job.name}`);
     }
     const parsed = def.schema.safeParse(env.data.payload);
     if (!parsed.success) {
@@ -117,13 +144,24 @@ export function createJobHost(options: JobHostOptions): JobHost {
         await safely('audit', () =>
           audit.jobFinished(jobId, 'failed', 'invalid job data', ErrorCode.JOB_BAD_DATA),
         );
-      throw new UnrecoverableError(`invalid data for ${job.name}: ${parsed.error.message}`);
+      throw new UnrecoverableError(`invalid data for ${job.name} (the issues are in the log)`);
     }
     parsedPayload = parsed.data;
 
     // Only requests from people have an audit row; scheduled work is not audited per run.
     const audited = audit && (origin?.audited || origin?.auditId) ? audit : undefined;
-    const store = createDeliveryStore(redis, options.prefix, jobId);
+    const store = createDeliveryStore(
+      redis,
+      options.prefix,
+      jobId,
+      token
+        ? {
+            key: `${job.queueQualifiedName}:${jobId}:lock`,
+            token,
+            durationMs: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+          }
+        : undefined,
+    );
     const maxAttempts = job.opts.attempts ?? 1;
 
     /** Final failure: the audit row, then the progress message, then no more retries. */
@@ -146,24 +184,34 @@ export function createJobHost(options: JobHostOptions): JobHost {
 
       const controller = new AbortController();
       running.set(jobId, controller);
-      const timer = def.timeoutMs
-        ? setTimeout(() => controller.abort(new Error('job timed out')), def.timeoutMs)
-        : undefined;
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
+      // The job's own signal stops well-behaved work; the race stops waiting for work that ignores it.
+      const deadline = new Promise<never>((_, reject) => {
+        if (!def.timeoutMs) return;
+        timer = setTimeout(() => {
+          timedOut = true;
+          const err = new NetopsError(ErrorCode.JOB_TIMEOUT, `${job.name} ran over ${def.timeoutMs} ms`, {
+            context: { jobId, timeoutMs: def.timeoutMs },
+          });
+          controller.abort(err);
+          reject(err);
+        }, def.timeoutMs);
+      });
       let said = 0;
       const ctx: JobContext = {
         jobId,
         attempt,
         ...(origin ? { origin } : {}),
         signal: controller.signal,
-        services,
+        services: jobServices.get(def.name)!,
         log: jlog,
         progress: (text) => edit('running', text),
         say: async (message) => {
           if (!origin) return;
-          const dest = { channel: origin.channel, ...(origin.threadTs ? { threadTs: origin.threadTs } : {}) };
           // Numbered in the order the job says them, so a rerun after a crash skips what was said.
           await onceOnly(store.ledger, `say:${++said}`, async (prior) => {
-            const { ts } = await services.responder.post(dest, message, {
+            const { ts } = await poster.say(origin, message, {
               ...(prior.key ? { key: prior.key } : {}),
               ...(prior.maybePostedSince !== undefined ? { maybePostedSince: prior.maybePostedSince } : {}),
             });
@@ -173,21 +221,21 @@ export function createJobHost(options: JobHostOptions): JobHost {
       };
 
       try {
-        result = await def.process(parsed.data, ctx);
+        result = await Promise.race([def.process(parsed.data, ctx), deadline]);
       } catch (err) {
+        if (isNetopsError(err) && err.code === ErrorCode.JOB_LOCK_LOST) throw err;
         const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
         jlog.warn({ err, retry }, 'job failed');
         if (retry) {
           await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw err;
         }
-        const code = isNetopsError(err) ? err.code : ErrorCode.INTERNAL;
-        return fail(
-          controller.signal.aborted
-            ? `The job was stopped after ${Math.round((def.timeoutMs ?? 0) / 1000)} s without finishing.`
-            : userText(err),
-          code,
-        );
+        if (timedOut)
+          return fail(
+            `The job was stopped after ${seconds(def.timeoutMs ?? 0)} without finishing. Try a narrower request, or try again later.`,
+            ErrorCode.JOB_TIMEOUT,
+          );
+        return fail(userText(err), isNetopsError(err) ? err.code : ErrorCode.INTERNAL);
       } finally {
         clearTimeout(timer);
         running.delete(jobId);
@@ -198,8 +246,13 @@ export function createJobHost(options: JobHostOptions): JobHost {
 
     if (origin) {
       try {
-        await deliverResult(services.responder, origin, result, store.ledger);
+        await poster.result(origin, result, store.ledger);
       } catch (err) {
+        // Another worker took the job over (this one stalled): it delivers; this one just stops.
+        if (isNetopsError(err) && err.code === ErrorCode.JOB_LOCK_LOST) {
+          jlog.warn('lost the job to another worker before posting; leaving delivery to it');
+          throw err;
+        }
         const sentence = `The job finished but its result could not be posted: ${userText(err)}`;
         jlog.warn({ err }, 'result delivery failed');
         if (isTransient(err) && attempt < maxAttempts) {
@@ -234,25 +287,23 @@ export function createJobHost(options: JobHostOptions): JobHost {
     const def = defs.get(job.name);
     const payload = def && env.success ? def.schema.safeParse(env.data.payload) : undefined;
     const what = def?.describe && payload?.success ? def.describe(payload.data) : `\`${job.name}\``;
-    const sentence = `The worker running this job stopped ${job.stalledCounter ?? 0} times before it finished, so it was not tried again.`;
+    const times = job.stalledCounter ?? 1;
+    const sentence = `The worker running this job died ${times === 1 ? 'once' : `${times} times`} before it finished, so it was not tried again (this can be a job that crashes its worker). Check the worker logs for job ${job.id}.`;
     if (audit && (origin?.audited || origin?.auditId))
       await safely('audit', () => audit.jobFinished(job.id!, 'failed', sentence, ErrorCode.JOB_STALLED));
     if (origin?.messageTs) {
+      const messageTs = origin.messageTs;
       await safely('progress', () =>
-        services.responder.update(
+        poster.progress(
+          { ...origin, messageTs },
           {
-            channel: origin.channel,
-            ts: origin.messageTs!,
-            ...(origin.threadTs ? { threadTs: origin.threadTs } : {}),
-          },
-          progressMessage({
             state: 'failed',
             what,
             jobId: job.id!,
             ...(origin.userId ? { userId: origin.userId } : {}),
             detail: sentence,
             elapsedMs: Date.now() - job.timestamp,
-          }),
+          },
         ),
       );
     }

@@ -1,7 +1,14 @@
-export { defineJob } from './define.js';
+export { defineJob, jobKit, unmetNeeds, servicesFor, type JobSpec } from './define.js';
 export { createProducer, DEFAULT_QUEUE, type Producer } from './producer.js';
 export { createJobHost, type JobHost, type JobHostOptions } from './host.js';
 export { newJobId } from './envelope.js';
+export {
+  createScheduler,
+  type DesiredSchedule,
+  type ReconcileSchedulesResult,
+  type ScheduleInfo,
+  type Scheduler,
+} from './schedules.js';
 export type {
   Enqueue,
   EnqueueOptions,
@@ -9,5 +16,5 @@ export type {
   JobDefinition,
   JobOrigin,
   JobResult,
-  JobServices,
+  ServiceMap,
 } from './types.js';

@@ -17,27 +17,45 @@ export interface ProducerOptions {
   readyWaitMs?: number;
 }
 
+/** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
+const readyWaits = new WeakMap<Redis, Promise<void>>();
+
+function readyWait(connection: Redis): Promise<void> {
+  let wait = readyWaits.get(connection);
+  if (!wait) {
+    wait = new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error) => {
+        connection.off('ready', onReady);
+        connection.off('end', onEnd);
+        readyWaits.delete(connection);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => settle();
+      const onEnd = () => settle(new Error('Redis connection is closed'));
+      connection.on('ready', onReady);
+      connection.on('end', onEnd);
+    });
+    wait.catch(() => {}); // a caller may have stopped waiting; the rejection is theirs to see
+    readyWaits.set(connection, wait);
+  }
+  return wait;
+}
+
 /** Resolves once the connection is ready, or rejects after ms (or at once if it was closed for good). */
 export function whenReady(connection: Redis, ms: number): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   if (connection.status === 'end') return Promise.reject(new Error('Redis connection is closed'));
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      connection.off('ready', onReady);
-      connection.off('end', onEnd);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onReady = () => done();
-    const onEnd = () => done(new Error('Redis connection is closed'));
-    const timer = setTimeout(
-      () => done(new Error(`Redis not reachable within ${ms} ms (connection ${connection.status})`)),
-      ms,
-    );
-    connection.on('ready', onReady);
-    connection.on('end', onEnd);
-  });
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    readyWait(connection),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis not reachable within ${ms} ms (connection ${connection.status})`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 export interface Producer {

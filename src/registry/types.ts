@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Inventory } from '../inventory/index.js';
 import type { AuditLog } from '../storage/audit.js';
-import type { Destination, Message } from '../slack/types.js';
+import type { Destination, Message } from '../chat/index.js';
 import type { Enqueue } from '../queue/types.js';
 
 export interface ParsedArgs {

@@ -4,7 +4,7 @@ import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Intake } from './intake.js';
 import { type Route, SigningReceiver } from './receiver.js';
-import type { Responder } from './types.js';
+import type { Responder } from '../chat/index.js';
 
 export interface ActionHandler {
   /** Block Kit action_id (exact) this handles. */

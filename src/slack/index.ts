@@ -9,9 +9,21 @@ export {
 } from './app.js';
 export { createIntake, type Intake } from './intake.js';
 export { createWebResponder } from './responder.js';
-export { deliverResult } from './deliver.js';
-export { progressMessage } from './progress.js';
 export { signSlackRequest, verifySlackSignature } from './verify.js';
-export { section, sections, context, capBlocks } from './blocks.js';
-export { SLACK_LIMITS, clip, codeBlock, escapeMrkdwn } from './limits.js';
-export type { Destination, FileUpload, Message, Responder } from './types.js';
+// The chat port and its message helpers, re-exported for callers that already speak Slack.
+export {
+  capBlocks,
+  clip,
+  codeBlock,
+  context,
+  deliverResult,
+  escapeMrkdwn,
+  progressMessage,
+  SLACK_LIMITS,
+  section,
+  sections,
+  type Destination,
+  type FileUpload,
+  type Message,
+  type Responder,
+} from '../chat/index.js';

@@ -2,14 +2,17 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ErrorCode, isNetopsError, NetopsError, userText } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
-import { newJobId } from '../queue/envelope.js';
-import type { Enqueue } from '../queue/types.js';
+import { type Enqueue, newJobId } from '../queue/index.js';
 import type { Registry } from '../registry/index.js';
 import type { CommandUser } from '../registry/types.js';
 import type { AuditLog } from '../storage/audit.js';
-import { progressMessage } from './progress.js';
-import { escapeMrkdwn } from './limits.js';
-import type { Destination, Message, Responder } from './types.js';
+import {
+  type Destination,
+  escapeMrkdwn,
+  type Message,
+  progressMessage,
+  type Responder,
+} from '../chat/index.js';
 
 export interface IntakeOptions {
   config: Config;

@@ -25,19 +25,46 @@ export interface SigningReceiverOptions {
   onRequest?(outcome: 'ok' | 'unauthorized' | 'bad-request', ms: number): void;
 }
 
+/** Bytes of an oversized body read (and dropped) after the 413, before the connection is cut. */
+const DRAIN_LIMIT = 4_000_000;
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      reject(Object.assign(new Error('body too large'), { status: 413 }));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(c);
+      else if (chunks.length) {
+        // Reject once; the rest is read and dropped so the client can still read the 413 (cutting
+        // the socket while it is sending makes its kernel see a reset instead of the reply).
+        chunks.length = 0;
         reject(Object.assign(new Error('body too large'), { status: 413 }));
-        req.destroy();
-      } else chunks.push(c);
+      } else if (size > limit + DRAIN_LIMIT) req.destroy();
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
+  });
+}
+
+/** 413, then close: the reply is written before the connection goes. */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  res.end('request body too large', () => {
+    // Whatever the client still sends is dropped; the socket closes once it stops (or after 2 s).
+    req.resume();
+    const cut = setTimeout(() => req.socket.destroy(), 2_000);
+    cut.unref();
+    req.once('end', () => {
+      clearTimeout(cut);
+      req.socket.destroy();
+    });
   });
 }
 
@@ -100,7 +127,8 @@ export class SigningReceiver implements Receiver {
     try {
       body = req.method === 'POST' ? await readBody(req, this.options.maxBodyBytes ?? 1_000_000) : '';
     } catch (err) {
-      return send(res, (err as { status?: number }).status ?? 400, 'could not read body');
+      if ((err as { status?: number }).status === 413) return tooLarge(req, res);
+      return send(res, 400, 'could not read body');
     }
     const route = this.options.routes?.find((r) => r.path === path && r.method === req.method);
     if (route) return void (await route.handler(req, res, body));

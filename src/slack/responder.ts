@@ -1,8 +1,16 @@
 import type { WebAPICallResult, WebClient } from '@slack/web-api';
 import { ErrorCode, NetopsError } from '../errors.js';
-import { capBlocks } from './blocks.js';
-import { SLACK_LIMITS, clip } from './limits.js';
-import type { Destination, FileUpload, Message, PostOptions, Responder, UploadOptions } from './types.js';
+import {
+  capBlocks,
+  clip,
+  type Destination,
+  type FileUpload,
+  type Message,
+  type PostOptions,
+  type Responder,
+  SLACK_LIMITS,
+  type UploadOptions,
+} from '../chat/index.js';
 import { createSlackCaller, type SlackCaller, type SlackCallerOptions } from './web-api.js';
 
 function slackError(method: string, err: unknown): NetopsError {

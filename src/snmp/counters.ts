@@ -1,3 +1,4 @@
+import type { SampleRates } from '../metrics/index.js';
 /**
  * Counter maths, pure. SNMP counters only ever go up and wrap at 2^32 or 2^64; a decrease is either
  * a wrap or a reset (reboot, `clear counters`, agent restart). We only call it a wrap when the rate
@@ -104,20 +105,6 @@ export interface DeviceReading {
   /** sysUpTime in hundredths of a second. */
   uptimeCs?: number;
   interfaces: InterfaceReading[];
-}
-
-export interface SampleRates {
-  ifIndex: number;
-  ts: Date;
-  inBps: number | null;
-  outBps: number | null;
-  inPps: number | null;
-  outPps: number | null;
-  inErrors: number | null;
-  outErrors: number | null;
-  inDiscards: number | null;
-  outDiscards: number | null;
-  speedBps: number | null;
 }
 
 export type ResetReason = 'first-poll' | 'reboot' | 'uptime-wrap' | 'clock' | 'stale';

@@ -1,4 +1,4 @@
-export { computeRates, counterRate, toCounter, type DeviceReading, type SampleRates } from './counters.js';
+export { computeRates, counterRate, toCounter, type DeviceReading } from './counters.js';
 export {
   createPoller,
   type Poller,
@@ -13,22 +13,6 @@ export {
   type MonitoringOptions,
   type PollSummary,
 } from './service.js';
-export type { DiscoveryPolicy } from './discovery-types.js';
 export { formatBps, formatSpeed, formatRate, utilisation } from './format.js';
-// Monitoring-facing pieces that live next to the inventory and metrics they act on.
-export { latestInterfaces, type LatestInterface } from '../metrics/store.js';
-export {
-  discover,
-  proposalBlocks,
-  addDiscoveredDevice,
-  type DiscoveryResult,
-  type Proposal,
-} from '../inventory/discovery.js';
-export {
-  createReconciler,
-  desiredSchedules,
-  fileSdTargets,
-  type Reconciler,
-  type ReconcileReport,
-} from '../inventory/reconcile.js';
-export { createScheduler, type Scheduler, type DesiredSchedule } from '../queue/schedules.js';
+export { LLDP, SYS, suffixOf } from './oids.js';
+export { get as snmpGet, bulkWalk } from './walk.js';

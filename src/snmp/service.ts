@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import type { Device } from '../config.js';
-import type { Reconciler } from '../inventory/reconcile.js';
 import { type Retention, runMaintenance } from '../metrics/rollup.js';
 import {
   type BaselineStore,
@@ -10,7 +9,6 @@ import {
   upsertInterfaces,
 } from '../metrics/store.js';
 import { type ResetReason, computeRates, parseReading, serialiseReading } from './counters.js';
-import type { DiscoveryPolicy } from './discovery-types.js';
 import { type PollOptions, type Poller, createPoller } from './poller.js';
 
 export interface PollSummary {
@@ -33,10 +31,6 @@ export interface MonitoringService {
   pollAndStore(device: Device, options?: PollOptions): Promise<PollSummary>;
   /** Rollups, partitions and retention. */
   maintain(now: Date): ReturnType<typeof runMaintenance>;
-  /** Who may be discovered and how (allowed subnets, sweep size, probe credential). */
-  discovery: DiscoveryPolicy;
-  /** Set in roles that run the inventory reconcile loop (worker/all/lab). */
-  reconciler?: Reconciler;
   close(): void;
 }
 
@@ -46,10 +40,8 @@ export interface MonitoringOptions {
   env: Record<string, string | undefined>;
   clock?: () => number;
   retention?: Partial<Retention>;
-  discovery?: Partial<DiscoveryPolicy>;
   baselines?: BaselineStore;
   poller?: Poller;
-  reconciler?: Reconciler;
 }
 
 export function createMonitoringService(options: MonitoringOptions): MonitoringService {
@@ -59,18 +51,6 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
   return {
     poller,
     pool: options.pool,
-    discovery: {
-      allowedSubnets: options.discovery?.allowedSubnets ?? [],
-      maxSweep: options.discovery?.maxSweep ?? 256,
-      credential: options.discovery?.credential ?? 'discovery',
-      sshCredential: options.discovery?.sshCredential ?? 'default',
-      version: options.discovery?.version ?? '2c',
-      port: options.discovery?.port ?? 161,
-      timeoutMs: options.discovery?.timeoutMs ?? 1_000,
-      env: options.env,
-      autoAdd: options.discovery?.autoAdd ?? false,
-    },
-    ...(options.reconciler ? { reconciler: options.reconciler } : {}),
     async pollAndStore(device, pollOptions) {
       const r = await poller.poll(device, pollOptions);
       if (r.status === 'skipped')

@@ -91,6 +91,20 @@ function toRecord(r: Record<string, unknown>): AuditRecord {
   };
 }
 
+/**
+ * Text as the audit table stores it: control and line-separator characters become visible escapes
+ * (`\x00`, `\u2028`). Postgres refuses NUL in text, so without this a request containing one lost
+ * its audit row; the others would let a crafted request forge extra lines in an exported log.
+ */
+export function auditSafe(text: string): string {
+  return text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+  });
+}
+
+const safe = (text: string | undefined) => (text === undefined ? null : auditSafe(text));
+
 /** Status order: a write never moves a row back (a late "running" after "done" changes nothing). */
 const RANK = (col: string) =>
   `(CASE ${col} WHEN 'queued' THEN 1 WHEN 'running' THEN 2 WHEN 'done' THEN 3 WHEN 'failed' THEN 3 ELSE 0 END)`;
@@ -115,17 +129,17 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
          RETURNING id`,
         [
           e.source,
-          e.userId ?? null,
-          e.userName ?? null,
-          e.teamId ?? null,
-          e.channelId ?? null,
-          e.threadTs ?? null,
-          e.text,
-          e.command ?? null,
+          safe(e.userId),
+          safe(e.userName),
+          safe(e.teamId),
+          safe(e.channelId),
+          safe(e.threadTs),
+          auditSafe(e.text),
+          safe(e.command),
           e.status,
           e.jobId ?? null,
           e.jobName ?? null,
-          e.resultSummary ?? null,
+          safe(e.resultSummary),
           e.errorCode ?? null,
           at,
         ],
@@ -160,7 +174,7 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
            result_summary = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.result_summary ELSE audit.result_summary END,
            error_code = CASE WHEN ${RANK('audit.status')} < 3 THEN EXCLUDED.error_code ELSE audit.error_code END,
            result_posted_at = COALESCE(audit.result_posted_at, EXCLUDED.result_posted_at)`,
-        [jobId, status, summary.slice(0, 500), errorCode ?? null, resultPosted, at],
+        [jobId, status, auditSafe(summary.slice(0, 500)), errorCode ?? null, resultPosted, at],
       );
     },
     async recent({ userId, limit = 15 }) {

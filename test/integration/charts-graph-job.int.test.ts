@@ -8,10 +8,11 @@ import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { createSlackEmulator } from '../../src/lab/slack/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobResult, JobServices } from '../../src/queue/index.js';
-import { deliverResult } from '../../src/slack/deliver.js';
+import type { JobResult } from '../../src/queue/index.js';
+import type { TestServices } from '../helpers/jobs.js';
+import { deliverResult } from '../../src/chat/index.js';
 import { createWebResponder } from '../../src/slack/responder.js';
-import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
+import type { Destination, FileUpload, Message, Responder } from '../../src/chat/index.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { testDevice } from '../helpers/devices.js';
 import { runJob } from '../helpers/jobs.js';
@@ -39,7 +40,7 @@ const SPIKE = 9.5e9;
 const dev = (name: string): Device => testDevice(name);
 
 let db: TestDb;
-let services: JobServices;
+let services: TestServices;
 let responder: RecordingResponder;
 const progress: string[] = [];
 

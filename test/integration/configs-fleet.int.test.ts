@@ -13,8 +13,9 @@ import {
 import { createInventory, type Inventory } from '../../src/inventory/index.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobResult, JobServices } from '../../src/queue/index.js';
-import type { Destination, FileUpload, Message, Responder } from '../../src/slack/types.js';
+import type { JobResult } from '../../src/queue/index.js';
+import type { TestServices } from '../helpers/jobs.js';
+import type { Destination, FileUpload, Message, Responder } from '../../src/chat/index.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { runJob } from '../helpers/jobs.js';
 
@@ -54,7 +55,7 @@ let db: TestDb;
 let svc: DeviceServiceImpl;
 let inventory: Inventory;
 let responder: RecordingResponder;
-let services: JobServices;
+let services: TestServices;
 
 const backup = (device: string, trigger = 'schedule', author?: string): Promise<JobResult> =>
   runJob(backupJob, { device, trigger, ...(author ? { author } : {}) }, services);
@@ -80,6 +81,7 @@ beforeAll(async () => {
     enqueue: async () => ({ jobId: 'unused' }),
     log: silentLogger,
     clock: () => new Date(),
+    configs: {},
     devices: svc,
   };
 }, 60_000);

@@ -12,8 +12,9 @@ import {
 } from '../../src/devices/index.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobResult, JobServices } from '../../src/queue/index.js';
-import type { Destination, Message, Responder } from '../../src/slack/types.js';
+import type { JobResult } from '../../src/queue/index.js';
+import type { TestServices } from '../helpers/jobs.js';
+import type { Destination, Message, Responder } from '../../src/chat/index.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { runJob } from '../helpers/jobs.js';
 
@@ -31,7 +32,7 @@ const vtysh = (...cmds: string[]) =>
 let peer: SshdPeer;
 let db: TestDb;
 let svc: DeviceServiceImpl;
-let services: JobServices;
+let services: TestServices;
 const posts: Array<{ dest: Destination; message: Message }> = [];
 
 const backup = (trigger: string, author?: string): Promise<JobResult> =>
@@ -85,6 +86,7 @@ beforeAll(async () => {
     enqueue: async () => ({ jobId: 'unused' }),
     log: silentLogger,
     clock: () => new Date(),
+    configs: {},
     devices: svc,
   };
   // Start from a known state for the neighbour this test owns.

@@ -13,7 +13,8 @@ import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { createSlackEmulator, type SlackEmulator } from '../../src/lab/slack/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { JobDefinition, JobResult, JobServices } from '../../src/queue/index.js';
+import type { JobDefinition, JobResult } from '../../src/queue/index.js';
+import type { TestServices } from '../helpers/jobs.js';
 import { createWebResponder } from '../../src/slack/responder.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { testDevice } from '../helpers/devices.js';
@@ -56,7 +57,7 @@ const dev = (name: string, vendor: Device['vendor'], channel?: string): Device =
 
 let db: TestDb;
 let emu: SlackEmulator;
-let services: JobServices;
+let services: TestServices;
 let devices: ChangingDevices;
 let now: Date;
 const enqueued: Array<{ name: string; data: unknown; jobId?: string }> = [];
@@ -106,6 +107,7 @@ beforeAll(async () => {
     },
     log: silentLogger,
     clock: () => now,
+    configs: {},
     devices,
   };
   devices.configs.set('core1', FIXTURE);

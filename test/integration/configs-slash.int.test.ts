@@ -138,7 +138,10 @@ describe('/net config end to end (emulator → Redis → worker → fleet → Po
     expect(missing).toMatch(/edge1\\nrtr1/);
     // a long section goes up as a file
     await slash('config show edge1 "^interfaces"');
-    const file = await until(() => [...s.emu.files.values()].find((f) => /^edge1-v\d+\.cfg$/.test(f.name)));
+    // The emulator lists a file once its upload URL is handed out; wait for its bytes too.
+    const file = await until(() =>
+      [...s.emu.files.values()].find((f) => /^edge1-v\d+\.cfg$/.test(f.name) && f.bytes?.length),
+    );
     const body = Buffer.from(file.bytes ?? []).toString('utf8');
     expect(body.split('\n')[0]).toBe('interfaces {');
     expect(body).not.toMatch(/^system \{/m);

@@ -7,8 +7,9 @@ import { createSyslogReceiver, type SyslogReceiver } from '../../src/configs/sys
 import type { DeviceService } from '../../src/devices/types.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { Enqueue, JobServices } from '../../src/queue/index.js';
-import type { Responder } from '../../src/slack/types.js';
+import type { Enqueue } from '../../src/queue/index.js';
+import type { TestServices } from '../helpers/jobs.js';
+import type { Responder } from '../../src/chat/index.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { runJob } from '../helpers/jobs.js';
 
@@ -169,13 +170,14 @@ describe('syslog → backup end to end (real UDP, real Postgres)', () => {
       { role: 'migrate', readFile: () => 'channels:\n  changes: C00NETOPS0\n' },
     );
     const jobs: Promise<unknown>[] = [];
-    const services: JobServices = {
+    const services: TestServices = {
       config,
       pool: db.pool,
       inventory,
       responder,
       log: silentLogger,
       clock: () => new Date(),
+      configs: {},
       devices: deviceService,
       enqueue: async (name, data) => {
         expect(name).toBe('config.backup');

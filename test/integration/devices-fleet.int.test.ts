@@ -130,6 +130,14 @@ describe('simulated fleet over SSH', () => {
     );
   });
 
+  it('regression: a wrong enable secret told the user to check the username/password', async () => {
+    const err = await rejection(svc.run(dev('ios1', { credential: 'badenable' }), ['show version']));
+    expect(err.code).toBe(ErrorCode.AUTH_DENIED);
+    expect(err.userMessage).toMatch(/accepted the login but refused the enable \(privileged mode\) secret/);
+    expect(err.hint).toMatch(/enable secret.*NETOPS_CRED_BADENABLE_ENABLE/);
+    expect(err.hint).not.toMatch(/username/);
+  });
+
   it('logs in with a key', async () => {
     const facts = await svc.facts(dev('ios1', { credential: 'keyed' }));
     expect(facts.hostname).toBe('ios1');

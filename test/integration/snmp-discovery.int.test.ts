@@ -19,7 +19,7 @@ import { createReconciler } from '../../src/inventory/reconcile.js';
 import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
 import { freeUdpPort } from '../../src/lab/snmp/snmpd.js';
 import { createScheduler } from '../../src/queue/schedules.js';
-import type { DiscoveryPolicy } from '../../src/snmp/discovery-types.js';
+import type { DiscoveryPolicy } from '../../src/inventory/index.js';
 import { createMonitoringService } from '../../src/snmp/service.js';
 import { type TestDb, freshDb } from '../helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';

@@ -8,9 +8,9 @@ import { createInventory } from '../../src/inventory/index.js';
 import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
 import { silentLogger } from '../../src/log.js';
 import { type JobHost, type Producer, createJobHost, createProducer } from '../../src/queue/index.js';
-import type { JobServices } from '../../src/queue/types.js';
+import type { TestServices } from '../helpers/jobs.js';
 import { createScheduler } from '../../src/queue/schedules.js';
-import type { Responder } from '../../src/slack/types.js';
+import { createJobPoster, type Responder } from '../../src/chat/index.js';
 import { createMonitoringService } from '../../src/snmp/service.js';
 import { type TestDb, freshDb } from '../helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
@@ -73,7 +73,7 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
     });
     const jobs = [snmpPoll, snmpInterfaces, snmpRollup];
     producer = createProducer({ connection: redis, prefix, jobs });
-    const services: JobServices = {
+    const services: TestServices = {
       config,
       pool: db.pool,
       inventory: createInventory([
@@ -91,7 +91,14 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
       clock: () => new Date(),
       monitoring,
     };
-    host = createJobHost({ connection: redis, prefix, jobs, services, log: silentLogger });
+    host = createJobHost({
+      connection: redis,
+      prefix,
+      jobs,
+      services,
+      poster: createJobPoster(responder),
+      log: silentLogger,
+    });
     const scheduler = createScheduler({ connection: redis, prefix, jobs });
     await scheduler.reconcile([
       { id: 'poll:sw1', jobName: 'snmp.poll', data: { device: 'sw1' }, every: 1_000 },

@@ -9,7 +9,7 @@ import snmpRollup from '../../jobs/snmp-rollup.js';
 import { createInventory } from '../../src/inventory/index.js';
 import { type Reconciler, createReconciler } from '../../src/inventory/reconcile.js';
 import { type Scheduler, createScheduler } from '../../src/queue/schedules.js';
-import type { Responder } from '../../src/slack/types.js';
+import type { Responder } from '../../src/chat/index.js';
 import { type TestDb, freshDb } from '../helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
 

@@ -1,13 +1,18 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Device } from '../../config.js';
-import type { Inventory } from '../../inventory/index.js';
 import { type Logger, silentLogger } from '../../log.js';
 import type { Enqueue } from '../../queue/types.js';
 import { type SyslogMessage, parseSyslog } from './parse.js';
 import { type ConfigChangeEvent, recogniseConfigChange } from './recognise.js';
 
+/** The part of the inventory the receiver reads (src/inventory's Inventory fits). */
+export interface SyslogInventory {
+  list(): readonly Device[];
+  get(name: string): Device | undefined;
+}
+
 export interface SyslogReceiverOptions {
-  inventory: Inventory;
+  inventory: SyslogInventory;
   /** Adapter: the producer's enqueue (a config.backup job per settled burst). */
   enqueue: Enqueue;
   /** UDP port (0 picks a free one; 514 needs privileges, so the default is 5514). */
@@ -52,7 +57,11 @@ interface Pending {
 }
 
 /** Finds the device a message is about: its source address first, then the hostname it names. */
-export function deviceFor(inventory: Inventory, source: string, msg: SyslogMessage): Device | undefined {
+export function deviceFor(
+  inventory: SyslogInventory,
+  source: string,
+  msg: SyslogMessage,
+): Device | undefined {
   const src = source.replace(/^::ffff:/, '');
   const all = inventory.list();
   const bySource = all.filter((d) => d.host === src);

@@ -138,6 +138,16 @@ export class SshSession {
       }
     }
     const names = options.credentials.map((c) => c.name).join(', then ');
+    // The login worked and privileged mode did not: the enable secret is what to check, not the
+    // username/password (which is what this message used to say).
+    if (lastDenied?.context.stage === 'enable') {
+      throw new NetopsError(ErrorCode.AUTH_DENIED, `enable refused on ${options.device} (tried ${names})`, {
+        context: { device: options.device, credentials: options.credentials.map((c) => c.name) },
+        cause: lastDenied,
+        userMessage: `\`${options.device}\` accepted the login but refused the enable (privileged mode) secret (tried credential ${names}).`,
+        hint: `Check the enable secret of that credential (${options.credentials.map((c) => `NETOPS_CRED_${c.name.toUpperCase().replace(/-/g, '_')}_ENABLE`).join(', ')}).`,
+      });
+    }
     throw new NetopsError(
       ErrorCode.AUTH_DENIED,
       `authentication failed on ${options.device} (tried ${names})`,
@@ -153,10 +163,21 @@ export class SshSession {
   private err(
     code: ErrorCode,
     message: string,
-    extra: { command?: string; cause?: unknown; userMessage?: string; hint?: string } = {},
+    extra: {
+      command?: string;
+      cause?: unknown;
+      userMessage?: string;
+      hint?: string;
+      /** Where it failed, when that changes what the user should check ('enable'). */
+      stage?: string;
+    } = {},
   ) {
     return new NetopsError(code, message, {
-      context: { device: this.options.device, ...(extra.command ? { command: extra.command } : {}) },
+      context: {
+        device: this.options.device,
+        ...(extra.command ? { command: extra.command } : {}),
+        ...(extra.stage ? { stage: extra.stage } : {}),
+      },
       cause: extra.cause,
       userMessage: extra.userMessage ?? message,
       ...(extra.hint ? { hint: extra.hint } : {}),
@@ -319,6 +340,7 @@ export class SshSession {
           ErrorCode.AUTH_DENIED,
           `${this.options.device} asks for an enable secret and credential ${cred.name} has none`,
           {
+            stage: 'enable',
             hint: `Set NETOPS_CRED_${cred.name.toUpperCase().replace(/-/g, '_')}_ENABLE for the worker.`,
           },
         );
@@ -337,6 +359,7 @@ export class SshSession {
         ErrorCode.AUTH_DENIED,
         `${this.options.device} refused the enable secret of credential ${cred.name}`,
         {
+          stage: 'enable',
           userMessage: `\`${this.options.device}\` refused the enable (privileged mode) secret.`,
           hint: `Check the _ENABLE secret of credential ${cred.name}.`,
         },

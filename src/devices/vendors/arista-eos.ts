@@ -115,6 +115,14 @@ export const aristaEos = defineVendor({
     rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg`],
     windowName: 'session commit timer',
   },
+  interfaceAbbreviations: [
+    ['Et', 'Ethernet'],
+    ['Eth', 'Ethernet'],
+    ['Po', 'Port-Channel'],
+    ['Lo', 'Loopback'],
+    ['Ma', 'Management'],
+    ['Vl', 'Vlan'],
+  ],
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

@@ -88,6 +88,19 @@ export const ciscoIosxe = defineVendor({
     rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg force`],
     windowName: 'configure terminal revert timer',
   },
+  interfaceAbbreviations: [
+    ['Gi', 'GigabitEthernet'],
+    ['Te', 'TenGigabitEthernet'],
+    ['Tw', 'TwoGigabitEthernet'],
+    ['Twe', 'TwentyFiveGigE'],
+    ['Fo', 'FortyGigabitEthernet'],
+    ['Hu', 'HundredGigE'],
+    ['Fa', 'FastEthernet'],
+    ['Po', 'Port-channel'],
+    ['Lo', 'Loopback'],
+    ['Vl', 'Vlan'],
+    ['Tu', 'Tunnel'],
+  ],
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

@@ -100,6 +100,13 @@ export const ciscoNxos = defineVendor({
     rollback: (c) => [`rollback running-config checkpoint netops-${c.tag}`],
     windowName: 'checkpoint + timed rollback',
   },
+  interfaceAbbreviations: [
+    ['Eth', 'Ethernet'],
+    ['Po', 'port-channel'],
+    ['Lo', 'loopback'],
+    ['Vl', 'Vlan'],
+    ['mgmt', 'mgmt'],
+  ],
   commandTimeoutMs: 60_000,
   configRules: {
     volatile: [

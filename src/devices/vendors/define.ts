@@ -125,6 +125,12 @@ export interface VendorDefinition {
     /** Characters that are never allowed (shell redirection on linux). */
     forbidden?: RegExp;
   };
+  /**
+   * Interface-name abbreviations people type on this vendor (`Gi` → `GigabitEthernet`), checked
+   * before the CLI rule that any unambiguous start of the type names it. Only where that rule
+   * picks wrong or cannot decide (IOS `Tw` is TwoGigabitEthernet, `Twe` TwentyFiveGigE).
+   */
+  interfaceAbbreviations?: ReadonlyArray<readonly [short: string, full: string]>;
   /** Default per-command timeout (ms); `show running-config` on a big box can be slow. */
   commandTimeoutMs: number;
   configRules: VendorConfigRules;

@@ -22,6 +22,7 @@ export function getVendor(name: Vendor | string): Readonly<VendorDefinition> {
   const v = (VENDOR_TABLE as Record<string, Readonly<VendorDefinition> | undefined>)[name];
   if (!v) {
     throw new NetopsError(ErrorCode.CONFIG_INVALID, `unknown vendor ${name}`, {
+      userMessage: `\`${String(name).slice(0, 40)}\` is not a vendor netops-bot knows.`,
       hint: `Use one of ${VENDORS.join(', ')}.`,
     });
   }

@@ -110,3 +110,12 @@ describe('/net graph', () => {
     expect(() => parseRange('1y')).toThrow(/not a time range/);
   });
 });
+
+describe('regression: the graph usage did not say --compare needs an interface', () => {
+  it('the usage puts --compare with the interface, and the error names one', async () => {
+    expect(graph.usage).toMatch(/\[interface\|glob \[--compare <device:if>\]\]/);
+    const text = await userError('graph core1 --compare core2:Ethernet1');
+    expect(text).toMatch(/`--compare` needs an interface to compare with: name one after the device/);
+    expect(text).toMatch(/graph core1-ams Gi1\/0\/1 --compare/);
+  });
+});

@@ -53,3 +53,41 @@ describe('loadConfig', () => {
     ).not.toThrow();
   });
 });
+
+describe('regression: schedules.reconcile.every: 30d overflowed the timer (fired every millisecond)', () => {
+  const load = (yaml: string) => loadConfig(env, { role: 'all', readFile: file(yaml) });
+  const problems = (yaml: string): string => {
+    try {
+      load(yaml);
+    } catch (err) {
+      return (err as { context: { problems: string[] } }).context.problems.join('\n');
+    }
+    return '';
+  };
+
+  it('refuses a schedule longer than a timer can hold, saying why', () => {
+    expect(problems('schedules:\n  reconcile: { every: 30d }\n')).toMatch(
+      /schedules\.reconcile\.every.*at most 24d \(longer timers overflow/,
+    );
+    expect(problems('schedules:\n  poll: { every: 2147483648 }\n')).toMatch(
+      /schedules\.poll\.every.*at most 24d/,
+    );
+    expect(problems('configs:\n  syslog: { debounce: 99999999999999999999d }\n')).toMatch(/debounce/);
+  });
+
+  it('accepts the w unit the schema documents, and the longest timer', () => {
+    const c = load('schedules:\n  backup: { every: 1w, jitter: 24d }\nmetrics:\n  retention: { raw: 2w }\n');
+    expect(c.schedules.backup.every).toBe(7 * 86_400_000);
+    expect(c.schedules.backup.jitter).toBe(24 * 86_400_000);
+    expect(c.metrics.retention.raw).toBe(14 * 86_400_000);
+    // retention is never a timer: a long one is fine, up to ten years
+    expect(load('metrics:\n  retention: { hour: 1000d }\n').metrics.retention.hour).toBe(1000 * 86_400_000);
+    expect(problems('metrics:\n  retention: { hour: 4000d }\n')).toMatch(/at most 3650d/);
+  });
+
+  it('bounds durations in the environment too', () => {
+    expect(() =>
+      loadConfig({ ...env, WORKER_LOCK_DURATION: '999999h' }, { role: 'all', readFile: file('') }),
+    ).toThrow(/WORKER_LOCK_DURATION/);
+  });
+});

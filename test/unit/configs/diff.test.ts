@@ -67,7 +67,7 @@ describe('unifiedDiff', () => {
     const a = Array.from({ length: 3000 }, (_, i) => `a${i}`).join('\n');
     const b = Array.from({ length: 3000 }, (_, i) => `b${i}`).join('\n');
     const d = unifiedDiff(side('a', a), side('b', b), 3, { maxEdits: 100 });
-    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+    expect(applyUnifiedDiff(a, d.text)).toBe(b);
   });
 
   it('property: applying the diff to the old text gives the new text; ops preserve both sides', () => {
@@ -95,7 +95,7 @@ describe('unifiedDiff', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(d.removed).toBe(200);
     expect(d.added).toBe(200);
-    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+    expect(applyUnifiedDiff(a, d.text)).toBe(b);
   });
 });
 
@@ -107,7 +107,7 @@ describe('diff beyond the edit budget', () => {
     // every description changed; every interface line stays equal
     expect(d.removed).toBe(3000);
     expect(d.added).toBe(3000);
-    expect(applyUnifiedDiff(a, d.text)).toBe(`${b}\n`);
+    expect(applyUnifiedDiff(a, d.text)).toBe(b);
     expect(d.text).not.toMatch(/^-interface/m);
   });
 
@@ -123,6 +123,42 @@ describe('diff beyond the edit budget', () => {
         expect(applyUnifiedDiff(a, unifiedDiff(side('a', a), side('b', b), 2, { maxEdits: 2 }).text)).toBe(b);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('regression: diff RangeError on 150k lines and an empty diff for a trailing-newline change', () => {
+  it('diffs 150,000 lines with nothing in common without RangeError', () => {
+    const a = `${Array.from({ length: 150_000 }, (_, i) => `a ${i}`).join('\n')}\n`;
+    const b = `${Array.from({ length: 150_000 }, (_, i) => `b ${i}`).join('\n')}\n`;
+    const d = unifiedDiff(side('a', a), side('b', b), 0, { maxEdits: 50 });
+    expect(d.removed).toBe(150_000);
+    expect(d.added).toBe(150_000);
+    expect(applyUnifiedDiff(a, d.text)).toBe(b);
+  });
+
+  it('a change that only adds or removes the final newline is a change', () => {
+    const d = unifiedDiff(side('a', 'hostname r1\nend'), side('b', 'hostname r1\nend\n'));
+    expect(d.text).toBe(
+      '--- a\n+++ b\n@@ -1,2 +1,2 @@\n hostname r1\n-end\n\\ No newline at end of file\n+end\n',
+    );
+    expect(applyUnifiedDiff('hostname r1\nend', d.text)).toBe('hostname r1\nend\n');
+    const back = unifiedDiff(side('b', 'hostname r1\nend\n'), side('a', 'hostname r1\nend'));
+    expect(back.added + back.removed).toBe(2);
+    expect(applyUnifiedDiff('hostname r1\nend\n', back.text)).toBe('hostname r1\nend');
+  });
+
+  it('property: exact with and without final newlines', () => {
+    const lines = fc.array(fc.constantFrom('a', 'b', 'c', '!', ''), { minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(lines, fc.boolean(), lines, fc.boolean(), fc.nat(3), (x, xe, y, ye, ctx) => {
+        const a = `${x.join('\n')}${xe ? '\n' : ''}`;
+        const b = `${y.join('\n')}${ye ? '\n' : ''}`;
+        const d = unifiedDiff(side('a', a), side('b', b), ctx);
+        expect(d.text === '').toBe(a === b);
+        if (a !== '' && b !== '') expect(applyUnifiedDiff(a, d.text)).toBe(b);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -75,3 +75,23 @@ describe('validateReadOnly', () => {
     );
   });
 });
+
+describe('regression: line separators and tab reached device CLIs', () => {
+  for (const [name, ch] of [
+    ['U+2028', '\u2028'],
+    ['U+2029', '\u2029'],
+    ['U+0085', '\u0085'],
+  ] as const) {
+    it(`refuses ${name} as a second line`, () => {
+      expect(() => validateReadOnly('cisco_iosxe', `show version${ch}reload`)).toThrow(/spans several lines/);
+    });
+  }
+  it('refuses tab and other control characters', () => {
+    expect(() => validateReadOnly('cisco_iosxe', 'show ver\tsion')).toThrow(/control characters/);
+    expect(() => validateReadOnly('arista_eos', 'show version\u009b')).toThrow(/control characters/);
+    expect(() => validateReadOnly('linux', 'uptime\x00')).toThrow(/control characters/);
+  });
+  it('still takes a plain command', () => {
+    expect(validateReadOnly('cisco_iosxe', 'show ip interface brief')).toBe('show ip interface brief');
+  });
+});

@@ -40,3 +40,29 @@ describe('Semaphore', () => {
     again();
   });
 });
+
+describe('regression: a waiter whose signal was already aborted still took a slot later', () => {
+  it('is refused at once and never takes a slot', async () => {
+    const s = new Semaphore(1);
+    const held = await s.acquire();
+    const ac = new AbortController();
+    ac.abort();
+    const err = (await s.acquire(ac.signal).catch((e: unknown) => e)) as NetopsError;
+    expect(err.code).toBe(ErrorCode.DEVICE_TIMEOUT);
+    held();
+    expect(s.inUse).toBe(0);
+    // the next waiter gets the slot; nobody is left holding one
+    const next = await s.acquire();
+    expect(s.inUse).toBe(1);
+    next();
+    expect(s.inUse).toBe(0);
+  });
+
+  it('is refused even when a slot is free', async () => {
+    const s = new Semaphore(2);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(s.acquire(ac.signal)).rejects.toMatchObject({ code: ErrorCode.DEVICE_TIMEOUT });
+    expect(s.inUse).toBe(0);
+  });
+});

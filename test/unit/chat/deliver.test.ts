@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { deliverResult } from '../../../src/slack/deliver.js';
-import { capBlocks, sections } from '../../../src/slack/blocks.js';
-import { codeBlock } from '../../../src/slack/limits.js';
-import type { Responder } from '../../../src/slack/types.js';
+import { deliverResult } from '../../../src/chat/index.js';
+import { capBlocks, sections } from '../../../src/chat/index.js';
+import { codeBlock } from '../../../src/chat/index.js';
+import type { Responder } from '../../../src/chat/index.js';
 
 function recorder() {
   const calls: { kind: string; args: unknown[] }[] = [];

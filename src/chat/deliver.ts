@@ -1,29 +1,14 @@
-import type { JobOrigin, JobResult } from '../queue/types.js';
 import { capBlocks, sections } from './blocks.js';
 import { SLACK_LIMITS, codeBlock } from './limits.js';
-import type { Destination, FileUpload, Responder } from './types.js';
+import type { DeliveryLedger, Destination, FileUpload, JobOrigin, JobResult, Responder } from './types.js';
+
+export type { DeliveryLedger, PartRecord } from './types.js';
 
 function fitsInline(content: string): boolean {
   return (
     content.length <= SLACK_LIMITS.inlineCodeChars &&
     content.split('\n').length <= SLACK_LIMITS.inlineCodeLines
   );
-}
-
-/** What a delivery part's earlier attempts got to. */
-export type PartRecord =
-  | { state: 'started'; at: number; fileIds?: string[] }
-  | { state: 'done'; ts?: string };
-
-/**
- * Remembers, per job, which parts of a delivery (the message, the files, each mid-job post) were
- * started and which reached Slack, so a retry in another process posts only what is missing.
- */
-export interface DeliveryLedger {
-  /** Idempotency key for a part, unique per job: carried in the message metadata. */
-  key(part: string): string;
-  get(part: string): Promise<PartRecord | undefined>;
-  set(part: string, record: PartRecord): Promise<void>;
 }
 
 /**
@@ -47,7 +32,9 @@ export async function onceOnly(
   const prior = await ledger.get(part);
   if (prior?.state === 'done') return;
   const at = prior?.state === 'started' ? prior.at : Date.now();
-  if (!prior) await ledger.set(part, { state: 'started', at });
+  // Written before every try, not only the first: the ledger may refuse it (another attempt owns
+  // the job now), and then this one must not post.
+  await ledger.set(part, prior?.state === 'started' ? prior : { state: 'started', at });
   const ts = await post({
     startedAt: at,
     key: ledger.key(part),

@@ -1,7 +1,5 @@
 import { context, section } from './blocks.js';
-import type { Message } from './types.js';
-
-export type ProgressState = 'queued' | 'running' | 'retrying' | 'done' | 'failed';
+import type { Message, ProgressInfo, ProgressState } from './types.js';
 
 const ICON: Record<ProgressState, string> = {
   queued: ':hourglass_flowing_sand:',
@@ -10,16 +8,6 @@ const ICON: Record<ProgressState, string> = {
   done: ':white_check_mark:',
   failed: ':x:',
 };
-
-export interface ProgressInfo {
-  state: ProgressState;
-  /** What is being done, e.g. "`devices core*`". */
-  what: string;
-  jobId: string;
-  userId?: string;
-  detail?: string;
-  elapsedMs?: number;
-}
 
 function seconds(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
