@@ -108,6 +108,10 @@ if (wanted('worker_kill')) {
   const tally = tallySleepJobs(stack.emu, [A]);
   report.worker_kill = {
     commands: COMMANDS,
+    // Commands that never became a job: the user was told privately (e.g. the progress message
+    // could not be posted); not lost, but not run either.
+    refused_at_intake: COMMANDS - tally.size,
+    private_replies: stack.emu.responseUrlPosts.length,
     rate_per_s: RATE,
     kills,
     lock_ms: 1_500,

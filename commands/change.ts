@@ -8,6 +8,8 @@ export default defineCommand({
   summary:
     'Change device configuration: a form, a dry-run diff, a second engineer approves, commit-confirmed apply with post-checks',
   usage: 'change <device|glob> | change cancel <CR-id>',
+  action: 'change.request',
+  targetOf: (args) => (args.positionals[0] === 'cancel' ? undefined : args.positionals[0]),
   examples: ['change core1', 'change "leaf*"', 'change cancel CR-12'],
   args: z.object({
     positionals: z.array(z.string()).min(1, 'name a device or glob, or `cancel <id>`').max(2),

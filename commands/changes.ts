@@ -7,6 +7,7 @@ export default defineCommand({
   name: 'changes',
   summary: 'Change requests: open ones, yours, or those of a recent period',
   usage: 'changes [open|mine|7d]',
+  action: 'read',
   examples: ['changes', 'changes mine', 'changes 7d'],
   args: z.object({
     positionals: z.array(z.string()).max(1),

@@ -42,6 +42,10 @@ export default defineCommand({
   aliases: ['configs'],
   summary: 'Configuration history: show, diff, history, fleet-wide search, backup now',
   usage: 'config show|diff|history|search|backup …',
+  action: 'read',
+  alsoActions: ['backup'],
+  targetOf: (args) => (args.positionals[0]?.toLowerCase() === 'search' ? undefined : args.positionals[1]),
+  actionFor: (args) => (args.positionals[0]?.toLowerCase() === 'backup' ? 'backup' : 'read'),
   examples: [
     'config show core1',
     'config show core1 "^interface Gi1/0/1$"',
@@ -90,56 +94,73 @@ export default defineCommand({
     const needDevice = () => {
       const name = rest[0];
       if (!name) throw bad(verb, 'Name a device.');
-      return inventory.require(name).name;
+      return inventory.require(name);
     };
     switch (verb) {
       case 'show': {
         const device = needDevice();
         const section = rest.length > 1 ? pattern(rest.slice(1), verb) : undefined;
-        await enqueue('config.show', {
-          device,
-          ...(section ? { section } : {}),
-          ...(f.version ? { version: f.version } : {}),
-          ...(ignoreCase ? { ignoreCase } : {}),
-        });
+        await enqueue(
+          'config.show',
+          {
+            device: device.name,
+            ...(section ? { section } : {}),
+            ...(f.version ? { version: f.version } : {}),
+            ...(ignoreCase ? { ignoreCase } : {}),
+          },
+          { devices: [device] },
+        );
         return;
       }
       case 'diff': {
         const device = needDevice();
         if (rest.length > 3) throw bad(verb, 'Give at most two versions.');
         if (f.since && rest.length > 1) throw bad(verb, 'Use either versions or --since, not both.');
-        await enqueue('config.diff', {
-          device,
-          ...(rest[1] ? { from: rest[1] } : {}),
-          ...(rest[2] ? { to: rest[2] } : {}),
-          ...(f.since ? { since: f.since } : {}),
-          ...(f.context !== undefined ? { context: f.context } : {}),
-        });
+        await enqueue(
+          'config.diff',
+          {
+            device: device.name,
+            ...(rest[1] ? { from: rest[1] } : {}),
+            ...(rest[2] ? { to: rest[2] } : {}),
+            ...(f.since ? { since: f.since } : {}),
+            ...(f.context !== undefined ? { context: f.context } : {}),
+          },
+          { devices: [device] },
+        );
         return;
       }
       case 'history': {
         const device = needDevice();
         if (rest.length > 1) throw bad(verb, 'history takes one device.');
-        await enqueue('config.history', {
-          device,
-          ...(f.limit ? { limit: f.limit } : {}),
-          ...(f.before ? { before: Number(f.before.replace(/^v/i, '')) } : {}),
-        });
+        await enqueue(
+          'config.history',
+          {
+            device: device.name,
+            ...(f.limit ? { limit: f.limit } : {}),
+            ...(f.before ? { before: Number(f.before.replace(/^v/i, '')) } : {}),
+          },
+          { devices: [device] },
+        );
         return;
       }
       case 'search': {
         if (!rest.length) throw bad(verb, 'Give a regular expression to search for.');
         const p = pattern(rest, verb);
-        if (f.devices && !inventory.match({ pattern: f.devices }).length) {
+        const searched = f.devices ? inventory.match({ pattern: f.devices }) : inventory.list();
+        if (f.devices && !searched.length) {
           throw bad(verb, `No device matches \`${f.devices}\`.`);
         }
-        await enqueue('config.search', {
-          pattern: p,
-          ...(f.devices ? { devices: f.devices } : {}),
-          ...(f.context !== undefined ? { context: f.context } : {}),
-          ...(f.missing ? { missing: true } : {}),
-          ...(ignoreCase ? { ignoreCase } : {}),
-        });
+        await enqueue(
+          'config.search',
+          {
+            pattern: p,
+            ...(f.devices ? { devices: f.devices } : {}),
+            ...(f.context !== undefined ? { context: f.context } : {}),
+            ...(f.missing ? { missing: true } : {}),
+            ...(ignoreCase ? { ignoreCase } : {}),
+          },
+          { devices: searched },
+        );
         return;
       }
       case 'backup': {
@@ -151,14 +172,15 @@ export default defineCommand({
           await enqueue(
             'config.backup-many',
             { target, trigger: 'manual', author },
-            { describe: `config backup of ${devices.length} devices` },
+            { describe: `config backup of ${devices.length} devices`, action: 'backup', devices },
           );
         } else {
-          await enqueue('config.backup', {
-            device: inventory.require(target).name,
-            trigger: 'manual',
-            author,
-          });
+          const device = inventory.require(target);
+          await enqueue(
+            'config.backup',
+            { device: device.name, trigger: 'manual', author },
+            { action: 'backup', devices: [device] },
+          );
         }
         return;
       }

@@ -5,6 +5,7 @@ export default defineCommand({
   name: 'devices',
   aliases: ['inventory'],
   summary: 'List the inventory; filter by name glob, site, role, tag or vendor',
+  action: 'read',
   usage: 'devices [name-glob] [--site S] [--role R] [--tag T] [--vendor V]',
   examples: ['devices', 'devices core*', 'devices --site ams1 --role edge', 'devices tag:pci'],
   args: z.object({

@@ -43,6 +43,8 @@ export default defineCommand({
   summary:
     'Chart an interface (or compare several) from stored samples: traffic, errors, discards; top-N without an interface',
   usage: USAGE,
+  action: 'read',
+  targetOf: (args) => args.positionals[0],
   examples: [
     'graph core1 Ethernet1/1',
     'graph core1 Ethernet1/1 7d',
@@ -114,7 +116,10 @@ export default defineCommand({
         ...(args.flags.tz ? { timezone: args.flags.tz } : {}),
         ...(args.flags.theme ? { theme: args.flags.theme } : {}),
       },
-      { describe: `chart of ${iface ? `${devices[0]} ${iface}` : deviceWord}` },
+      {
+        describe: `chart of ${iface ? `${devices[0]} ${iface}` : deviceWord}`,
+        devices: [...devices, ...compare.map((c) => c.device)].map((n) => inventory.require(n)),
+      },
     );
   },
 });

@@ -1,4 +1,5 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import audit from './audit.js';
 import change from './change.js';
 import changes from './changes.js';
 import config from './config.js';
@@ -6,9 +7,11 @@ import devices from './devices.js';
 import discover from './discover.js';
 import graph from './graph.js';
 import help from './help.js';
+import incidents from './incidents.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
+import whoami from './whoami.js';
 
 /** Every slash subcommand. A test fails when a file in commands/ is missing here. */
 export const commands: CommandDefinition[] = [
@@ -20,6 +23,9 @@ export const commands: CommandDefinition[] = [
   graph,
   discover,
   jobs,
+  whoami,
+  audit,
+  incidents,
   change,
   changes,
 ] as CommandDefinition[];

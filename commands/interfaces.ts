@@ -5,6 +5,8 @@ export default defineCommand({
   name: 'interfaces',
   aliases: ['ifs'],
   summary: 'Interface status, speed, current traffic, utilisation and errors of a device (SNMP)',
+  action: 'read',
+  targetOf: (args) => args.positionals[0],
   usage: 'interfaces <device>',
   examples: ['interfaces core1'],
   args: z.object({
@@ -13,6 +15,6 @@ export default defineCommand({
   }),
   async run({ args, inventory, enqueue }) {
     const device = inventory.require(args.positionals[0]!);
-    await enqueue('snmp.interfaces', { device: device.name });
+    await enqueue('snmp.interfaces', { device: device.name }, { devices: [device] });
   },
 });

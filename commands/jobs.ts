@@ -4,6 +4,7 @@ import { defineCommand } from '../src/registry/index.js';
 export default defineCommand({
   name: 'jobs',
   summary: 'Recent jobs with their status: yours (default) or everyone’s',
+  action: 'read',
   usage: 'jobs [mine|all] [--limit N]',
   examples: ['jobs', 'jobs all', 'jobs all --limit 50'],
   args: z.object({

@@ -59,6 +59,8 @@ export default defineCommand({
   aliases: ['run'],
   summary: 'Run a read-only command (show, ping, traceroute …) on a device or a glob of devices over SSH',
   usage: USAGE,
+  action: 'show',
+  targetOf: (args) => args.positionals[0],
   examples: [
     'show core1 show ip bgp summary',
     'show core1 ip interface brief',
@@ -101,6 +103,7 @@ export default defineCommand({
       'device.show',
       { target, command },
       {
+        devices,
         describe: `\`${command}\` on ${devices.length === 1 ? `\`${devices[0]!.name}\`` : `${devices.length} devices (\`${target}\`)`}`,
       },
     );

@@ -7,6 +7,7 @@ import {
   type ChangeStore,
   type CheckResult,
   changeHash,
+  changeEngine,
   changeLines,
   changeOps,
   commitConfirmed,
@@ -17,9 +18,10 @@ import {
   planWaves,
   postChecks,
   rollbackDevice,
-  changeEngine,
 } from '../src/changes/index.js';
 import type { Device } from '../src/config.js';
+import { unifiedDiff } from '../src/configs/index.js';
+import { codeBlock } from '../src/chat/index.js';
 import { userText } from '../src/errors.js';
 import { defineJob, type ServicesOf } from '../src/services/index.js';
 
@@ -51,7 +53,18 @@ function checksText(checks: readonly CheckResult[]): string {
  */
 export default defineJob({
   name: 'change.apply',
-  needs: ['changes', 'clock', 'config', 'configs', 'devices', 'enqueue', 'inventory', 'pool', 'responder'],
+  needs: [
+    'changes',
+    'clock',
+    'config',
+    'configs',
+    'devices',
+    'enqueue',
+    'inventory',
+    'monitoring',
+    'pool',
+    'responder',
+  ],
   queue: 'devices',
   schema: z.object({ id: z.string().regex(/^CR-\d+$/) }).strict(),
   attempts: 1,
@@ -60,8 +73,17 @@ export default defineJob({
   async process(data, { services, signal, log }) {
     const engine = changeEngine(services, signal);
     const store = services.changes.store;
+    const authorize = services.changes.authorize;
     const first = await store.get(data.id);
     if (!first) return { summary: `no change ${data.id}`, ok: false };
+    const post = async (c: ChangeRequest, text: string, filename: string) => {
+      if (!c.cardTs) return;
+      const dest = { channel: c.channel, threadTs: c.cardTs };
+      if (text.length <= 2_800 && text.split('\n').length <= 40)
+        await services.responder.post(dest, { text: codeBlock(text) }).catch(() => {});
+      else
+        await services.responder.upload(dest, [{ filename, content: text, title: filename }]).catch(() => {});
+    };
     const say = (c: ChangeRequest, text: string) =>
       c.cardTs
         ? services.responder.post({ channel: c.channel, threadTs: c.cardTs }, { text }).then(
@@ -98,6 +120,14 @@ export default defineJob({
       ) {
         return finish(first, 'failed', 'the approval does not match the change; nothing was applied');
       }
+      // And the policy, as it stands now (a role may have been taken away since the click).
+      for (const [who, action] of [
+        [first.requester, 'change.request'],
+        [first.approver, 'change.approve'],
+      ] as const) {
+        const ok = authorize(who, action, first.devices, first.channel);
+        if (!ok.ok) return finish(first, 'failed', `not applied: ${ok.reason}`);
+      }
       const moved = await store.transition(first.id, ['approved'], 'applying');
       if (!moved) return { summary: `change ${first.id} was taken by another run` };
       c = moved;
@@ -128,6 +158,7 @@ export default defineJob({
 
     const author = `<@${c.requester}> approved by <@${c.approver}>`;
     let confirmed = 0;
+    const lateRollbacks: string[] = [];
     for (const [wi, wave] of waves.entries()) {
       const label = wi === 0 ? 'canary' : `wave ${wi}`;
       await say(c, `:arrow_forward: ${label}: ${wave.map((d) => d.device).join(', ')}`);
@@ -196,11 +227,51 @@ export default defineJob({
         for (const o of outcomes) {
           const device = asRequester(services.inventory.require(o.device));
           await confirmChange(engine, device, ctx);
+          // A confirm that came too late finds the change already taken back: say so, do not claim it.
+          const dry = c.dryRun!.find((x) => x.device === o.device)!;
+          const row = (await store.devices(c.id)).find((x) => x.device === o.device)!;
+          if (
+            dry.diff &&
+            (await currentBody(engine, device)) === (await engine.configs.body(row.backupSha!))
+          ) {
+            await store.setDevice(c.id, o.device, 'rolled_back', {
+              confirmBy: null,
+              detail: 'the device rolled the change back before the confirm arrived',
+            });
+            await say(
+              c,
+              `:warning: \`${o.device}\`: the device's timer took the change back before the confirm arrived`,
+            );
+            lateRollbacks.push(o.device);
+            continue;
+          }
           await store.setDevice(c.id, o.device, 'confirmed', { confirmBy: null });
           // A version authored by requester and approver, whatever the syslog listener records.
           const v = await backupNow(engine, device, author).catch(() => undefined);
           await say(c, `\`${o.device}\`: confirmed${v ? ` · config version v${v.version.id}` : ''}`);
+          if (v) {
+            // Before/after as the backups saw it: what the device really holds now, not what was typed.
+            const diff = unifiedDiff(
+              {
+                label: `${o.device} v${row.backupVersion} (before)`,
+                text: await engine.configs.body(row.backupSha!),
+              },
+              { label: `${o.device} v${v.version.id} (after)`, text: v.body },
+            );
+            if (diff.text) await post(c, diff.text, `${c.id}-${o.device}.diff`);
+          }
           confirmed++;
+        }
+        if (lateRollbacks.length) {
+          for (const later of waves.slice(wi + 1).flat())
+            await store.setDevice(c.id, later.device, 'skipped', {
+              detail: 'stopped: a confirm came too late',
+            });
+          return finish(
+            c,
+            'rolled_back',
+            `the confirm window ended before the post-checks finished on ${lateRollbacks.join(', ')}; the device rolled back. Use a longer rollback timer.`,
+          );
         }
         continue;
       }
@@ -235,9 +306,11 @@ export default defineJob({
       for (const later of waves.slice(wi + 1).flat())
         await store.setDevice(c.id, later.device, 'skipped', { detail: `stopped after ${label} failed` });
       const summary = `${label} failed; ${confirmed ? `${confirmed} device(s) of earlier waves stay confirmed; ` : ''}${waves.slice(wi + 1).flat().length} device(s) not started.\n${problems.join('\n')}`;
+      // Nothing reached any device: the change failed rather than rolled back.
+      const touched = confirmed > 0 || outcomes.some((o) => o.committed);
       return finish(
         c,
-        restoredAll ? 'rolled_back' : 'failed',
+        restoredAll && touched ? 'rolled_back' : 'failed',
         restoredAll ? summary : `${summary}\nSome devices could not be restored: check them now.`,
       );
     }
@@ -251,7 +324,7 @@ export default defineJob({
  * and never applies anything.
  */
 async function recover(
-  services: ServicesOf<'inventory' | 'clock'>,
+  services: ServicesOf<'inventory' | 'clock' | 'responder'>,
   engine: EngineDeps,
   store: ChangeStore,
   c: ChangeRequest,
@@ -270,14 +343,25 @@ async function recover(
     if (!['backed_up', 'committing', 'committed'].includes(row.state)) continue;
     const device = services.inventory.require(row.device);
     const backupBody = await engine.configs.body(row.backupSha!);
-    const deadline = (row.confirmBy?.getTime() ?? services.clock().getTime()) + 30_000;
+    // Only a device's own timer is worth waiting for; an emulated window is this bot's job, and
+    // restoring now is what it would do (its delayed run then finds the device handled).
+    const deviceTimer = changeOps(device).window === 'device';
+    const deadline = deviceTimer ? (row.confirmBy?.getTime() ?? services.clock().getTime()) + 30_000 : 0;
     let restored = false;
     let detail = '';
-    while (!restored && services.clock().getTime() < deadline && !engine.signal?.aborted) {
+    // Looks at least once: a device that never got the commit needs nothing.
+    for (
+      let first = true;
+      first || (!restored && services.clock().getTime() < deadline && !engine.signal?.aborted);
+      first = false
+    ) {
       const now = await currentBody(engine, device).catch(() => undefined);
       if (now === backupBody) {
         restored = true;
-        detail = row.state === 'backed_up' ? 'never committed' : "the device's confirm timer rolled it back";
+        detail =
+          row.state === 'backed_up'
+            ? 'never committed'
+            : 'back on the backup: its confirm timer rolled it back';
         break;
       }
       await sleep(1_000, engine.signal);
@@ -288,7 +372,11 @@ async function recover(
         detail: userText(err),
       }));
       restored = r.restored;
-      detail = restored ? 'rolled back by recovery after the window passed' : r.detail;
+      detail = restored
+        ? deviceTimer
+          ? 'rolled back by recovery after the window passed'
+          : 'restored to the backup by recovery (emulated confirm window)'
+        : r.detail;
     }
     restoredAll &&= restored;
     await store.setDevice(c.id, row.device, restored ? 'rolled_back' : 'failed', { confirmBy: null, detail });

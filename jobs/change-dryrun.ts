@@ -39,15 +39,14 @@ export default defineJob({
     if (failed.length) {
       const detail = `The dry run failed, so nothing was applied and the locks are released:\n${failed.join('\n')}`;
       const done = await store.transition(c.id, ['dry_run'], 'failed', { detail });
-      await services.responder.post(
-        { channel: c.channel },
-        { text: `:x: <@${c.requester}> change ${c.id}: ${detail}` },
-      );
-      return {
-        summary: `change ${c.id}: dry run failed on ${failed.length} device(s)`,
-        ok: false,
-        ...(done ? {} : {}),
-      };
+      // Cancelled meanwhile: the requester was already told.
+      if (done) {
+        await services.responder.post(
+          { channel: c.channel },
+          { text: `:x: <@${c.requester}> change ${c.id}: ${detail}` },
+        );
+      }
+      return { summary: `change ${c.id}: dry run failed on ${failed.length} device(s)`, ok: false };
     }
     const dryRun = results.map((r) => (r as PromiseFulfilledResult<DeviceDryRun>).value);
     const now = services.clock();

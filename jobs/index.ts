@@ -1,4 +1,5 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import auditQuery from './audit-query.js';
 import changeApply from './change-apply.js';
 import changeCancel from './change-cancel.js';
 import changeDryrun from './change-dryrun.js';
@@ -15,6 +16,11 @@ import configShow from './config-show.js';
 import devicesList from './devices-list.js';
 import discover from './discover.js';
 import graph from './graph.js';
+import inventoryAdd from './inventory-add.js';
+import incidentDiagnose from './incident-diagnose.js';
+import incidentSilence from './incident-silence.js';
+import incidentSync from './incident-sync.js';
+import incidentsList from './incidents-list.js';
 import jobsList from './jobs-list.js';
 import reconcile from './reconcile.js';
 import show from './show.js';
@@ -40,6 +46,12 @@ export const jobs: JobDefinition[] = [
   discover,
   reconcile,
   graph,
+  inventoryAdd,
+  auditQuery,
+  incidentSync,
+  incidentDiagnose,
+  incidentSilence,
+  incidentsList,
   changeDryrun,
   changeApply,
   changeRollback,

@@ -80,3 +80,21 @@ export function stopFrr(ns = FRR_NAMESPACE): void {
   if (liveUsers().length > 0 || foreignFrrSshds().length > 0) return;
   execFileSync('bash', [script, 'stop', ns], { stdio: 'pipe' });
 }
+
+/**
+ * Suites that change FRR's configuration (config tracking, changes) take this lock for their whole
+ * run: each compares the running config with what it saw a moment ago, so another suite's edit in
+ * between would fail it. A Postgres advisory lock, because suites run in separate processes.
+ */
+export async function lockFrrConfig(
+  databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test',
+): Promise<() => Promise<void>> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`SELECT pg_advisory_lock(hashtext('netops-frr-config'))`);
+  return async () => {
+    await client.query(`SELECT pg_advisory_unlock(hashtext('netops-frr-config'))`).catch(() => {});
+    await client.end().catch(() => {});
+  };
+}

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
-import { addFromButtonValue, type Inventory, type Reconciler } from './inventory/index.js';
-import { userText } from './errors.js';
+import { ErrorCode, NetopsError } from './errors.js';
+import { deviceFromButtonValue, type Inventory } from './inventory/index.js';
 import type { Enqueue } from './queue/index.js';
 import type { DomainServices } from './services/index.js';
 import type { ActionHandler } from './slack/index.js';
@@ -60,31 +60,36 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
   };
 }
 
-/** Button handlers: discovery's "Add" writes the device into netops.yaml and reconciles. */
-export function createActions(options: {
-  config: Config;
-  /** Present where a worker runs in this process: the new device is reconciled at once. */
-  reconciler?: Reconciler;
-  log: Logger;
-}): ActionHandler[] {
+/**
+ * Button handlers. Discovery's "Add" is checked here (policy, value, subnets) so the user hears at
+ * once, then runs as the `inventory.add` job: the worker writes netops.yaml after deciding again.
+ */
+export function createActions(options: { config: Config; enqueue: Enqueue }): ActionHandler[] {
+  const subnets = () => ({ allowedSubnets: [...options.config.discovery.allowedSubnets] });
   return [
     {
       actionId: 'discover.add',
-      async handle({ value, userId, channel, threadTs, responder }) {
-        if (!value || !channel) return;
-        const where = { channel, ...(threadTs ? { threadTs } : {}) };
-        try {
-          const device = await addFromButtonValue(options.config.configPath, value, options.config.discovery);
-          await options.reconciler?.runOnce();
-          await responder.post(where, {
-            text: `<@${userId}> added \`${device.name}\` (${device.vendor}, ${device.host}) to the inventory; polling and backups start with the next reconcile.`,
-          });
-        } catch (err) {
-          options.log.warn({ err }, 'discover.add failed');
-          await responder.ephemeral(where, userId, {
-            text: `:warning: Could not add the device: ${userText(err)}`,
+      action: 'inventory.add',
+      devicesOf: (value) => {
+        if (!value) return [];
+        const d = deviceFromButtonValue(value, subnets());
+        return [{ name: d.name, site: d.site, role: d.role, tags: d.tags }];
+      },
+      async handle({ value, userId, channel, threadTs }) {
+        if (!channel) {
+          throw new NetopsError(ErrorCode.BAD_ARGS, 'discover.add without a channel', {
+            userMessage:
+              'This Add button did not come from a channel, so there is nowhere to report the result.',
+            hint: 'Use the button on the discovery message in its channel.',
           });
         }
+        // Throws the user-facing reason (not JSON, not a device, outside the subnets).
+        deviceFromButtonValue(value ?? '', subnets());
+        await options.enqueue(
+          'inventory.add',
+          { device: value },
+          { origin: { channel, ...(threadTs ? { threadTs } : {}), userId } },
+        );
       },
     },
   ];

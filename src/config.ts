@@ -100,6 +100,54 @@ export const deviceSchema = z
 
 export type Device = z.infer<typeof deviceSchema>;
 
+const alertSourceSchema = z
+  .object({
+    /** bearer: `Authorization: Bearer <secret>`; hmac: hex HMAC-SHA256 of the body in `header`. */
+    auth: z.enum(['bearer', 'hmac']),
+    /** Name of the secret: the value comes from env NETOPS_SECRET_<NAME> (upper case, - as _). */
+    secret: credentialName,
+    header: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .optional(),
+    /** Grafana's scheme: the digest covers `<timestamp>:<body>`, the timestamp in this header. */
+    timestampHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .optional(),
+  })
+  .strict();
+
+const incidentsSchema = z
+  .object({
+    /** Alert sources taken at POST /alerts/<source>; a source not listed answers 404. */
+    sources: z
+      .object({
+        alertmanager: alertSourceSchema.optional(),
+        grafana: alertSourceSchema.optional(),
+        generic: alertSourceSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    /** First match wins; else the device's channel, else channels.alerts, else channels.ops. */
+    routes: z
+      .array(
+        z
+          .object({
+            match: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])),
+            channel: channelRef,
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Alertmanager's API for the Silence buttons. */
+    alertmanager: z.object({ url: z.string().url() }).strict().optional(),
+    /** Posts into alert channels are paced to this interval per channel (Slack: ~1 message/s). */
+    pace: duration.default(1_000),
+  })
+  .strict()
+  .default({ sources: {}, routes: [], pace: 1_000 });
+
 const fileSchema = z
   .object({
     slack: z
@@ -223,9 +271,13 @@ const fileSchema = z
         sessions: z.number().int().min(1).max(5_000).default(100),
         /** SSH sessions at once to one device. */
         sessionsPerDevice: z.number().int().min(1).max(16).default(2),
+        /** Commands one person may send per minute; 0 for no limit. */
+        commandsPerMinute: z.number().int().min(0).max(10_000).default(30),
+        /** Jobs waiting in one queue beyond which requests from people are refused; 0 for no limit. */
+        queueDepth: z.number().int().min(0).max(10_000_000).default(1_000),
       })
       .strict()
-      .default({ sessions: 100, sessionsPerDevice: 2 }),
+      .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */
@@ -236,11 +288,7 @@ const fileSchema = z
         waveSize: z.number().int().min(1).max(500).default(5),
         /** Wait after commit before the post-checks run (let BGP and links settle). */
         soak: z.union([z.literal(0), duration]).default(30_000),
-        /** Slack user ids who may approve during a freeze window (as the second approver). */
-        admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id (U…)')).default([]),
-        /** Slack user id → device globs they may approve; absent: anyone but the requester may approve. */
-        approvers: z.record(z.string(), z.array(z.string())).optional(),
-        /** Change freezes: approving inside one needs an admin. */
+        /** Change freezes: approving inside one needs the `admin` action (policy). */
         freezes: z
           .array(
             z
@@ -261,11 +309,12 @@ const fileSchema = z
         approvalTtl: 30 * 60_000,
         waveSize: 5,
         soak: 30_000,
-        admins: [],
         freezes: [],
         credentials: {},
       }),
     devices: z.array(deviceSchema).default([]),
+    /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
+    incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
     policy: policySchema.optional(),
   })

@@ -21,6 +21,10 @@ export const ErrorCode = {
   JOB_UNKNOWN: 'NETOPS_JOB_UNKNOWN',
   JOB_TIMEOUT: 'NETOPS_JOB_TIMEOUT',
   QUEUE_UNAVAILABLE: 'NETOPS_QUEUE_UNAVAILABLE',
+  /** The queue holds limits.queueDepth jobs already: a person's request is refused, not piled on. */
+  QUEUE_FULL: 'NETOPS_QUEUE_FULL',
+  /** A person sent more than limits.commandsPerMinute commands in a minute. */
+  RATE_LIMITED: 'NETOPS_RATE_LIMITED',
   /** The job's worker died more times than maxStalledCount allows; not retried again. */
   JOB_STALLED: 'NETOPS_JOB_STALLED',
   /** This attempt's lock lapsed and another worker has the job: this one stops without posting. */
@@ -149,6 +153,18 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
     user: () => 'The job queue (Redis) is not reachable, so nothing was started.',
     hint: 'Try again in a minute; if it persists, check Redis (REDIS_URL).',
     transient: true,
+  },
+  NETOPS_QUEUE_FULL: {
+    user: (c) =>
+      `The ${c.queue ? `\`${String(c.queue)}\` ` : ''}job queue is full, so this request was not queued.`,
+    hint: 'Try again in a few minutes; if it stays full, add workers or raise limits.queueDepth.',
+    transient: false,
+  },
+  NETOPS_RATE_LIMITED: {
+    user: (c) =>
+      `You have sent more than ${String(c.limit ?? 'the allowed number of')} commands this minute.`,
+    hint: 'Wait a moment and try again.',
+    transient: false,
   },
   NETOPS_DB_UNAVAILABLE: {
     user: () => 'The database is not reachable right now.',

@@ -9,8 +9,11 @@ export type { Logger };
 export function createLogger(
   level = 'info',
   base: Record<string, unknown> = {},
-  /** A file to write to instead of stdout (the local console keeps the terminal for chat). */
-  file?: string,
+  /**
+   * A file to write to instead of stdout (the local console keeps the terminal for chat), or a
+   * stream (tests read the lines back).
+   */
+  to?: string | pino.DestinationStream,
 ): Logger {
   const options: pino.LoggerOptions = {
     level,
@@ -35,7 +38,8 @@ export function createLogger(
       censor: '[redacted]',
     },
   };
-  return file ? pino(options, pino.destination({ dest: file, mkdir: true, sync: false })) : pino(options);
+  if (typeof to === 'string') return pino(options, pino.destination({ dest: to, mkdir: true, sync: false }));
+  return to ? pino(options, to) : pino(options);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

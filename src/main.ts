@@ -9,12 +9,25 @@ import { exportConfigsCli } from './cli/export-configs.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { type Config, loadConfig, type Role } from './config.js';
-import { isNetopsError } from './errors.js';
+import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
+import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
+import { createReadiness } from './health.js';
 import { createLogger } from './log.js';
+import {
+  changeAuthorizer,
+  changes,
+  compilePolicy,
+  createGuard,
+  type Guard,
+  isAction,
+  policyDenial,
+} from './policy/index.js';
 import {
   createJobHost,
   createProducer,
+  createUserRateLimit,
+  DEFAULT_QUEUE,
   createScheduler,
   type JobDefinition,
   type JobHost,
@@ -87,6 +100,55 @@ async function withRetries<T>(what: string, log: Logger, fn: () => Promise<T>, t
   }
 }
 
+/** The policy from netops.yaml plus Slack for what it cannot know: user-group members, channel names. */
+function createPolicyGuard(config: Config, web: ReturnType<typeof createSlackClient>, log: Logger): Guard {
+  return createGuard({
+    policy: compilePolicy(config.policy),
+    listGroupMembers: async (usergroup) => {
+      const r = await web.usergroups.users.list({ usergroup });
+      return r.users ?? [];
+    },
+    channelName: async (channel) => (await web.conversations.info({ channel })).channel?.name,
+    onLookupError: (what, err) => log.warn({ err, what }, 'policy lookup failed; not counted'),
+  });
+}
+
+/**
+ * The worker decides again for anything that changes a device or the inventory: whoever can write
+ * to Redis can enqueue a job, so the job's claim of who asked is checked against the policy now.
+ */
+async function authorizeJob(
+  guard: Guard,
+  input: Parameters<NonNullable<import('./queue/index.js').JobHostOptions['authorize']>>[0],
+): Promise<void> {
+  const action = input.action;
+  if (!isAction(action)) {
+    // A job naming an action the policy does not know is a bug: refuse rather than guess.
+    throw new NetopsError(ErrorCode.FORBIDDEN, `${input.jobName} declares unknown action ${action}`, {
+      userMessage: 'This job declares a permission netops-bot does not know, so it was not run.',
+    });
+  }
+  if (!changes(action)) return;
+  const user = input.origin?.userId;
+  if (!user || !input.origin?.channel) {
+    throw new NetopsError(
+      ErrorCode.FORBIDDEN,
+      `${input.jobName} (${input.action}) names no requesting user`,
+      {
+        userMessage: `This job would ${action === 'inventory.add' ? 'change the inventory' : 'change devices'} but does not say who asked for it, so it was not run.`,
+        context: { action, policyDenied: true },
+      },
+    );
+  }
+  const d = await guard.check({
+    user,
+    action,
+    devices: input.devices,
+    channel: { id: input.origin.channel },
+  });
+  if (!d.allow) throw policyDenial(action, d);
+}
+
 /** Composition root: config → adapters → roles. */
 export async function startRoles(options: StartOptions): Promise<Running> {
   const { config, role } = options;
@@ -107,7 +169,26 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     retryStrategy: (times) => Math.min(times * 100, 500),
   });
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
-  const producer = createProducer({ connection: producerRedis, prefix, jobs });
+  const producer = createProducer({
+    connection: producerRedis,
+    prefix,
+    jobs,
+    maxDepth: config.limits.queueDepth,
+  });
+  const queueNames = [...new Set(jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
+  telemetry.setQueueSource(async () =>
+    Object.fromEntries(
+      await Promise.all(
+        queueNames.map(
+          async (q) =>
+            [
+              q,
+              await producer.queue(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
+            ] as const,
+        ),
+      ),
+    ),
+  );
   // Audit writes that cannot reach Postgres wait in Redis (shared by all processes) until it is back.
   const audit = createDurableAudit({ audit: createAuditLog(pool), redis: producerRedis, prefix, log });
   const web = createSlackClient(config.slack.botToken, {
@@ -118,6 +199,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       onEvent: (e) => telemetry.slackCalls.inc({ method: e.method, outcome: e.kind }),
     }),
   });
+  const guard = createPolicyGuard(config, web, log);
 
   const running: Running = {
     config,
@@ -131,7 +213,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
-  const changeAuthorize = options.changeAuthorize ?? configAuthorize(config.changes);
+  // The policy decides who may request, approve and administer changes; the guard resolves user
+  // groups, so grants to groups count. Without a policy section nobody may change anything.
+  const changeAuthorize =
+    options.changeAuthorize ??
+    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config, inventory));
 
   const core: CoreServices = {
     config,
@@ -142,15 +228,17 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     log,
     clock: () => new Date(),
   };
-  let reconciler: Services['reconciler'] | undefined;
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
     const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
+    // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
+    const paced = pacedResponder(responder, config, workerRedis, prefix);
     const domain = createDomainServices({
       ...core,
+      responder: paced,
       secretsEnv: options.secretsEnv ?? {},
       scheduler,
       changeAuthorize,
@@ -159,14 +247,13 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await domain.close();
       await scheduler.close();
     });
-    const services: Services = { ...core, ...domain.services, ...options.services };
-    reconciler = services.reconciler;
+    const services: Services = { ...core, responder: paced, ...domain.services, ...options.services };
     const host = createJobHost({
       connection: workerRedis,
       prefix,
       jobs,
       services,
-      poster: createJobPoster(responder),
+      poster: createJobPoster(paced),
       audit,
       log,
       concurrency: config.env.WORKER_CONCURRENCY,
@@ -178,6 +265,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
       ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+      authorize: (input) => authorizeJob(guard, input),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
@@ -205,27 +293,37 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       inventory,
       enqueue: producer.enqueue,
       responder,
+      guard,
       audit,
       log,
       onCommand: (command, outcome) => telemetry.commands.inc({ command, outcome }),
+      admit: createUserRateLimit({
+        redis: producerRedis,
+        prefix,
+        perMinute: config.limits.commandsPerMinute,
+      }),
     });
+    // Alive: the process answers. Ready: it can do its work (what a load balancer should ask).
     const health: Route = {
       method: 'GET',
       path: '/healthz',
       handler: async (_req: IncomingMessage, res: ServerResponse) => {
-        const checks = await Promise.all([
-          pool.query('SELECT 1').then(
-            () => true,
-            () => false,
-          ),
-          producerRedis.ping().then(
-            () => true,
-            () => false,
-          ),
-        ]);
-        const ok = checks.every(Boolean);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok, postgres: checks[0], redis: checks[1] }));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, role }));
+      },
+    };
+    const readiness = createReadiness({
+      pool,
+      redis: producerRedis,
+      slackAuth: () => web.apiCall('auth.test'),
+    });
+    const ready: Route = {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const r = await readiness();
+        res.writeHead(r.ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(r));
       },
     };
     const metrics: Route = {
@@ -243,6 +341,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       enqueue: producer.enqueue,
       responder,
       authorize: changeAuthorize,
+      audit,
     });
     const slack = createSlackApp({
       botToken: config.slack.botToken!,
@@ -256,12 +355,26 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       responder,
       actions: [
         // In `all` the button reconciles at once; a separate bot leaves it to the worker's file watcher.
-        ...createActions({ config, log, ...(reconciler ? { reconciler } : {}) }),
+        ...createActions({ config, enqueue: producer.enqueue }),
+        ...createIncidentActions({ pool, enqueue: producer.enqueue, inventory, log, policy: config.policy }),
         ...changeHandlers.actions,
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,
-      routes: [health, metrics, ...(options.routes ?? [])],
+      routes: [
+        health,
+        ready,
+        metrics,
+        ...alertRoutes({
+          config,
+          secretsEnv: options.secretsEnv ?? {},
+          pool,
+          inventory,
+          enqueue: producer.enqueue,
+          log,
+        }),
+        ...(options.routes ?? []),
+      ],
       log,
       onRequest: (outcome, ms) => {
         telemetry.slackRequests.inc({ outcome });

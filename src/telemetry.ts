@@ -1,11 +1,36 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Jobs per queue and state, read from the queues when /metrics is scraped. */
+export type QueueCounts = Record<string, Record<string, number>>;
 
 /** Process metrics for /metrics. One registry per process (tests create their own). */
 export function createTelemetry() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  let queueSource: (() => Promise<QueueCounts>) | undefined;
   return {
     registry,
+    /** Where queue depths come from (the producer's queues); set once the queues exist. */
+    setQueueSource(fn: () => Promise<QueueCounts>) {
+      queueSource = fn;
+    },
+    queueJobs: new Gauge({
+      name: 'netops_queue_jobs',
+      help: 'Jobs in each queue by state (waiting, active, delayed, prioritized, failed), read at scrape time',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        if (!queueSource) return;
+        try {
+          const counts = await queueSource();
+          this.reset();
+          for (const [queue, states] of Object.entries(counts))
+            for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+        } catch {
+          // Redis away: the gauge goes stale rather than failing the whole scrape; /readyz says why.
+        }
+      },
+    }),
     ackSeconds: new Histogram({
       name: 'netops_slack_ack_seconds',
       help: 'Time from receiving a Slack request to acknowledging it',

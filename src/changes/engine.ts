@@ -25,8 +25,18 @@ export interface ChangeDevices extends DeviceService {
   forget?(deviceName: string): Promise<void>;
 }
 
+/** An SNMP poll of a device: reachable or not, and its interfaces' error counters summed. */
+export type SnmpProbe = (
+  device: Device,
+) => Promise<{ ok: true; errors: bigint } | { ok: false; detail: string }>;
+
+/** Error counters may grow by this much between the checks before the post-checks call it a jump. */
+export const ERROR_JUMP = 100n;
+
 export interface EngineDeps {
   devices: ChangeDevices;
+  /** Present where the worker polls SNMP; devices without an `snmp` section are not probed. */
+  snmp?: SnmpProbe;
   configs: ConfigStore;
   clock: () => Date;
   secretMarker?: string;
@@ -118,6 +128,8 @@ export async function dryRunDevice(
     const plan = ops.dryRun.commands(lines, c);
     const outs = await runChange(deps, device, ops, c, plan.commands);
     diff = ops.dryRun.clean(outs[plan.diffAt]?.output ?? '');
+    // A candidate that took every line has parsed them; a `commit check` says more where there is one.
+    check = 'the device accepted every line';
     if (plan.checkAt !== undefined)
       check = (outs[plan.checkAt]?.output ?? '').replace(/\[edit\]/g, '').trim();
     diff = diff
@@ -144,10 +156,21 @@ export interface Health {
   error?: string;
   interfacesUp: string[];
   bgpEstablished: string[];
+  /** Absent: the device has no SNMP settings (or the worker does not poll). */
+  snmp?: { ok: true; errors: bigint } | { ok: false; detail: string };
 }
 
 /** What the post-checks compare: reachable, which interfaces are up, which BGP sessions established. */
 export async function health(deps: EngineDeps, device: Device): Promise<Health> {
+  const snmp =
+    deps.snmp && device.snmp
+      ? await deps.snmp(device).catch((err) => ({ ok: false as const, detail: userText(err) }))
+      : undefined;
+  const h = await sshHealth(deps, device);
+  return snmp ? { ...h, snmp } : h;
+}
+
+async function sshHealth(deps: EngineDeps, device: Device): Promise<Health> {
   try {
     const [ifs, nbrs] = await Promise.all([
       deps.devices.interfaces ? deps.devices.interfaces(device) : Promise.resolve([]),
@@ -195,7 +218,22 @@ export async function postChecks(
     ok: after.bgpEstablished.length >= before.bgpEstablished.length,
     detail: `${before.bgpEstablished.length} → ${after.bgpEstablished.length}${lostBgp.length ? ` (lost: ${lostBgp.join(', ')})` : ''}`,
   });
-  if (device.snmp) out.push({ name: 'reachable over SNMP', ok: true, detail: 'not checked by this build' });
+  if (before.snmp?.ok) {
+    const a = after.snmp;
+    out.push({
+      name: 'reachable over SNMP',
+      ok: a?.ok === true,
+      detail: a?.ok ? 'yes' : (a?.detail ?? 'not polled'),
+    });
+    if (a?.ok) {
+      const grew = a.errors - before.snmp.errors;
+      out.push({
+        name: 'interface error counters',
+        ok: grew <= ERROR_JUMP,
+        detail: `+${grew} errors since the commit${grew > ERROR_JUMP ? ` (more than ${ERROR_JUMP})` : ''}`,
+      });
+    }
+  }
   for (const uc of userChecks) {
     try {
       const [r] = await deps.devices.run(device, [uc.command]);

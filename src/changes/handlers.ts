@@ -1,9 +1,11 @@
 import type { Pool } from 'pg';
 import type { Config } from '../config.js';
+import { getVendor, validateReadOnly } from '../devices/index.js';
 import { isNetopsError, userText } from '../errors.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/index.js';
 import type { ActionHandler, Responder, ViewHandler, ViewValues } from '../slack/index.js';
+import type { AuditLog } from '../storage/index.js';
 import type { Authorize } from './authorize.js';
 import { LockedError } from './store.js';
 import { changeLines } from './engine.js';
@@ -18,6 +20,8 @@ export interface ChangeHandlerOptions {
   enqueue: Enqueue;
   responder: Responder;
   authorize: Authorize;
+  /** Every submission and click is written here too (who, what, accepted or why not). */
+  audit?: AuditLog;
   clock?: () => Date;
 }
 
@@ -30,9 +34,38 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 } {
   const service = createChangeService(o);
   const F = IDS.fields;
+  const audit = async (
+    userId: string,
+    channel: string | undefined,
+    text: string,
+    ok: boolean,
+    summary: string,
+  ) => {
+    await o.audit
+      ?.record({
+        source: 'interaction',
+        userId,
+        ...(channel ? { channelId: channel } : {}),
+        text,
+        command: 'change',
+        status: ok ? 'answered' : 'rejected',
+        resultSummary: summary.slice(0, 500),
+      })
+      .catch(() => {});
+  };
 
   const submit: ViewHandler = {
     callbackId: IDS.modal,
+    action: 'change.request',
+    scopeOf: (metadata) => {
+      const parsed = JSON.parse(metadata) as unknown;
+      // JSON of anything (null, a number, a list) names no channel and no device
+      const m = (parsed && typeof parsed === 'object' ? parsed : {}) as Partial<ModalMeta>;
+      return {
+        ...(typeof m.channel === 'string' ? { channel: m.channel } : {}),
+        devices: Array.isArray(m.devices) ? m.devices.filter((d): d is string => typeof d === 'string') : [],
+      };
+    },
     async submit({ userId, values, privateMetadata, responder }) {
       let meta: ModalMeta;
       try {
@@ -53,11 +86,42 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
         errors[F.rollback] = `A whole number of minutes from 1 to 120 (got "${rollbackText}").`;
       const parsed = parseChecks(text(values, F.checks));
       if (parsed.errors.length) errors[F.checks] = parsed.errors.join('; ').slice(0, 300);
+      // Post-checks run on the devices: only what `/net show` would allow, per vendor.
+      if (!errors[F.checks]) {
+        for (const ch of parsed.checks) {
+          for (const vendor of new Set(
+            meta.devices.map((d) => o.inventory.get(d)?.vendor).filter((v) => v !== undefined),
+          )) {
+            try {
+              validateReadOnly(vendor, ch.command);
+            } catch (err) {
+              errors[F.checks] = userText(err).slice(0, 300);
+            }
+          }
+        }
+      }
+      const unsupported = meta.devices.filter((d) => {
+        const dev = o.inventory.get(d);
+        return dev && !getVendor(dev.vendor).change;
+      });
+      if (unsupported.length)
+        errors[F.lines] = `Configuration changes are not supported on ${unsupported.join(', ')} (${[
+          ...new Set(unsupported.map((d) => getVendor(o.inventory.get(d)!.vendor).displayName)),
+        ].join(', ')}): leave them out of the glob.`;
       const missing = meta.devices.filter((d) => !o.inventory.get(d));
       if (missing.length)
         errors[F.lines] =
           `No longer in the inventory: ${missing.join(', ')}. Close and run the command again.`;
-      if (Object.keys(errors).length) return errors;
+      if (Object.keys(errors).length) {
+        await audit(
+          userId,
+          meta.channel,
+          `change form for ${meta.target}`,
+          false,
+          Object.values(errors).join('; '),
+        );
+        return errors;
+      }
       try {
         const c = await service.createChangeRequest({
           devices: meta.devices,
@@ -80,6 +144,7 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
           .catch(() => {});
         return undefined;
       } catch (err) {
+        await audit(userId, meta.channel, `change form for ${meta.target}`, false, userText(err));
         if (err instanceof LockedError) {
           return {
             [F.lines]: err.locks
@@ -99,8 +164,11 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const decide = (decision: 'approve' | 'reject'): ActionHandler => ({
     actionId: decision === 'approve' ? IDS.approve : IDS.reject,
+    // Rejecting is a reviewer's decision too; device scopes are checked by the change service.
+    action: 'change.approve',
     async handle({ userId, channel, threadTs, value, responder }) {
       const r = await service.decide(value ?? '', userId, decision);
+      await audit(userId, channel, `${decision} ${(value ?? '').split(':')[0]}`, r.ok, r.message);
       if (channel) {
         await responder.ephemeral({ channel, ...(threadTs ? { threadTs } : {}) }, userId, {
           text: r.ok ? r.message : `:no_entry: ${r.message}`,
@@ -111,6 +179,7 @@ export function createChangeHandlers(o: ChangeHandlerOptions): {
 
   const open: ActionHandler = {
     actionId: IDS.open,
+    action: 'change.request',
     async handle({ userId, channel, threadTs, value, responder, openModal }) {
       try {
         const devices = o.inventory.resolve(value ?? '').map((d) => d.name);

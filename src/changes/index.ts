@@ -22,7 +22,13 @@ export {
 } from './engine.js';
 export { applyLines, commandsToReach, diffTrees, parseConfig, renderConfig } from './hierarchy.js';
 export { activeFreeze, changeHash, parseChecks, planWaves, riskOf, type Risk } from './rules.js';
-export { createChangeService, type ChangeService, type CreateChangeInput } from './service.js';
+export {
+  createChangeRequest,
+  createChangeService,
+  type ChangeService,
+  type ChangeServiceOptions,
+  type CreateChangeInput,
+} from './service.js';
 export {
   CHANGE_STATES,
   createChangeStore,

@@ -83,6 +83,8 @@ export function createChangeService(o: ChangeServiceOptions) {
 
   return {
     store,
+    /** The same decision the bot's handlers use; the worker asks it again before applying. */
+    authorize: o.authorize,
 
     /** Creates a change request, takes its device locks and starts the dry run. */
     async createChangeRequest(input: CreateChangeInput): Promise<ChangeRequest> {
@@ -249,7 +251,7 @@ export function createChangeService(o: ChangeServiceOptions) {
       if (c.requester !== user && !o.authorize(user, 'change.admin', c.devices, c.channel).ok) {
         return {
           ok: false,
-          message: `Only the requester (<@${c.requester}>) or a change admin can cancel ${c.id}.`,
+          message: `Only the requester (<@${c.requester}>) or an admin can cancel ${c.id}.`,
         };
       }
       const done = await store.transition(
@@ -276,3 +278,14 @@ export function createChangeService(o: ChangeServiceOptions) {
 }
 
 export type ChangeService = ReturnType<typeof createChangeService>;
+
+/**
+ * Creates a change request (locks, then the dry run and the approval card): the entry point for
+ * code that proposes changes (compliance remediation), with the same rules as the form.
+ */
+export function createChangeRequest(
+  options: ChangeServiceOptions,
+  input: CreateChangeInput,
+): Promise<ChangeRequest> {
+  return createChangeService(options).createChangeRequest(input);
+}

@@ -122,7 +122,7 @@ function riskText(risk: Risk | null): string {
 export function diffText(dryRun: readonly DeviceDryRun[]): string {
   return dryRun
     .map((d) => {
-      const head = `### ${d.device} (${d.vendor}) +${d.added} −${d.removed}${d.check ? ` · syntax check: ${d.check.split('\n')[0]}` : ''}`;
+      const head = `### ${d.device} (${d.vendor}) +${d.added} −${d.removed}${d.check ? ` · syntax check: ${d.check.split('\n')[0]}` : ' · no syntax check before the apply (a refused line is rolled back)'}`;
       return `${head}\n${d.diff || '(no difference: this device already has these lines)'}`;
     })
     .join('\n\n');

@@ -138,6 +138,8 @@ export interface DiscoveryResult {
   /** Addresses or neighbours seen but not proposed, with why. */
   skipped: { what: string; reason: string }[];
   probed: number;
+  /** LLDP links of a known device (its port → neighbour and port): incidents group by topology. */
+  links?: { device: string; interface: string; neighbor: string; neighborInterface: string }[];
 }
 
 export function deviceName(sysName: string, host: string): string {
@@ -217,6 +219,15 @@ export async function discover(target: string, options: DiscoverOptions): Promis
     } finally {
       s.close();
     }
+    const byHost = new Map(options.inventory.list().map((d) => [d.host, d.name] as const));
+    result.links = neighbours
+      .filter((n) => n.sysName || n.manAddr)
+      .map((n) => {
+        const name = deviceName(n.sysName, n.manAddr ?? '');
+        const neighbor =
+          options.inventory.get(name)?.name ?? (n.manAddr ? byHost.get(n.manAddr) : undefined) ?? name;
+        return { device: known.name, interface: n.localPort, neighbor, neighborInterface: n.portId };
+      });
     for (const n of neighbours) {
       const what = `${n.sysName} on ${known.name} ${n.localPort}`;
       if (knownNames.has(deviceName(n.sysName, n.manAddr ?? '').toLowerCase()))
@@ -396,6 +407,16 @@ export async function addFromButtonValue(
   value: string,
   policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
 ): Promise<Device> {
+  const device = deviceFromButtonValue(value, policy);
+  await addDiscoveredDevice(path, device);
+  return device;
+}
+
+/** The device an Add button's value proposes, validated (schema, allowed subnets); pure. */
+export function deviceFromButtonValue(
+  value: string,
+  policy: Pick<DiscoveryPolicy, 'allowedSubnets'>,
+): Device {
   let raw: unknown;
   try {
     raw = JSON.parse(value);
@@ -424,6 +445,5 @@ export async function addFromButtonValue(
       },
     );
   }
-  await addDiscoveredDevice(path, parsed.data);
   return parsed.data;
 }

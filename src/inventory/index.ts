@@ -21,6 +21,7 @@ export {
   proposalBlocks,
   addDiscoveredDevice,
   addFromButtonValue,
+  deviceFromButtonValue,
   type DiscoveryResult,
   type Proposal,
 } from './discovery.js';

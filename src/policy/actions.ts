@@ -14,6 +14,7 @@ export const ACTIONS = {
   'inventory.add': { changes: true, summary: 'add devices to the inventory (netops.yaml)' },
   'change.request': { changes: true, summary: 'request a configuration change (dry run, then approval)' },
   'change.approve': { changes: true, summary: "approve and apply someone else's change request" },
+  'change.admin': { changes: true, summary: "override change freezes and cancel others' changes" },
   admin: { changes: true, summary: 'administer the bot itself' },
 } as const;
 

@@ -50,6 +50,8 @@ export interface Policy {
   /** User groups the rules name: the only ones worth looking up. */
   groups: readonly string[];
   groupCacheMs: number;
+  /** Some rule names a channel as `#name`: requests need the channel's name, not only its id. */
+  channelNames: boolean;
 }
 
 export type Decision =
@@ -115,6 +117,7 @@ export function compilePolicy(config: PolicyConfig | undefined): Policy {
       rules: [{ ...base, text: `the default policy (no \`policy\` section): reads for everyone` }],
       groups: [],
       groupCacheMs: 300_000,
+      channelNames: false,
     };
   }
   const roleOf = (name: string) => config.roles[name] ?? BUILTIN_ROLES[name];
@@ -141,6 +144,7 @@ export function compilePolicy(config: PolicyConfig | undefined): Policy {
     rules,
     groups: [...new Set(config.grants.flatMap((g) => g.groups))],
     groupCacheMs: config.groupCacheSeconds * 1000,
+    channelNames: rules.some((r) => r.channels.some((list) => list.some((c) => c.startsWith('#')))),
   };
 }
 

@@ -16,3 +16,14 @@ export {
   scopeText,
 } from './decide.js';
 export { BUILTIN_ROLES, type DeviceScope, type PolicyConfig, policySchema } from './schema.js';
+export {
+  type Access,
+  accessFor,
+  type CheckInput,
+  changeAuthorizer,
+  createGuard,
+  type Guard,
+  isPolicyDenial,
+  policyDenial,
+  type GuardOptions,
+} from './guard.js';

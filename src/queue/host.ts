@@ -8,7 +8,7 @@ import { servicesFor, unmetNeeds } from './define.js';
 import { createDeliveryStore } from './delivery.js';
 import { envelopeSchema } from './envelope.js';
 import { DEFAULT_QUEUE } from './producer.js';
-import type { JobContext, JobDefinition, JobOrigin, ServiceMap } from './types.js';
+import type { JobContext, JobDefinition, JobDevice, JobOrigin, ServiceMap } from './types.js';
 
 export interface JobHostOptions {
   connection: Redis;
@@ -33,6 +33,16 @@ export interface JobHostOptions {
   stalledIntervalMs?: number;
   /** Times a job may lose its worker before it is failed instead of retried again. */
   maxStalledCount?: number;
+  /**
+   * The worker's own policy check, run before process() for jobs that declare an action; throws
+   * (an error the user can read) to refuse. The composition root decides which actions need it.
+   */
+  authorize?(input: {
+    jobName: string;
+    action: string;
+    devices: JobDevice[];
+    origin?: JobOrigin;
+  }): Promise<void>;
   /** Hook for metrics. */
   onFinished?(name: string, state: 'done' | 'failed', ms: number): void;
 }
@@ -221,6 +231,12 @@ export function createJobHost(options: JobHostOptions): JobHost {
       };
 
       try {
+        if ((def.action || def.actionOf) && options.authorize) {
+          const svc = jobServices.get(def.name)!;
+          const action = def.actionOf?.(parsed.data, svc) ?? def.action!;
+          const devices = def.devicesOf?.(parsed.data, svc) ?? [];
+          await options.authorize({ jobName: job.name, action, devices, ...(origin ? { origin } : {}) });
+        }
         result = await Promise.race([def.process(parsed.data, ctx), deadline]);
       } catch (err) {
         if (isNetopsError(err) && err.code === ErrorCode.JOB_LOCK_LOST) throw err;

@@ -10,6 +10,7 @@ export {
   type Scheduler,
 } from './schedules.js';
 export type {
+  JobDevice,
   Enqueue,
   EnqueueOptions,
   JobContext,
@@ -18,3 +19,4 @@ export type {
   JobResult,
   ServiceMap,
 } from './types.js';
+export { createUserRateLimit } from './rate-limit.js';

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ErrorCode, NetopsError } from '../errors.js';
+import { ErrorCode, isNetopsError, NetopsError } from '../errors.js';
 import { newJobId, type Envelope } from './envelope.js';
 import type { Enqueue, JobDefinition } from './types.js';
 
@@ -15,6 +15,11 @@ export interface ProducerOptions {
   timeoutMs?: number;
   /** How long a command waits for a reconnecting Redis before it is refused. Default 3 s. */
   readyWaitMs?: number;
+  /**
+   * Jobs waiting in a queue beyond which a person's request (one with an origin) is refused with
+   * a clear message instead of piling up behind the others; scheduled work is never refused.
+   */
+  maxDepth?: number;
 }
 
 /** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
@@ -113,9 +118,18 @@ export function createProducer(options: ProducerOptions): Producer {
       // Reconnecting (Redis restarted a moment ago, or is away): wait for it within the timeout
       // rather than refusing a command that would go through a second later.
       await whenReady(options.connection, readyWaitMs);
+      const queueName = def.queue ?? DEFAULT_QUEUE;
+      if (options.maxDepth && opts.origin) {
+        const waiting = await queue(queueName).count();
+        if (waiting >= options.maxDepth) {
+          throw new NetopsError(ErrorCode.QUEUE_FULL, `queue ${queueName} holds ${waiting} jobs`, {
+            context: { jobId, queue: queueName, waiting, limit: options.maxDepth },
+          });
+        }
+      }
       const left = Math.max(1, timeoutMs - (Date.now() - started));
       await Promise.race([
-        queue(def.queue ?? DEFAULT_QUEUE).add(jobName, envelope, {
+        queue(queueName).add(jobName, envelope, {
           ...jobOptions(def),
           jobId,
           ...(opts.delayMs ? { delay: opts.delayMs } : {}),
@@ -126,6 +140,7 @@ export function createProducer(options: ProducerOptions): Producer {
         }),
       ]);
     } catch (err) {
+      if (isNetopsError(err)) throw err;
       throw new NetopsError(
         ErrorCode.QUEUE_UNAVAILABLE,
         `could not enqueue ${jobName}: ${(err as Error).message}`,

@@ -38,7 +38,25 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, Svc = ServiceMap
   timeoutMs?: number;
   /** Short description for the progress message ("backup of core1"). */
   describe?(data: z.infer<S>): string;
+  /**
+   * The policy action this job performs (a name the composition root's policy knows; the queue
+   * knows no policy). The worker decides it again on the requesting user before running anything
+   * that changes a device or the inventory: a job in Redis proves nothing about who asked.
+   */
+  action?: string;
+  /** When the action depends on the data or configuration (`discover` with autoAdd adds devices). */
+  actionOf?(data: z.infer<S>, services: Svc): string;
+  /** The devices the job touches, for that decision (device scopes). */
+  devicesOf?(data: z.infer<S>, services: Svc): JobDevice[];
   process(data: z.infer<S>, ctx: JobContext<Svc>): Promise<JobResult>;
+}
+
+/** What a device scope is decided on, as plain data. */
+export interface JobDevice {
+  name: string;
+  site?: string | undefined;
+  role?: string | undefined;
+  tags?: readonly string[] | undefined;
 }
 
 export interface EnqueueOptions {

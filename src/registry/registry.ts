@@ -1,5 +1,6 @@
 import { ErrorCode, NetopsError } from '../errors.js';
 import { closest } from '../inventory/index.js';
+import { type Access, accessFor, compilePolicy } from '../policy/index.js';
 import { parseArgs, tokenize } from './grammar.js';
 import type { CommandContext, CommandDefinition, ParsedArgs, RegistryView } from './types.js';
 
@@ -8,7 +9,10 @@ export interface Registry extends RegistryView {
   parse(text: string): { command: CommandDefinition; args: unknown; parsed: ParsedArgs };
 }
 
-export type DispatchContext = Omit<CommandContext<unknown>, 'args' | 'raw' | 'registry'>;
+export type DispatchContext = Omit<CommandContext<unknown>, 'args' | 'raw' | 'registry' | 'access'> & {
+  /** Defaults to what config.policy gives the user in this channel, without user groups. */
+  access?: Access;
+};
 
 export function createRegistry(commands: readonly CommandDefinition[]): Registry {
   const byName = new Map<string, CommandDefinition>();
@@ -60,22 +64,35 @@ export function createRegistry(commands: readonly CommandDefinition[]): Registry
       }
       return { command, args: result.data, parsed };
     },
-    help(invokedAs, name) {
+    help(invokedAs, name, may) {
+      const allowed = (c: CommandDefinition) =>
+        !may || may(c.action) || (c.alsoActions ?? []).some((a) => may(a));
       if (name) {
         const c = byName.get(name.toLowerCase());
-        if (!c) return registry.help(invokedAs);
+        if (!c) return registry.help(invokedAs, undefined, may);
+        if (!allowed(c)) {
+          return `\`${c.name}\` needs \`${c.action}\`, which you may not do here. \`${invokedAs} whoami\` shows what you may do.`;
+        }
         const lines = [`*${invokedAs} ${c.usage}*`, c.summary];
         if (c.aliases?.length) lines.push(`Also: ${c.aliases.map((a) => `\`${a}\``).join(', ')}`);
         if (c.examples?.length) lines.push('Examples:', ...c.examples.map((e) => `• \`${invokedAs} ${e}\``));
         return lines.join('\n');
       }
       const lines = visible()
-        .slice()
+        .filter(allowed)
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((c) => `• \`${invokedAs} ${c.usage}\` — ${c.summary}`);
-      return [`*netops-bot commands*`, ...lines, `\`${invokedAs} help <command>\` shows examples.`].join(
-        '\n',
-      );
+      const hidden = visible().length - lines.length;
+      return [
+        `*netops-bot commands*`,
+        ...lines,
+        `\`${invokedAs} help <command>\` shows examples.`,
+        ...(hidden > 0
+          ? [
+              `${hidden} more command(s) need a role you do not have here; \`${invokedAs} whoami\` shows yours.`,
+            ]
+          : []),
+      ].join('\n');
     },
   };
   return registry;
@@ -88,6 +105,8 @@ export async function dispatch(
   base: DispatchContext,
 ): Promise<CommandDefinition> {
   const { command, args, parsed } = registry.parse(text);
-  await command.run({ ...base, args, raw: parsed, registry });
+  const access =
+    base.access ?? accessFor(compilePolicy(base.config.policy), base.user.id, [], { id: base.where.channel });
+  await command.run({ ...base, access, args, raw: parsed, registry });
   return command;
 }

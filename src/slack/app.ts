@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { Access, Action, DeviceFacts } from '../policy/index.js';
 import type { Intake } from './intake.js';
 import { type Route, SigningReceiver } from './receiver.js';
 import type { Responder } from '../chat/index.js';
@@ -9,7 +10,13 @@ import type { Responder } from '../chat/index.js';
 export interface ActionHandler {
   /** Block Kit action_id (exact) this handles. */
   actionId: string;
+  /** What the policy must allow; decided on the clicking user, channel and devicesOf(value). */
+  action: Action;
+  /** The devices a click's value names (untrusted: return [] when it names none or is malformed). */
+  devicesOf?(value: string | undefined): DeviceFacts[];
   handle(input: {
+    /** What the clicking user may do, already allowed `action`. */
+    access: Access;
     userId: string;
     channel?: string;
     threadTs?: string;
@@ -30,6 +37,10 @@ export type ViewValues = Record<
 export interface ViewHandler {
   /** The modal's callback_id. */
   callbackId: string;
+  /** What the policy must allow for a submission. */
+  action: Action;
+  /** The channel and devices a submission is about, read from its private_metadata (untrusted). */
+  scopeOf?(privateMetadata: string): { channel?: string; devices: string[] };
   /**
    * Handles a submission. Returning field errors (block_id → sentence) keeps the modal open with
    * everything the user typed; returning nothing closes it.
@@ -66,6 +77,45 @@ export interface SlackApp {
   /** Port of the HTTP server (Slack events in HTTP mode; health and metrics in both). */
   readonly port: number;
   readonly app: InstanceType<typeof App>;
+}
+
+export interface Click {
+  userId: string;
+  channel?: string;
+  channelName?: string;
+  messageTs?: string;
+  threadTs?: string;
+  value?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * What a block_actions payload says, read defensively: the body is whatever reached a signed
+ * endpoint, so every field is checked for its type. Null when there is no user to decide on.
+ */
+export function readClick(body: unknown, action: unknown): Click | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as Record<string, unknown>;
+  const obj = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+  const userId = str(obj(b.user).id);
+  if (!userId) return null;
+  const channel = obj(b.channel);
+  const container = obj(b.container);
+  const message = obj(b.message);
+  const channelId = str(channel.id) ?? str(container.channel_id);
+  const channelName = str(channel.name);
+  const messageTs = str(message.ts) ?? str(container.message_ts);
+  const threadTs = str(message.thread_ts) ?? str(container.thread_ts);
+  const value = obj(action).value;
+  return {
+    userId,
+    ...(channelId ? { channel: channelId } : {}),
+    ...(channelName ? { channelName } : {}),
+    ...(messageTs ? { messageTs } : {}),
+    ...(threadTs ? { threadTs } : {}),
+    ...(typeof value === 'string' ? { value } : {}),
+  };
 }
 
 /** Strips the leading mention(s) so `@netops show core1 version` reads like the slash command. */
@@ -116,6 +166,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       text: command.text ?? '',
       user: { id: command.user_id, name: command.user_name, teamId: command.team_id },
       where: { channel: command.channel_id },
+      ...(command.channel_name ? { channelName: command.channel_name } : {}),
       // A trigger_id is good for 3 s: the command opens its modal before anything slow.
       openModal: async (view) => {
         await client.views.open({ trigger_id: command.trigger_id, view: view as never });
@@ -143,28 +194,55 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   });
 
+  // Slack says a user group changed: its members are asked again on the next request.
+  app.event('subteam_members_changed', async ({ event }) => {
+    const id = (event as { subteam_id?: unknown }).subteam_id;
+    if (typeof id === 'string') intake.groupChanged(id);
+  });
+
   for (const action of options.actions ?? []) {
     app.action(action.actionId, async ({ ack, body, action: a, client }) => {
       await ack();
-      const triggerId = (body as { trigger_id?: string }).trigger_id;
-      const b = body as {
-        user: { id: string };
-        channel?: { id: string };
-        message?: { ts: string; thread_ts?: string };
-      };
-      const value = (a as { value?: string }).value;
-      await action
-        .handle({
-          userId: b.user.id,
-          ...(b.channel ? { channel: b.channel.id } : {}),
-          ...(b.message?.ts ? { messageTs: b.message.ts } : {}),
-          ...(b.message?.thread_ts ? { threadTs: b.message.thread_ts } : {}),
-          ...(value !== undefined ? { value } : {}),
-          responder: options.responder,
-          openModal: async (view) => {
-            if (!triggerId) throw new Error('this interaction carries no trigger_id');
-            await client.views.open({ trigger_id: triggerId, view: view as never });
+      const triggerId = (body as { trigger_id?: unknown }).trigger_id;
+      const click = readClick(body, a);
+      if (!click) {
+        log.warn({ actionId: action.actionId }, 'interaction without a user; ignored');
+        return;
+      }
+      let devices: DeviceFacts[] = [];
+      try {
+        devices = action.devicesOf?.(click.value) ?? [];
+      } catch {
+        // a malformed value names no device; the handler refuses it with its own message
+      }
+      const where = click.channel
+        ? { channel: click.channel, ...(click.threadTs ? { threadTs: click.threadTs } : {}) }
+        : undefined;
+      await intake
+        .interaction({
+          actionId: action.actionId,
+          action: action.action,
+          devices,
+          ...click,
+          // Without a channel (a click from somewhere unusual) the answer goes to the user's DM.
+          replyPrivately: async (m) => {
+            if (where) await options.responder.ephemeral(where, click.userId, m);
+            else await options.responder.post({ channel: click.userId }, m);
           },
+          run: (access) =>
+            action.handle({
+              access,
+              userId: click.userId,
+              ...(click.channel ? { channel: click.channel } : {}),
+              ...(click.messageTs ? { messageTs: click.messageTs } : {}),
+              ...(click.threadTs ? { threadTs: click.threadTs } : {}),
+              ...(click.value !== undefined ? { value: click.value } : {}),
+              responder: options.responder,
+              openModal: async (view) => {
+                if (typeof triggerId !== 'string') throw new Error('this interaction carries no trigger_id');
+                await client.views.open({ trigger_id: triggerId, view: view as never });
+              },
+            }),
         })
         .catch((err) => log.error({ err, actionId: action.actionId }, 'action failed'));
     });
@@ -173,6 +251,36 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   for (const v of options.views ?? []) {
     app.view(v.callbackId, async ({ ack, body, view }) => {
       let errors: Record<string, string> | undefined;
+      const first = (view.blocks as Array<{ type: string; block_id?: string }>).find(
+        (b) => b.type === 'input',
+      );
+      let scope: { channel?: string; devices: string[] } = { devices: [] };
+      try {
+        scope = v.scopeOf?.(view.private_metadata ?? '') ?? scope;
+      } catch {
+        // damaged metadata names nothing; the handler says so itself
+      }
+      const denied = await intake.submission({
+        callbackId: v.callbackId,
+        action: v.action,
+        userId: body.user.id,
+        ...(scope.channel ? { channel: scope.channel } : {}),
+        deviceNames: scope.devices,
+      });
+      if (denied) {
+        // Slack shows field errors only (150 characters): the whole sentence also goes privately.
+        if (scope.channel) {
+          await options.responder
+            .ephemeral({ channel: scope.channel }, body.user.id, { text: `:no_entry: ${denied}` })
+            .catch(() => {});
+        }
+        // The reason goes on the first input; the form stays open as typed.
+        await ack({
+          response_action: 'errors',
+          errors: { [first?.block_id ?? 'lines']: denied.slice(0, 150) },
+        });
+        return;
+      }
       try {
         errors = await v.submit({
           userId: body.user.id,
@@ -183,9 +291,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       } catch (err) {
         log.error({ err, callbackId: v.callbackId }, 'view submission failed');
         // Keep the modal (and what was typed) open with the reason on its first field.
-        const first = (view.blocks as Array<{ type: string; block_id?: string }>).find(
-          (b) => b.type === 'input',
-        );
         errors = {
           [first?.block_id ?? 'lines']: `Could not submit: ${(err as Error).message}`.slice(0, 150),
         };
@@ -213,7 +318,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
             (r) => r.path === (req.url ?? '').split('?')[0] && r.method === req.method,
           );
           if (!route) return void res.writeHead(404).end();
-          await route.handler(req, res, '');
+          // Alert webhooks arrive here in Socket Mode too: read the body (bounded) as the HTTP receiver does.
+          const chunks: Buffer[] = [];
+          let size = 0;
+          for await (const c of req) {
+            size += (c as Buffer).length;
+            if (size > 1_000_000) return void res.writeHead(413).end('body too large');
+            chunks.push(c as Buffer);
+          }
+          await route.handler(req, res, Buffer.concat(chunks).toString('utf8'));
         });
         await new Promise<void>((r) => sideServer!.listen(options.port, options.host ?? '0.0.0.0', r));
       }

@@ -36,6 +36,9 @@ const LOOKUP_SLACK_MS = 60_000;
 /** Pages of 200 messages searched for a keyed post before deciding it was never made. */
 const LOOKUP_PAGES = 10;
 
+/** Lookup refusals that mean "cannot tell": the post is then made again (at least once, not at most). */
+const UNABLE_TO_LOOK = new Set(['missing_scope', 'not_in_channel', 'channel_not_found', 'thread_not_found']);
+
 interface HistoryMessage {
   ts?: string;
   metadata?: { event_type?: string; event_payload?: { key?: unknown } };
@@ -70,9 +73,16 @@ export function createWebResponder(
         ...(dest.threadTs ? { ts: dest.threadTs } : {}),
         ...(cursor ? { cursor } : {}),
       };
-      const r = (await caller.call(dest.threadTs ? 'conversations.replies' : 'conversations.history', args, {
-        channel: dest.channel,
-      })) as WebAPICallResult & { messages?: HistoryMessage[] };
+      let r: WebAPICallResult & { messages?: HistoryMessage[] };
+      try {
+        r = await caller.call(dest.threadTs ? 'conversations.replies' : 'conversations.history', args, {
+          channel: dest.channel,
+        });
+      } catch (err) {
+        // An app installed without the history scopes cannot look: post again rather than lose it.
+        if (UNABLE_TO_LOOK.has((err as { data?: { error?: string } }).data?.error ?? '')) return undefined;
+        throw err;
+      }
       const hit = r.messages?.find(
         (m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key,
       );

@@ -1,4 +1,4 @@
-import { type WebAPICallResult, WebClient } from '@slack/web-api';
+import { LogLevel, type WebAPICallResult, WebClient } from '@slack/web-api';
 
 /**
  * Calls to Slack's Web API with our own retry rules instead of WebClient's:
@@ -100,6 +100,8 @@ export function createSlackClient(
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // Its warnings are about failures the caller above retries and counts; they are not news.
+    logLevel: LogLevel.ERROR,
     // A call that hangs is treated as ambiguous and looked up, rather than waited on forever.
     timeout: options.timeoutMs ?? 20_000,
   });

@@ -186,6 +186,8 @@ export function createDurableAudit(options: AuditSpoolOptions): DurableAudit {
       return write({ op: 'record', at: at.toISOString(), entry }, () => audit.record(entry, at));
     },
     attachJob: (id, jobId, jobName, messageTs) => audit.attachJob(id, jobId, jobName, messageTs),
+    // Reads go to the database: a query while it is away fails with a clear error.
+    search: (query) => audit.search(query),
     async jobStarted(jobId, attempt, at = new Date()) {
       await write({ op: 'started', at: at.toISOString(), jobId, attempt }, () =>
         audit.jobStarted(jobId, attempt, at),

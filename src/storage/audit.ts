@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-export type AuditStatus = 'rejected' | 'answered' | 'queued' | 'running' | 'done' | 'failed';
+export type AuditStatus = 'rejected' | 'denied' | 'answered' | 'queued' | 'running' | 'done' | 'failed';
 
 export interface AuditRecord {
   id: bigint;
@@ -22,6 +22,9 @@ export interface AuditRecord {
   resultSummary: string | null;
   errorCode: string | null;
   resultPostedAt: Date | null;
+  action: string | null;
+  devices: string[];
+  rule: string | null;
 }
 
 export interface NewAudit {
@@ -38,6 +41,17 @@ export interface NewAudit {
   jobName?: string;
   resultSummary?: string;
   errorCode?: string;
+  /** The policy action the request needed, the devices it named, and the rule that allowed it. */
+  action?: string;
+  devices?: readonly string[];
+  rule?: string;
+}
+
+export interface AuditQuery {
+  userId?: string;
+  device?: string;
+  since: Date;
+  limit: number;
 }
 
 /**
@@ -62,10 +76,13 @@ export interface AuditLog {
   ): Promise<void>;
   recent(options: { userId?: string; limit?: number }): Promise<AuditRecord[]>;
   byJob(jobId: string): Promise<AuditRecord | undefined>;
+  /** Everything (commands, clicks, denials, jobs) by a user or about a device since a time, newest first. */
+  search(query: AuditQuery): Promise<AuditRecord[]>;
 }
 
 const COLUMNS = `id, created_at, source, user_id, user_name, channel_id, thread_ts, message_ts, text, command,
-  job_id, job_name, status, started_at, finished_at, attempts, result_summary, error_code, result_posted_at`;
+  job_id, job_name, status, started_at, finished_at, attempts, result_summary, error_code, result_posted_at,
+  action, devices, rule`;
 
 function toRecord(r: Record<string, unknown>): AuditRecord {
   return {
@@ -88,6 +105,9 @@ function toRecord(r: Record<string, unknown>): AuditRecord {
     resultSummary: r.result_summary as string | null,
     errorCode: r.error_code as string | null,
     resultPostedAt: r.result_posted_at as Date | null,
+    action: (r.action as string | null) ?? null,
+    devices: (r.devices as string[] | null) ?? [],
+    rule: (r.rule as string | null) ?? null,
   };
 }
 
@@ -116,8 +136,9 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
     async record(e, at = new Date()) {
       const { rows } = await pool.query<{ id: bigint }>(
         `INSERT INTO audit (source, user_id, user_name, team_id, channel_id, thread_ts, text, command, status,
-           job_id, job_name, result_summary, error_code, created_at, finished_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, CASE WHEN $9 IN ('rejected','answered') THEN $14::timestamptz END)
+           job_id, job_name, result_summary, error_code, created_at, finished_at, action, devices, rule)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,
+           CASE WHEN $9 IN ('rejected','denied','answered') THEN $14::timestamptz END, $15, $16, $17)
          ON CONFLICT (job_id) WHERE job_id IS NOT NULL DO UPDATE SET
            source = EXCLUDED.source, user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name,
            team_id = EXCLUDED.team_id, channel_id = EXCLUDED.channel_id, thread_ts = EXCLUDED.thread_ts,
@@ -125,7 +146,10 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
            created_at = LEAST(audit.created_at, EXCLUDED.created_at),
            status = CASE WHEN ${RANK('EXCLUDED.status')} > ${RANK('audit.status')} THEN EXCLUDED.status ELSE audit.status END,
            result_summary = COALESCE(audit.result_summary, EXCLUDED.result_summary),
-           error_code = COALESCE(audit.error_code, EXCLUDED.error_code)
+           error_code = COALESCE(audit.error_code, EXCLUDED.error_code),
+           action = COALESCE(EXCLUDED.action, audit.action),
+           devices = CASE WHEN cardinality(EXCLUDED.devices) > 0 THEN EXCLUDED.devices ELSE audit.devices END,
+           rule = COALESCE(EXCLUDED.rule, audit.rule)
          RETURNING id`,
         [
           e.source,
@@ -142,6 +166,9 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
           safe(e.resultSummary),
           e.errorCode ?? null,
           at,
+          e.action ?? null,
+          [...(e.devices ?? [])],
+          e.rule ?? null,
         ],
       );
       return rows[0]!.id;
@@ -182,6 +209,15 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         `SELECT ${COLUMNS} FROM audit WHERE job_id IS NOT NULL AND ($1::text IS NULL OR user_id = $1)
          ORDER BY created_at DESC, id DESC LIMIT $2`,
         [userId ?? null, limit],
+      );
+      return rows.map(toRecord);
+    },
+    async search({ userId, device, since, limit }) {
+      const { rows } = await pool.query(
+        `SELECT ${COLUMNS} FROM audit
+         WHERE created_at >= $1 AND ($2::text IS NULL OR user_id = $2) AND ($3::text IS NULL OR devices @> ARRAY[$3::text])
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [since, userId ?? null, device ?? null, limit],
       );
       return rows.map(toRecord);
     },

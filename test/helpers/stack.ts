@@ -68,6 +68,9 @@ export function configFor(
 ): Config {
   const yaml = stringify({
     channels: { ops: 'C00NETOPS0', changes: 'C00NETOPS0' },
+    // One emulated person sends every command in most tests and benches: no per-person or queue
+    // depth limit unless a test sets one (extraYaml.limits replaces this).
+    limits: { commandsPerMinute: 0, queueDepth: 0 },
     ...extra.extraYaml,
     devices,
   });

@@ -48,6 +48,7 @@ beforeAll(async () => {
     enqueue: async () => ({ jobId: 'j' }),
     log: silentLogger,
     clock: () => now,
+    configs: {},
     devices,
   };
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
-import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
+import { FRR_NAMESPACE, FRR_SSH_USER, lockFrrConfig, startFrr, stopFrr } from '../../scripts/frr-peer.js';
 import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createConfigStore } from '../../src/configs/index.js';
@@ -30,6 +30,7 @@ const vtysh = (...cmds: string[]) =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 let peer: SshdPeer;
+let unlockFrr: (() => Promise<void>) | undefined;
 let db: TestDb;
 let svc: DeviceServiceImpl;
 let services: TestServices;
@@ -41,6 +42,7 @@ const backup = (trigger: string, author?: string): Promise<JobResult> =>
   });
 
 beforeAll(async () => {
+  unlockFrr = await lockFrrConfig();
   // FRR's namespace is shared with the device-layer conformance suite: startFrr registers this
   // process as a user and reuses a running instance; stopFrr stops it only for the last user.
   startFrr();
@@ -112,6 +114,7 @@ afterAll(async () => {
   await peer?.stop();
   await db?.drop();
   stopFrr();
+  await unlockFrr?.();
 });
 
 describe('config tracking against real FRR over SSH', () => {

@@ -119,4 +119,4 @@ it('a bot and two worker processes, workers SIGKILLed again and again: every com
   );
   expect(incomplete).toEqual([]);
   expect(new Set(rows.map((r) => r.job_id))).toEqual(new Set(tally.keys()));
-}, 150_000);
+}, 240_000);

@@ -99,6 +99,18 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
       ['leaf9', 'arista_eos', '127.0.3.9'],
     ]);
     expect(r.proposals[0]!.via).toBe('LLDP from spine1 Ethernet1/7 (Ethernet49)');
+    // every LLDP neighbour becomes a link (known ones by their inventory name), for incident topology
+    expect(r.links).toEqual(
+      expect.arrayContaining([
+        {
+          device: 'spine1',
+          interface: 'Ethernet1/8',
+          neighbor: 'leaf2',
+          neighborInterface: expect.any(String),
+        },
+        { device: 'spine1', interface: 'Ethernet1/7', neighbor: 'leaf9', neighborInterface: 'Ethernet49' },
+      ]),
+    );
     expect(r.skipped).toEqual(
       expect.arrayContaining([
         { what: 'leaf2 on spine1 Ethernet1/8', reason: 'already in the inventory' },

@@ -14,7 +14,11 @@ beforeAll(async () => {
   s = await startStack({
     devices: sampleDevices(2),
     file: join(dir, 'netops.yaml'),
-    extraYaml: { discovery: { allowedSubnets: ['10.99.0.0/24'] } },
+    extraYaml: {
+      discovery: { allowedSubnets: ['10.99.0.0/24'] },
+      // the emulator's default user clicks; adding to the inventory needs a grant
+      policy: { grants: [{ role: 'operator', users: ['U0000ALICE'] }] },
+    },
     start: { loops: true },
   });
 }, 60_000);
@@ -42,7 +46,7 @@ it('the Add button writes the device into netops.yaml, and the reconciler starts
   });
   expect(res.status).toBe(200);
   await s.emu.waitFor(
-    (c) => c.method === 'chat.postMessage' && /added `leaf9`/.test(String(c.args.text)),
+    (c) => c.method === 'chat.postMessage' && /<@U0000ALICE> added `leaf9`/.test(JSON.stringify(c.args)),
     15_000,
   );
   const file = parse(readFileSync(join(dir, 'netops.yaml'), 'utf8')) as { devices: { name: string }[] };

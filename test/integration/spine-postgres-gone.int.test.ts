@@ -19,7 +19,7 @@ afterAll(async () => {
 it('Postgres gone: device work still answers, database work says so clearly, and all recovers', async () => {
   proxy.cut();
 
-  // Inventory work needs no database: it still runs and answers, only the audit row is lost (logged).
+  // Inventory work needs no database: it still runs and answers; its audit row waits in the spool.
   await s.emu.slashCommand({ command: '/net', text: 'devices core*', channelId: CHANNEL });
   await s.emu.waitFor((c) => c.method === 'chat.update' && /^done/.test(String(c.args.text)), 15_000);
 
@@ -31,10 +31,11 @@ it('Postgres gone: device work still answers, database work says so clearly, and
   );
   expect(String(failed.args.text), String(failed.args.text)).toMatch(/database is not reachable/);
 
-  // Health says which dependency is down.
-  const health = await fetch(`http://127.0.0.1:${s.bot!.port}/healthz`);
-  expect(health.status).toBe(503);
-  expect(await health.json()).toMatchObject({ ok: false, postgres: false, redis: true });
+  // Readiness says which dependency is down; the process itself is alive.
+  const ready = await fetch(`http://127.0.0.1:${s.bot!.port}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toMatchObject({ ok: false, postgres: false, redis: true, slack: true });
+  expect((await fetch(`http://127.0.0.1:${s.bot!.port}/healthz`)).status).toBe(200);
 
   proxy.restore();
   await s.emu.slashCommand({ command: '/net', text: 'jobs all', channelId: CHANNEL });

@@ -188,10 +188,13 @@ describe('slash command → queue → worker → Slack, on real Redis and Postgr
     expect((await s.db.pool.query('SELECT count(*)::int AS n FROM audit')).rows[0].n).toBe(auditBefore);
   });
 
-  it('serves /healthz and /metrics', async () => {
+  it('serves /healthz, /readyz and /metrics', async () => {
     const h = await fetch(`http://127.0.0.1:${s.bot!.port}/healthz`);
     expect(h.status).toBe(200);
-    expect(await h.json()).toEqual({ ok: true, postgres: true, redis: true });
+    expect(await h.json()).toEqual({ ok: true, role: 'bot' });
+    const r = await fetch(`http://127.0.0.1:${s.bot!.port}/readyz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ ok: true, postgres: true, redis: true, slack: true });
     const m = await (await fetch(`http://127.0.0.1:${s.bot!.port}/metrics`)).text();
     expect(m).toMatch(/netops_slack_ack_seconds_count \d+/);
     expect(m).toMatch(/netops_commands_total\{command="devices",outcome="queued"\} \d+/);

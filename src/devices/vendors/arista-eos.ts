@@ -89,9 +89,31 @@ export const aristaEos = defineVendor({
     },
   },
   readOnly: {
-    prefixes: ['show', 'ping', 'traceroute'],
+    commands: [
+      { words: 'show', args: /^.+$/ },
+      {
+        words: 'ping',
+        args: /^(?:vrf [\w-]+ )?(?:ip |ipv6 )?[\w.:-]+(?: (?:repeat (?:[1-9]|1\d|20)|size \d{2,4}|source [\w./:-]+|timeout \d{1,2}))*$/,
+        usage: 'ping [vrf V] <host> [repeat 1-20] [source IF]',
+      },
+      {
+        words: 'traceroute',
+        args: /^(?:vrf [\w-]+ )?(?:ip |ipv6 )?[\w.:-]+$/,
+        usage: 'traceroute [vrf V] <host>',
+      },
+    ],
     pipes: ['include', 'exclude', 'begin', 'section', 'json', 'no-more', 'nz'],
+    configWords: ['running-config', 'startup-config', 'tech-support', 'configuration'],
+    formatPipes: ['json'],
+    refuse: [
+      { words: 'show snmp community', why: 'it prints SNMP community strings in clear' },
+      { words: 'show management security', why: 'it can print shared secrets' },
+    ],
     abbreviate: true,
+  },
+  diagnostics: {
+    device: ['show logging last 1 hours'],
+    interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver'],
   },
   change: {
     // A configure session is EOS's candidate: the diff comes from the device, then it is aborted.

@@ -73,19 +73,46 @@ export const ciscoIosxe = defineVendor({
     lldpNeighbors: parseCiscoLldpTable,
   },
   readOnly: {
-    prefixes: ['show', 'ping', 'traceroute'],
+    commands: [
+      { words: 'show', args: /^.+$/ },
+      // Without a target IOS starts the interactive extended ping and waits for input.
+      {
+        words: 'ping',
+        args: /^(?:vrf [\w-]+ )?(?:ip |ipv6 )?[\w.:-]+(?: (?:repeat (?:[1-9]|1\d|20)|size \d{2,4}|source [\w./:-]+|timeout \d{1,2}|df-bit))*$/,
+        usage: 'ping [vrf V] <host> [repeat 1-20] [size N] [source IF]',
+      },
+      {
+        words: 'traceroute',
+        args: /^(?:vrf [\w-]+ )?(?:ip |ipv6 )?[\w.:-]+(?: (?:source [\w./:-]+|timeout \d{1,2}|ttl \d{1,2} \d{1,2}|numeric))*$/,
+        usage: 'traceroute [vrf V] <host>',
+      },
+    ],
     pipes: ['include', 'exclude', 'begin', 'section', 'count'],
+    configWords: ['running-config', 'startup-config', 'tech-support', 'archive', 'configuration'],
+    formatPipes: ['format', 'json', 'xml'],
+    refuse: [
+      { words: 'show snmp community', why: 'it prints SNMP community strings in clear' },
+      { words: 'show key chain', why: 'it prints key-strings in clear' },
+      { words: 'show crypto isakmp key', why: 'it prints pre-shared keys in clear' },
+      { words: 'show crypto ikev2 profile', why: 'it can print pre-shared keys' },
+      { words: 'show parser dump', why: 'it is not a troubleshooting command' },
+    ],
     abbreviate: true,
+  },
+  diagnostics: {
+    device: ['show logging | include UPDOWN'],
+    interface: ['show interfaces {interface}', 'show interfaces {interface} transceiver detail'],
   },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],
-    prepare: (c) => [`copy running-config flash:netops-${c.tag}.cfg`],
-    // The archive's revert timer puts the old config back unless `configure confirm` comes in time.
+    // The archive (`archive path` must be configured) keeps the config from before the change.
+    prepare: () => [],
+    // The revert timer puts the archived config back unless `configure confirm` comes in time.
     apply: (lines, c) => [`configure terminal revert timer ${c.minutes}`, ...lines, 'end'],
     window: 'device',
     confirm: () => ['configure confirm'],
-    rollback: (c) => [`configure replace flash:netops-${c.tag}.cfg force`],
+    rollback: () => ['configure revert now'],
     windowName: 'configure terminal revert timer',
   },
   interfaceAbbreviations: [

@@ -73,7 +73,19 @@ export const ciscoNxos = defineVendor({
     lldpNeighbors: parseCiscoLldpTable,
   },
   readOnly: {
-    prefixes: ['show', 'ping', 'traceroute'],
+    commands: [
+      { words: 'show', args: /^.+$/ },
+      {
+        words: 'ping',
+        args: /^[\w.:-]+(?: (?:count (?:[1-9]|1\d|20)|vrf [\w-]+|source(?:-interface)? [\w./:-]+|packet-size \d{2,4}|timeout \d{1,2}))*$/,
+        usage: 'ping <host> [count 1-20] [vrf V] [source IF]',
+      },
+      {
+        words: 'traceroute',
+        args: /^[\w.:-]+(?: (?:vrf [\w-]+|source(?:-interface)? [\w./:-]+))*$/,
+        usage: 'traceroute <host> [vrf V]',
+      },
+    ],
     pipes: [
       'include',
       'exclude',
@@ -87,7 +99,17 @@ export const ciscoNxos = defineVendor({
       'grep',
       'egrep',
     ],
+    configWords: ['running-config', 'startup-config', 'tech-support', 'configuration'],
+    formatPipes: ['json', 'json-pretty', 'xml'],
+    refuse: [
+      { words: 'show snmp community', why: 'it prints SNMP community strings in clear' },
+      { words: 'show key chain', why: 'it prints key-strings in clear' },
+    ],
     abbreviate: true,
+  },
+  diagnostics: {
+    device: ['show logging last 50'],
+    interface: ['show interface {interface}', 'show interface {interface} transceiver details'],
   },
   change: {
     dryRun: { kind: 'model' },

@@ -115,16 +115,33 @@ export interface VendorDefinition {
     bgpNeighbors(text: string): NeighborInfo[];
     lldpNeighbors?(text: string): NeighborInfo[];
   };
-  /** `/net show` allowlist: the first words a user may type, and the pipe modifiers allowed after `|`. */
+  /**
+   * `/net show` allowlist: whole commands (command words + an argument pattern), the pipe
+   * modifiers allowed after `|`, and what is refused even though it matches (secrets shown in a
+   * form masking cannot see).
+   */
   readOnly: {
-    /** Full phrases; the user's first word may be an abbreviation of the phrase's first word when `abbreviate`. */
-    prefixes: string[];
+    commands: ReadOnlyCommand[];
     pipes: string[];
+    /**
+     * `show <word>` that print configuration (running-config, configuration …): abbreviations
+     * count. Secrets are masked line by line in plain text, so structured output of these is refused.
+     */
+    configWords: string[];
+    /** Pipe phrases that turn output into JSON/XML (`json`, `display xml`); refused on configuration. */
+    formatPipes: string[];
+    /** Commands that print secrets the line masker does not know (`show snmp community`); abbreviations count. */
+    refuse?: { words: string; why: string }[];
     /** CLIs that accept abbreviations (`sh ver`); shells do not. */
     abbreviate: boolean;
     /** Characters that are never allowed (shell redirection on linux). */
     forbidden?: RegExp;
   };
+  /**
+   * Read-only commands an incident thread runs first (besides `commands.interfaces`, BGP and LLDP
+   * neighbours): `{interface}` is replaced by the interface an alert names.
+   */
+  diagnostics?: { device: string[]; interface: string[] };
   /**
    * Interface-name abbreviations people type on this vendor (`Gi` → `GigabitEthernet`), checked
    * before the CLI rule that any unambiguous start of the type names it. Only where that rule
@@ -136,6 +153,16 @@ export interface VendorDefinition {
   configRules: VendorConfigRules;
   /** Configuration changes (dry run, commit-confirmed apply, rollback); absent: not supported. */
   change?: VendorChange;
+}
+
+/** One allowed command: its words (CLIs take abbreviations) and what may follow them. */
+export interface ReadOnlyCommand {
+  /** e.g. 'show', 'ip route get'. Each typed word may abbreviate its word when `abbreviate`. */
+  words: string;
+  /** What may follow the words (single-spaced, anchored by the caller); absent: nothing may. */
+  args?: RegExp;
+  /** Shown in the refusal hint, e.g. 'ping -c <1-20> <host>'. */
+  usage?: string;
 }
 
 export function defineVendor(def: VendorDefinition): Readonly<VendorDefinition> {

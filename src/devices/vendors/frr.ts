@@ -57,11 +57,18 @@ export const frr = defineVendor({
     bgpNeighbors: parseIosBgpTable,
   },
   readOnly: {
-    prefixes: ['show', 'ping', 'traceroute'],
+    commands: [
+      { words: 'show', args: /^.+$/ },
+      { words: 'ping', args: /^[\w.:-]+$/, usage: 'ping <host>' },
+      { words: 'traceroute', args: /^[\w.:-]+$/, usage: 'traceroute <host>' },
+    ],
+    configWords: ['running-config', 'startup-config', 'configuration'],
+    formatPipes: [],
     // vtysh hands `| …` to a shell: no pipes at all.
     pipes: [],
     abbreviate: true,
   },
+  diagnostics: { device: ['show ip ospf neighbor'], interface: ['show interface {interface}'] },
   change: {
     dryRun: { kind: 'model' },
     abandon: () => ['end'],

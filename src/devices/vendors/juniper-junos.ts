@@ -91,9 +91,28 @@ export const juniperJunos = defineVendor({
     },
   },
   readOnly: {
-    prefixes: ['show', 'ping', 'traceroute'],
+    commands: [
+      { words: 'show', args: /^.+$/ },
+      // Junos pings until interrupted unless given a count.
+      {
+        words: 'ping',
+        args: /^(?=(?:.* )?count )[\w.:-]+(?: (?:count (?:[1-9]|1\d|20)|rapid|routing-instance [\w-]+|source [\w.:]+|size \d{2,4}|interface [\w./:-]+|wait \d))*$/,
+        usage: 'ping <host> count <1-20> [rapid] [routing-instance R]',
+      },
+      {
+        words: 'traceroute',
+        args: /^[\w.:-]+(?: (?:routing-instance [\w-]+|source [\w.:]+|no-resolve|wait \d))*$/,
+        usage: 'traceroute <host>',
+      },
+    ],
     pipes: ['match', 'except', 'count', 'display', 'find', 'last', 'no-more', 'trim'],
+    configWords: ['configuration'],
+    formatPipes: ['display json', 'display xml', 'display json-pretty'],
     abbreviate: true,
+  },
+  diagnostics: {
+    device: ['show log messages | last 50'],
+    interface: ['show interfaces {interface} extensive', 'show interfaces diagnostics optics {interface}'],
   },
   change: {
     // A private candidate: nothing another session types can slip into this commit.

@@ -78,33 +78,68 @@ export const linux = defineVendor({
       return out;
     },
   },
+  // Whole commands: a shell runs whatever follows the first words, so every argument is matched.
+  // `ip -s link set eth0 down` starts like a read; only `show`/`list` (or nothing) may follow the object.
   readOnly: {
-    prefixes: [
-      'ip addr show',
-      'ip -br addr',
-      'ip -br link',
-      'ip -o link',
-      'ip link show',
-      'ip route show',
-      'ip route get',
-      'ip neigh show',
-      'ip -s link',
-      'ping -c',
-      'traceroute',
-      'uname',
-      'uptime',
-      'hostname',
-      'df',
-      'free',
-      'ss -',
-      'cat /proc/',
-      'ethtool',
-      'lldpctl',
+    commands: [
+      {
+        words: 'ip',
+        args: /^(?:-(?:br|brief|4|6|s|stats|d|details|o|oneline|c|color) )*(?:a|addr|address|l|link|n|neigh|neighbor|neighbour|r|route|ru|rule|maddr|ntable|tunnel|vrf)(?: (?:show|list|ls|lst)(?: [\w.@:/-]+)*)?$/,
+        usage: 'ip [-br|-s|-4|-6|-d] addr|link|route|neigh|rule [show [dev IF]]',
+      },
+      {
+        words: 'ip',
+        args: /^(?:-[46] )?(?:r|route) get [\w.:/]+(?: (?:from|iif|oif|vrf|dev) [\w.:/@-]+)*$/,
+        usage: 'ip route get <address>',
+      },
+      {
+        words: 'ping',
+        // a count is required (a ping without one never ends); no flood, no pattern, no preload
+        args: /^(?=(?:.* )?-c )(?:(?:-c (?:[1-9]|1\d|20)|-[nq46]|-[Wws] \d{1,4}|-I [\w.:-]+) )+[\w.:-]+$/,
+        usage: 'ping -c <1-20> [-n] [-W N] [-I IF] <host>',
+      },
+      {
+        words: 'traceroute',
+        args: /^(?:(?:-[n46I]|-[mqw] \d{1,2}|-i [\w.-]+) )*[\w.:-]+$/,
+        usage: 'traceroute [-n] <host>',
+      },
+      { words: 'uname', args: /^(?:-[asnrvmpio]+(?: -[asnrvmpio]+)*)?$/ },
+      { words: 'uptime', args: /^(?:-[ps])?$/ },
+      // `hostname x` renames the host: only the asking forms
+      { words: 'hostname', args: /^(?:-[fsdiIA]|--fqdn|--short|--domain|--ip-address|--all-ip-addresses)?$/ },
+      { words: 'df', args: /^(?:-[hHiTPlk]+ ?)*(?:\/[\w./-]*)?$/ },
+      { words: 'free', args: /^(?:-[hbkmgtwl]+(?: -[hbkmgtwl]+)*)?$/ },
+      // ss -K kills sockets and -D writes a file: only listing flags and filters
+      {
+        words: 'ss',
+        args: /^-[tulnpaxsiemo46H]+(?: -[tulnpaxsiemo46H]+)*(?: (?:state [\w-]+|(?:src|dst|sport|dport) [\w.:-]+))*$/,
+        usage: 'ss -tulpn [state S] [dport N]',
+      },
+      // Named files only: /proc/self/environ and friends hold the session's environment.
+      {
+        words: 'cat',
+        args: /^\/proc\/(?:uptime|loadavg|meminfo|cpuinfo|version|interrupts|mounts|diskstats|net\/(?:dev|route|arp|snmp|netstat|sockstat|bonding\/[\w.-]+))$/,
+        usage: 'cat /proc/(uptime|loadavg|meminfo|net/dev|net/route|net/arp …)',
+      },
+      // -s/-K/-G/-A/-C/-E/-f/-p/-r/-t/-W change the NIC (or take the link down to test it)
+      {
+        words: 'ethtool',
+        args: /^(?:(?:-[iSkgacmTP]|--(?:driver|statistics|show-features|show-ring|show-pause|show-coalesce|module-info|show-time-stamping|show-permaddr)) )?[\w.@:-]+$/,
+        usage: 'ethtool [-i|-S|-k|-g|-a|-c|-m] <interface>',
+      },
+      // lldpctl takes interface names; lldpcli's words that configure are never interfaces here
+      {
+        words: 'lldpctl',
+        args: /^(?:-f (?:plain|keyvalue|json|xml))?(?:(?: |^)(?!(?:configure|unconfigure|update|pause|resume)\b)[\w.@:-]+)*$/,
+      },
     ],
+    configWords: [],
+    formatPipes: [],
     pipes: [],
     abbreviate: false,
     forbidden: /[<>|&;$`\\*?{}]/,
   },
+  diagnostics: { device: [], interface: ['ip link show {interface}'] },
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [],

@@ -411,7 +411,7 @@ export class IosCli extends LineTerminal {
     });
   }
 
-  /** `configure terminal [revert timer N]`, `configure replace URL [force] [time N]`, `configure confirm`, EOS `configure session X [commit]`. */
+  /** `configure terminal [revert timer N]`, `configure replace URL [force] [time N]`, `configure confirm`, `configure revert now`, EOS `configure session X [commit]`. */
   configure(args: string[]): string {
     const a = args.map((x) => x.toLowerCase());
     if (a.length === 0 || 'terminal'.startsWith(a[0]!)) {
@@ -429,6 +429,10 @@ export class IosCli extends LineTerminal {
         : this.vendor === 'cisco_nxos'
           ? 'Enter configuration commands, one per line. End with CNTL/Z.'
           : '';
+    }
+    if ('revert'.startsWith(a[0]!) && a[1] === 'now' && this.vendor === 'cisco_iosxe') {
+      if (!this.dev.fireRollback()) return '% No Rollback Confirmed Change pending';
+      return '';
     }
     if ('confirm'.startsWith(a[0]!) && this.vendor === 'cisco_iosxe') {
       if (!this.dev.cancelRollback()) return '% No Rollback Confirmed Change pending';

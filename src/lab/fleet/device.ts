@@ -70,6 +70,7 @@ export class SimDevice {
    * commit confirmed). Device-wide, as on the real boxes: any session may confirm it.
    */
   pendingRollback: NodeJS.Timeout | null = null;
+  private rollbackNow: (() => void) | null = null;
   /** EOS configure sessions by name (uncommitted or waiting for a commit-timer confirm). */
   readonly sessions = new Map<string, string[]>();
   /** NX-OS checkpoints by name. */
@@ -230,10 +231,20 @@ export class SimDevice {
   /** Arms the device's rollback timer (replacing any armed one). */
   armRollback(minutes: number, fn: () => void): void {
     this.cancelRollback();
+    this.rollbackNow = fn;
     this.pendingRollback = this.after(minutes, () => {
       this.pendingRollback = null;
+      this.rollbackNow = null;
       fn();
     });
+  }
+
+  /** Rolls the pending change back now (IOS-XE `configure revert now`). Returns whether one was pending. */
+  fireRollback(): boolean {
+    const fn = this.rollbackNow;
+    if (!fn || !this.cancelRollback()) return false;
+    fn();
+    return true;
   }
 
   /** Stops the rollback timer: the change is confirmed. Returns whether one was armed. */
@@ -243,6 +254,7 @@ export class SimDevice {
     clearTimeout(t);
     this.timers.delete(t);
     this.pendingRollback = null;
+    this.rollbackNow = null;
     return true;
   }
 

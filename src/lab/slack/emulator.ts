@@ -161,6 +161,17 @@ export interface SlackEmulator {
   waitFor(pred: string | ((call: RecordedCall) => boolean), timeoutMs?: number): Promise<RecordedCall>;
   slashCommand(input: SlashCommandInput, opts?: SendOptions): Promise<OutboundResult>;
   interaction(payload: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult>;
+  /**
+   * Submits an open modal as the user would: a signed view_submission with the view as opened and
+   * `values` (block_id → text) as what was typed. An answer of `response_action: errors` keeps the
+   * modal open, as Slack does.
+   */
+  submitView(
+    viewId: string,
+    values: Record<string, string>,
+    userId?: string,
+    opts?: SendOptions,
+  ): Promise<OutboundResult>;
   event(event: Record<string, unknown>, opts?: SendOptions): Promise<OutboundResult & { eventTs: string }>;
   urlVerification(challenge?: string): Promise<OutboundResult>;
   sign(body: string, timestamp?: number): SlackSignatureHeaders;
@@ -195,7 +206,11 @@ export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) =
 const DEFAULT_USERS: EmuUser[] = [
   { id: 'U0000ALICE', name: 'alice', real_name: 'Alice Operator', tz: 'Europe/Paris' },
   { id: 'U00000BOB0', name: 'bob', real_name: 'Bob Engineer', tz: 'America/New_York' },
+  // Three people with different roles in netops.example.yaml's policy: operator, approver, viewer.
+  { id: 'U0000CAROL', name: 'carol', real_name: 'Carol Viewer', tz: 'Europe/London' },
 ];
+/** @neteng: the approvers' user group in netops.example.yaml (Bob is in it). */
+const DEFAULT_USERGROUPS: EmuUsergroup[] = [{ id: 'S00NETENG0', handle: 'neteng', users: ['U00000BOB0'] }];
 const DEFAULT_CHANNELS: EmuChannelSpec[] = [
   { id: 'C00NETOPS0', name: 'netops' },
   { id: 'C0INCIDENT', name: 'incidents' },
@@ -246,7 +261,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
     appId: 'A0NETOPSAP',
     users: options.users ?? DEFAULT_USERS,
     channels: options.channels ?? DEFAULT_CHANNELS,
-    usergroups: options.usergroups ?? [],
+    usergroups: (options.usergroups ?? DEFAULT_USERGROUPS).map((g) => ({ ...g, users: [...g.users] })),
     now,
   });
   const endpointOf = (botUrl: string, path = options.botPath ?? '/slack/events') =>
@@ -662,6 +677,41 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       const body = new URLSearchParams({ payload: JSON.stringify(full) }).toString();
       const result = await send('interaction', body, 'application/x-www-form-urlencoded', opts);
       return { ...result, triggerId, ...(responseUrl ? { responseUrl } : {}) };
+    },
+    async submitView(viewId, values, userId, opts) {
+      const stored = ws.views.get(viewId);
+      if (!stored) throw new Error(`submitView: no open view ${viewId}`);
+      const blocks = (stored.view.blocks as Array<Record<string, unknown>> | undefined) ?? [];
+      const state: Record<string, Record<string, Record<string, unknown>>> = {};
+      for (const b of blocks) {
+        if (b.type !== 'input') continue;
+        const el = b.element as { action_id: string; type: string };
+        const typed = values[b.block_id as string];
+        state[b.block_id as string] = {
+          [el.action_id]: { type: el.type, value: typed === undefined || typed === '' ? null : typed },
+        };
+      }
+      const unknown = Object.keys(values).filter((k) => !(k in state));
+      if (unknown.length) throw new Error(`submitView: the view has no input blocks ${unknown.join(', ')}`);
+      return emulator.interaction(
+        {
+          type: 'view_submission',
+          user: { id: userId ?? stored.user ?? userOf(undefined).id },
+          view: {
+            id: stored.id,
+            team_id: ws.teamId,
+            type: stored.view.type,
+            callback_id: stored.view.callback_id,
+            private_metadata: stored.view.private_metadata ?? '',
+            blocks,
+            hash: stored.hash,
+            app_id: ws.appId,
+            bot_id: ws.botId,
+            state: { values: state },
+          },
+        },
+        opts,
+      );
     },
     async event(event, opts) {
       const e: Record<string, unknown> = { ...event };

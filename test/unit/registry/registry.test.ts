@@ -10,6 +10,7 @@ const noop = defineCommand({
   aliases: ['inventory'],
   summary: 'List devices',
   usage: 'devices [glob]',
+  action: 'read',
   examples: ['devices core*'],
   args: z.object({
     positionals: z.array(z.string()).max(1, 'one filter at most'),
