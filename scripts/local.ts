@@ -48,13 +48,6 @@ const site = await startSimSite({
   })),
   syslog: { host: '127.0.0.1', port: syslogPort },
 });
-// A change needs a second pair of eyes; the lab's engineers show it only if their rights differ.
-// Until the sample inventory carries a policy, Bob is the one who may approve.
-const sourceChanges = source.changes as { approvers?: unknown } | undefined;
-const labChanges =
-  source.policy || sourceChanges?.approvers
-    ? sourceChanges
-    : { ...sourceChanges, approvers: { [LAB_USERS[1]!.id]: ['*'] } };
 mkdirSync('var/local', { recursive: true });
 const localPath = 'var/local/netops.yaml';
 writeFileSync(
@@ -65,7 +58,6 @@ writeFileSync(
     configs: { syslog: { host: '127.0.0.1', port: syslogPort, debounce: '1s' } },
     // Two weeks of raw history stay raw: the lab's history is written as samples.
     metrics: { fileSdPath: 'var/local/file_sd.json', retention: { raw: '15d' } },
-    ...(labChanges ? { changes: labChanges } : {}),
     // The simulated devices listen on loopback: `discover 127.0.0.1` probes them, nothing else.
     discovery: {
       ...(source.discovery as Record<string, unknown> | undefined),
@@ -112,7 +104,7 @@ const command = config.slack.command;
 const web = attachWebConsole({
   emu,
   command,
-  users: withRoles(LAB_USERS, config.policy, config.changes.approvers),
+  users: withRoles(LAB_USERS, config.policy),
 });
 const say = (line: string) => console.log(line);
 // Two weeks of traffic, an anomaly and a config history, so charts, forecasts and diffs mean
