@@ -7,6 +7,7 @@
  *   npm run local                      interactive console
  *   npm run local -- --once "devices"  run one command, print what the bot posts, exit
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, stringify } from 'yaml';
 import { createInterface } from 'node:readline/promises';
@@ -16,7 +17,7 @@ import { createSlackEmulator } from '../src/lab/slack/index.js';
 import { createLogger } from '../src/log.js';
 import { startRoles } from '../src/main.js';
 import { startSimSite } from '../src/lab/sim-site.js';
-import { alertmanagerAvailable, startAlertmanager } from '../src/lab/alertmanager.js';
+import { alertmanagerAvailable, freeTcpPort, startAlertmanager } from '../src/lab/alertmanager.js';
 import { seedHistory, startScenarioLoop } from '../src/lab/scenario.js';
 import { freeUdpPort } from '../src/lab/snmp/index.js';
 import { attachWebConsole, LAB_CHANNELS, LAB_USERS, withRoles } from '../src/lab/web/index.js';
@@ -48,6 +49,10 @@ const site = await startSimSite({
   })),
   syslog: { host: '127.0.0.1', port: syslogPort },
 });
+// Alerts: a real Alertmanager (when installed) calls the bot's intake with a bearer token made
+// for this run; the bot reads it as the secret `lab-alerts` (NETOPS_SECRET_LAB_ALERTS).
+const alertToken = randomBytes(24).toString('hex');
+const alertmanagerPort = once === undefined && alertmanagerAvailable() ? await freeTcpPort() : undefined;
 mkdirSync('var/local', { recursive: true });
 const localPath = 'var/local/netops.yaml';
 writeFileSync(
@@ -56,6 +61,11 @@ writeFileSync(
     ...source,
     channels: { ops: LAB_CHANNELS.ops.id, changes: LAB_CHANNELS.changes.id, alerts: LAB_CHANNELS.alerts.id },
     configs: { syslog: { host: '127.0.0.1', port: syslogPort, debounce: '1s' } },
+    incidents: {
+      ...(source.incidents as Record<string, unknown> | undefined),
+      sources: { alertmanager: { auth: 'bearer', secret: 'lab-alerts' } },
+      ...(alertmanagerPort ? { alertmanager: { url: `http://127.0.0.1:${alertmanagerPort}` } } : {}),
+    },
     // Two weeks of raw history stay raw: the lab's history is written as samples.
     metrics: { fileSdPath: 'var/local/file_sd.json', retention: { raw: '15d' } },
     // The simulated devices listen on loopback: `discover 127.0.0.1` probes them, nothing else.
@@ -98,7 +108,12 @@ const config = loadConfig(
 // Logs go to a file: the console shows only what Slack would show.
 const log = createLogger(config.env.LOG_LEVEL, { role: 'local' }, logPath);
 const startedAt = new Date();
-const running = await startRoles({ config, role: 'all', log, secretsEnv: { ...env, ...site.env } });
+const running = await startRoles({
+  config,
+  role: 'all',
+  log,
+  secretsEnv: { ...env, ...site.env, NETOPS_SECRET_LAB_ALERTS: alertToken },
+});
 emu.setBotUrl(`http://127.0.0.1:${running.port}`);
 const command = config.slack.command;
 const web = attachWebConsole({
@@ -192,8 +207,12 @@ if (once !== undefined) {
   const minutes = (name: string, fallback: number) => Number(env[name] ?? fallback) * 60_000;
   const alertUrl = `http://127.0.0.1:${running.port}/alerts/alertmanager`;
   // A real Alertmanager when Debian's package is installed, as a team would run one.
-  const alertmanager = alertmanagerAvailable()
-    ? await startAlertmanager({ webhookUrl: alertUrl }).catch((err) => {
+  const alertmanager = alertmanagerPort
+    ? await startAlertmanager({
+        webhookUrl: alertUrl,
+        bearerToken: alertToken,
+        port: alertmanagerPort,
+      }).catch((err) => {
         say(`lab: Alertmanager not started (${(err as Error).message}); alerts are posted in its format`);
         return undefined;
       })
@@ -202,6 +221,7 @@ if (once !== undefined) {
     site,
     say,
     alertUrl,
+    alertToken,
     ...(alertmanager ? { alertmanager } : {}),
     colleagueEveryMs: minutes('NETOPS_LAB_COLLEAGUE_MINUTES', 6),
     alertEveryMs: minutes('NETOPS_LAB_ALERT_MINUTES', 4),

@@ -28,13 +28,15 @@ export interface StartAlertmanagerOptions {
   webhookUrl: string;
   /** Sent as `Authorization: Bearer …` on every webhook (the intake's bearer secret). */
   bearerToken?: string;
+  /** Listen here (the bot's config names Alertmanager's URL before it starts); a free one if absent. */
+  port?: number;
   binary?: string;
   /** Short waits so a lab alert reaches the bot within seconds, not Alertmanager's 30 s default. */
   groupWait?: string;
   groupInterval?: string;
 }
 
-function freeTcpPort(): Promise<number> {
+export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -56,7 +58,7 @@ export function alertmanagerAvailable(binary = ALERTMANAGER_BIN): boolean {
  */
 export async function startAlertmanager(options: StartAlertmanagerOptions): Promise<LabAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'netops-alertmanager-'));
-  const port = await freeTcpPort();
+  const port = options.port ?? (await freeTcpPort());
   const config = join(dir, 'alertmanager.yml');
   // The file holds the webhook's token: readable by this user only, removed on stop.
   writeFileSync(

@@ -134,6 +134,32 @@ it("a colleague's change on a device arrives in #net-changes as a diff, with the
   await page.locator('#channels a', { hasText: 'netops' }).first().click();
 }, 120_000);
 
+it('an alert fired through Alertmanager opens an incident whose thread carries the diagnostics', async () => {
+  await page.locator('#channels a', { hasText: 'net-alerts' }).click();
+  const incident = page
+    .locator('#messages .msg[data-ts]', { hasText: /Incident #\d+: InterfaceSaturated/ })
+    .first();
+  await incident.locator('.thread-link').waitFor({ timeout: 90_000 });
+  await incident.locator('.thread-link').click();
+  await expect
+    .poll(() => textOf(page.locator('#thread-messages')), { ...UNTIL, timeout: 90_000 })
+    .toMatch(/What changed[\s\S]*core1-ams/);
+  await expect
+    .poll(
+      () =>
+        page
+          .locator('#thread-messages .file-image img')
+          .evaluateAll(
+            (imgs) => imgs.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length,
+          ),
+      { ...UNTIL, timeout: 90_000 },
+    )
+    .toBeGreaterThan(0);
+  await screenshot(page, 'docs/images/web-incident.png');
+  await page.click('#thread-close');
+  await page.locator('#channels a', { hasText: 'netops' }).first().click();
+}, 240_000);
+
 it('a forged slash command is refused by the bot, and the page says so', async () => {
   const before = await page.locator('#messages .msg').count();
   await page.locator('.lab-tools summary').click();

@@ -86,6 +86,13 @@ function link(inner) {
     return `<span class="mention">@${esc(label || personName(target.slice(1)))}</span>`;
   if (target.startsWith('#'))
     return `<span class="mention">#${esc(label || channelName(target.slice(1)))}</span>`;
+  if (target.startsWith('!date^')) {
+    // <!date^unix^{format}|fallback>: Slack shows the reader's local time.
+    const ts = Number(target.split('^')[1]);
+    return Number.isFinite(ts)
+      ? esc(new Date(ts * 1000).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }))
+      : esc(unesc(label || ''));
+  }
   if (target.startsWith('!')) {
     const name = target.startsWith('!subteam^') ? label || target : `@${target.slice(1)}`;
     return `<span class="mention">${esc(name)}</span>`;
