@@ -10,7 +10,8 @@ export default defineCommand({
   usage: 'change <device|glob> | change cancel <CR-id>',
   action: 'change.request',
   targetOf: (args) => (args.positionals[0] === 'cancel' ? undefined : args.positionals[0]),
-  examples: ['change core1', 'change "leaf*"', 'change cancel CR-12'],
+  // `change cancel CR-<n>` needs a change to exist; the usage shows it, the examples run as written.
+  examples: ['change core1-ams', 'change "leaf*"'],
   args: z.object({
     positionals: z.array(z.string()).min(1, 'name a device or glob, or `cancel <id>`').max(2),
     flags: z.object({}).strict(),

@@ -7,7 +7,7 @@ export default defineCommand({
   summary: 'List the inventory; filter by name glob, site, role, tag or vendor',
   action: 'read',
   usage: 'devices [name-glob] [--site S] [--role R] [--tag T] [--vendor V]',
-  examples: ['devices', 'devices core*', 'devices --site ams1 --role edge', 'devices tag:pci'],
+  examples: ['devices', 'devices core*', 'devices --site fra1 --role edge', 'devices tag:pci'],
   args: z.object({
     positionals: z.array(z.string()).max(1, 'give at most one name filter (use a glob such as `core*`)'),
     flags: z

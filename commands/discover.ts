@@ -10,7 +10,7 @@ export default defineCommand({
   alsoActions: ['inventory.add'],
   actionFor: () => 'discover',
   usage: 'discover <ip|cidr|device>',
-  examples: ['discover 10.0.12.0/28', 'discover 10.0.12.7', 'discover core1'],
+  examples: ['discover 127.0.0.0/30', 'discover 127.0.0.1', 'discover core1-ams'],
   args: z.object({
     positionals: z.array(z.string()).length(1, 'give one address, CIDR or device name'),
     flags: z.object({}).strict(),

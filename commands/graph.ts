@@ -46,13 +46,13 @@ export default defineCommand({
   action: 'read',
   targetOf: (args) => args.positionals[0],
   examples: [
-    'graph core1 Ethernet1/1',
-    'graph core1 Ethernet1/1 7d',
-    'graph core1 "Ethernet1/*" 24h',
-    'graph core1 Ethernet1/1 24h --metric errors',
-    'graph core1 Ethernet1/1 --compare core2:Ethernet1/1',
-    'graph core1 7d',
-    'graph "edge*" 30d',
+    'graph core1-ams Gi1/0/1',
+    'graph core2-ams Ethernet1 7d',
+    'graph leaf1-fra "Ethernet1/*" 24h',
+    'graph core1-ams Gi1/0/1 24h --metric errors',
+    'graph core1-ams Gi1/0/1 --compare core2-ams:Et1',
+    'graph core1-ams 7d',
+    'graph "*-fra" 7d',
   ],
   args: z.object({
     positionals: z

@@ -8,7 +8,7 @@ export default defineCommand({
   action: 'read',
   targetOf: (args) => args.positionals[0],
   usage: 'interfaces <device>',
-  examples: ['interfaces core1'],
+  examples: ['interfaces core1-ams'],
   args: z.object({
     positionals: z.array(z.string()).length(1, 'name one device, e.g. `interfaces core1`'),
     flags: z.object({}).strict(),

@@ -62,11 +62,11 @@ export default defineCommand({
   action: 'show',
   targetOf: (args) => args.positionals[0],
   examples: [
-    'show core1 show ip bgp summary',
-    'show core1 ip interface brief',
+    'show core1-ams show ip bgp summary',
+    'show core1-ams show ip interface brief',
     'show "leaf*" show version',
-    'show edge1 show interfaces terse | match ge-0/0/1',
-    'show all show clock',
+    'show edge1-fra show interfaces terse | match ge-0/0/1',
+    'show "*-fra" show version',
   ],
   args: z.object({
     positionals: z.array(z.string()).min(2, `name a device and a command, e.g. \`show core1 show version\``),

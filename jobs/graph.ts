@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { speedWarnings, speedWarningText } from '../src/snmp/index.js';
 import {
   formatRange,
   type GraphEnv,
@@ -36,9 +37,11 @@ export const graphSchema = z
   })
   .strict();
 
-function toResult(out: GraphOutcome): JobResult {
-  if (!out.file) return { summary: out.summary, text: out.noData ?? out.summary };
-  return { summary: out.summary, files: [out.file] };
+function toResult(out: GraphOutcome, warnings: readonly string[] = []): JobResult {
+  const said = warnings.length ? `\n:warning: ${warnings.join('\n:warning: ')}` : '';
+  if (!out.file) return { summary: out.summary, text: `${out.noData ?? out.summary}${said}` };
+  // A chart that goes blank above a wrong port speed says why under it.
+  return { summary: out.summary, files: [out.file], ...(said ? { text: said.trim() } : {}) };
 }
 
 /**
@@ -110,6 +113,12 @@ export default defineJob({
       ifaces.length === 1
         ? await graphInterface(env, ifaces[0]!, range, data.metric)
         : await graphCompare(env, ifaces, range, data.metric, notes);
-    return toResult(out);
+    const warnings: string[] = [];
+    for (const dev of new Set(ifaces.map((i) => i.device))) {
+      for (const w of await speedWarnings(services.pool, dev))
+        if (ifaces.some((i) => i.device === dev && i.ifindex === w.ifIndex))
+          warnings.push(speedWarningText(dev, w));
+    }
+    return toResult(out, warnings);
   },
 });

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { defineJob } from '../src/services/index.js';
 import { latestInterfaces } from '../src/metrics/index.js';
-import { formatBps, formatRate, formatSpeed, utilisation } from '../src/snmp/index.js';
+import {
+  formatBps,
+  formatRate,
+  formatSpeed,
+  speedWarnings,
+  speedWarningText,
+  utilisation,
+} from '../src/snmp/index.js';
 import { textTable } from '../src/text/index.js';
 
 /** `/net interfaces <device>`: status, speed, current rates, utilisation and errors per interface. */
@@ -49,6 +56,8 @@ export default defineJob({
         text: `No interface data for \`${device.name}\` yet; is it polled over SNMP?`,
       };
     }
+    const warnings = await speedWarnings(services.pool, device.name);
+    const impossible = new Set(warnings.map((w) => w.ifIndex));
     const table = textTable(
       ['INTERFACE', 'STATUS', 'SPEED', 'IN', 'OUT', 'UTIL', 'ERR/s IN/OUT', 'DISC/s IN/OUT', 'DESCRIPTION'],
       rows.map((r) => {
@@ -57,7 +66,7 @@ export default defineJob({
         return [
           r.name,
           status,
-          formatSpeed(r.speedBps),
+          `${formatSpeed(r.speedBps)}${impossible.has(r.ifIndex) ? ' (!)' : ''}`,
           formatBps(r.inBps),
           formatBps(r.outBps),
           u === null ? '-' : `${u.toFixed(u < 10 ? 1 : 0)}%`,
@@ -72,7 +81,13 @@ export default defineJob({
     const newest = rows.reduce<Date | null>((m, r) => (r.ts && (!m || r.ts > m) ? r.ts : m), null);
     return {
       summary: `${device.name}: ${rows.length} interfaces, ${up} up${erroring ? `, ${erroring} with errors` : ''}${live ? ' (live poll)' : ''}`,
-      text: newest ? `Rates as of ${newest.toISOString().replace('T', ' ').slice(0, 19)} UTC.` : undefined,
+      text:
+        [
+          newest ? `Rates as of ${newest.toISOString().replace('T', ' ').slice(0, 19)} UTC.` : '',
+          ...warnings.map((w) => `:warning: (!) ${speedWarningText(device.name, w)}`),
+        ]
+          .filter(Boolean)
+          .join('\n') || undefined,
       code: { content: table, filename: `${device.name}-interfaces.txt` },
     };
   },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from './errors.js';
-import { parseCidr } from './inventory/scope.js';
+import { parseCidr } from './ip-scope.js';
 import { policySchema } from './policy/schema.js';
 
 /** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
@@ -64,6 +64,20 @@ const credentialName = z
 
 const channelRef = z.string().regex(/^[#CGD][\w.-]+$/, 'a channel id (C0123…) or #name');
 
+const SPEED_UNITS = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 } as const;
+/** A port speed: bits per second, or `100M`, `10G`, `2.5G`, `400Gbps`. */
+const speedValue = z
+  .union([
+    z.number().positive(),
+    z.string().regex(/^\d+(\.\d+)?\s*[kKmMgGtT]?(?:b\/s|bps)?$/, 'a speed such as 100M, 10G or 2.5G'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)/.exec(v)!;
+    return Number(m[1]) * SPEED_UNITS[m[2]!.toLowerCase() as keyof typeof SPEED_UNITS];
+  })
+  .refine((bps) => bps >= 1_000 && bps <= 10e12, 'between 1k and 10T');
+
 export const snmpSchema = z
   .object({
     version: z.enum(['2c', '3']).default('2c'),
@@ -72,6 +86,11 @@ export const snmpSchema = z
     credential: credentialName,
     timeoutMs: z.number().int().positive().default(2_000),
     retries: z.number().int().min(0).max(5).default(1),
+    /**
+     * Port speeds that override what the device reports, by interface name (`lo: 10G`,
+     * `GigabitEthernet1/0/1: 1000M`, or bits per second). For ports that report an impossible speed.
+     */
+    speeds: z.record(z.string().min(1), speedValue).optional(),
   })
   .strict();
 

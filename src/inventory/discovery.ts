@@ -7,12 +7,12 @@ import { ErrorCode, NetopsError } from '../errors.js';
 import { bulkWalk, LLDP, resolveSnmpCredential, SYS, snmpGet, suffixOf } from '../snmp/index.js';
 import type { DiscoveryPolicy } from './discovery-types.js';
 import type { Inventory } from './inventory.js';
-import { expandCidr, inSubnets, lldpAddress, parseCidr } from './scope.js';
+import { expandCidr, inSubnets, lldpAddress, parseCidr } from '../ip-scope.js';
 
 // ---------------------------------------------------------------- addresses
 
 // Parsed with ipaddr.js in scope.ts: the allowed subnets are a security boundary.
-export { expandCidr, inSubnets, parseCidr } from './scope.js';
+export { expandCidr, inSubnets, parseCidr } from '../ip-scope.js';
 
 // ---------------------------------------------------------------- identity
 

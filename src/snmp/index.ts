@@ -16,3 +16,10 @@ export {
 export { formatBps, formatSpeed, formatRate, utilisation } from './format.js';
 export { LLDP, SYS, suffixOf } from './oids.js';
 export { get as snmpGet, bulkWalk } from './walk.js';
+export {
+  applySpeedOverrides,
+  impossibleSpeeds,
+  speedWarnings,
+  speedWarningText,
+  type SpeedWarning,
+} from './speeds.js';

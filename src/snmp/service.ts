@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { applySpeedOverrides, impossibleSpeeds, recordSpeeds, type SpeedWarning } from './speeds.js';
 import type { Device } from '../config.js';
 import { type Retention, runMaintenance } from '../metrics/rollup.js';
 import {
@@ -21,6 +22,8 @@ export interface PollSummary {
   reset: ResetReason | null;
   pollMs: number;
   overrun?: { intervalMs: number; pollMs: number };
+  /** Interfaces found this poll to report an impossible speed (each is reported once). */
+  speedWarnings?: SpeedWarning[];
 }
 
 /** What jobs reach through `JobServices.monitoring`. */
@@ -67,9 +70,17 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
       const prev = prevText ? parseReading(prevText) : undefined;
       // A baseline older than a few intervals (worker down, schedule paused) starts afresh.
       const maxGapMs = Math.max(15 * 60_000, 5 * (pollOptions?.intervalMs ?? 60_000));
-      const { samples, reset } = computeRates(prev, r, { maxGapMs });
+      // netops.yaml's `snmp.speeds` wins over what the device reports (rates are capped by it).
+      r.interfaces = applySpeedOverrides(device, r.interfaces);
+      const { samples, reset, resetInterfaces } = computeRates(prev, r, { maxGapMs });
       const pool = options.pool;
       await upsertInterfaces(pool, device.name, r.interfaces);
+      const newSpeedWarnings = await recordSpeeds(
+        pool,
+        device.name,
+        r.interfaces,
+        reset ? [] : impossibleSpeeds(prev, r, new Set(resetInterfaces)),
+      );
       // The first poll after a (re)start only sets the baseline: an all-null row says nothing.
       const rows = reset === 'first-poll' ? [] : samples.map((s) => ({ device: device.name, ...s }));
       await insertSamples(pool, rows);
@@ -103,6 +114,7 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
         reset,
         pollMs: r.pollMs,
         ...(r.overrun ? { overrun: r.overrun } : {}),
+        ...(newSpeedWarnings.length ? { speedWarnings: newSpeedWarnings } : {}),
       };
     },
     maintain: (now) => runMaintenance(options.pool, { now, retention: options.retention }),

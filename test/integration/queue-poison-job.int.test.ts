@@ -46,7 +46,7 @@ describe('regression: a poison job was retried by every worker forever', () => {
     const f = failed();
     expect(f, 'the job never failed').toBeDefined();
     expect(running()).toBe(3); // the first run and two retries after a stall; then it is failed
-    expect(JSON.stringify(f!.args)).toMatch(/stopped 3 times before it finished, so it was not tried again/);
+    expect(JSON.stringify(f!.args)).toMatch(/died 3 times before it finished, so it was not tried again/);
     const { rows } = await s.db.pool.query(
       "SELECT status, error_code FROM audit WHERE job_name = 'test.freeze'",
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { expandCidr, inSubnets, lldpAddress, parseCidr } from '../../../src/inventory/scope.js';
+import { loadConfig } from '../../src/config.js';
+import { expandCidr, inSubnets, lldpAddress, parseCidr } from '../../src/ip-scope.js';
 
 describe('regression: discovery scope parsed by hand (accepted /0x18, dropped IPv6)', () => {
   it('refuses prefix lengths and addresses that are not plain decimal', () => {
