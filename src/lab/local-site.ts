@@ -165,6 +165,8 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
 
   // Two weeks of traffic and an anomaly, so charts and forecasts mean something at once. Only what
   // is missing is written, so a second start is quick. In the background unless one-shot.
+  // Never rejects: a history cut short by stop() (or a failed write) is reported, not thrown at nobody.
+  let stopping = false;
   const history = seedHistory({
     pool: running.pool,
     site,
@@ -173,6 +175,8 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
   }).then(
     (h) =>
       `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples, ${h.configVersions} config versions written)`,
+    (err: Error) =>
+      stopping ? 'lab: history not finished (stopped)' : `lab: history not written: ${err.message}`,
   );
   if (options.once) await history;
   // A short config history, then a first real backup of every device over SSH, so `config` works
@@ -288,6 +292,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
       return { state, text: printed.slice(from).join('\n') };
     },
     async stop() {
+      stopping = true;
       await running.stop(5_000);
       await site.stop();
       await emu.close();
