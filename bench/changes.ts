@@ -12,7 +12,7 @@
  *                                      a held lock is refused at once with the holder's name
  *   lock_refused                       how many of the contending requests were refused (expect 49)
  */
-import type { Vendor } from '../src/config.js';
+import type { SimVendor as Vendor } from '../src/lab/vendors.js';
 import { createChangeService, LockedError } from '../src/changes/index.js';
 import { createInventory } from '../src/inventory/index.js';
 import { fleetAccess, startFleet } from '../src/lab/fleet/index.js';
@@ -69,7 +69,7 @@ async function clickToConfirmed(n: number) {
       authorize: () => ({ ok: true }),
     });
     for (const g of groups) {
-      const vendor = devices.find((x) => x.name === g[0])!.vendor;
+      const vendor = devices.find((x) => x.name === g[0])!.vendor as Vendor;
       const t0 = Date.now();
       if (n === 1) await d.submit(await d.openForm(g[0]!), { lines: lines(vendor), reason: 'bench' });
       else

@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportConfigs } from '../src/cli/export-configs.js';
 import pg from 'pg';
-import type { Device, Vendor } from '../src/config.js';
+import type { Device } from '../src/config.js';
+import type { SimVendor as Vendor } from '../src/lab/vendors.js';
 import { backupDevice, createConfigStore, normalise, rulesFor, sha256Hex } from '../src/configs/index.js';
-import { createCredentialResolver, createDeviceService } from '../src/devices/index.js';
+import { createSshCredentials, createDeviceService } from '../src/devices/index.js';
 import { startFleet } from '../src/lab/fleet/index.js';
 import { searchConfigs, toPostgresRegex } from '../src/configs/search.js';
 import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
@@ -217,7 +218,7 @@ async function backupFleet(pool: pg.Pool, n: number): Promise<Record<string, num
     if (d.credential.enable) env[`NETOPS_CRED_B${i}_ENABLE`] = d.credential.enable;
     return { ...fleet.inventory(`b${i}`)[i]!, credential: `b${i}` };
   });
-  const devices = createDeviceService({ credentials: createCredentialResolver({ env }), tofu: false });
+  const devices = createDeviceService({ credentials: createSshCredentials({ env }), tofu: false });
   const store = createConfigStore(pool);
   const deps = { devices, store, clock: () => new Date(), channelFor: () => undefined };
   const pass = async () => {

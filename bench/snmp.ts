@@ -9,6 +9,7 @@
  *   rates, samples + interfaces + device gauges written to Postgres).
  * - sample_insert_rows_per_s: batched inserts into `samples` on the local Postgres.
  */
+import { createCredentialResolver } from '../src/credentials/index.js';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import snmp from 'net-snmp';
@@ -74,7 +75,9 @@ async function bareWalk(host: string, port: number, community: string): Promise<
 }
 
 async function ratio(host: string, port: number, community: string, rounds: number) {
-  const poller = createPoller({ env: { NETOPS_CRED_BENCH_COMMUNITY: community } });
+  const poller = createPoller({
+    credentials: createCredentialResolver({ env: { NETOPS_CRED_BENCH_COMMUNITY: community } }),
+  });
   const d = device('one', host, port);
   await poller.poll(d); // learn capabilities, open the session
   await bareWalk(host, port, community);
@@ -108,7 +111,7 @@ async function fleet(count: number, ifCount: number) {
     );
     child.send({ devices, seed: 7, community: 'bench-ro' });
   });
-  const poller = createPoller({ env });
+  const poller = createPoller({ credentials: createCredentialResolver({ env }) });
   const inv = devices.map((d) =>
     device(d.name, endpoints[d.name]!.host, endpoints[d.name]!.port, d.vendor, 5_000),
   );
@@ -140,7 +143,11 @@ async function fleet(count: number, ifCount: number) {
   // End to end as the poll job does it: baseline from Postgres, rates, samples/interfaces/gauges stored.
   const db = await freshDb('benchpoll');
   const pool = createPool({ connectionString: TEST_DATABASE_URL, schema: db.schema, max: 20 });
-  const monitoring = createMonitoringService({ pool, env, poller });
+  const monitoring = createMonitoringService({
+    pool,
+    credentials: createCredentialResolver({ env }),
+    poller,
+  });
   const stored = async () => {
     const t = performance.now();
     let next = 0;

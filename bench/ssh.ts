@@ -7,8 +7,9 @@
  *   show_version_500_devices_s     connect + login + paging off + `show version` on 500 devices (target < 30 on 2 cores)
  */
 import ssh2 from 'ssh2';
-import type { Device, Vendor } from '../src/config.js';
-import { createCredentialResolver, createDeviceService, getVendor } from '../src/devices/index.js';
+import type { Device } from '../src/config.js';
+import type { SimVendor as Vendor } from '../src/lab/vendors.js';
+import { createSshCredentials, createDeviceService, getVendor } from '../src/devices/index.js';
 import { SshSession } from '../src/devices/transport/ssh.js';
 import { startFleet } from '../src/lab/fleet/index.js';
 
@@ -171,7 +172,7 @@ async function showVersionFleet(): Promise<{ seconds: number; ok: number; startS
     return { ...fleet.inventory(`c${i}`)[i]!, credential: `c${i}` };
   });
   const svc = createDeviceService({
-    credentials: createCredentialResolver({ env }),
+    credentials: createSshCredentials({ env }),
     limits: { global: 64 },
     timeouts: { connectMs: 30_000, commandMs: 30_000 },
   });

@@ -1,4 +1,6 @@
 import type { CommandDefinition } from '../src/registry/index.js';
+import anomalies from './anomalies.js';
+import capacity from './capacity.js';
 import audit from './audit.js';
 import change from './change.js';
 import changes from './changes.js';
@@ -12,6 +14,7 @@ import incidents from './incidents.js';
 import interfaces from './interfaces.js';
 import jobs from './jobs.js';
 import show from './show.js';
+import top from './top.js';
 import whoami from './whoami.js';
 
 /** Every slash subcommand. A test fails when a file in commands/ is missing here. */
@@ -30,4 +33,7 @@ export const commands: CommandDefinition[] = [
   change,
   changes,
   compliance,
+  anomalies,
+  capacity,
+  top,
 ] as CommandDefinition[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateReadOnly } from '../src/devices/index.js';
+import { getVendor, validateReadOnly } from '../src/devices/index.js';
 import { ErrorCode, isNetopsError, NetopsError } from '../src/errors.js';
 import { defineCommand } from '../src/registry/index.js';
 
@@ -92,7 +92,7 @@ export default defineCommand({
     } catch (err) {
       // `show core1 ip bgp summary` means `show ip bgp summary` on a CLI (never on a shell).
       const implied = `show ${command}`;
-      if (!isNetopsError(err) || vendors.includes('linux') || !impliesShow(command)) throw err;
+      if (!isNetopsError(err) || vendors.some((v) => getVendor(v).shell) || !impliesShow(command)) throw err;
       try {
         command = check(implied);
       } catch {

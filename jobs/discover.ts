@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createIncidentStore } from '../src/incidents/index.js';
-import { addDiscoveredDevice, discover, proposalBlocks } from '../src/inventory/index.js';
+import { addDeviceToFile, proposalBlocks } from '../src/inventory/index.js';
 import { defineJob } from '../src/services/index.js';
 
 /** `/net discover <ip|cidr|device>`: probe, propose new devices with an Add button (or add them where policy allows). */
@@ -11,19 +11,19 @@ export default defineJob({
   schema: z.object({ target: z.string().min(1) }).strict(),
   attempts: 1,
   // With autoAdd the job writes netops.yaml itself: the worker then decides inventory.add.
-  actionOf: (_data, services) => (services.discovery.autoAdd ? 'inventory.add' : 'discover'),
+  actionOf: (_data, services) => (services.discovery.policy.autoAdd ? 'inventory.add' : 'discover'),
   timeoutMs: 300_000,
   describe: (d) => `discovery of \`${d.target}\``,
   async process(data, { services, progress }) {
     await progress(`probing ${data.target}…`);
-    const r = await discover(data.target, { inventory: services.inventory, policy: services.discovery });
+    const r = await services.discovery.discover(data.target, services.inventory);
     // LLDP links are kept: a neighbour's link-down then joins the incident of a device that is down.
     if (r.links?.length) {
       const store = createIncidentStore(services.pool);
       for (const l of r.links) await store.recordLink(l.device, l.interface, l.neighbor, l.neighborInterface);
     }
-    if (services.discovery.autoAdd && r.proposals.length) {
-      for (const p of r.proposals) await addDiscoveredDevice(services.config.configPath, p.device);
+    if (services.discovery.policy.autoAdd && r.proposals.length) {
+      for (const p of r.proposals) await addDeviceToFile(services.config.configPath, p.device);
       await services.reconciler.runOnce();
       return {
         summary: `added ${r.proposals.length} device(s): ${r.proposals.map((p) => p.device.name).join(', ')}`,

@@ -93,6 +93,14 @@ export default defineJob({
         }
         await services.enqueue('device.show', { target: step.device, command: step.command }, { origin });
         queued++;
+      } else if (step.kind === 'anomalies') {
+        // What the analysis saw on these devices in the same hours (bands, since when, config changes).
+        await services.enqueue(
+          'analysis.anomalies',
+          { rangeMs: step.rangeMs, devices: step.devices, scope: step.devices.join(', ').slice(0, 200) },
+          { origin },
+        );
+        queued++;
       } else {
         await services.enqueue(
           'graph',

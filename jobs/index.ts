@@ -1,4 +1,9 @@
 import type { JobDefinition } from '../src/queue/index.js';
+import analysisAnomalies from './analysis-anomalies.js';
+import analysisCapacity from './analysis-capacity.js';
+import analysisDevice from './analysis-device.js';
+import analysisTop from './analysis-top.js';
+import anomalyFeedback from './anomaly-feedback.js';
 import auditQuery from './audit-query.js';
 import changeApply from './change-apply.js';
 import changeCancel from './change-cancel.js';
@@ -62,4 +67,9 @@ export const jobs: JobDefinition[] = [
   changesList,
   complianceReport,
   complianceHistory,
+  analysisDevice,
+  anomalyFeedback,
+  analysisAnomalies,
+  analysisCapacity,
+  analysisTop,
 ] as JobDefinition[];

@@ -27,10 +27,14 @@ export default defineJob({
     .strict(),
   attempts: 1,
   action: 'inventory.add',
-  devicesOf: (data, services) => proposed(data.device, services.discovery.allowedSubnets),
+  devicesOf: (data, services) => proposed(data.device, services.discovery.policy.allowedSubnets),
   describe: () => 'adding a discovered device',
   async process(data, { services, origin }) {
-    const device = await addFromButtonValue(services.config.configPath, data.device, services.discovery);
+    const device = await addFromButtonValue(
+      services.config.configPath,
+      data.device,
+      services.discovery.policy,
+    );
     await services.reconciler.runOnce();
     const who = origin?.userId ? `<@${origin.userId}>` : 'Discovery';
     return {

@@ -5,7 +5,7 @@ import { formatRate, speedWarningText } from '../src/snmp/index.js';
 /** Poll one device over SNMP and store its samples. Run by the `poll:<device>` schedulers. */
 export default defineJob({
   name: 'snmp.poll',
-  needs: ['config', 'inventory', 'monitoring', 'responder'],
+  needs: ['config', 'inventory', 'monitoring', 'responder', 'enqueue', 'clock'],
   queue: 'snmp',
   schema: z.object({ device: z.string().min(1) }).strict(),
   // A missed poll is simply missed: the next one is a minute away and a late retry skews rates.
@@ -20,6 +20,11 @@ export default defineJob({
     const intervalMs = services.config.schedules.poll.every;
     const r = await monitoring.pollAndStore(device, { intervalMs, signal });
     if (r.status === 'skipped') return { summary: `skipped ${r.device}: ${r.reason}` };
+    // Analysis follows each poll (not a nightly batch); one run per device and minute at most.
+    const minute = Math.floor(services.clock().getTime() / 60_000);
+    await services
+      .enqueue('analysis.device', { device: r.device }, { jobId: `analysis-${r.device}-${minute}` })
+      .catch((err: unknown) => log.warn({ err, device: r.device }, 'could not enqueue analysis'));
     if (r.overrun) {
       log.warn({ device: r.device, pollMs: r.overrun.pollMs, intervalMs }, 'SNMP poll overran its interval');
     }

@@ -10,6 +10,8 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { startLocalSite } from '../src/lab/local-site.js';
+import { alertmanagerAvailable, startAlertmanager } from '../src/lab/alertmanager.js';
+import { startScenarioLoop } from '../src/lab/scenario.js';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -25,6 +27,7 @@ const local = await startLocalSite({
   logPath,
   filesDir: 'var/files',
   write: (l) => console.log(l),
+  once: once !== undefined,
 });
 const { config, emu, running } = local;
 const command = config.slack.command;
@@ -47,6 +50,38 @@ if (once !== undefined) {
   await local.stop();
   process.exit(outcome.state === 'timeout' ? 1 : 0);
 } else {
+  console.log(`web console: ${local.web.url}`);
+  const say = (line: string) => console.log(line);
+  local.history.then(say, (err) => say(`lab: history not written: ${(err as Error).message}`));
+  const minutes = (name: string, fallback: number) => Number(env[name] ?? fallback) * 60_000;
+  const alertUrl = `http://127.0.0.1:${running.port}/alerts/alertmanager`;
+  // A real Alertmanager when Debian's package is installed, as a team would run one.
+  const { alertmanagerPort, token } = local.alerts;
+  const alertmanager =
+    alertmanagerPort && alertmanagerAvailable()
+      ? await startAlertmanager({ webhookUrl: alertUrl, bearerToken: token, port: alertmanagerPort }).catch(
+          (err) => {
+            say(`lab: Alertmanager not started (${(err as Error).message}); alerts are posted in its format`);
+            return undefined;
+          },
+        )
+      : undefined;
+  const scenario = startScenarioLoop({
+    site: local.site,
+    say,
+    alertUrl,
+    alertToken: token,
+    ...(alertmanager ? { alertmanager } : {}),
+    colleagueEveryMs: minutes('NETOPS_LAB_COLLEAGUE_MINUTES', 6),
+    alertEveryMs: minutes('NETOPS_LAB_ALERT_MINUTES', 4),
+  });
+  const stopAll = async () => {
+    scenario.stop();
+    await alertmanager?.stop();
+    await local.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll());
   console.log(
     `Type what you would type in Slack: "${command} help", "${command} devices core*", "@netops jobs". Ctrl-D quits.`,
   );
@@ -58,7 +93,12 @@ if (once !== undefined) {
     await settle(1_500);
     rl.prompt();
   }
-  clearInterval(ticker);
-  await local.stop();
-  process.exit(0);
+  // Ctrl-D at a terminal quits; a closed stdin (started in the background, from a script) leaves
+  // the web console running until SIGINT/SIGTERM.
+  if (process.stdin.isTTY) {
+    clearInterval(ticker);
+    await stopAll();
+  } else {
+    console.log(`stdin closed; the web console stays at ${local.web.url} until Ctrl-C or SIGTERM`);
+  }
 }

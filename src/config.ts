@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { userRegExp } from './bounded-regexp.js';
+import { hasVendor, vendorNames } from './devices/vendors/index.js';
 import { ErrorCode, NetopsError } from './errors.js';
 import { parseCidr } from './ip-scope.js';
 import { deviceScopeSchema, policySchema } from './policy/schema.js';
 
-/** Vendors the device layer knows. Adding one is a file in src/devices/vendors/ plus its name here. */
-export const VENDORS = ['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr', 'linux'] as const;
-export type Vendor = (typeof VENDORS)[number];
+/** A vendor name from the vendor table (src/devices/vendors): the table is the only list. */
+export type Vendor = string;
 
 const DAY_MS = 86_400_000;
 
@@ -98,7 +98,10 @@ export const snmpSchema = z
 export const deviceSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
-    vendor: z.enum(VENDORS),
+    // Checked against the table when parsed, so a vendor registered at run time is accepted.
+    vendor: z.string().refine(hasVendor, {
+      error: (issue) => `unknown vendor ${JSON.stringify(issue.input)}`,
+    }),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     credential: credentialName,
@@ -431,11 +434,11 @@ const fileSchema = z
       ctx.addIssue({ code: 'custom', path: ['devices'], message });
     cfg.compliance.rules.forEach((r, i) => {
       for (const v of Object.keys(r.vendors ?? {}))
-        if (!(VENDORS as readonly string[]).includes(v))
+        if (!hasVendor(v))
           ctx.addIssue({
             code: 'custom',
             path: ['compliance', 'rules', i, 'vendors', v],
-            message: `unknown vendor "${v}" (one of ${VENDORS.join(', ')})`,
+            message: `unknown vendor "${v}" (one of ${vendorNames().join(', ')})`,
           });
     });
   });
@@ -512,7 +515,9 @@ const HINTS: Record<string, string> = {
   SLACK_APP_TOKEN: 'for Socket Mode create an app-level token with connections:write',
   credential:
     'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
-  vendor: `one of ${VENDORS.join(', ')}`,
+  get vendor() {
+    return `one of ${vendorNames().join(', ')}`;
+  },
 };
 
 function formatIssues(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
-import { type Authorize, configAuthorize, createChangeHandlers } from './changes/index.js';
+import { type Authorize, createChangeHandlers } from './changes/index.js';
 import { createRemediateAction } from './compliance/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
+import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
+import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
@@ -214,11 +216,13 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   };
   const stoppers: Array<(graceMs: number) => Promise<void>> = [];
   const stoppersAfter: Array<() => Promise<void>> = [];
-  // The policy decides who may request, approve and administer changes; the guard resolves user
-  // groups, so grants to groups count. Without a policy section nobody may change anything.
-  const changeAuthorize =
+  // Who may request, approve and administer changes is the policy's to say (no policy: nobody).
+  // A freeze window asks for `admin` of the second approver.
+  const policyChanges = changeAuthorizer(guard, (n) => inventory.get(n));
+  const changeAuthorize: Authorize =
     options.changeAuthorize ??
-    (config.policy ? changeAuthorizer(guard, (n) => inventory.get(n)) : configAuthorize(config, inventory));
+    ((user, action, devices, channel) =>
+      policyChanges(user, action === 'change.admin' ? 'admin' : action, devices, channel));
 
   const core: CoreServices = {
     config,
@@ -240,7 +244,10 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const domain = createDomainServices({
       ...core,
       responder: paced,
-      secretsEnv: options.secretsEnv ?? {},
+      credentials: createCredentialResolver({
+        env: options.secretsEnv ?? {},
+        ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
+      }),
       scheduler,
       changeAuthorize,
     });
@@ -368,6 +375,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
           authorize: changeAuthorize,
           secretMarker: config.configs.secretMarker,
         }),
+        ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],
       views: changeHandlers.views,

@@ -50,7 +50,7 @@ export interface PreparedConfig {
 }
 
 export function prepareConfig(vendor: Vendor, text: string): PreparedConfig {
-  const nodes = parseConfig(text, BLOCK_STYLE[vendor]);
+  const nodes = parseConfig(text, BLOCK_STYLE[vendor] ?? 'indent');
   return { vendor, text, nodes, keys: new Set(nodes.map((n) => n.key)) };
 }
 
@@ -218,7 +218,7 @@ export function evaluateRule(
 ): RuleResult | undefined {
   if (!applies(rule, device)) return undefined;
   const v = variantFor(rule, device.vendor)!;
-  const style = BLOCK_STYLE[device.vendor];
+  const style = BLOCK_STYLE[device.vendor] ?? 'indent';
   const base = { rule: rule.name, device: device.name, kind: rule.kind };
   let rendered = '';
   try {
@@ -275,7 +275,7 @@ export function evaluateDevice(
 
 /** A result's lines as config text: `+` missing, `-` extra. */
 export function showResult(r: Pick<RuleResult, 'missing' | 'extra'>, vendor: Vendor): string[] {
-  const style = BLOCK_STYLE[vendor];
+  const style = BLOCK_STYLE[vendor] ?? 'indent';
   return [
     ...showPaths(r.missing, style).map((l) => `+ ${l}`),
     ...showPaths(r.extra, style).map((l) => `- ${l}`),

@@ -5,7 +5,7 @@ export {
   type ConfigRules,
   type NormaliseOptions,
 } from './normalise.js';
-export { rulesFor, mergeRules, CONFIG_RULES } from './rules.js';
+export { rulesFor, mergeRules } from './rules.js';
 export {
   createConfigStore,
   sha256Hex,

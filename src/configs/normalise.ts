@@ -1,18 +1,9 @@
-import type { SecretRule, VendorConfigRules } from '../devices/types.js';
+import type { SecretBlockRule, SecretRule, VendorConfigRules } from '../devices/index.js';
 
-/**
- * Multi-line secrets (PEM private keys, certificate-embedded keys): every line between `begin` and
- * `end` becomes one marker line. Not part of the vendor contract, so configs/ keeps its own table.
- */
-export interface SecretBlockRule {
-  begin: RegExp;
-  end: RegExp;
-}
+export type { SecretBlockRule };
 
-/** The vendor's rules plus what configs/ adds on top (see rules.ts). */
-export interface ConfigRules extends VendorConfigRules {
-  secretBlocks?: SecretBlockRule[];
-}
+/** A vendor's rules plus what configs/ adds for every vendor (see rules.ts). */
+export type ConfigRules = VendorConfigRules;
 
 export interface NormaliseOptions {
   /** What a secret becomes. Must not contain whitespace (it has to survive a second pass intact). */

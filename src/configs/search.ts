@@ -52,6 +52,11 @@ export interface SearchResult {
   neverBackedUp: string[];
   scanned: number;
   elapsedMs: number;
+  /**
+   * How the configs were found: through the trigram index (pg_trgm found trigrams every match
+   * must contain) or by running the regex over every config (no usable trigrams, or no index).
+   */
+  method: 'trigram index' | 'full scan';
 }
 
 /** Embedded-option prefix: newline-sensitive (per-line ^/$), plus i when asked. Merges a user's own (?i). */
@@ -65,6 +70,67 @@ export function toPostgresRegex(pattern: string, ignoreCase = false): string {
   // `***=` (literal) / `***:` director prefixes must stay in front, so leave them alone.
   if (p.startsWith('***')) return p;
   return `(?${[...flags].join('')})${own ? p.slice(own[0].length) : p}`;
+}
+
+/**
+ * Whether a match must contain a run of three word characters that pg_trgm can turn into index
+ * trigrams: a literal at the top level of the pattern, not inside a group, a class or one side
+ * of an alternation, and not made optional by a quantifier. Conservative: a pattern it rejects
+ * may still have trigrams, it is then only searched the slow way. Why not let the planner
+ * decide: config bodies are TOASTed, so the table looks tiny to it and the regex looks free, and
+ * it picks the full scan at any fleet size.
+ */
+export function hasRequiredTrigrams(pattern: string): boolean {
+  let p = pattern.trim();
+  if (p.startsWith('***=')) return /[A-Za-z0-9_]{3}/.test(p.slice(4));
+  if (p.startsWith('***:')) p = p.slice(4);
+  p = p.replace(/^\(\?[a-z]+\)/, '');
+  let depth = 0;
+  let run = 0;
+  let best = 0;
+  const end = () => {
+    best = Math.max(best, run);
+    run = 0;
+  };
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    const next = p[i + 1] ?? '';
+    const optional = next === '?' || next === '*' || (next === '{' && /^\{0[,}]/.test(p.slice(i + 1)));
+    if (c === '\\') {
+      // \S, \d, \. …: a class or a non-word character either way
+      end();
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      end();
+      const close = p.indexOf(']', i + 2);
+      if (close < 0) return false;
+      i = close;
+      continue;
+    }
+    if (c === '(') {
+      end();
+      depth++;
+      continue;
+    }
+    if (c === ')') {
+      depth--;
+      continue;
+    }
+    if (c === '|' && depth === 0) return false;
+    if (depth > 0) continue;
+    if (/[A-Za-z0-9_]/.test(c)) {
+      if (optional) {
+        end();
+        continue;
+      }
+      run++;
+      if (next === '+' || next === '{') end();
+    } else end();
+  }
+  end();
+  return best >= 3;
 }
 
 function badRegex(pattern: string, why: string, cause?: unknown): NetopsError {
@@ -156,10 +222,18 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
       await c.query('SET LOCAL parallel_setup_cost = 0');
       await c.query('SET LOCAL min_parallel_table_scan_size = 0');
       // The regex as a WHERE filter (not a selected boolean) so the workers return only the matches.
-      const { rows: matched } = await c.query<{ device: string }>(
-        `SELECT device FROM config_latest WHERE body ~ $1 ${scope ? 'AND device = ANY($2)' : ''}`,
-        scope ? [re, scope] : [re],
-      );
+      // A pattern that must contain trigrams goes through the pg_trgm index (when the server has
+      // it); any other pattern is run over every config, in parallel. EXPLAIN (planning only)
+      // reports which, so the answer says how it was found.
+      if (hasRequiredTrigrams(options.pattern)) await c.query('SET LOCAL enable_seqscan = off');
+      const matchSql = `SELECT device FROM config_latest WHERE body ~ $1 ${scope ? 'AND device = ANY($2)' : ''}`;
+      const params = scope ? [re, scope] : [re];
+      const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${matchSql}`, params);
+      const method = plan.rows.some((r) => /config_latest_body_trgm/.test(r['QUERY PLAN']))
+        ? 'trigram index'
+        : 'full scan';
+      const { rows: matched } = await c.query<{ device: string }>(matchSql, params);
+      await c.query('SET LOCAL enable_seqscan = on');
       const { rows: latest } = await c.query<{ device: string; sha256: string; collected_at: Date }>(
         `SELECT device, sha256, collected_at FROM config_latest ${scope ? 'WHERE device = ANY($1)' : ''}`,
         scope ? [scope] : [],
@@ -196,6 +270,7 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
         neverBackedUp,
         scanned: latest.length,
         elapsedMs: performance.now() - started,
+        method,
       };
     });
   } catch (err) {

@@ -2,7 +2,7 @@ import type { Config, Device } from '../config.js';
 import { DEFAULT_SECRET_MARKER } from './normalise.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
 
-/** Knobs for config tracking; the composition root may pass them as JobServices.configs. */
+/** Knobs for config tracking (services key `configs`); defaults apply to what is unset. */
 export interface ConfigsSettings {
   /** What secrets become in stored and shown configs (default `<removed>`; no whitespace). */
   secretMarker?: string;

@@ -1,108 +1,68 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import {
+  type CredentialResolver,
+  type CredentialResolverOptions,
+  createCredentialResolver,
+} from '../credentials/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { SshCredential } from './transport/ssh.js';
 
-/**
- * Resolves a credential NAME (as the inventory holds it) to the secret material, inside the worker
- * only. Order: env `NETOPS_CRED_<NAME>_*` first, then the credentials file. Errors name the variables
- * to set, never a value.
- */
-export interface CredentialResolver {
+/** What the device service asks for: the SSH login behind a credential NAME, inside the worker only. */
+export interface SshCredentialSource {
   resolve(name: string): Promise<SshCredential>;
 }
 
-interface FileEntry {
-  username?: string;
-  password?: string;
-  keyFile?: string;
-  passphrase?: string;
-  enable?: string;
-}
-
-export interface CredentialResolverOptions {
-  env: Record<string, string | undefined>;
-  /** Path of a YAML or JSON file `{ <name>: { username, password?, keyFile?, passphrase?, enable? } }`, or its parsed content. */
-  file?: string | Record<string, FileEntry>;
-  readFile?: (path: string) => Buffer;
-}
-
-export function envPrefix(name: string): string {
-  return `NETOPS_CRED_${name.toUpperCase().replace(/-/g, '_')}_`;
-}
-
-export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
-  const read = options.readFile ?? ((p: string) => readFileSync(p));
-  let fileEntries: Record<string, FileEntry> | undefined;
-  const loadFile = (): Record<string, FileEntry> => {
-    if (fileEntries) return fileEntries;
-    if (options.file === undefined || typeof options.file !== 'string') {
-      fileEntries = options.file ?? {};
-      return fileEntries;
-    }
-    let text: string;
-    try {
-      text = read(options.file).toString('utf8');
-    } catch (err) {
-      throw new NetopsError(ErrorCode.CREDENTIAL_MISSING, `cannot read credentials file ${options.file}`, {
-        cause: err,
-        userMessage: 'The worker cannot read its credentials file.',
-        hint: `Check that ${options.file} exists and is readable by the worker.`,
-      });
-    }
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text);
-    } catch {
-      // The parser's message can quote the offending line, which may hold a secret: do not keep it.
-      throw new NetopsError(
-        ErrorCode.CREDENTIAL_MISSING,
-        `credentials file ${options.file} is not valid YAML/JSON`,
-      );
-    }
-    fileEntries = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, FileEntry>;
-    return fileEntries;
-  };
-
+/**
+ * SSH logins from the one credential resolver: username plus a password or a key file (read here,
+ * so the key never travels), an optional passphrase and enable secret. Errors name the settings to
+ * fill in, never a value.
+ */
+export function sshCredentials(
+  resolver: CredentialResolver,
+  readFile: (path: string) => Buffer = (p) => readFileSync(p),
+): SshCredentialSource {
   return {
     async resolve(name) {
-      const p = envPrefix(name);
-      const env = options.env;
-      const fromFile = loadFile()[name] ?? loadFile()[name.toLowerCase()];
-      const username = env[`${p}USERNAME`] ?? fromFile?.username;
-      const password = env[`${p}PASSWORD`] ?? fromFile?.password;
-      const keyFile = env[`${p}KEY_FILE`] ?? fromFile?.keyFile;
-      const passphrase = env[`${p}PASSPHRASE`] ?? fromFile?.passphrase;
-      const enable = env[`${p}ENABLE`] ?? fromFile?.enable;
-      if (!username || (password === undefined && keyFile === undefined)) {
+      const s = resolver.secrets(name);
+      const v = (field: Parameters<CredentialResolver['variable']>[1]) => resolver.variable(name, field);
+      if (!s.username || (s.password === undefined && s.keyFile === undefined)) {
         throw new NetopsError(ErrorCode.CREDENTIAL_MISSING, `credential ${name} is not configured`, {
           context: { credential: name },
           userMessage: `The credential \`${name}\` is not configured on the worker.`,
-          hint: `Set ${p}USERNAME and ${p}PASSWORD (or ${p}KEY_FILE) for the worker, or add \`${name}\` to the credentials file.`,
+          hint: `Set ${v('username')} and ${v('password')} (or ${v('keyFile')}) for the worker, or add \`${name}\` to the credentials file.`,
         });
       }
-      const cred: SshCredential = { name, username };
-      if (password !== undefined) cred.password = password;
-      if (keyFile !== undefined) {
+      const cred: SshCredential = { name, username: s.username };
+      if (s.password !== undefined) cred.password = s.password;
+      if (s.keyFile !== undefined) {
         try {
-          cred.privateKey = read(keyFile);
+          cred.privateKey = readFile(s.keyFile);
         } catch (err) {
           throw new NetopsError(
             ErrorCode.CREDENTIAL_MISSING,
-            `key file of credential ${name} is not readable: ${keyFile}`,
+            `key file of credential ${name} is not readable: ${s.keyFile}`,
             {
               cause: err,
-              context: { credential: name, keyFile },
+              context: { credential: name, keyFile: s.keyFile },
               // The path stays in the log: chat learns which setting to check, not the worker's file layout.
               userMessage: `The SSH key of credential \`${name}\` is not readable on the worker.`,
-              hint: `Check ${p}KEY_FILE on the worker.`,
+              hint: `Check ${v('keyFile')} on the worker.`,
             },
           );
         }
       }
-      if (passphrase !== undefined) cred.passphrase = passphrase;
-      if (enable !== undefined) cred.enable = enable;
+      if (s.passphrase !== undefined) cred.passphrase = s.passphrase;
+      if (s.enable !== undefined) cred.enable = s.enable;
       return cred;
     },
   };
 }
+
+/** Shorthand for tests and tools: a resolver over `env` (and a file) seen as SSH logins. */
+export function createSshCredentials(
+  options: CredentialResolverOptions & { readFile?: (path: string) => Buffer },
+): SshCredentialSource {
+  return sshCredentials(createCredentialResolver(options), options.readFile);
+}
+
+export type { CredentialResolver, CredentialResolverOptions };

@@ -6,14 +6,33 @@ export {
   type HostKeyStore,
   memoryHostKeyStore,
 } from './service.js';
+export { createSshCredentials, sshCredentials, type SshCredentialSource } from './credentials.js';
 export {
-  createCredentialResolver,
-  type CredentialResolver,
-  type CredentialResolverOptions,
-} from './credentials.js';
-export { getVendor, listVendors } from './vendors/index.js';
+  getVendor,
+  hasVendor,
+  identifyVendor,
+  listVendors,
+  registerVendor,
+  vendorNames,
+  defineVendor,
+} from './vendors/index.js';
+export type {
+  IdentifyRule,
+  InterfaceInfo,
+  NeighborInfo,
+  VendorDefinition,
+  VersionInfo,
+} from './vendors/index.js';
+export type {
+  CommandOutput,
+  Device,
+  DeviceService,
+  RunOptions,
+  SecretBlockRule,
+  SecretRule,
+  Vendor,
+  VendorConfigRules,
+} from './types.js';
 export { matchInterfaceName } from './interface-names.js';
-export type { InterfaceInfo, NeighborInfo, VendorDefinition, VersionInfo } from './vendors/index.js';
-export type { CommandOutput, DeviceService, RunOptions, SecretRule, VendorConfigRules } from './types.js';
 export { validateReadOnly, MAX_COMMAND_LENGTH } from './allowlist.js';
 export { fileHostKeyStore } from './host-keys.js';

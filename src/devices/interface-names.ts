@@ -1,4 +1,4 @@
-import type { Vendor } from '../config.js';
+import type { Vendor } from './types.js';
 import { getVendor } from './vendors/index.js';
 
 /**

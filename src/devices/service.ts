@@ -1,7 +1,7 @@
-import type { Device } from '../config.js';
+import type { Device } from './types.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import type { CredentialResolver } from './credentials.js';
+import type { SshCredentialSource } from './credentials.js';
 import { Semaphore } from './limiter.js';
 import { type SshCredential, SshSession, type SshSessionOptions } from './transport/ssh.js';
 import type { CommandOutput, DeviceService, RunOptions } from './types.js';
@@ -25,7 +25,7 @@ export interface InventoryEvents {
 export interface DeviceServiceOptions {
   /** When given, sessions of removed or changed devices are closed on inventory changes. */
   inventory?: InventoryEvents;
-  credentials: CredentialResolver;
+  credentials: SshCredentialSource;
   log?: Logger;
   limits?: {
     /** Commands in flight across all devices (default 64). */

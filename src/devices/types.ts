@@ -1,4 +1,23 @@
-import type { Device, Vendor } from '../config.js';
+/** A vendor's name: a key of the vendor table (src/devices/vendors/index.ts). */
+export type Vendor = string;
+
+/**
+ * What the device layer needs to know about a device. The inventory's Device (src/config.ts)
+ * fits; the device layer does not import it, so the config schema can list the vendor table.
+ */
+export interface Device {
+  name: string;
+  vendor: Vendor;
+  host: string;
+  port: number;
+  /** A credential name, resolved to a secret on the worker; never the secret itself. */
+  credential: string;
+  fallbackCredential?: string | undefined;
+  /** Pinned SSH host key (base64 of the key blob, or `sha256:<fingerprint>`). */
+  hostKey?: string | undefined;
+  legacyAlgorithms: boolean;
+  enabled: boolean;
+}
 
 /** Output of one command on one device. */
 export interface CommandOutput {
@@ -33,6 +52,15 @@ export interface SecretRule {
   group?: number;
 }
 
+/**
+ * Multi-line secrets (PEM private keys, certificate-embedded keys): every line between `begin` and
+ * `end` becomes one marker line.
+ */
+export interface SecretBlockRule {
+  begin: RegExp;
+  end: RegExp;
+}
+
 /** Per-vendor knowledge about configurations, consumed by src/configs/. Pure data. */
 export interface VendorConfigRules {
   /** Lines that change without a real config change (timestamps, byte counts, clock drift): dropped. */
@@ -43,6 +71,6 @@ export interface VendorConfigRules {
   comment: string;
   /** Block structure for section search: 'indent' (IOS-like) or 'braces' (Junos). */
   blocks: 'indent' | 'braces';
+  /** Multi-line secrets; PEM private keys are masked for every vendor without being listed. */
+  secretBlocks?: SecretBlockRule[];
 }
-
-export type { Device, Vendor };

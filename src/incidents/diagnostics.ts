@@ -14,7 +14,8 @@ export interface DiagnosticsTarget {
 export type DiagnosticStep =
   | { kind: 'changes'; devices: string[]; sinceMs: number }
   | { kind: 'show'; device: string; command: string }
-  | { kind: 'graph'; device: string; iface?: string; rangeMs: number };
+  | { kind: 'graph'; device: string; iface?: string; rangeMs: number }
+  | { kind: 'anomalies'; devices: string[]; rangeMs: number };
 
 export interface PlanOptions {
   /** Devices diagnosed per incident: a storm's incident can name dozens. */
@@ -40,6 +41,12 @@ export function planDiagnostics(
       kind: 'changes',
       devices: chosen.map((t) => t.device),
       sinceMs: options.changesWindowMs ?? 86_400_000,
+    });
+  if (chosen.length)
+    steps.push({
+      kind: 'anomalies',
+      devices: chosen.map((t) => t.device),
+      rangeMs: options.chartRangeMs ?? 6 * 3_600_000,
     });
   for (const t of chosen) {
     const ifaces = [...new Set(t.interfaces)].filter((i) => SAFE_IFACE.test(i)).slice(0, maxIfs);

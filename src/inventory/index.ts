@@ -17,12 +17,21 @@ export {
   type ReconcileReport,
 } from './reconcile.js';
 export {
+  createDiscoveryService,
   discover,
+  type DiscoverOptions,
+  inSubnets,
   proposalBlocks,
-  addDiscoveredDevice,
+  type DiscoveryPolicy,
+  type DiscoveryResult,
+  type DiscoveryService,
+  type Proposal,
+} from './discovery/index.js';
+export {
+  addDeviceToFile,
+  // The name callers knew before the writer took a lock; same function.
+  addDeviceToFile as addDiscoveredDevice,
   addFromButtonValue,
   deviceFromButtonValue,
-  type DiscoveryResult,
-  type Proposal,
-} from './discovery.js';
-export type { DiscoveryPolicy } from './discovery-types.js';
+  withFileLock,
+} from './netops-file.js';

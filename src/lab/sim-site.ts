@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
-import type { Device, Vendor } from '../config.js';
+import type { Device } from '../config.js';
+import type { SimVendor as Vendor } from './vendors.js';
 import { type Fleet, fleetAccess, startFleet } from './fleet/index.js';
 import { fleetSnmpSpecs, type SimDeviceSpec, type SnmpLab, startSnmpLab } from './snmp/index.js';
 
@@ -35,7 +36,7 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
     ...(options.syslog
       ? {
           onSyslog: (ev) => {
-            udp.send(ev.line, options.syslog!.port, options.syslog!.host);
+            udp.send(withOriginId(ev.line, ev.device), options.syslog!.port, options.syslog!.host);
           },
         }
       : {}),
@@ -80,4 +81,15 @@ export async function startSimSite(options: SimSiteOptions): Promise<SimSite> {
       await fleet.stop();
     },
   };
+}
+
+/**
+ * Every simulated device sends from 127.0.0.1, so the worker cannot tell them apart by source
+ * address; a Cisco-style line (`<189>12: *Nov 25 …`) names no host. Real fleets in that situation
+ * (devices behind one NAT or relay) set `logging origin-id hostname`, which puts the name after
+ * the sequence number; the simulated site does the same. Lines that already carry a host (Junos)
+ * pass unchanged.
+ */
+export function withOriginId(line: string, device: string): string {
+  return line.replace(/^(<\d{1,3}>\d+: )(?=\*)/, `$1${device}: `);
 }

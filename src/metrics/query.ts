@@ -2,6 +2,8 @@ import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { Bucket } from './downsample.js';
+import { readSamples, type SampleChunk } from './packed.js';
+import { type ScanResult, type ScanStats, scanChunks } from './scan.js';
 
 /**
  * Queries sized to a chart's pixel width. The database does the reduction: whatever the number
@@ -89,6 +91,11 @@ export interface SeriesResult {
   series: Record<string, Bucket[]>;
   /** Number of stored rows the buckets summarise, summed over metrics' rows (raw: samples). */
   rowsScanned: number;
+  /**
+   * Summary figures computed in the same pass as the buckets (raw resolution: exact, p95 over
+   * raw samples). querySummary returns these without touching the database again.
+   */
+  summaries?: SeriesSummary[];
 }
 
 function num(v: unknown): number {
@@ -157,20 +164,11 @@ function withAggregateSettings<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>)
   return withTransaction(pool, fn, { readOnly: true, settings: { jit: 'off', enable_sort: 'off' } });
 }
 
-interface RawBucketRow {
-  b: Date;
-  n: number;
-  t_first: Date;
-  t_last: Date;
-  [col: string]: unknown;
-}
-
 /**
- * Raw samples → one row per pixel column with min/max/sum/count per metric. The subquery with a
- * volatile column is deliberate: the planner estimates the number of groups of
- * date_bin(ts) as the number of distinct ts (millions) and then refuses a parallel partial
- * hash aggregate; over a subquery output it has no statistics and assumes a few hundred groups,
- * which is the truth, and each worker aggregates its share of partitions.
+ * Raw samples → one bucket per pixel column (min, max, average, first and last with their
+ * times) and, in the same pass, the summary figures. Samples come from compacted hours and recent
+ * rows alike (./packed.ts); the reduction runs here rather than in SQL because the compacted
+ * hours are encoded streams that only this process decodes.
  */
 async function rawBuckets(
   client: PoolClient,
@@ -181,57 +179,17 @@ async function rawBuckets(
   bucketMs: number,
   /** Start of the pixel grid (differs from `from` when reading only a tail of the range). */
   origin: number = from,
-): Promise<{ series: Record<string, Bucket[]>; rows: number }> {
-  const aggs = metrics
-    .map(
-      (m) =>
-        `min(${m}) AS ${m}_min, max(${m}) AS ${m}_max, sum(${m}) AS ${m}_sum, count(${m})::int AS ${m}_n`,
-    )
-    .join(', ');
-  const cols = metrics.join(', ');
-  const sql = `
-    SELECT b, count(*)::int AS n, min(ts) AS t_first, max(ts) AS t_last, ${aggs}
-    FROM (
-      SELECT date_bin(make_interval(secs => $5::float8 / 1000), ts, $6::timestamptz) AS b, ts, ${cols},
-             clock_timestamp() AS _no_pullup_stats
-      FROM samples
-      WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4
-    ) s
-    GROUP BY b`;
-  const { rows } = await client.query<RawBucketRow>(sql, [
-    iface.device,
-    iface.ifindex,
-    new Date(from),
-    new Date(to),
-    bucketMs,
-    new Date(origin),
-  ]);
-  rows.sort((a, b) => ms(a.b) - ms(b.b));
-
-  const series: Record<string, Bucket[]> = {};
-  let total = 0;
-  for (const m of metrics) series[m] = [];
-  for (const r of rows) {
-    total += r.n;
-    const x0 = ms(r.b);
-    const tFirst = ms(r.t_first);
-    const tLast = ms(r.t_last);
-    for (const m of metrics) {
-      const n = Number(r[`${m}_n`]);
-      if (!n) continue;
-      series[m]!.push({
-        x0,
-        x1: Math.min(x0 + bucketMs, to),
-        n,
-        min: num(r[`${m}_min`]),
-        max: num(r[`${m}_max`]),
-        avg: num(r[`${m}_sum`]) / n,
-        tFirst,
-        tLast,
-      });
-    }
-  }
-  return { series, rows: total };
+  p95 = true,
+): Promise<{ series: Record<string, Bucket[]>; rows: number; stats: ScanResult['stats'] }> {
+  const chunks = await readSamples(
+    client,
+    { device: iface.device, ifindex: iface.ifindex },
+    metrics,
+    from,
+    to,
+  );
+  const r = scanChunks(chunks, metrics, { from, to, bucketMs, origin, p95 });
+  return { series: r.series, rows: r.rows, stats: r.stats };
 }
 
 /**
@@ -384,7 +342,7 @@ export async function querySeriesFor(
         let series = r.series;
         let rows = r.rows;
         if (r.lastEnd < to) {
-          const tail = await rawBuckets(client, iface, q.metrics, r.lastEnd, to, bucketMs, from);
+          const tail = await rawBuckets(client, iface, q.metrics, r.lastEnd, to, bucketMs, from, false);
           for (const m of q.metrics) series[m] = mergeBuckets(series[m] ?? [], tail.series[m] ?? []);
           rows += tail.rows;
         }
@@ -403,6 +361,11 @@ export async function querySeriesFor(
       // No rollups yet (new device, rollup job behind): raw samples still answer, in SQL.
     }
     const raw = await rawBuckets(client, iface, q.metrics, from, to, bucketMs);
+    const summaries: SeriesSummary[] = [];
+    for (const m of q.metrics) {
+      const st = raw.stats[m];
+      if (st) summaries.push({ metric: m, ...st, p95Basis: 'raw samples' });
+    }
     return {
       iface,
       from,
@@ -412,6 +375,7 @@ export async function querySeriesFor(
       resolution: 'raw',
       series: raw.series,
       rowsScanned: raw.rows,
+      summaries,
     };
   });
 }
@@ -470,17 +434,19 @@ export function summarize(result: SeriesResult): SeriesSummary[] {
 }
 
 /**
- * Summary figures per metric: `summarize` plus the exact time of each peak and the latest
- * sample (index probes, a few ms), and p95 unless `p95: false`. p95 is over raw samples for raw
- * ranges and over 5-minute averages for longer ones (the usual "95th percentile" of transit
- * billing), which the rollups hold. It sorts every sample in the range, so callers that are in
- * a hurry ask for it separately (queryP95) and overlap it with rendering.
+ * Summary figures per metric. A raw-resolution result already carries them, computed in the
+ * same pass as its buckets (no second read). A rollup result's peak and average come exact from
+ * its buckets (max of max, count-weighted mean); the peak's moment from the raw samples of the
+ * one pixel column that holds it; the latest value from the newest recent row; p95 over
+ * 5-minute averages (the usual "95th percentile" of transit billing), which the rollups hold,
+ * unless `p95: false`.
  */
 export async function querySummary(
   pool: Pool,
   result: SeriesResult,
   options: { p95?: boolean } = {},
 ): Promise<SeriesSummary[]> {
+  if (result.summaries) return result.summaries.map((s) => ({ ...s }));
   const { iface } = result;
   const out = summarize(result);
   if (!out.length) return out;
@@ -489,13 +455,11 @@ export async function querySummary(
       const buckets = result.series[s.metric] ?? [];
       const b = buckets.find((k) => k.max === s.peak);
       if (b) {
-        // raw samples, or the raw tail of a rollup range, hold the exact moment
-        const { rows } = await client.query(
-          `SELECT ts FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4 AND ${s.metric} = $5
-           ORDER BY ts LIMIT 1`,
-          [iface.device, iface.ifindex, new Date(b.x0), new Date(b.x1), s.peak],
-        );
-        if (rows[0]) s.peakAt = ms(rows[0].ts);
+        // the raw samples of the peak's pixel column hold the exact moment (when still kept)
+        const chunks = await readSamples(client, iface, [s.metric], b.x0, b.x1);
+        const st = scanChunks(chunks, [s.metric], { from: b.x0, to: b.x1, bucketMs: b.x1 - b.x0, p95: false })
+          .stats[s.metric];
+        if (st && st.peak === s.peak) s.peakAt = st.peakAt;
       }
     }
     const last = Math.max(...out.map((s) => s.currentAt));
@@ -526,19 +490,18 @@ export async function querySummary(
 /** p95 per metric over the result's range (see querySummary for the basis). */
 export async function queryP95(pool: Pool, result: SeriesResult): Promise<Record<string, number>> {
   const { iface, from, to } = result;
-  const metrics = Object.keys(result.series).filter((m) => (result.series[m] ?? []).length > 0);
+  const metrics = (Object.keys(result.series) as Metric[]).filter((m) => (result.series[m] ?? []).length > 0);
   const out: Record<string, number> = {};
   if (!metrics.length) return out;
+  if (result.summaries) {
+    for (const s of result.summaries) out[s.metric] = s.p95;
+    return out;
+  }
   await withAggregateSettings(pool, async (client) => {
     if (result.resolution === 'raw') {
-      const cols = metrics
-        .map((m) => `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${m}) AS ${m}`)
-        .join(', ');
-      const { rows } = await client.query(
-        `SELECT ${cols} FROM samples WHERE device = $1 AND ifindex = $2 AND ts >= $3 AND ts < $4`,
-        [iface.device, iface.ifindex, new Date(from), new Date(to)],
-      );
-      for (const m of metrics) out[m] = num(rows[0]?.[m]);
+      const chunks = await readSamples(client, iface, metrics, from, to);
+      const st = scanChunks(chunks, metrics, { from, to, bucketMs: to - from }).stats;
+      for (const m of metrics) out[m] = st[m]?.p95 ?? Number.NaN;
     } else {
       const { rows } = await client.query(
         `SELECT metric, percentile_disc(0.95) WITHIN GROUP (ORDER BY avg) AS p95 FROM rollups_5m
@@ -587,28 +550,73 @@ export async function queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]> {
   const by = q.by ?? 'p95';
   const limit = Math.max(1, Math.min(q.limit ?? 10, 100));
   const raw = to - from <= (q.resolutionOptions?.rawMaxRangeMs ?? 2 * 86_400_000);
-  const devFilter = q.devices?.length ? 'AND device = ANY($3::text[])' : '';
-  const params: unknown[] = [new Date(from), new Date(to)];
-  if (q.devices?.length) params.push([...q.devices]);
-  const stat = (col: string) =>
-    by === 'max' ? `max(${col})` : `percentile_disc(0.95) WITHIN GROUP (ORDER BY ${col})`;
-  const perIf = raw
-    ? `SELECT device, ifindex, ${stat('in_bps')} AS v_in, ${stat('out_bps')} AS v_out
-       FROM samples WHERE ts >= $1 AND ts < $2 ${devFilter} GROUP BY device, ifindex`
-    : `SELECT device, ifindex,
+  let rows: {
+    device: string;
+    ifindex: number;
+    name: string;
+    speed_bps: number | null;
+    v_in: number;
+    v_out: number;
+  }[];
+  if (raw) {
+    // raw samples live partly in compacted hours: one pass per interface in this process
+    const chunks = await withAggregateSettings(pool, (c) =>
+      readSamples(c, q.devices?.length ? { devices: q.devices } : {}, ['in_bps', 'out_bps'], from, to),
+    );
+    const per = new Map<string, SampleChunk[]>();
+    for (const c of chunks) {
+      const k = `${c.device}\u0000${c.ifindex}`;
+      const list = per.get(k);
+      if (list) list.push(c);
+      else per.set(k, [c]);
+    }
+    const names = await pool.query(
+      `SELECT device, ifindex, name, speed_bps::float8 AS speed_bps FROM interfaces
+       WHERE ${q.devices?.length ? 'device = ANY($1::text[])' : 'true'}`,
+      q.devices?.length ? [[...q.devices]] : [],
+    );
+    const meta = new Map(names.rows.map((r) => [`${r.device}\u0000${r.ifindex}`, r]));
+    rows = [];
+    for (const [k, list] of per) {
+      const st = scanChunks(list, ['in_bps', 'out_bps'], {
+        from,
+        to,
+        bucketMs: to - from,
+        p95: by === 'p95',
+      }).stats;
+      const pick = (x: ScanStats | undefined) => (x ? (by === 'max' ? x.peak : x.p95) : Number.NaN);
+      const m = meta.get(k);
+      const c = list[0]!;
+      rows.push({
+        device: c.device,
+        ifindex: c.ifindex,
+        name: m ? String(m.name) : `ifIndex ${c.ifindex}`,
+        speed_bps: m?.speed_bps ?? null,
+        v_in: pick(st.in_bps),
+        v_out: pick(st.out_bps),
+      });
+    }
+  } else {
+    const devFilter = q.devices?.length ? 'AND device = ANY($3::text[])' : '';
+    const params: unknown[] = [new Date(from), new Date(to)];
+    if (q.devices?.length) params.push([...q.devices]);
+    const perIf = `SELECT device, ifindex,
               max(v) FILTER (WHERE metric = 'in_bps') AS v_in, max(v) FILTER (WHERE metric = 'out_bps') AS v_out
        FROM (SELECT device, ifindex, metric, ${by === 'max' ? 'max(max)' : 'percentile_disc(0.95) WITHIN GROUP (ORDER BY avg)'} AS v
              FROM rollups_5m WHERE metric IN ('in_bps', 'out_bps') AND bucket >= $1 AND bucket < $2 ${devFilter}
              GROUP BY device, ifindex, metric) r
        GROUP BY device, ifindex`;
-  const { rows } = await withAggregateSettings(pool, (c) =>
-    c.query(
-      `SELECT p.device, p.ifindex, coalesce(i.name, 'ifIndex ' || p.ifindex) AS name, i.speed_bps::float8 AS speed_bps,
-              p.v_in, p.v_out
-       FROM (${perIf}) p LEFT JOIN interfaces i USING (device, ifindex)`,
-      params,
-    ),
-  );
+    rows = (
+      await withAggregateSettings(pool, (c) =>
+        c.query(
+          `SELECT p.device, p.ifindex, coalesce(i.name, 'ifIndex ' || p.ifindex) AS name, i.speed_bps::float8 AS speed_bps,
+                  p.v_in, p.v_out
+           FROM (${perIf}) p LEFT JOIN interfaces i USING (device, ifindex)`,
+          params,
+        ),
+      )
+    ).rows;
+  }
   const list: TopNRow[] = rows.map((r) => {
     const vin = num(r.v_in);
     const vout = num(r.v_out);

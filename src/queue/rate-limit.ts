@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ErrorCode, NetopsError } from '../errors.js';
+import { whenReady } from './producer.js';
 
 export interface UserRateLimitOptions {
   redis: Redis;
@@ -21,6 +22,9 @@ export function createUserRateLimit(options: UserRateLimitOptions) {
     const key = `${options.prefix}:netops:rate:${userId}:${window}`;
     let count: number;
     try {
+      // A connection still coming up (the first command after start) is waited for briefly, so
+      // that command counts too.
+      await whenReady(options.redis, 1_000);
       const r = await options.redis.multi().incr(key).expire(key, 120).exec();
       count = Number(r?.[0]?.[1] ?? 0);
     } catch {

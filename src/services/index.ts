@@ -4,13 +4,14 @@ import { createChartRenderer } from '../charts/index.js';
 import type { Responder } from '../chat/index.js';
 import type { Config } from '../config.js';
 import type { ConfigsSettings } from '../configs/index.js';
+import type { CredentialResolver } from '../credentials/index.js';
 import {
-  createCredentialResolver,
   createDeviceService,
   type DeviceService,
   fileHostKeyStore,
+  sshCredentials,
 } from '../devices/index.js';
-import { createReconciler, type DiscoveryPolicy, type Inventory } from '../inventory/index.js';
+import { createDiscoveryService, createReconciler, type Inventory } from '../inventory/index.js';
 import { type Enqueue, jobKit, type Scheduler } from '../queue/index.js';
 import { createMonitoringService } from '../snmp/index.js';
 import type { Pool } from '../storage/index.js';
@@ -30,8 +31,8 @@ export interface CoreServices {
 
 /** What a domain factory is given: the core services plus worker-only adapters. */
 export interface ServiceDeps extends CoreServices {
-  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…). */
-  secretsEnv: Record<string, string | undefined>;
+  /** Credential name → secrets: the one way secrets reach the device and SNMP layers. */
+  credentials: CredentialResolver;
   /** The worker's BullMQ schedulers (polls, backups, maintenance). */
   scheduler: Scheduler;
   /** Who may request and approve changes (the same decision the bot's handlers use). */
@@ -49,10 +50,7 @@ const FACTORIES = {
   devices: (d: ServiceDeps): DeviceService =>
     createDeviceService({
       inventory: d.inventory,
-      credentials: createCredentialResolver({
-        env: d.secretsEnv,
-        ...(d.config.env.NETOPS_CREDENTIALS_FILE ? { file: d.config.env.NETOPS_CREDENTIALS_FILE } : {}),
-      }),
+      credentials: sshCredentials(d.credentials),
       // First-use host keys survive restarts; a changed key is refused, not silently re-learnt.
       hostKeys: fileHostKeyStore(d.config.env.NETOPS_KNOWN_HOSTS),
       log: d.log,
@@ -61,24 +59,27 @@ const FACTORIES = {
   monitoring: (d: ServiceDeps) =>
     createMonitoringService({
       pool: d.pool,
-      env: d.secretsEnv,
+      credentials: d.credentials,
       retention: {
         rawMs: d.config.metrics.retention.raw,
         fiveMinuteMs: d.config.metrics.retention.fiveMinute,
         hourMs: d.config.metrics.retention.hour,
       },
     }),
-  discovery: (d: ServiceDeps): DiscoveryPolicy => ({
-    allowedSubnets: d.config.discovery.allowedSubnets ?? [],
-    maxSweep: d.config.discovery.maxSweep ?? 256,
-    credential: d.config.discovery.credential ?? 'discovery',
-    sshCredential: d.config.discovery.sshCredential ?? 'default',
-    version: '2c',
-    port: 161,
-    timeoutMs: 1_000,
-    env: d.secretsEnv,
-    autoAdd: d.config.discovery.autoAdd ?? false,
-  }),
+  discovery: (d: ServiceDeps) =>
+    createDiscoveryService({
+      credentials: d.credentials,
+      policy: {
+        allowedSubnets: d.config.discovery.allowedSubnets ?? [],
+        maxSweep: d.config.discovery.maxSweep ?? 256,
+        credential: d.config.discovery.credential ?? 'discovery',
+        sshCredential: d.config.discovery.sshCredential ?? 'default',
+        version: '2c',
+        port: 161,
+        timeoutMs: 1_000,
+        autoAdd: d.config.discovery.autoAdd ?? false,
+      },
+    }),
   reconciler: (d: ServiceDeps) =>
     createReconciler({
       path: d.config.configPath,

@@ -1,4 +1,5 @@
 import snmp from 'net-snmp';
+import type { CredentialResolver } from '../credentials/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 
 export type SnmpCredential =
@@ -8,21 +9,17 @@ export type SnmpCredential =
 const AUTH = ['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 const PRIV = ['des', 'aes', 'aes256b', 'aes256r'] as const;
 
-/** Env prefix for a credential name: `core-ro` → `NETOPS_CRED_CORE_RO_`. */
-export function credentialEnvPrefix(name: string): string {
-  return `NETOPS_CRED_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
-}
-
 /**
- * Resolves a credential NAME to secrets from the environment the worker was started with.
- * Errors name the variables to set, never a value.
+ * Resolves a credential NAME to SNMP secrets through the one credential resolver.
+ * Errors name the settings to fill in, never a value.
  */
 export function resolveSnmpCredential(
   name: string,
   version: '2c' | '3',
-  env: Record<string, string | undefined>,
+  credentials: CredentialResolver,
 ): SnmpCredential {
-  const p = credentialEnvPrefix(name);
+  const s = credentials.secrets(name);
+  const v = (field: Parameters<CredentialResolver['variable']>[1]) => credentials.variable(name, field);
   const missing = (vars: string[]) =>
     new NetopsError(ErrorCode.CREDENTIAL_MISSING, `SNMP credential ${name} is not set (${vars.join(', ')})`, {
       context: { credential: name },
@@ -30,23 +27,25 @@ export function resolveSnmpCredential(
       hint: `Export ${vars.join(' and ')} for the worker process.`,
     });
   if (version === '2c') {
-    const community = env[`${p}COMMUNITY`];
-    if (!community) throw missing([`${p}COMMUNITY`]);
+    const community = s.community;
+    if (!community) throw missing([v('community')]);
     return { version, community };
   }
-  const username = env[`${p}USERNAME`];
-  if (!username) throw missing([`${p}USERNAME`]);
-  const authKey = env[`${p}AUTH_KEY`];
-  const privKey = env[`${p}PRIV_KEY`];
-  const authName = (env[`${p}AUTH_PROTOCOL`] ?? 'sha').toLowerCase();
-  const privName = (env[`${p}PRIV_PROTOCOL`] ?? 'aes').toLowerCase();
-  if (!(AUTH as readonly string[]).includes(authName)) {
-    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${p}AUTH_PROTOCOL must be one of ${AUTH.join(', ')}`);
-  }
-  if (!(PRIV as readonly string[]).includes(privName)) {
-    throw new NetopsError(ErrorCode.CONFIG_INVALID, `${p}PRIV_PROTOCOL must be one of ${PRIV.join(', ')}`);
-  }
-  if (privKey && !authKey) throw missing([`${p}AUTH_KEY`]);
+  const username = s.username;
+  if (!username) throw missing([v('username')]);
+  const authKey = s.authKey;
+  const privKey = s.privKey;
+  const authName = (s.authProtocol ?? 'sha').toLowerCase();
+  const privName = (s.privProtocol ?? 'aes').toLowerCase();
+  const badProtocol = (field: 'authProtocol' | 'privProtocol', allowed: readonly string[]) =>
+    new NetopsError(ErrorCode.CONFIG_INVALID, `${v(field)} must be one of ${allowed.join(', ')}`, {
+      context: { credential: name },
+      userMessage: `The SNMP credential \`${name}\` names a protocol netops-bot does not know.`,
+      hint: `Set ${v(field)} to one of ${allowed.join(', ')} on the worker.`,
+    });
+  if (!(AUTH as readonly string[]).includes(authName)) throw badProtocol('authProtocol', AUTH);
+  if (!(PRIV as readonly string[]).includes(privName)) throw badProtocol('privProtocol', PRIV);
+  if (privKey && !authKey) throw missing([v('authKey')]);
   const level = privKey
     ? snmp.SecurityLevel.authPriv
     : authKey

@@ -6,7 +6,7 @@ export {
   type PollResult,
   type PolledInterface,
 } from './poller.js';
-export { resolveSnmpCredential, credentialEnvPrefix } from './credentials.js';
+export { resolveSnmpCredential, type SnmpCredential } from './credentials.js';
 export {
   createMonitoringService,
   type MonitoringService,

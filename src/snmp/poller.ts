@@ -1,3 +1,4 @@
+import type { CredentialResolver } from '../credentials/index.js';
 import snmp, { type Session, type Varbind } from 'net-snmp';
 import type { Device } from '../config.js';
 import { ErrorCode, NetopsError } from '../errors.js';
@@ -40,8 +41,8 @@ export interface Poller {
 }
 
 export interface PollerOptions {
-  /** Where credential names are resolved (NETOPS_CRED_<NAME>_…). */
-  env: Record<string, string | undefined>;
+  /** Where credential names become secrets (the one resolver the composition root builds). */
+  credentials: CredentialResolver;
   clock?: () => number;
   createSession?: (
     host: string,
@@ -224,7 +225,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   function sessionFor(device: Device): Session {
     const s = device.snmp!;
-    const cred = resolveSnmpCredential(s.credential, s.version, options.env);
+    const cred = resolveSnmpCredential(s.credential, s.version, options.credentials);
     // The key holds no secret in clear: it only has to change when the credential does.
     const key = JSON.stringify([
       device.host,

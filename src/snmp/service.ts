@@ -1,3 +1,4 @@
+import type { CredentialResolver } from '../credentials/index.js';
 import type { Pool } from 'pg';
 import { applySpeedOverrides, impossibleSpeeds, recordSpeeds, type SpeedWarning } from './speeds.js';
 import type { Device } from '../config.js';
@@ -26,7 +27,7 @@ export interface PollSummary {
   speedWarnings?: SpeedWarning[];
 }
 
-/** What jobs reach through `JobServices.monitoring`. */
+/** The monitoring service (services key `monitoring`): poll, store, maintain. */
 export interface MonitoringService {
   poller: Poller;
   pool: Pool;
@@ -39,8 +40,8 @@ export interface MonitoringService {
 
 export interface MonitoringOptions {
   pool: Pool;
-  /** Environment credentials are resolved from (NETOPS_CRED_<NAME>_…). */
-  env: Record<string, string | undefined>;
+  /** Where credential names become secrets. */
+  credentials: CredentialResolver;
   clock?: () => number;
   retention?: Partial<Retention>;
   baselines?: BaselineStore;
@@ -49,7 +50,7 @@ export interface MonitoringOptions {
 
 export function createMonitoringService(options: MonitoringOptions): MonitoringService {
   const clock = options.clock ?? Date.now;
-  const poller = options.poller ?? createPoller({ env: options.env, clock });
+  const poller = options.poller ?? createPoller({ credentials: options.credentials, clock });
   const baselines = options.baselines ?? createBaselineStore(options.pool);
   return {
     poller,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalise, rulesFor } from '../../src/configs/index.js';
-import type { Vendor } from '../../src/config.js';
+import type { SimVendor as Vendor } from '../../src/lab/vendors.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { ALICE, BOB, CAROL, CHANNEL, changeDriver } from '../helpers/changes.js';
 import { type Stack, startStack } from '../helpers/stack.js';
@@ -51,10 +51,10 @@ beforeAll(async () => {
     devices,
     extraYaml: {
       changes: { soak: 0, waveSize: 5 },
-      // Alice requests; Bob approves anything; Carol approves only the w* devices.
+      // Alice and Bob request and approve anything; Carol approves only the w* devices.
       policy: {
         grants: [
-          { role: 'operator', users: [ALICE] },
+          { role: 'approver', users: [ALICE] },
           { role: 'approver', users: [BOB] },
           { role: 'approver', users: [CAROL], devices: { name: 'w*' } },
         ],
@@ -165,6 +165,7 @@ describe('refusals', () => {
   });
 
   it('the requester approving their own change is refused and nothing moves', async () => {
+    // Alice holds change.approve too, so only the second-person rule stands in her way.
     const { id, card } = await d.request('jun2', {
       lines: 'set system ntp server 10.66.0.1',
       reason: 'own approval',

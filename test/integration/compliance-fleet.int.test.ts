@@ -56,7 +56,10 @@ async function backup(device: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = await startFleet({ devices: VENDORS.map(([name, vendor]) => ({ name, vendor })), minuteMs: 2_000 });
+  fleet = await startFleet({
+    devices: VENDORS.map(([name, vendor]) => ({ name, vendor: vendor as never })),
+    minuteMs: 2_000,
+  });
   const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
   s = await startStack({
     devices,

@@ -1,12 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
-import type { Config, Vendor } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
+import type { SimVendor as Vendor } from '../../src/lab/vendors.js';
 import { loadConfig } from '../../src/config.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import { createSyslogReceiver } from '../../src/configs/syslog/index.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
@@ -67,7 +68,7 @@ beforeAll(async () => {
   db = await freshDb('cfgfleet');
   const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
   inventory = createInventory(devices);
-  svc = createDeviceService({ credentials: createCredentialResolver({ env }), inventory });
+  svc = createDeviceService({ credentials: createSshCredentials({ env }), inventory });
   responder = new RecordingResponder();
   const config: Config = loadConfig(
     { DATABASE_URL: db.url },

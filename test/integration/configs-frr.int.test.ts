@@ -6,7 +6,7 @@ import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
 import { type Config, type Device, loadConfig } from '../../src/config.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
@@ -62,7 +62,7 @@ beforeAll(async () => {
   };
   const inventory = createInventory([device]);
   svc = createDeviceService({
-    credentials: createCredentialResolver({
+    credentials: createSshCredentials({
       env: { NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER, NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath },
     }),
     inventory,

@@ -10,7 +10,7 @@ import show from '../../jobs/config-show.js';
 import { jobs as baseJobs } from '../../jobs/index.js';
 import { createSyslogReceiver } from '../../src/configs/syslog/index.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
@@ -64,7 +64,7 @@ beforeAll(async () => {
     ],
   });
   const { devices, env } = fleetAccess(fleet);
-  svc = createDeviceService({ credentials: createCredentialResolver({ env }), tofu: false });
+  svc = createDeviceService({ credentials: createSshCredentials({ env }), tofu: false });
   const mine = [backup, backupMany, show, diff, history, search] as JobDefinition[];
   s = await startStack({
     devices,

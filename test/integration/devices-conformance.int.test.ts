@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Device, Vendor } from '../../src/config.js';
+import type { Device } from '../../src/config.js';
+import type { SimVendor as Vendor } from '../../src/lab/vendors.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
   getVendor,
@@ -64,7 +65,7 @@ function service(
     env.NETOPS_CRED_BAD_ENABLE = t.enable;
   }
   return createDeviceService({
-    credentials: createCredentialResolver({ env }),
+    credentials: createSshCredentials({ env }),
     timeouts: { connectMs: 4_000, commandMs: 4_000 },
     ...extra,
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/config.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
   getVendor,
@@ -78,7 +78,7 @@ beforeAll(async () => {
   env.NETOPS_CRED_BADENABLE_PASSWORD = fleet.get('ios1').credential.password;
   env.NETOPS_CRED_BADENABLE_ENABLE = 'wrong-enable';
   svc = createDeviceService({
-    credentials: createCredentialResolver({ env }),
+    credentials: createSshCredentials({ env }),
     timeouts: { connectMs: 4_000, commandMs: 4_000 },
   });
 }, 60_000);
@@ -265,7 +265,7 @@ describe('simulated fleet over SSH', () => {
 
   it('reuses sessions, closes them when idle, and reconnects when the device dropped one', async () => {
     const quick = createDeviceService({
-      credentials: createCredentialResolver({ env }),
+      credentials: createSshCredentials({ env }),
       timeouts: { idleMs: 300 },
     });
     try {

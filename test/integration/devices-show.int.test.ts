@@ -6,7 +6,7 @@ import { jobs as baseJobs } from '../../jobs/index.js';
 import showJob from '../../jobs/show.js';
 import type { Device } from '../../src/config.js';
 import {
-  createCredentialResolver,
+  createSshCredentials,
   createDeviceService,
   type DeviceServiceImpl,
 } from '../../src/devices/index.js';
@@ -92,7 +92,7 @@ beforeAll(async () => {
   devices.push({ ...devices[0]!, name: 'edge9', vendor: 'juniper_junos', port: 1, credential: 'lab2' });
   const log = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
   svc = createDeviceService({
-    credentials: createCredentialResolver({ env }),
+    credentials: createSshCredentials({ env }),
     log,
     timeouts: { connectMs: 3_000, commandMs: 1_500 },
   });

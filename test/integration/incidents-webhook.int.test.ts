@@ -123,6 +123,7 @@ it('an Alertmanager alert opens one thread whose diagnostics ran on the device',
   // what changed comes first, then each vendor command's output
   await until(() => inThread().find((c) => /What changed/.test(String(c.args.text))));
   await until(() => inThread().find((c) => /show ip interface brief/.test(JSON.stringify(c.args))), 30_000);
+  await until(() => inThread().find((c) => /anomalies on core1/i.test(JSON.stringify(c.args))), 30_000);
   await until(
     () =>
       inThread().find((c) =>

@@ -24,7 +24,7 @@ async function local(command: string): Promise<string> {
 
 it('npm run local: a device command runs over SSH on a simulated device and posts its output', async () => {
   const out = await local('show core1-ams show version');
-  expect(out).toMatch(/6 simulated devices/);
+  expect(out).toMatch(/12 simulated devices/);
   expect(out).toMatch(/Cisco IOS XE Software/);
   expect(out).toMatch(/core1-ams uptime is/);
   expect(out).toMatch(/done/);

@@ -45,11 +45,11 @@ it('a queue holding limits.queueDepth jobs refuses new requests with a clear mes
   expect(String(failed.args.text)).toMatch(
     /The `default` job queue is full, so this request was not queued\./,
   );
-  const { rows } = await s.db.pool.query('SELECT status, error_code FROM audit ORDER BY created_at');
-  expect(rows.map((r) => `${r.status} ${r.error_code ?? ''}`.trim())).toEqual([
-    'queued',
-    'queued',
+  const { rows } = await s.db.pool.query('SELECT status, error_code FROM audit');
+  expect(rows.map((r) => `${r.status} ${r.error_code ?? ''}`.trim()).sort()).toEqual([
     'failed NETOPS_QUEUE_FULL',
+    'queued',
+    'queued',
   ]);
   const metrics = await (await fetch(`http://127.0.0.1:${s.bot!.port}/metrics`)).text();
   expect(metrics).toMatch(/netops_queue_jobs\{queue="default",state="waiting"\} 2/);

@@ -1,20 +1,22 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import snmpPoll from '../../jobs/snmp-poll.js';
 import { type Device, parseFileConfig } from '../../src/config.js';
+import { identifyVendor as classify } from '../../src/devices/index.js';
+import { expandCidr } from '../../src/inventory/discovery/index.js';
 import {
-  addDiscoveredDevice,
+  addDeviceToFile as addDiscoveredDevice,
   addFromButtonValue,
-  classify,
-  discover,
-  expandCidr,
+  createInventory,
+  discover as discoverWith,
+  type DiscoverOptions,
   inSubnets,
   proposalBlocks,
-} from '../../src/inventory/discovery.js';
-import { createInventory } from '../../src/inventory/index.js';
+} from '../../src/inventory/index.js';
 import { createReconciler } from '../../src/inventory/reconcile.js';
 import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
 import { freeUdpPort } from '../../src/lab/snmp/snmpd.js';
@@ -25,6 +27,9 @@ import { type TestDb, freshDb } from '../helpers/pg.js';
 import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
 
 const env = { NETOPS_CRED_DISC_COMMUNITY: 'disc-ro' };
+const credentials = createCredentialResolver({ env });
+const discover = (target: string, o: Omit<DiscoverOptions, 'credentials'>) =>
+  discoverWith(target, { ...o, credentials });
 
 describe('discovery against simulated agents on distinct loopback addresses', () => {
   let lab: SnmpLab;
@@ -72,7 +77,6 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
       version: '2c',
       port,
       timeoutMs: 300,
-      env,
     };
   });
   afterAll(async () => {
@@ -209,7 +213,10 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
       await scheduler.close();
 
       // and the poll job's work stores samples for it
-      const monitoring = createMonitoringService({ pool: db.pool, env });
+      const monitoring = createMonitoringService({
+        pool: db.pool,
+        credentials: createCredentialResolver({ env }),
+      });
       const leaf9 = inventory.require('leaf9');
       expect((await monitoring.pollAndStore(leaf9)).reset).toBe('first-poll');
       await new Promise((res) => setTimeout(res, 1_100));

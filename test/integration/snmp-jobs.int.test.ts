@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import snmpInterfaces from '../../jobs/snmp-interfaces.js';
 import snmpPoll from '../../jobs/snmp-poll.js';
@@ -69,7 +70,7 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
     const config = { ...file, configPath: 'netops.yaml', env: {} } as unknown as Config;
     const monitoring = createMonitoringService({
       pool: db.pool,
-      env: { NETOPS_CRED_JOBS_COMMUNITY: 'jobs-ro' },
+      credentials: createCredentialResolver({ env: { NETOPS_CRED_JOBS_COMMUNITY: 'jobs-ro' } }),
     });
     const jobs = [snmpPoll, snmpInterfaces, snmpRollup];
     producer = createProducer({ connection: redis, prefix, jobs });

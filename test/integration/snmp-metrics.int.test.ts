@@ -51,7 +51,8 @@ describe('metrics storage', () => {
       new Date(T0 + 3 * 86_400_000),
       new Date(T0 + 3 * 86_400_000),
     );
-    expect(created).toEqual(['samples_20260113']);
+    // recent rows and compacted hours are partitioned by the same days
+    expect(created).toEqual(['samples_20260113', 'samples_packed_20260113']);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM samples_default')).rows[0].n).toBe(0);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM samples_20260113')).rows[0].n).toBe(1);
     const rows = Array.from({ length: 25_000 }, (_, i) => row(T0 + i * 1000, i, 2 + (i % 5)));
@@ -111,8 +112,22 @@ describe('metrics storage', () => {
       now,
       retention: { rawMs: 7 * 86_400_000, fiveMinuteMs: 8 * 86_400_000, hourMs: 30 * 86_400_000 },
     });
-    expect(res.dropped).toEqual(['samples_20260110', 'samples_20260111']);
-    expect(res.created).toEqual(['samples_20260119', 'samples_20260120', 'samples_20260121']);
+    expect(res.dropped.filter((n) => !n.startsWith('samples_packed_'))).toEqual([
+      'samples_20260110',
+      'samples_20260111',
+    ]);
+    expect(res.dropped.filter((n) => n.startsWith('samples_packed_'))).toEqual([
+      'samples_packed_20260110',
+      'samples_packed_20260111',
+    ]);
+    expect(res.created).toEqual([
+      'samples_20260119',
+      'samples_20260120',
+      'samples_20260121',
+      'samples_packed_20260119',
+      'samples_packed_20260120',
+      'samples_packed_20260121',
+    ]);
     const names = (await listPartitions(db.pool)).map((p) => p.name);
     expect(names).not.toContain('samples_20260110');
     expect(names).toContain('samples_20260113');

@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/config.js';
 import { type RunningSnmpd, startSnmpd } from '../../src/lab/snmp/snmpd.js';
@@ -41,7 +42,7 @@ describe('poller against Debian snmpd', () => {
   });
 
   it('polls interfaces, uptime, CPU and memory over v2c with 64-bit counters', async () => {
-    const poller = createPoller({ env });
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
     try {
       const r = (await poller.poll(device(agent))) as PollResult;
       expect(r.status).toBe('ok');
@@ -80,7 +81,7 @@ describe('poller against Debian snmpd', () => {
   });
 
   it('polls over v3 authPriv with the credential resolved from env', async () => {
-    const poller = createPoller({ env });
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
     try {
       const r = (await poller.poll(device(agent, { version: '3', credential: 'lab-v3' }))) as PollResult;
       expect(r.status).toBe('ok');
@@ -91,7 +92,9 @@ describe('poller against Debian snmpd', () => {
   });
 
   it('fails with a timeout naming the device (wrong community) and never shows the secret', async () => {
-    const poller = createPoller({ env: { NETOPS_CRED_WRONG_COMMUNITY: 'not-the-one-xyz' } });
+    const poller = createPoller({
+      credentials: createCredentialResolver({ env: { NETOPS_CRED_WRONG_COMMUNITY: 'not-the-one-xyz' } }),
+    });
     try {
       const err = await poller
         .poll(device(agent, { credential: 'wrong', timeoutMs: 200, retries: 0 }))
@@ -107,7 +110,7 @@ describe('poller against Debian snmpd', () => {
   });
 
   it('skips a device without snmp settings, and names missing credentials', async () => {
-    const poller = createPoller({ env: {} });
+    const poller = createPoller({ credentials: createCredentialResolver({ env: {} }) });
     const d = device(agent);
     const { snmp: _omit, ...bare } = d;
     expect(await poller.poll(bare as Device)).toEqual({
@@ -122,7 +125,7 @@ describe('poller against Debian snmpd', () => {
   });
 
   it('reports a poll that overruns its interval', async () => {
-    const poller = createPoller({ env });
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
     const r = (await poller.poll(device(agent), { intervalMs: 1 })) as PollResult;
     poller.close();
     // a full walk of snmpd takes more than 1 ms

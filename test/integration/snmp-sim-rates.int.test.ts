@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import type { Device, Vendor } from '../../src/config.js';
 import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
 import { avgOctetRate } from '../../src/lab/snmp/model.js';
@@ -27,7 +28,7 @@ function dev(lab: SnmpLab, name: string, vendor: Vendor): Device {
 
 describe('poller + counter maths against the simulated agents', () => {
   let lab: SnmpLab;
-  const poller = createPoller({ env, clock });
+  const poller = createPoller({ credentials: createCredentialResolver({ env }), clock });
   beforeAll(async () => {
     lab = await startSnmpLab({
       seed: 42,

@@ -1,4 +1,5 @@
 import { createServer, connect } from 'node:net';
+import { createCredentialResolver } from '../../src/credentials/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Device, loadConfig } from '../../src/config.js';
 import { type RunningSnmpd, startSnmpd } from '../../src/lab/snmp/snmpd.js';
@@ -57,7 +58,10 @@ describe('regression: an interface reporting a wrong speed went blank with nothi
   });
 
   it('reports the impossible speed once, and netops.yaml overrides it', async () => {
-    const monitoring = createMonitoringService({ pool: db.pool, env });
+    const monitoring = createMonitoringService({
+      pool: db.pool,
+      credentials: createCredentialResolver({ env }),
+    });
     try {
       const first = await monitoring.pollAndStore(device(agent));
       expect(first.status).toBe('ok');

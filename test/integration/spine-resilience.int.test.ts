@@ -77,7 +77,7 @@ describe('resilience', () => {
     } finally {
       await second.stop(2_000);
     }
-  });
+  }, 60_000);
 
   it('graceful shutdown finishes the running job before the worker exits', async () => {
     s = await startStack({ roles: ['bot'], start: { jobs: testJobs, commands: testCommands } });
@@ -91,7 +91,7 @@ describe('resilience', () => {
     expect(s.emu.calls.some((c) => c.method === 'chat.update' && /^done/.test(String(c.args.text)))).toBe(
       true,
     );
-  });
+  }, 60_000);
 
   it('Redis gone: the user is told at once that nothing was started', async () => {
     s = await startStack({ roles: ['bot'], redisUrl: `redis://127.0.0.1:${await deadPort()}` });

@@ -1,12 +1,17 @@
+import type { SecretRule } from '../types.js';
 import { ErrorCode } from '../../errors.js';
+import { CISCO_SECRETS } from './cisco-secrets.js';
 import { defineVendor, type InterfaceInfo, type NeighborInfo } from './define.js';
 import { fields, firstMatch, isAddress, lines } from './parse-util.js';
 
 const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 
+const s = (pattern: RegExp, group = 1): SecretRule => ({ pattern, group });
+
 export const aristaEos = defineVendor({
   name: 'arista_eos',
   displayName: 'Arista EOS',
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.30065'] }, { sysDescr: /Arista/i }],
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,40}\))?[>#]\s*$/,
   userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
   enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
@@ -147,13 +152,18 @@ export const aristaEos = defineVendor({
   ],
   commandTimeoutMs: 60_000,
   configRules: {
+    // What configs/ learnt about this vendor's running config, then the device layer's own.
     volatile: [
       /^! Command: show running-config/,
-      /^! Startup-config last modified at /,
       /^! Time: /,
+      /^! Startup-config last modified at /,
+      /^ntp clock-period \d+$/,
       /^ntp clock-period /,
     ],
     secrets: [
+      ...CISCO_SECRETS,
+      // EOS: username x ... secret sha512 $6$ ; `ip ospf authentication-key 7 xxx` already covered
+      s(/\bsha512 (\$6\$\S+)/),
       { pattern: /^enable (?:secret|password)(?: sha512| \d)? (\S+)/ },
       { pattern: /^username \S+ .*?(?:secret|password)(?: sha512| \d)? (\S+)/ },
       { pattern: /^snmp-server community (\S+)/ },

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../errors.js';
+import { CISCO_SECRETS } from './cisco-secrets.js';
 import { defineVendor, type InterfaceInfo } from './define.js';
 import { firstMatch, lines, parseCiscoLldpTable, parseIosBgpTable } from './parse-util.js';
 
@@ -8,6 +9,8 @@ const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 export const ciscoIosxe = defineVendor({
   name: 'cisco_iosxe',
   displayName: 'Cisco IOS-XE',
+  // Cisco's enterprise OID; an NX-OS sysDescr is claimed by cisco_nxos's more specific rule.
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.9'] }, { sysDescr: /Cisco IOS/i }],
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?[>#]\s*$/,
   userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
   enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
@@ -130,15 +133,22 @@ export const ciscoIosxe = defineVendor({
   ],
   commandTimeoutMs: 60_000,
   configRules: {
+    // What configs/ learnt about this vendor's running config, then the device layer's own.
     volatile: [
-      /^! Last configuration change at /,
+      /^Building configuration\.\.\.$/,
+      /^Current configuration ?: \d+ bytes$/,
+      /^! Last configuration change\b/,
       /^! NVRAM config last updated at /,
       /^! No configuration change since last restart/,
+      /^ntp clock-period \d+$/,
+      /^! Time: /,
+      /^! Last configuration change at /,
       /^ntp clock-period \d+/,
       /^Current configuration : \d+ bytes/,
       /^Building configuration\.\.\./,
     ],
     secrets: [
+      ...CISCO_SECRETS,
       { pattern: /^enable (?:secret|password)(?: level \d+)?(?: \d{1,2})? (\S+)/ },
       {
         pattern:

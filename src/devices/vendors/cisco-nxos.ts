@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../errors.js';
+import { CISCO_SECRETS } from './cisco-secrets.js';
 import { defineVendor, type InterfaceInfo } from './define.js';
 import { fields, firstMatch, lines, parseCiscoLldpTable, parseIosBgpTable } from './parse-util.js';
 
@@ -8,6 +9,7 @@ const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 export const ciscoNxos = defineVendor({
   name: 'cisco_nxos',
   displayName: 'Cisco NX-OS',
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.9'], sysDescr: /NX-OS/i }, { sysDescr: /NX-OS/i }],
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?#\s*$/,
   pager: /--More--/,
   pagingOff: ['terminal length 0', 'terminal width 511'],
@@ -131,13 +133,17 @@ export const ciscoNxos = defineVendor({
   ],
   commandTimeoutMs: 60_000,
   configRules: {
+    // What configs/ learnt about this vendor's running config, then the device layer's own.
     volatile: [
-      /^!Time: /,
-      /^!Running configuration last done at: /,
       /^!Command: show running-config/,
+      /^!Running configuration last done at: /,
+      /^!Time: /,
+      /^!NVRAM config last updated at/,
+      /^ntp clock-period \d+$/,
       /^ntp clock-period /,
     ],
     secrets: [
+      ...CISCO_SECRETS,
       { pattern: /^username \S+ password(?: \d)? (\S+)/ },
       { pattern: /^snmp-server community (\S+)/ },
       { pattern: /^snmp-server user \S+ \S+ auth \S+ (\S+)/ },

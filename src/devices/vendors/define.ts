@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { Vendor } from '../types.js';
 import type { ErrorCode } from '../../errors.js';
 import type { VendorConfigRules } from '../types.js';
 
@@ -83,9 +83,27 @@ export interface VendorChange {
   windowName: string;
 }
 
+/**
+ * One way to recognise this vendor from SNMP during discovery. Every field given must match; the
+ * vendor whose matching rule names the most fields wins (FRR's net-snmp OID plus an FRR sysDescr
+ * beats Linux's bare net-snmp OID).
+ */
+export interface IdentifyRule {
+  /** Enterprise OIDs or prefixes of sysObjectID, e.g. `1.3.6.1.4.1.9` (a leading dot is ignored). */
+  sysObjectID?: string[];
+  sysDescr?: RegExp;
+}
+
 export interface VendorDefinition {
   name: Vendor;
   displayName: string;
+  /**
+   * A POSIX shell rather than a network CLI: commands are never abbreviated and `show` is never
+   * implied (`show host1 uptime` runs `uptime`, not `show uptime`).
+   */
+  shell?: boolean;
+  /** How discovery tells this vendor from SNMP's sysObjectID and sysDescr; absent: never proposed. */
+  identify?: IdentifyRule[];
   /**
    * Any prompt of this CLI (user, privileged, config modes), tested against the LAST line of the
    * tail window only. The transport additionally pins the hostname learned at login.

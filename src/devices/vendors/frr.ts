@@ -1,3 +1,4 @@
+import type { SecretRule } from '../types.js';
 import { ErrorCode } from '../../errors.js';
 import { defineVendor, type InterfaceInfo } from './define.js';
 import { fields, firstMatch, lines, parseIosBgpTable } from './parse-util.js';
@@ -5,9 +6,13 @@ import { fields, firstMatch, lines, parseIosBgpTable } from './parse-util.js';
 const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 
 /** FRRouting's vtysh, reached as the login shell of an SSH user. */
+const s = (pattern: RegExp, group = 1): SecretRule => ({ pattern, group });
+
 export const frr = defineVendor({
   name: 'frr',
   displayName: 'FRRouting (vtysh)',
+  // FRR answers SNMP through net-snmp's agent (enterprise 8072) and says so in sysDescr.
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.8072'], sysDescr: /FRR|FRRouting|Quagga/i }],
   prompt: /^[\w.\-@/:]{1,63}(?:\([\w.\-@/:+]{0,32}\))?[>#]\s*$/,
   userPrompt: /^[\w.\-@/:]{1,63}>\s*$/,
   enable: { command: 'enable', passwordPrompt: /^Password:\s*$/i },
@@ -82,8 +87,24 @@ export const frr = defineVendor({
   },
   commandTimeoutMs: 30_000,
   configRules: {
-    volatile: [/^Building configuration\.\.\./, /^Current configuration:$/],
+    // What configs/ learnt about this vendor's running config, then the device layer's own.
+    volatile: [
+      /^Building configuration\.\.\.$/,
+      /^Current configuration:$/,
+      /^ntp clock-period \d+$/,
+      /^Building configuration\.\.\./,
+    ],
     secrets: [
+      s(/^\s*(?:enable )?password (?:\d )?(\S+)/),
+      s(/\bneighbor \S+ password (\S+)/),
+      s(/\bip ospf authentication-key (\S+)/),
+      s(/\bip ospf message-digest-key \d+ md5 (\S+)/),
+      s(/\bipv6 ospf6 authentication key-id \d+ hash-algo \S+ key (\S+)/),
+      s(/^\s*key-string (\S+)/),
+      s(/\bisis password (?:clear |md5 )?(\S+)/),
+      s(/\b(?:area|domain)-password (?:clear |md5 )?(\S+)/),
+      s(/\bip rip authentication string (\S+)/),
+      s(/\bagentx\b.*\bcommunity (\S+)/),
       { pattern: /^\s*(?:enable )?password (\S+)/ },
       { pattern: /^\s*neighbor \S+ password (\S+)/ },
       { pattern: /^\s*ip ospf authentication-key (\S+)/ },

@@ -1,12 +1,16 @@
+import type { SecretRule } from '../types.js';
 import { ErrorCode } from '../../errors.js';
 import { defineVendor, type InterfaceInfo, type NeighborInfo } from './define.js';
 import { fields, firstMatch, isAddress, lines } from './parse-util.js';
 
 const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 
+const s = (pattern: RegExp, group = 1): SecretRule => ({ pattern, group });
+
 export const juniperJunos = defineVendor({
   name: 'juniper_junos',
   displayName: 'Juniper Junos',
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.2636'] }, { sysDescr: /JUNOS/i }],
   prompt: /^(?:\{\w+(?::\w+)?\}\s*)?[\w.-]+@[\w.-]+[>#%]\s*$/,
   pager: /---\(more(?: \d+%)?\)---/,
   pagingOff: ['set cli screen-length 0', 'set cli screen-width 0', 'set cli complete-on-space off'],
@@ -152,8 +156,22 @@ export const juniperJunos = defineVendor({
   },
   commandTimeoutMs: 60_000,
   configRules: {
-    volatile: [/^## Last commit: /, /^## Last changed: /, /^## Image name: /],
+    // What configs/ learnt about this vendor's running config, then the device layer's own.
+    volatile: [
+      /^## Last commit: /,
+      /^## Last changed: /,
+      /^# Last commit: /,
+      /^\s*## Image name: /,
+      /^## Image name: /,
+    ],
     secrets: [
+      // Junos flags every secret with `## SECRET-DATA`; catch the quoted value before it.
+      s(/("[^"]*"|\S+);\s*## SECRET-DATA/),
+      s(
+        /\b(?:encrypted-password|authentication-key|secret|pre-shared-key (?:ascii-text|hexadecimal)|simple-password|hello-authentication-key|md5 \d+ key|key) ("[^"]*"|[^\s;]+);/,
+      ),
+      s(/^\s*community ("[^"]*"|[^\s;{]+) \{/),
+      s(/\bssh-(?:rsa|dss|ecdsa|ed25519) ("[^"]*"|[^\s;]+);/),
       { pattern: /encrypted-password "?([^";\s]+)"?/ },
       { pattern: /\bsecret "([^"]+)"/ },
       { pattern: /authentication-key "([^"]+)"/ },

@@ -1,3 +1,4 @@
+import type { SecretRule } from '../types.js';
 import { ErrorCode } from '../../errors.js';
 import { defineVendor, type InterfaceInfo, type NeighborInfo } from './define.js';
 import { fields, lines } from './parse-util.js';
@@ -5,9 +6,13 @@ import { fields, lines } from './parse-util.js';
 const FAILED = ErrorCode.DEVICE_COMMAND_FAILED;
 
 /** A Linux host over OpenSSH with a POSIX shell. The prompt is set to a known value on open. */
+const s = (pattern: RegExp, group = 1): SecretRule => ({ pattern, group });
+
 export const linux = defineVendor({
   name: 'linux',
   displayName: 'Linux',
+  shell: true,
+  identify: [{ sysObjectID: ['1.3.6.1.4.1.8072'] }],
   prompt: /^(?:\[netops\]|[\w.-]+@[\w.-]+(?::[^\s]*)?|[\w.-]+)\s?[$#]\s*$/,
   // A fixed prompt keeps colour themes and hostnames out of prompt matching.
   pagingOff: [
@@ -143,7 +148,10 @@ export const linux = defineVendor({
   commandTimeoutMs: 30_000,
   configRules: {
     volatile: [],
-    secrets: [{ pattern: /(?:password|secret|psk|key)\s*[=:]\s*(\S+)/i }],
+    secrets: [
+      s(/\b(?:password|passwd|secret|key|community|token)\s*[=:]\s*("[^"]*"|\S+)/i),
+      { pattern: /(?:password|secret|psk|key)\s*[=:]\s*(\S+)/i },
+    ],
     comment: '#',
     blocks: 'indent',
   },

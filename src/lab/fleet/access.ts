@@ -1,5 +1,5 @@
 import type { Device } from '../../config.js';
-import { envPrefix } from '../../devices/credentials.js';
+import { credentialEnvPrefix as envPrefix } from '../../credentials/index.js';
 import type { Fleet, FleetDevice } from './fleet.js';
 
 export interface FleetAccess {

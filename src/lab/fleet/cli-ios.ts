@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import type { SimDevice } from './device.js';
 import { applyIosConfigLine, type Cursor } from './ios-config.js';
 import {

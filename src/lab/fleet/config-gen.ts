@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import type { SimFacts } from './model.js';
 import { createRng } from './rng.js';
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { iosLikeBody, junosSetLines } from './config-gen.js';
 import { bgpOf, interfacesOf } from './ios-config.js';
 import { renderBraces } from './junos-config.js';

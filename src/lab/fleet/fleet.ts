@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type Server as Ssh2Server, type ServerConfig } from 'ssh2';
-import type { Device, Vendor } from '../../config.js';
+import type { Device } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { IosCli } from './cli-ios.js';
 import { JunosCli } from './cli-junos.js';
 import { LinuxCli } from './cli-linux.js';

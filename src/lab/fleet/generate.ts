@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { SimDevice } from './device.js';
 
 /** A vendor running config (as the device prints it) of about `lines` lines, for benches and tests. */

@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { INDENT } from './config-gen.js';
 import { hashString } from './rng.js';
 

@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { createRng, hashString, type Rng } from './rng.js';
 
 /** Vendor-neutral facts about one simulated device, drawn from its seed. */

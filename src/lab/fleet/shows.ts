@@ -1,4 +1,4 @@
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import type { BgpView, IfaceView } from './ios-config.js';
 import { type SimFacts, uptimeParts } from './model.js';
 

@@ -186,8 +186,22 @@ export interface SlackEmulator {
   /** For when the bot starts after the emulator (it needs apiUrl first). */
   setBotUrl(botUrl: string, path?: string): void;
   issueTriggerId(userId: string): string;
+  /**
+   * Calls `listener` after anything in the workspace may have changed (an API call, a response_url
+   * post, an event): the web console pushes this to browsers. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void;
+  /** For state changed from outside the Web API (a person's message typed in the web console). */
+  touch(): void;
+  /**
+   * Serves extra paths from the emulator's own port (the web console). A handler answers true when
+   * it took the request; the Web API paths are tried first.
+   */
+  mount(handler: ExtraRoute): void;
   close(): Promise<void>;
 }
+
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 const DEFAULT_USERS: EmuUser[] = [
   { id: 'U0000ALICE', name: 'alice', real_name: 'Alice Operator', tz: 'Europe/Paris' },
@@ -273,10 +287,16 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
   };
   const responseUrls = new Map<string, { origin: ResponseUrlPost['origin']; uses: number }>();
   const waiters = new Set<(c: RecordedCall) => void>();
+  const changeListeners = new Set<() => void>();
+  const extraRoutes: ExtraRoute[] = [];
+  const changed = () => {
+    for (const l of [...changeListeners]) l();
+  };
 
   const record = (call: RecordedCall) => {
     calls.push(call);
     for (const w of [...waiters]) w(call);
+    changed();
   };
 
   const tokenOf = (req: IncomingMessage, fields: Record<string, unknown>): string | undefined => {
@@ -411,6 +431,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       if (error) post.error = error;
       responseUrlPosts.push(post);
       for (const w of [...waiters]) w(responseUrlCall(post));
+      changed();
       if (error) sendJson(res, status, { ok: false, error });
       else sendJson(res, status, { ok: true });
     };
@@ -477,6 +498,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
         return handleResponseUrl(req, res, parts[1]);
       }
       if (req.method === 'GET' && parts[0] === 'files' && parts[1]) return handleFileGet(res, parts[1]);
+      for (const route of extraRoutes) if (await route(req, res, url)) return;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     };
     run().catch((err: unknown) => {
@@ -711,6 +733,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
             files: [],
             via: 'event',
           });
+          changed();
         }
       }
       const envelope = {
@@ -798,11 +821,20 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       responseUrls.clear();
       faults.length = 0;
       for (const c of ws.channels.values()) c.messages = [];
+      changed();
     },
     setBotUrl(botUrl, path) {
       botEndpoint = endpointOf(botUrl, path);
     },
     issueTriggerId,
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    touch: changed,
+    mount(handler) {
+      extraRoutes.push(handler);
+    },
     close() {
       return new Promise((resolve) => {
         socketMode.close();

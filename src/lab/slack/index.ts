@@ -1,5 +1,6 @@
 export { createSlackEmulator } from './emulator.js';
 export type {
+  ExtraRoute,
   Fault,
   FaultKind,
   FaultSpec,

@@ -1,5 +1,5 @@
 import { type Socket, createSocket } from 'node:dgram';
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 import { TAG, type Value, Writer, compareOid, decodeRequest, encodeOidTlv, parseOid } from './ber.js';
 import {
   type SimDeviceModel,

@@ -6,7 +6,7 @@
  * Rates are piecewise linear between one-minute knots, so a counter's growth over any interval
  * is an exact trapezoid sum and the agent can advance counters cheaply on each request.
  */
-import type { Vendor } from '../../config.js';
+import type { SimVendor as Vendor } from '../vendors.js';
 
 export const KNOT_MS = 60_000;
 const DAY_MS = 86_400_000;

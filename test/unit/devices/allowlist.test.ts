@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { VENDORS } from '../../../src/config.js';
+import { SIM_VENDORS as VENDORS } from '../../../src/lab/vendors.js';
 import { validateReadOnly } from '../../../src/devices/allowlist.js';
 import { ErrorCode, NetopsError } from '../../../src/errors.js';
 

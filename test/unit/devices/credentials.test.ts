@@ -2,13 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCredentialResolver, envPrefix } from '../../../src/devices/credentials.js';
+import { credentialEnvPrefix as envPrefix } from '../../../src/credentials/index.js';
+import { createSshCredentials } from '../../../src/devices/credentials.js';
 import { ErrorCode, NetopsError } from '../../../src/errors.js';
 
 describe('credential resolver', () => {
   it('maps a name to NETOPS_CRED_<NAME>_* (upper-cased, - → _)', async () => {
     expect(envPrefix('lab-core')).toBe('NETOPS_CRED_LAB_CORE_');
-    const r = createCredentialResolver({
+    const r = createSshCredentials({
       env: {
         NETOPS_CRED_LAB_CORE_USERNAME: 'ops',
         NETOPS_CRED_LAB_CORE_PASSWORD: 'pw1',
@@ -30,7 +31,7 @@ describe('credential resolver', () => {
       join(dir, 'creds.yaml'),
       `backup:\n  username: bk\n  password: filepw\ncore:\n  username: filecore\n  keyFile: ${join(dir, 'id')}\n`,
     );
-    const r = createCredentialResolver({
+    const r = createSshCredentials({
       env: { NETOPS_CRED_CORE_USERNAME: 'envcore' },
       file: join(dir, 'creds.yaml'),
     });
@@ -41,7 +42,7 @@ describe('credential resolver', () => {
   });
 
   it('says which variables to set when a credential is missing, without any value', async () => {
-    const r = createCredentialResolver({
+    const r = createSshCredentials({
       env: { NETOPS_CRED_HALF_USERNAME: 'only-user', NETOPS_CRED_OTHER_PASSWORD: 'hunter2' },
     });
     for (const name of ['half', 'missing']) {
@@ -61,7 +62,7 @@ describe('credential resolver', () => {
   it('does not echo a malformed credentials file (it may hold secrets)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cred-'));
     writeFileSync(join(dir, 'bad.yaml'), 'core:\n  password: "s3cr3t-value\n  username: [');
-    const r = createCredentialResolver({ env: {}, file: join(dir, 'bad.yaml') });
+    const r = createSshCredentials({ env: {}, file: join(dir, 'bad.yaml') });
     const err = (await r.resolve('core').catch((e: unknown) => e)) as NetopsError;
     expect(err.code).toBe(ErrorCode.CREDENTIAL_MISSING);
     expect(`${err.message}${err.userMessage}${String(err.cause ?? '')}`).not.toContain('s3cr3t');

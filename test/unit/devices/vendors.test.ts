@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VENDORS } from '../../../src/config.js';
+import { SIM_VENDORS as VENDORS } from '../../../src/lab/vendors.js';
 import { getVendor, listVendors } from '../../../src/devices/vendors/index.js';
 import { ErrorCode, NetopsError } from '../../../src/errors.js';
 
@@ -70,7 +70,9 @@ describe('configRules: secrets', () => {
     ['frr', 'enable password zebra', 'zebra'],
     ['frr', 'password zebra', 'zebra'],
   ] as const)('%s: %s', (vendor, line, secret) => {
-    expect(secretOf(vendor, line)).toBe(secret);
+    // Junos rules take the quotes with the value (the whole token is masked).
+    const unquote = (t?: string) => t?.replace(/^"(.*)"$/, '$1');
+    expect(unquote(secretOf(vendor, line))).toBe(unquote(secret));
   });
   it.each([
     ['cisco_iosxe', 'interface GigabitEthernet1/0/1'],
@@ -99,5 +101,39 @@ describe('configRules: volatile lines', () => {
   it('keeps real configuration lines', () => {
     expect(volatile('cisco_iosxe', 'ntp server 10.0.0.123')).toBe(false);
     expect(volatile('juniper_junos', 'version 21.4R3-S2.3;')).toBe(false);
+  });
+});
+
+describe('the vendor table is the only list', () => {
+  it('holds every vendor file in src/devices/vendors/', async () => {
+    const { readdirSync } = await import('node:fs');
+    const dir = new URL('../../../src/devices/vendors/', import.meta.url);
+    const listed = new Set(listVendors());
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+      for (const value of Object.values(mod)) {
+        const v = value as { prompt?: unknown; configRules?: unknown; name?: string };
+        if (v && typeof v === 'object' && v.prompt instanceof RegExp && v.configRules)
+          expect(listed.has(value as never), `${file} (${v.name}) is not in the vendor table`).toBe(true);
+      }
+    }
+  });
+
+  it('is what netops.yaml accepts', async () => {
+    const { loadConfig } = await import('../../../src/config.js');
+    const { vendorNames } = await import('../../../src/devices/index.js');
+    for (const vendor of vendorNames()) {
+      const yaml = `devices:\n  - { name: d1, vendor: ${vendor}, host: 10.0.0.1, credential: lab }\n`;
+      expect(loadConfig({}, { role: 'migrate', readFile: () => yaml }).devices[0]!.vendor).toBe(vendor);
+    }
+    expect(() =>
+      loadConfig(
+        {},
+        {
+          role: 'migrate',
+          readFile: () => 'devices:\n  - { name: d1, vendor: acme_nope, host: h, credential: c }\n',
+        },
+      ),
+    ).toThrow(/unknown vendor "acme_nope".*hint: one of cisco_iosxe/);
   });
 });

@@ -214,6 +214,7 @@ describe('diagnostics plan', () => {
     expect(cmds).toContain('show ip bgp summary');
     expect(cmds).toContain('show lldp neighbors');
     expect(steps.at(-1)).toMatchObject({ kind: 'graph', device: 'core1', iface: 'Gi1/0/1' });
+    expect(steps[1]).toEqual({ kind: 'anomalies', devices: ['core1'], rangeMs: 6 * 3_600_000 });
   });
   it('an interface label that is not an interface name never reaches a CLI', () => {
     const steps = planDiagnostics([

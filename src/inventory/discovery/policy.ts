@@ -1,4 +1,4 @@
-/** Who may be discovered and how. The lead fills it from config (or env) in the composition root. */
+/** Who may be discovered and how; the `discovery` service factory fills it from netops.yaml. */
 export interface DiscoveryPolicy {
   /** CIDRs discovery may probe; anything else (including LLDP neighbours outside) is refused. */
   allowedSubnets: string[];
@@ -11,7 +11,6 @@ export interface DiscoveryPolicy {
   version: '2c' | '3';
   port: number;
   timeoutMs: number;
-  env: Record<string, string | undefined>;
   /** Add proposals to netops.yaml at once instead of asking (policy for trusted subnets). */
   autoAdd?: boolean;
 }

@@ -1,0 +1,156 @@
+import type { BaselineOptions, Point } from './baseline.js';
+import type { DetectorOptions } from './detect.js';
+
+/**
+ * What SNMP does to a series before any detector sees it. Gaps (missed polls), counter wraps and
+ * resets (reboots) arrive as null rates from src/snmp's counter maths; a rate above the port's
+ * speed is physically impossible, so it is a measurement problem, never traffic, and becomes a
+ * gap too. None of these is an anomaly by itself.
+ */
+
+export const ANALYSED_METRICS = [
+  'in_bps',
+  'out_bps',
+  'in_errors',
+  'out_errors',
+  'in_discards',
+  'out_discards',
+] as const;
+export type AnalysedMetric = (typeof ANALYSED_METRICS)[number];
+
+/** Slack over ifSpeed: poll jitter makes an honest line-rate sample read a little high. */
+const SPEED_TOLERANCE = 1.05;
+
+export interface Sanitised {
+  points: Point[];
+  gaps: number;
+  impossible: number;
+}
+
+export function sanitise(
+  points: readonly Point[],
+  metric: AnalysedMetric,
+  speedBps: number | null,
+): Sanitised {
+  const traffic = metric === 'in_bps' || metric === 'out_bps';
+  const ceiling = traffic && speedBps && speedBps > 0 ? speedBps * SPEED_TOLERANCE : Number.POSITIVE_INFINITY;
+  let gaps = 0;
+  let impossible = 0;
+  const out: Point[] = [];
+  for (const p of points) {
+    if (p.v === null || !Number.isFinite(p.v) || p.v < 0) {
+      gaps++;
+      out.push({ t: p.t, v: null });
+    } else if (p.v > ceiling) {
+      impossible++;
+      out.push({ t: p.t, v: null });
+    } else out.push(p);
+  }
+  return { points: out, gaps, impossible };
+}
+
+/** Baseline and detector settings per metric: traffic is seasonal and two-sided, errors only go up. */
+export function metricSettings(
+  metric: AnalysedMetric,
+  stepMs: number,
+  speedBps: number | null,
+): { baseline: BaselineOptions; detector: Omit<DetectorOptions, 'bandFactor'> } {
+  const stepS = stepMs / 1000;
+  if (metric === 'in_bps' || metric === 'out_bps') {
+    return {
+      // Multiplicative noise (log scale) with an offset of 10 kb/s or 0.05 % of the port, so an idle
+      // port's management chatter is not a 100 % swing; at least 3 % noise on a very steady link.
+      baseline: {
+        season: 'auto',
+        log: true,
+        minScale: Math.max(10_000, (speedBps ?? 0) * 0.0005),
+        relScale: 0.03,
+      },
+      detector: { stepMs, sides: 'both' },
+    };
+  }
+  // Counts per poll are small integers: a Poisson-sized floor (two events per step) keeps a quiet
+  // port's first CRC error from being a "burst".
+  const floor = Math.max(0.01, 2 / stepS);
+  return {
+    baseline: {
+      season: metric.endsWith('errors') ? 'none' : 'auto',
+      minScale: floor,
+      relScale: 0.1,
+      tailScale: true,
+      minHistoryMs: 86_400_000,
+    },
+    detector: { stepMs, sides: 'high', burst: true },
+  };
+}
+
+export type SpeedIssue =
+  | { kind: 'zero-speed'; detail: string }
+  | { kind: 'wrong-speed'; detail: string; impossible: number; maxBps: number };
+
+/**
+ * An interface whose ifSpeed cannot be right: zero/unknown while it carries traffic, or several
+ * rates above it. Reported once per interface (the caller remembers), and its impossible samples
+ * are dropped from analysis rather than called anomalies.
+ */
+export function speedIssue(speedBps: number | null, rates: readonly Point[]): SpeedIssue | null {
+  let max = 0;
+  let above = 0;
+  for (const p of rates) {
+    if (p.v === null || !Number.isFinite(p.v)) continue;
+    if (p.v > max) max = p.v;
+    if (speedBps && speedBps > 0 && p.v > speedBps * SPEED_TOLERANCE) above++;
+  }
+  if (!speedBps || speedBps <= 0) {
+    return max > 0 ? { kind: 'zero-speed', detail: 'reports speed 0 but carries traffic' } : null;
+  }
+  if (above >= 3) {
+    return {
+      kind: 'wrong-speed',
+      detail: `${above} rates above its reported speed`,
+      impossible: above,
+      maxBps: max,
+    };
+  }
+  return null;
+}
+
+export interface StatusSample {
+  t: number;
+  /** ifOperStatus as text: up, down, lowerLayerDown, … */
+  status: string;
+}
+
+export interface Flap {
+  since: number;
+  until: number;
+  /** Transitions to a non-up state within the window. */
+  downs: number;
+}
+
+/**
+ * Link flaps from oper-status observations: at least `minDowns` transitions up → not-up within
+ * `windowMs`. A single sustained down is not a flap (the traffic detectors see the drop).
+ */
+export function detectFlaps(
+  samples: readonly StatusSample[],
+  options: { windowMs?: number; minDowns?: number } = {},
+): Flap[] {
+  const windowMs = options.windowMs ?? 15 * 60_000;
+  const minDowns = options.minDowns ?? 2;
+  const downs: number[] = [];
+  let prev: string | undefined;
+  for (const s of samples) {
+    if (prev === 'up' && s.status !== 'up') downs.push(s.t);
+    prev = s.status;
+  }
+  const flaps: Flap[] = [];
+  let i = 0;
+  while (i < downs.length) {
+    let j = i;
+    while (j + 1 < downs.length && downs[j + 1]! - downs[j]! <= windowMs) j++;
+    if (j - i + 1 >= minDowns) flaps.push({ since: downs[i]!, until: downs[j]!, downs: j - i + 1 });
+    i = j + 1;
+  }
+  return flaps;
+}

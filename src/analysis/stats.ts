@@ -1,0 +1,152 @@
+/**
+ * Robust statistics used by every detector. Medians and MADs rather than means and standard
+ * deviations: network series carry the very outliers we are looking for, and a mean-based band
+ * learnt from a week with one outage would be wide enough to hide the next one.
+ */
+
+/** 1.4826 · MAD estimates σ for normally distributed data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/** Quantile (0..1) by linear interpolation between order statistics; selects in a copy, O(n). */
+export function quantile(values: ArrayLike<number>, q: number): number {
+  if (values.length === 0) return Number.NaN;
+  return quantileInPlace(Float64Array.from(values), q);
+}
+
+/** As quantile, reordering `a` instead of copying it (for scratch buffers in hot loops). */
+export function quantileInPlace(a: Float64Array, q: number): number {
+  const n = a.length;
+  if (n === 0) return Number.NaN;
+  const pos = Math.min(Math.max(q, 0), 1) * (n - 1);
+  const lo = Math.floor(pos);
+  const vlo = select(a, lo);
+  if (pos === lo || lo + 1 >= n) return vlo;
+  // After selection everything right of `lo` is ≥ a[lo]: the next order statistic is their minimum.
+  let vhi = Number.POSITIVE_INFINITY;
+  for (let i = lo + 1; i < n; i++) if (a[i]! < vhi) vhi = a[i]!;
+  return vlo + (vhi - vlo) * (pos - lo);
+}
+
+/** Hoare's quickselect: the k-th smallest (0-based), partially reordering `a`. */
+function select(a: Float64Array, k: number): number {
+  let l = 0;
+  let r = a.length - 1;
+  while (r > l) {
+    const pivot = a[(l + r) >> 1]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+export function quantileSorted(s: ArrayLike<number>, q: number): number {
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  const pos = Math.min(Math.max(q, 0), 1) * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+export function median(values: ArrayLike<number>): number {
+  return quantile(values, 0.5);
+}
+
+/** Median absolute deviation around `center` (the median when omitted). */
+export function mad(values: ArrayLike<number>, center = median(values)): number {
+  const d = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) d[i] = Math.abs(values[i]! - center);
+  return quantileInPlace(d, 0.5);
+}
+
+export interface LineFit {
+  slope: number;
+  intercept: number;
+  /** Residual standard error (least squares) or scaled MAD of residuals (Theil–Sen). */
+  residualScale: number;
+  /** Lower and upper bounds of the slope's ~90 % confidence interval. */
+  slopeLow: number;
+  slopeHigh: number;
+  n: number;
+}
+
+/** Ordinary least squares with the slope's t-based interval (z ≈ 1.645 for a 90 % range). */
+export function leastSquares(xs: ArrayLike<number>, ys: ArrayLike<number>, z = 1.645): LineFit {
+  const n = xs.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xs[i]!;
+    my += ys[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  const intercept = my - slope * mx;
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (ys[i]! - (intercept + slope * xs[i]!)) ** 2;
+  const se = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
+  const slopeSe = sxx > 0 ? se / Math.sqrt(sxx) : Number.POSITIVE_INFINITY;
+  return {
+    slope,
+    intercept,
+    residualScale: se,
+    slopeLow: slope - z * slopeSe,
+    slopeHigh: slope + z * slopeSe,
+    n,
+  };
+}
+
+/**
+ * Theil–Sen: the median of all pairwise slopes, intercept the median of y − slope·x. Breaks down
+ * only when ~29 % of points are outliers, so one outage day does not bend the trend. The slope's
+ * confidence interval is Sen's (order statistics of the pairwise slopes, normal approximation).
+ */
+export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>, z = 1.645): LineFit {
+  const n = xs.length;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j]! - xs[i]!;
+      if (dx !== 0) slopes.push((ys[j]! - ys[i]!) / dx);
+    }
+  const s = Float64Array.from(slopes).sort();
+  const slope = s.length ? quantileSorted(s, 0.5) : 0;
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = ys[i]! - slope * xs[i]!;
+  const intercept = median(r);
+  for (let i = 0; i < n; i++) r[i] = ys[i]! - (intercept + slope * xs[i]!);
+  const N = s.length;
+  // Var(S) of Kendall's statistic without ties: n(n−1)(2n+5)/18.
+  const c = z * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
+  const lo = Math.max(0, Math.floor((N - c) / 2));
+  const hi = Math.min(N - 1, Math.ceil((N + c) / 2));
+  return {
+    slope,
+    intercept,
+    residualScale: MAD_TO_SIGMA * mad(r, 0),
+    slopeLow: N ? s[lo]! : 0,
+    slopeHigh: N ? s[hi]! : 0,
+    n,
+  };
+}

@@ -1,0 +1,78 @@
+import type { Pool } from 'pg';
+import { type CapacityForecast, dailyP95, forecastCapacity, sanitise } from '../analysis/index.js';
+import { type InterfaceRef, querySeriesFor } from '../metrics/index.js';
+import { loadDaily, saveDaily } from './store.js';
+
+const DAY = 86_400_000;
+const STEP = 300_000;
+const CHUNK_DAYS = 30;
+
+/**
+ * Daily p95s of an interface's traffic over the last `days` days: what the analysis already keeps,
+ * filled from 5-minute rollups (through src/metrics) where days are missing.
+ */
+export async function dailyTraffic(
+  pool: Pool,
+  iface: InterfaceRef,
+  now: Date,
+  days = 90,
+): Promise<Record<'in_bps' | 'out_bps', { day: number; p95: number; n: number }[]>> {
+  const today = Math.floor(now.getTime() / DAY) * DAY;
+  const since = new Date(today - days * DAY);
+  const have = await loadDaily(pool, iface.device, iface.ifindex, 'in_bps', since);
+  if (have.length < days - 1) {
+    // Days the analysis has not seen (a new deployment, history from before it ran): fill once.
+    for (let a = today - days * DAY; a < today; a += CHUNK_DAYS * DAY) {
+      const b = Math.min(today, a + CHUNK_DAYS * DAY);
+      const res = await querySeriesFor(pool, iface, {
+        metrics: ['in_bps', 'out_bps'],
+        from: new Date(a),
+        to: new Date(b),
+        widthPx: (b - a) / STEP,
+        resolution: '5m',
+      });
+      for (const m of ['in_bps', 'out_bps'] as const) {
+        const pts = sanitise(
+          (res.series[m] ?? []).map((k) => ({ t: k.x0, v: k.avg })),
+          m,
+          iface.speedBps,
+        ).points;
+        await saveDaily(pool, iface.device, iface.ifindex, m, dailyP95(pts, STEP));
+      }
+    }
+  }
+  return {
+    in_bps: await loadDaily(pool, iface.device, iface.ifindex, 'in_bps', since),
+    out_bps: await loadDaily(pool, iface.device, iface.ifindex, 'out_bps', since),
+  };
+}
+
+export interface InterfaceCapacity {
+  iface: InterfaceRef;
+  direction: 'in' | 'out';
+  forecast: CapacityForecast;
+  daily: { day: number; p95: number }[];
+}
+
+/** The busier direction's forecast against `threshold` × speed (default 80 %). */
+export async function interfaceCapacity(
+  pool: Pool,
+  iface: InterfaceRef,
+  now: Date,
+  threshold = 0.8,
+): Promise<InterfaceCapacity | { iface: InterfaceRef; reason: string }> {
+  if (!iface.speedBps || iface.speedBps <= 0) return { iface, reason: 'speed unknown (ifSpeed is 0)' };
+  const d = await dailyTraffic(pool, iface, now);
+  const thresholdBps = threshold * iface.speedBps;
+  const fIn = forecastCapacity(d.in_bps, { thresholdBps, now: now.getTime() });
+  const fOut = forecastCapacity(d.out_bps, { thresholdBps, now: now.getTime() });
+  const soonest = (f: CapacityForecast) => f.crossingAt ?? Number.POSITIVE_INFINITY;
+  const out =
+    soonest(fOut) < soonest(fIn) || (soonest(fOut) === soonest(fIn) && fOut.lastLevel > fIn.lastLevel);
+  return {
+    iface,
+    direction: out ? 'out' : 'in',
+    forecast: out ? fOut : fIn,
+    daily: out ? d.out_bps : d.in_bps,
+  };
+}

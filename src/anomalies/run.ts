@@ -1,0 +1,473 @@
+import type { Pool } from 'pg';
+import {
+  ANALYSED_METRICS,
+  type AnalysedMetric,
+  type Baseline,
+  bandAt,
+  buildBaseline,
+  changesNear,
+  dailyP95,
+  detectFlaps,
+  detectSeries,
+  explainAnomaly,
+  metricSettings,
+  type Movement,
+  movedAround,
+  type Point,
+  type SeriesAnomaly,
+  sanitise,
+  speedIssue,
+} from '../analysis/index.js';
+import { type ChartRenderer, graphInterface } from '../charts/index.js';
+import { createConfigStore } from '../configs/index.js';
+import { findInterface, type InterfaceRef, latestInterfaces, querySeriesFor } from '../metrics/index.js';
+import type { Responder } from '../chat/index.js';
+import { groupMessage } from './message.js';
+import {
+  type AnomalyRow,
+  clearAnomaly,
+  closeGroup,
+  groupAnomalies,
+  groupFeedback,
+  insertAnomaly,
+  loadBaselines,
+  loadIfaceStates,
+  loadTuning,
+  neighboursOf,
+  type NewAnomaly,
+  openAnomalies,
+  openGroup,
+  saveBaseline,
+  saveDaily,
+  saveIfaceState,
+  setGroupTs,
+} from './store.js';
+
+/**
+ * Incremental analysis of one device, run after each of its polls: the closed 5-minute points of
+ * the last two hours, read through src/metrics, checked against cached baselines (rebuilt from 28
+ * days of rollups every six hours). New anomalies join the device's open group (one Slack message,
+ * edited), cleared ones are struck through, and the message says "cleared" when all have.
+ */
+
+export const STEP_MS = 300_000;
+const WINDOW = 24;
+const HISTORY_MS = 28 * 86_400_000;
+const REBUILD_MS = 6 * 3_600_000;
+const FLAP_QUIET_MS = 15 * 60_000;
+
+export const WHAT: Record<string, string> = {
+  in_bps: 'in',
+  out_bps: 'out',
+  in_errors: 'in errors',
+  out_errors: 'out errors',
+  in_discards: 'in discards',
+  out_discards: 'out discards',
+  oper_status: 'link',
+};
+
+export interface AnalysisDeps {
+  pool: Pool;
+  responder: Responder;
+  timezone: string;
+  /** Where a device's anomalies go (its own channel, else alerts, else ops); none: record only. */
+  channelFor(device: string): string | undefined;
+  renderer?: ChartRenderer;
+  log?: { warn(obj: unknown, msg?: string): void };
+}
+
+export interface RunSummary {
+  device: string;
+  interfaces: number;
+  series: number;
+  learning: number;
+  opened: AnomalyRow[];
+  cleared: number;
+}
+
+interface SeriesState {
+  iface: InterfaceRef;
+  metric: AnalysedMetric;
+  points: Point[];
+  baseline: Baseline | null;
+  bandFactor: number;
+  current: SeriesAnomaly | null;
+}
+
+async function rebuild(
+  pool: Pool,
+  iface: InterfaceRef,
+  before: number,
+  now: Date,
+): Promise<Map<string, Baseline | null>> {
+  const from = before - HISTORY_MS;
+  const res = await querySeriesFor(pool, iface, {
+    metrics: ANALYSED_METRICS,
+    from: new Date(from),
+    to: new Date(before),
+    widthPx: HISTORY_MS / STEP_MS,
+    resolution: '5m',
+  });
+  const out = new Map<string, Baseline | null>();
+  for (const metric of ANALYSED_METRICS) {
+    const pts: Point[] = (res.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
+    const settings = metricSettings(metric, STEP_MS, iface.speedBps);
+    const clean = sanitise(pts, metric, iface.speedBps).points;
+    const b = buildBaseline(clean, settings.baseline) ?? null;
+    out.set(metric, b);
+    await saveBaseline(pool, iface.device, iface.ifindex, metric, now, b ?? undefined);
+    // Complete days only: today's p95 is not known yet.
+    const today = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+    await saveDaily(
+      pool,
+      iface.device,
+      iface.ifindex,
+      metric,
+      dailyP95(clean, STEP_MS).filter((d) => d.day < today),
+    );
+  }
+  return out;
+}
+
+export async function analyseDevice(deps: AnalysisDeps, device: string, now: Date): Promise<RunSummary> {
+  const { pool } = deps;
+  const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
+  const from = end - WINDOW * STEP_MS;
+  const ifaces = await latestInterfaces(pool, device, 3_600_000, now);
+  const cached = await loadBaselines(pool, device);
+  const tuning = await loadTuning(pool, device);
+  const states = await loadIfaceStates(pool, device);
+  const open = await openAnomalies(pool, device);
+  const openBy = new Map(open.map((a) => [`${a.ifindex}/${a.metric}`, a]));
+  const series: SeriesState[] = [];
+  const summary: RunSummary = {
+    device,
+    interfaces: ifaces.length,
+    series: 0,
+    learning: 0,
+    opened: [],
+    cleared: 0,
+  };
+  const toOpen: { s: SeriesState | null; a: NewAnomaly }[] = [];
+  const toClear: AnomalyRow[] = [];
+
+  for (const li of ifaces) {
+    const iface: InterfaceRef = {
+      device,
+      ifindex: li.ifIndex,
+      name: li.name,
+      alias: li.alias,
+      speedBps: li.speedBps,
+    };
+    // An interface shut by an operator is not watched; its link state is not news.
+    if (li.adminStatus && li.adminStatus !== 'up') continue;
+    const recent = await querySeriesFor(pool, iface, {
+      metrics: ANALYSED_METRICS,
+      from: new Date(from),
+      to: new Date(end),
+      widthPx: WINDOW,
+      resolution: 'raw',
+    });
+    const stale = ANALYSED_METRICS.some((m) => {
+      const c = cached.get(`${li.ifIndex}/${m}`);
+      return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS;
+    });
+    const fresh = stale ? await rebuild(pool, iface, from, now) : null;
+    const rawBps: Point[] = [];
+    for (const metric of ANALYSED_METRICS) {
+      const key = `${li.ifIndex}/${metric}`;
+      const baseline = fresh ? (fresh.get(metric) ?? null) : (cached.get(key)?.baseline ?? null);
+      const points = (recent.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
+      if (metric.endsWith('bps')) rawBps.push(...points);
+      const t = tuning.get(key);
+      const s: SeriesState = {
+        iface,
+        metric,
+        points: sanitise(points, metric, iface.speedBps).points,
+        baseline,
+        bandFactor: t?.bandFactor ?? 1,
+        current: null,
+      };
+      series.push(s);
+      summary.series++;
+      if (!baseline) {
+        summary.learning++;
+        continue;
+      }
+      if (!s.points.some((p) => p.v !== null)) continue; // no data: the state is unknown, keep it
+      const settings = metricSettings(metric, STEP_MS, iface.speedBps);
+      const found = detectSeries(s.points, baseline, { ...settings.detector, bandFactor: s.bandFactor });
+      s.current = found.find((a) => a.clearedAt === undefined) ?? null;
+      const existing = openBy.get(key);
+      if (s.current && !existing) {
+        const muted = t?.mutedUntil && t.mutedUntil.getTime() > now.getTime();
+        if (!muted) toOpen.push({ s, a: fromDetector(iface, metric, s.current) });
+      } else if (!s.current && existing) toClear.push(existing);
+    }
+
+    // Link flaps: oper-status as each poll saw it, kept for an hour.
+    const st = states.get(li.ifIndex) ?? { statuses: [], speedIssue: null };
+    if (li.operStatus) st.statuses.push({ t: now.getTime(), status: li.operStatus });
+    st.statuses = st.statuses.filter((x) => x.t > now.getTime() - 3_600_000);
+    const flaps = detectFlaps(st.statuses);
+    const flapping = flaps.find((f) => f.until >= now.getTime() - FLAP_QUIET_MS);
+    const openFlap = openBy.get(`${li.ifIndex}/oper_status`);
+    if (flapping && !openFlap) {
+      toOpen.push({
+        s: null,
+        a: {
+          device,
+          ifindex: li.ifIndex,
+          ifname: li.name,
+          metric: 'oper_status',
+          kind: 'flap',
+          side: 'low',
+          since: new Date(flapping.since),
+          detectedAt: now,
+          observed: flapping.downs,
+          expected: 0,
+          low: 0,
+          high: 0,
+          peak: flapping.downs,
+          explanation: '',
+        },
+      });
+    } else if (!flapping && openFlap) toClear.push(openFlap);
+
+    // A zero speed on a port with traffic: said once per interface. A speed that traffic exceeds is
+    // said once by the poller itself (src/snmp/speeds), so it is not repeated here; its impossible
+    // samples were dropped above either way.
+    const issue = speedIssue(li.speedBps, rawBps);
+    if (issue?.kind === 'zero-speed' && st.speedIssue !== issue.kind) {
+      st.speedIssue = issue.kind;
+      toOpen.push({
+        s: null,
+        a: {
+          device,
+          ifindex: li.ifIndex,
+          ifname: li.name,
+          metric: 'speed',
+          kind: issue.kind,
+          side: 'high',
+          since: now,
+          detectedAt: now,
+          observed: null,
+          expected: li.speedBps,
+          low: null,
+          high: null,
+          peak: null,
+          explanation: `${device} ${li.name} ${issue.detail}${li.speedBps ? ` (${li.speedBps} b/s)` : ''}: its utilisation cannot be trusted until the speed is fixed; rates above it are ignored`,
+        },
+      });
+    }
+    await saveIfaceState(pool, device, li.ifIndex, st);
+  }
+
+  if (toOpen.length) {
+    const versions = (await createConfigStore(pool).list(device, { limit: 30 })).versions.map((v) => ({
+      at: v.collectedAt.getTime(),
+      author: v.author,
+      version: v.id,
+    }));
+    for (const o of toOpen) {
+      if (o.a.explanation) continue;
+      const far = o.s ? await neighbourMovements(pool, o.a, from, end).catch(() => []) : [];
+      o.a.explanation = explain(deps, o, series, versions, far);
+    }
+  }
+
+  const channel = deps.channelFor(device);
+  if (toOpen.length) {
+    const { group, created } = await openGroup(pool, device, channel ?? '');
+    for (const o of toOpen) {
+      const row = await insertAnomaly(pool, o.a, group.id);
+      if (!row) continue;
+      summary.opened.push(row);
+      // The speed report is said once and needs no clearing.
+      if (o.a.metric === 'speed') await clearAnomaly(pool, row.id, now);
+    }
+    if (summary.opened.length && channel)
+      await publish(deps, group.id, device, channel, created, now, series);
+  }
+  if (toClear.length) {
+    const groups = new Set<number>();
+    for (const a of toClear) {
+      await clearAnomaly(pool, a.id, now);
+      summary.cleared++;
+      if (a.groupId !== null) groups.add(a.groupId);
+    }
+    for (const g of groups) {
+      const all = await groupAnomalies(pool, g);
+      if (all.every((a) => a.clearedAt)) await closeGroup(pool, g, now);
+      if (channel) await refresh(deps, g, device, channel);
+    }
+  }
+  return summary;
+}
+
+/**
+ * The port at the other end of the cable (LLDP, when discovery has seen it): did its traffic move
+ * at the same time? Read through src/metrics and the neighbour's own cached baseline; nothing is
+ * said when the neighbour is not analysed yet.
+ */
+async function neighbourMovements(pool: Pool, a: NewAnomaly, from: number, end: number): Promise<Movement[]> {
+  const out: Movement[] = [];
+  for (const n of await neighboursOf(pool, a.device, a.ifname)) {
+    const iface = await findInterface(pool, n.device, { ifname: n.ifname });
+    if (!iface) continue;
+    const cached = await loadBaselines(pool, n.device);
+    const res = await querySeriesFor(pool, iface, {
+      metrics: ['in_bps', 'out_bps'],
+      from: new Date(from),
+      to: new Date(end),
+      widthPx: WINDOW,
+      resolution: 'raw',
+    });
+    for (const m of ['in_bps', 'out_bps'] as const) {
+      const b = cached.get(`${iface.ifindex}/${m}`)?.baseline;
+      if (!b) continue;
+      const pts = sanitise(
+        (res.series[m] ?? []).map((k) => ({ t: k.x0, v: k.avg })),
+        m,
+        iface.speedBps,
+      ).points;
+      const moved = movedAround(pts, b, a.since.getTime());
+      if (moved) out.push({ label: `neighbour ${n.device} ${iface.name} ${WHAT[m]}`, ...moved });
+    }
+  }
+  return out;
+}
+
+function fromDetector(iface: InterfaceRef, metric: string, a: SeriesAnomaly): NewAnomaly {
+  return {
+    device: iface.device,
+    ifindex: iface.ifindex,
+    ifname: iface.name,
+    metric,
+    kind: a.kind,
+    side: a.side,
+    since: new Date(a.since),
+    detectedAt: new Date(a.detectedAt),
+    observed: a.observed,
+    expected: a.expected,
+    low: a.low,
+    high: a.high,
+    peak: a.peak,
+    explanation: '',
+  };
+}
+
+function explain(
+  deps: AnalysisDeps,
+  o: { s: SeriesState | null; a: NewAnomaly },
+  series: readonly SeriesState[],
+  versions: readonly { at: number; author: string | null; version: number }[],
+  far: readonly Movement[] = [],
+): string {
+  const since = o.a.since.getTime();
+  const related: Movement[] = [];
+  for (const other of series) {
+    if (related.length >= 3) break;
+    if (other === o.s || !other.baseline) continue;
+    if (other.iface.ifindex === o.a.ifindex && other.metric === o.a.metric) continue;
+    const moved = movedAround(other.points, other.baseline, since, {
+      sides: other.metric.endsWith('bps') ? 'both' : 'high',
+    });
+    if (!moved) continue;
+    const same = other.iface.ifindex === o.a.ifindex;
+    related.push({
+      label: same ? `${WHAT[other.metric]} on the same port` : `${other.iface.name} ${WHAT[other.metric]}`,
+      ...moved,
+    });
+  }
+  related.push(...far.slice(0, 2));
+  const configChanges = changesNear(versions, since);
+  if (!o.s) {
+    // Flaps: no band to quote.
+    const parts = [
+      `${o.a.device} ${o.a.ifname} link flapped (${o.a.observed} downs) since ${hhmm(since, deps.timezone)}`,
+    ];
+    for (const m of related) parts.push(`${m.label} ${m.direction} at ${hhmm(m.at, deps.timezone)}`);
+    for (const c of configChanges)
+      parts.push(
+        `config changed at ${hhmm(c.at, deps.timezone)}${c.author ? ` by ${c.author}` : ''} (version ${c.version})`,
+      );
+    return parts.join('; ');
+  }
+  return explainAnomaly({
+    device: o.a.device,
+    iface: o.a.ifname,
+    what: WHAT[o.a.metric] ?? o.a.metric,
+    unit: o.a.metric.endsWith('bps') ? 'bits' : 'rate',
+    anomaly: o.s.current!,
+    timezone: deps.timezone,
+    related,
+    configChanges,
+  });
+}
+
+function hhmm(t: number, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(t));
+}
+
+async function refresh(deps: AnalysisDeps, groupId: number, device: string, channel: string): Promise<void> {
+  const { pool } = deps;
+  const all = await groupAnomalies(pool, groupId);
+  const feedback = await groupFeedback(pool, [groupId]);
+  const { rows } = await pool.query('SELECT ts, closed_at FROM anomaly_groups WHERE id = $1', [groupId]);
+  const ts = rows[0]?.ts as string | null;
+  const msg = groupMessage(
+    { groupId, device, anomalies: all, feedback, closedAt: rows[0]?.closed_at ?? null },
+    deps.timezone,
+  );
+  if (ts) await deps.responder.update({ channel, ts }, msg);
+}
+
+async function publish(
+  deps: AnalysisDeps,
+  groupId: number,
+  device: string,
+  channel: string,
+  created: boolean,
+  now: Date,
+  series: readonly SeriesState[],
+): Promise<void> {
+  const { pool } = deps;
+  if (!created) return refresh(deps, groupId, device, channel);
+  const all = await groupAnomalies(pool, groupId);
+  const msg = groupMessage({ groupId, device, anomalies: all, feedback: [], closedAt: null }, deps.timezone);
+  const { ts } = await deps.responder.post({ channel }, msg);
+  await setGroupTs(pool, groupId, ts);
+  // The chart of the first traffic anomaly, band drawn, in the message's thread.
+  const first = all.find((a) => a.metric.endsWith('bps'));
+  const s = first && series.find((x) => x.iface.ifindex === first.ifindex && x.metric === first.metric);
+  if (!deps.renderer || !first || !s?.baseline) return;
+  try {
+    const range = { from: now.getTime() - 6 * 3_600_000, to: now.getTime() };
+    const upper: { x: number; y: number }[] = [];
+    const lower: { x: number; y: number }[] = [];
+    for (let t = Math.ceil(range.from / STEP_MS) * STEP_MS; t <= range.to; t += STEP_MS) {
+      const b = bandAt(s.baseline, t, 4, s.bandFactor);
+      upper.push({ x: t, y: b.high });
+      lower.push({ x: t, y: b.low });
+    }
+    const out = await graphInterface(
+      { pool, renderer: deps.renderer, timezone: deps.timezone },
+      s.iface,
+      range,
+      'util',
+      {
+        band: { upper, lower },
+        anomalies: first.peak !== null ? [{ x: first.since.getTime(), y: first.peak }] : [],
+      },
+    );
+    if (out.file) await deps.responder.upload({ channel, threadTs: ts }, [out.file]);
+  } catch (err) {
+    deps.log?.warn({ err, device }, 'anomaly chart failed');
+  }
+}

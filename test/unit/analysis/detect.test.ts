@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildBaseline,
+  detectSeries,
+  metricSettings,
+  type Point,
+  sanitise,
+  type SeriesAnomaly,
+} from '../../../src/analysis/index.js';
+import { DAY, diurnal, HOUR, noise, STEP, series, T0 } from './helpers.js';
+
+const SPEED = 10e9;
+const traffic = metricSettings('in_bps', STEP, SPEED);
+const errors = metricSettings('in_errors', STEP, SPEED);
+
+/** History of `days` days, then `test` analysed against the baseline learnt from it. */
+function run(history: Point[], test: Point[], settings = traffic): SeriesAnomaly[] {
+  const b = buildBaseline(sanitise(history, 'in_bps', SPEED).points, settings.baseline);
+  if (!b) throw new Error('no baseline');
+  return detectSeries(sanitise(test, 'in_bps', SPEED).points, b, settings.detector);
+}
+
+function noisyDiurnal(seed: number, amp = 0.08) {
+  const n = noise(seed);
+  return (t: number) => diurnal(t) * (1 + amp * n());
+}
+
+describe('seasonal baseline detector: no false alarms', () => {
+  it('a flat series with noise raises nothing', () => {
+    const n = noise(3);
+    const all = series(10, () => 3e8 * (1 + 0.05 * n()));
+    expect(run(all.slice(0, 8 * 288), all.slice(8 * 288))).toEqual([]);
+  });
+
+  it('a daily-seasonal series (busy afternoons, quiet nights) raises nothing', () => {
+    const all = series(10, noisyDiurnal(4));
+    expect(run(all.slice(0, 8 * 288), all.slice(8 * 288))).toEqual([]);
+  });
+
+  it('a weekly-seasonal series (quiet weekends) with three weeks of history raises nothing on the weekend', () => {
+    const n = noise(5);
+    const f = (t: number) => {
+      const dow = (Math.floor(t / DAY) + 4) % 7; // 0 = Sunday
+      return diurnal(t) * (dow === 0 || dow === 6 ? 0.3 : 1) * (1 + 0.06 * n());
+    };
+    const all = series(28, f);
+    const b = buildBaseline(all.slice(0, 21 * 288), traffic.baseline)!;
+    expect(b.season).toBe('week');
+    expect(detectSeries(all.slice(21 * 288), b, traffic.detector)).toEqual([]);
+  });
+
+  it('a counter wrap misread as one huge rate, a reboot (gap then reset) and polling gaps raise nothing', () => {
+    const f = noisyDiurnal(6);
+    const all = series(10, (t, i) => {
+      if (i === 8 * 288 + 40) return 5e10; // above the 10 Gb/s port: impossible, dropped
+      if (i === 8 * 288 + 90) return 9e8; // one wild sample from a reset read as a wrap
+      if (i >= 8 * 288 + 150 && i < 8 * 288 + 160) return null; // reboot: polls fail
+      if (i % 97 === 0) return null; // scattered missed polls
+      return f(t);
+    });
+    const s = sanitise(all, 'in_bps', SPEED);
+    expect(s.impossible).toBe(1);
+    expect(run(all.slice(0, 8 * 288), all.slice(8 * 288))).toEqual([]);
+  });
+
+  it('one noisy sample outside the band is not an alert', () => {
+    const f = noisyDiurnal(7, 0.03);
+    const all = series(10, (t, i) => (i === 9 * 288 ? f(t) * 2.5 : f(t)));
+    expect(run(all.slice(0, 8 * 288), all.slice(8 * 288))).toEqual([]);
+  });
+});
+
+describe('seasonal baseline detector: anomalies', () => {
+  const start = 8 * 288 + 150; // day 8, 12:30
+
+  it('a spike is found within two samples, with the band and since when', () => {
+    const f = noisyDiurnal(8);
+    const all = series(10, (t, i) => (i >= start && i < start + 4 ? f(t) * 4 : f(t)));
+    const found = run(all.slice(0, 8 * 288), all.slice(8 * 288));
+    expect(found).toHaveLength(1);
+    const a = found[0]!;
+    expect(a.kind).toBe('spike');
+    expect(a.side).toBe('high');
+    expect(a.since).toBe(all[start]!.t);
+    expect((a.detectedAt - a.since) / STEP).toBeLessThanOrEqual(2);
+    expect(a.observed).toBeGreaterThan(a.high);
+    expect(a.low).toBeLessThan(a.expected);
+    expect(a.clearedAt).toBe(all[start + 4 + 2]!.t);
+  });
+
+  it('a level shift (doubling for six hours) is found in a few samples and called a level shift', () => {
+    const f = noisyDiurnal(9);
+    const all = series(10, (t, i) => (i >= start && i < start + 72 ? f(t) * 2 : f(t)));
+    const found = run(all.slice(0, 8 * 288), all.slice(8 * 288));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.kind).toBe('level-shift');
+    expect((found[0]!.detectedAt - found[0]!.since) / STEP).toBeLessThanOrEqual(4);
+  });
+
+  it('a drop to zero is called a drop to zero', () => {
+    const f = noisyDiurnal(10);
+    const all = series(10, (t, i) => (i >= start && i < start + 24 ? 0 : f(t)));
+    const found = run(all.slice(0, 8 * 288), all.slice(8 * 288));
+    expect(found.map((a) => a.kind)).toEqual(['drop-to-zero']);
+    expect(found[0]!.side).toBe('low');
+  });
+
+  it('the k-of-n rule alone: a moderate shift for 9 samples is found at the 7th sample outside', () => {
+    const flat = (t: number) => 3e8 + (t % (2 * STEP) ? 3e6 : -3e6);
+    const history = series(8, flat);
+    const b = buildBaseline(history, traffic.baseline)!;
+    // 5 scales up: beyond the band (4), never beyond the hard limit (8); EWMA switched off.
+    const test = series(
+      1,
+      (t, i) => (i >= 20 && i < 29 ? flat(t) * Math.exp(5 * 0.03) : flat(t)),
+      T0 + 8 * DAY,
+    );
+    const found = detectSeries(test, b, { ...traffic.detector, ewmaLimit: 99 });
+    expect(found).toHaveLength(1);
+    expect(found[0]!.rule).toBe('k-of-n');
+    expect(found[0]!.detectedAt).toBe(test[26]!.t);
+  });
+
+  it('a wider band from "expected" feedback hides a moderate excursion that the learnt band shows', () => {
+    const f = noisyDiurnal(11, 0.03);
+    const all = series(10, (t, i) => (i >= start && i < start + 30 ? f(t) * 1.35 : f(t)));
+    const b = buildBaseline(all.slice(0, 8 * 288), traffic.baseline)!;
+    const test = all.slice(8 * 288);
+    expect(detectSeries(test, b, traffic.detector)).toHaveLength(1);
+    expect(detectSeries(test, b, { ...traffic.detector, bandFactor: 3 })).toHaveLength(0);
+  });
+
+  it('history with an outage of its own still gives a usable baseline (median, not mean)', () => {
+    const f = noisyDiurnal(12);
+    const all = series(10, (t, i) => (i >= 3 * 288 && i < 3 * 288 + 48 ? 0 : f(t)));
+    const b = buildBaseline(all.slice(0, 8 * 288), traffic.baseline)!;
+    expect(detectSeries(all.slice(8 * 288), b, traffic.detector)).toEqual([]);
+  });
+
+  it('less than two days of history: no baseline yet (learning), rather than a guess', () => {
+    expect(buildBaseline(series(1, noisyDiurnal(13)), traffic.baseline)).toBeUndefined();
+    expect(buildBaseline(series(3, noisyDiurnal(13)), traffic.baseline)?.season).toBe('day');
+    expect(buildBaseline(series(15, noisyDiurnal(13)), traffic.baseline)?.season).toBe('week');
+  });
+});
+
+describe('error and discard bursts', () => {
+  it('sporadic single errors on a port that usually has none raise nothing; a burst does', () => {
+    const n = noise(14);
+    const quiet = (i: number) => (i % 37 === 0 ? 1 / 300 : i % 101 === 0 ? 3 / 300 : 0);
+    const history = series(8, (_t, i) => quiet(i));
+    const b = buildBaseline(history, errors.baseline)!;
+    expect(b.season).toBe('none');
+    const calm = series(2, (_t, i) => quiet(i), T0 + 8 * DAY);
+    expect(detectSeries(calm, b, errors.detector)).toEqual([]);
+    const burst = series(2, (_t, i) => (i >= 100 && i < 106 ? 5 + n() : quiet(i)), T0 + 8 * DAY);
+    const found = detectSeries(burst, b, errors.detector);
+    expect(found.map((a) => a.kind)).toEqual(['burst']);
+    expect((found[0]!.detectedAt - found[0]!.since) / STEP).toBeLessThanOrEqual(2);
+  });
+
+  it('fewer errors than usual is never an anomaly', () => {
+    const history = series(8, (_t, i) => 2 + (i % 3) * 0.1);
+    const b = buildBaseline(history, errors.baseline)!;
+    const test = series(1, () => 0, T0 + 8 * DAY);
+    expect(detectSeries(test, b, errors.detector)).toEqual([]);
+  });
+
+  it('a long polling hole resets the rules: samples before it do not combine with samples after', () => {
+    const history = series(8, () => 0);
+    const b = buildBaseline(history, errors.baseline)!;
+    // One high sample, a 2-hour hole, one high sample: never two of three in a row.
+    const test: Point[] = [
+      { t: T0 + 8 * DAY, v: 0 },
+      { t: T0 + 8 * DAY + STEP, v: 10 },
+      { t: T0 + 8 * DAY + 2 * HOUR, v: 10 },
+      { t: T0 + 8 * DAY + 2 * HOUR + STEP, v: 0 },
+    ];
+    expect(detectSeries(test, b, errors.detector)).toEqual([]);
+  });
+});
