@@ -1,3 +1,6 @@
+import { Queue } from 'bullmq';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
 import { type Stack, startStack } from '../helpers/stack.js';
 
@@ -36,8 +39,17 @@ it('a person over limits.commandsPerMinute is told so privately; others carry on
 it('a queue holding limits.queueDepth jobs refuses new requests with a clear message', async () => {
   // No worker: the queue only fills.
   s = await startStack({ roles: ['bot'], extraYaml: { limits: { queueDepth: 2 } } });
-  for (let i = 0; i < 3; i++)
+  // One after another, each in the queue before the next is sent: intake enqueues after the ack (and
+  // after posting "queued"), so commands sent back to back could all see an empty queue.
+  const conn = new Redis(TEST_REDIS_URL);
+  const queue = new Queue('default', { connection: conn, prefix: s.prefix });
+  for (let i = 0; i < 2; i++) {
     await s.emu.slashCommand({ command: '/net', text: 'devices', channelId: CHANNEL });
+    await expect.poll(() => queue.count(), { timeout: 10_000 }).toBe(i + 1);
+  }
+  await queue.close();
+  conn.disconnect();
+  await s.emu.slashCommand({ command: '/net', text: 'devices', channelId: CHANNEL });
   const failed = await s.emu.waitFor(
     (c) => c.method === 'chat.update' && /^failed/.test(String(c.args.text)),
     10_000,
