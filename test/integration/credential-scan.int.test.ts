@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
@@ -14,7 +15,8 @@ import { SIGNING_SECRET, type Stack, startStack } from '../helpers/stack.js';
 const CHANNEL = 'C00NETOPS0';
 const ADMIN = 'U0000ALICE';
 const VIEWER = 'U0000CAROL';
-const BOT_TOKEN = 'xoxb-scan-4f1c9e2a7b'; // fake, but must never show up anywhere either
+// Made per run (fake, but it must never show up anywhere either): no token-shaped literal in the repo.
+const BOT_TOKEN = ['xoxb', 'scan', randomBytes(6).toString('hex')].join('-');
 
 let fleet: Fleet;
 let s: Stack;
