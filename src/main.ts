@@ -12,6 +12,7 @@ import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
+import { createDashboardRoute } from './dashboard/index.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -394,6 +395,16 @@ export async function startRoles(options: StartOptions): Promise<Running> {
           enqueue: producer.enqueue,
           log,
         }),
+        ...(config.dashboard.enabled
+          ? [
+              createDashboardRoute({
+                settings: config.dashboard,
+                queues: queueNames.map((q) => producer.queue(q)),
+                credentials,
+                log,
+              }),
+            ]
+          : []),
         ...(options.routes ?? []),
       ],
       log,
