@@ -73,7 +73,11 @@ export function spawnBot(
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(BOT, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, NETOPS_TEST_CONFIG: JSON.stringify(config), NETOPS_TEST_START: JSON.stringify(start) },
+    env: {
+      ...process.env,
+      NETOPS_TEST_CONFIG: JSON.stringify(config),
+      NETOPS_TEST_START: JSON.stringify(start),
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
