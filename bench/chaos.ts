@@ -136,6 +136,11 @@ if (wanted('worker_kill')) {
   sending = false;
   await killing;
   await settle(stack, [A], JOBS);
+  // Jobs still in the queue at the deadline are late, not lost: say how many.
+  const counts = await stack
+    .bot!.producer.queue('default')
+    .getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+    .catch(() => ({}) as Record<string, number>);
   const tally = tallySleepJobs(stack.emu, [A]);
   const lastResultAt = Math.max(
     ...[...tally.values()].flatMap((t) => t.results.map((r) => Number(r.ts) * 1000)),
@@ -153,6 +158,7 @@ if (wanted('worker_kill')) {
     lock_ms: 1_500,
     stalled_interval_ms: 1_000,
     jobs_lost: [...tally.values()].filter((t) => t.results.length === 0).length,
+    still_queued_at_deadline: Object.values(counts).reduce((a, b) => a + b, 0),
     duplicate_posts: s.results_duplicated + s.progress_duplicated,
     ...s,
     audit_rows_lost_or_incomplete: await auditGaps(stack, [...tally.keys()]),
