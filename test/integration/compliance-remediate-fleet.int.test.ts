@@ -143,8 +143,11 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
       c2: `ntp server ${NTP}\nmpls ldp router-id Loopback0`,
       d1: `ntp server ${NTP}`,
     });
-    // The requester cannot approve it; a second engineer does.
-    expect(await d.click('change.approve', card.value, card.ts, ALICE)).toMatch(/second engineer/);
+    // The requester (an operator) cannot approve it; a second engineer does.
+    expect(await d.click('change.approve', card.value, card.ts, ALICE)).toMatch(
+      /no role that allows `change.approve`/,
+    );
+    expect((await d.state(id)).state).toBe('awaiting_approval');
     expect(await d.click('change.approve', card.value, card.ts, BOB)).toMatch(/approved; applying/);
     const end = await d.settle(id, 240_000);
     expect(end.state, end.detail ?? '').toBe('rolled_back');
