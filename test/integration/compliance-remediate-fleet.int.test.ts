@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/config.js';
 import { normalise, rulesFor } from '../../src/configs/index.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
-import { ALICE, BOB, CHANNEL, changeDriver } from '../helpers/changes.js';
+import { ALICE, BOB, CHANNEL, changeDriver, until } from '../helpers/changes.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -24,16 +24,6 @@ const NTP = '10.0.0.123';
 let fleet: Fleet;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const statuses = async (rule: string) => {
   const { rows } = await s.db.pool.query<{ device: string; status: string }>(
