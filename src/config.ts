@@ -386,6 +386,32 @@ const fileSchema = z
       })
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
+    /** Bull Board (the queues' dashboard) on the bot's HTTP server, behind basic auth or a token. */
+    dashboard: z
+      .object({
+        enabled: z.boolean().default(false),
+        path: z
+          .string()
+          .regex(/^(\/[a-z0-9_-]+)+$/, 'a path such as /admin/queues')
+          .refine(
+            (p) => !/^\/(slack|alerts|healthz|readyz|metrics)(\/|$)/.test(p),
+            'a path of its own (not under /slack, /alerts, /healthz, /readyz or /metrics)',
+          )
+          .default('/admin/queues'),
+        /** basic: NETOPS_CRED_<NAME>_USERNAME/_PASSWORD; bearer: NETOPS_SECRET_<NAME> (or the credentials file). */
+        auth: z.enum(['basic', 'bearer']).default('basic'),
+        credential: credentialName.default('dashboard'),
+        /** Look, do not touch: retry, remove, clean, pause and add are refused. */
+        readOnly: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        path: '/admin/queues',
+        auth: 'basic',
+        credential: 'dashboard',
+        readOnly: true,
+      }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */

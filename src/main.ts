@@ -12,6 +12,7 @@ import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
+import { createDashboardRoute } from './dashboard/index.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
@@ -68,7 +69,7 @@ export interface StartOptions {
   routes?: Route[];
   /** Hook run once the worker side is up (reconcile loops, syslog receiver…); returns a stopper. */
   onWorkerStart?(ctx: Running): Promise<(() => Promise<void>) | void>;
-  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…). */
+  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…, NETOPS_SECRET_<NAME>). */
   secretsEnv?: Record<string, string | undefined>;
   /** Run the inventory reconciler and syslog receiver in the worker (default true). */
   loops?: boolean;
@@ -203,6 +204,12 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     }),
   });
   const guard = createPolicyGuard(config, web, log);
+  // Every secret the process needs beyond Slack's and the URLs: device logins, webhook keys, the
+  // dashboard's. The file is read only when a secret is first asked for.
+  const credentials = createCredentialResolver({
+    env: options.secretsEnv ?? {},
+    ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
+  });
 
   const running: Running = {
     config,
@@ -244,10 +251,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const domain = createDomainServices({
       ...core,
       responder: paced,
-      credentials: createCredentialResolver({
-        env: options.secretsEnv ?? {},
-        ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
-      }),
+      credentials,
       scheduler,
       changeAuthorize,
     });
@@ -385,12 +389,22 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         metrics,
         ...alertRoutes({
           config,
-          secretsEnv: options.secretsEnv ?? {},
+          credentials,
           pool,
           inventory,
           enqueue: producer.enqueue,
           log,
         }),
+        ...(config.dashboard.enabled
+          ? [
+              createDashboardRoute({
+                settings: config.dashboard,
+                queues: queueNames.map((q) => producer.queue(q)),
+                credentials,
+                log,
+              }),
+            ]
+          : []),
         ...(options.routes ?? []),
       ],
       log,
