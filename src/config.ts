@@ -238,6 +238,29 @@ export const complianceSchema = z
     /** Variables for every device: `{{vars.domain}}`. */
     vars: z.record(z.string(), z.unknown()).default({}),
     rules: z.array(complianceRuleSchema).default([]),
+    /**
+     * Fleet-wide remediation (`compliance remediate`, the Remediate all button) applies in these
+     * waves: a device count, a share of the devices, or `rest`; the last repeats until all are done.
+     */
+    remediation: z
+      .object({
+        waves: z
+          .array(
+            z.union([
+              z.number().int().min(1).max(10_000),
+              z
+                .string()
+                .regex(/^(?:100|[1-9]\d?)%$/, 'a percentage from 1% to 100%')
+                .transform((s) => s as `${number}%`),
+              z.literal('rest'),
+            ]),
+          )
+          .min(1)
+          .refine((w) => !w.slice(0, -1).includes('rest'), '`rest` can only be the last wave')
+          .default([1, '10%', 'rest']),
+      })
+      .strict()
+      .default({ waves: [1, '10%', 'rest'] }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -448,7 +471,12 @@ const fileSchema = z
       }),
     devices: z.array(deviceSchema).default([]),
     /** What every device must and must not have; see README "Compliance". */
-    compliance: complianceSchema.default({ sites: {}, vars: {}, rules: [] }),
+    compliance: complianceSchema.default({
+      sites: {},
+      vars: {},
+      rules: [],
+      remediation: { waves: [1, '10%', 'rest'] },
+    }),
     /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
     incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */

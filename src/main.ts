@@ -5,7 +5,7 @@ import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, createChangeHandlers } from './changes/index.js';
-import { createRemediateAction } from './compliance/index.js';
+import { createRemediateAction, createRemediateAllAction } from './compliance/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
@@ -379,6 +379,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
           authorize: changeAuthorize,
           secretMarker: config.configs.secretMarker,
         }),
+        createRemediateAllAction({ inventory, enqueue: producer.enqueue }),
         ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],
