@@ -305,9 +305,20 @@ const fileSchema = z
           .strict()
           .default({ every: 3_600_000, jitter: 600_000 }),
         poll: z
-          .object({ every: duration.default(60_000) })
+          .object({
+            every: duration.default(60_000),
+            /**
+             * rounds: one worker at a time (a Redis lease) polls the whole fleet each interval, with
+             * bounded concurrency and batched stores; a round never overlaps the one before and a
+             * late one is reported. jobs: one `snmp.poll` job per device and interval (small fleets,
+             * or polling spread over many workers).
+             */
+            mode: z.enum(['rounds', 'jobs']).default('rounds'),
+            /** Devices polled at once in a round. */
+            concurrency: z.number().int().min(1).max(5_000).default(200),
+          })
           .strict()
-          .default({ every: 60_000 }),
+          .default({ every: 60_000, mode: 'rounds', concurrency: 200 }),
         reconcile: z
           .object({ every: duration.default(30_000) })
           .strict()
@@ -316,7 +327,7 @@ const fileSchema = z
       .strict()
       .default({
         backup: { every: 3_600_000, jitter: 600_000 },
-        poll: { every: 60_000 },
+        poll: { every: 60_000, mode: 'rounds', concurrency: 200 },
         reconcile: { every: 30_000 },
       }),
     timezone: z.string().default('UTC'),
@@ -364,9 +375,37 @@ const fileSchema = z
           .default({ raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 }),
         /** Prometheus file_sd targets file written on every reconcile (for snmp_exporter). */
         fileSdPath: z.string().optional(),
+        /** Where interface samples live: this PostgreSQL (default) or a VictoriaMetrics. */
+        backend: z.enum(['postgres', 'victoriametrics']).default('postgres'),
+        /** VictoriaMetrics base URL (single node, or a cluster's tenant URL); required for that backend. */
+        url: z
+          .string()
+          .url('a URL such as http://127.0.0.1:8428')
+          .refine((u) => /^https?:/.test(u), 'http:// or https://')
+          .optional(),
+        /** Metric name prefix in VictoriaMetrics, so a shared one can hold other things too. */
+        prefix: z
+          .string()
+          .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name prefix, e.g. netops_')
+          .default('netops_'),
+        /** How long a VictoriaMetrics request may take. */
+        timeout: duration.default(30_000),
       })
       .strict()
-      .default({ retention: { raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 } }),
+      .superRefine((m, ctx) => {
+        if (m.backend === 'victoriametrics' && !m.url)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'required when backend is victoriametrics',
+          });
+      })
+      .default({
+        retention: { raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 },
+        backend: 'postgres',
+        prefix: 'netops_',
+        timeout: 30_000,
+      }),
     discovery: z
       .object({
         /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
@@ -567,6 +606,9 @@ const HINTS: Record<string, string> = {
   SLACK_BOT_TOKEN: 'set SLACK_BOT_TOKEN to the Bot User OAuth Token (OAuth & Permissions page)',
   SLACK_SIGNING_SECRET: 'set SLACK_SIGNING_SECRET from Basic Information → App Credentials',
   SLACK_APP_TOKEN: 'for Socket Mode create an app-level token with connections:write',
+  'metrics.url':
+    'e.g. metrics: { backend: victoriametrics, url: http://127.0.0.1:8428 } (VictoriaMetrics listens on 8428)',
+  'metrics.backend': 'postgres (the default) or victoriametrics (needs metrics.url)',
   credential:
     'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
   get vendor() {

@@ -49,6 +49,7 @@ import type { Route } from './slack/receiver.js';
 import { type CoreServices, createDomainServices, type Services } from './services/index.js';
 import { createSlackCaller, createSlackClient } from './slack/web-api.js';
 import { createAuditLog, createDurableAudit, createPool, migrate, type Pool } from './storage/index.js';
+import { bindMetricsBackend, createMetricsBackend } from './metrics/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
 export interface StartOptions {
@@ -160,6 +161,21 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   const telemetry = createTelemetry();
   const pool = createPool({ connectionString: config.env.DATABASE_URL, applicationName: `netops-${role}` });
   await withRetries('PostgreSQL', log, () => migrate(pool));
+  // Where interface samples live (netops.yaml `metrics.backend`): bound once, read everywhere.
+  bindMetricsBackend(
+    pool,
+    createMetricsBackend(
+      pool,
+      config.metrics.backend === 'victoriametrics'
+        ? {
+            backend: 'victoriametrics',
+            url: config.metrics.url!,
+            prefix: config.metrics.prefix,
+            timeoutMs: config.metrics.timeout,
+          }
+        : { backend: 'postgres' },
+    ),
+  );
   const inventory = createInventory(config.devices);
   const prefix = config.env.NETOPS_QUEUE_PREFIX;
   const jobs = options.jobs ?? allJobs;
@@ -286,7 +302,16 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     running.host = host;
     const loops =
       options.loops !== false
-        ? await startWorkerLoops({ config, inventory, enqueue: producer.enqueue, services, log })
+        ? await startWorkerLoops({
+            config,
+            inventory,
+            enqueue: producer.enqueue,
+            services,
+            log,
+            redis: workerRedis,
+            prefix,
+            onPollRound: (r) => telemetry.pollRounds.observe(r),
+          })
         : undefined;
     const extra = await options.onWorkerStart?.(running);
     stoppers.push(async (grace) => {
