@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Envelope } from './envelope.js';
 import { DEFAULT_QUEUE, jobOptions } from './producer.js';
 import type { JobDefinition } from './types.js';
@@ -39,7 +39,7 @@ export interface Scheduler {
 }
 
 export interface SchedulerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Job definitions: which queue each job runs on and its retry options. */
   jobs: readonly JobDefinition[];
