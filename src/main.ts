@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
@@ -17,6 +16,7 @@ import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
+import { createRedisConnection, describeRedis } from './redis.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -177,17 +177,15 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     ),
   );
   const inventory = createInventory(config.devices);
-  const prefix = config.env.NETOPS_QUEUE_PREFIX;
+  // Hash-tagged on a Cluster: every key of ours and BullMQ's then lives in one slot.
+  const prefix = config.redis.prefix;
   const jobs = options.jobs ?? allJobs;
 
   // Producer: never queue commands blindly while Redis is away (the user is told within seconds);
   // reconnect at least every 500 ms so a restarted Redis is used again almost at once.
-  // Workers: wait forever.
-  const producerRedis = new Redis(config.env.REDIS_URL, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 500),
-  });
+  // Workers: wait forever. One server, Sentinel or Cluster alike (src/redis.ts).
+  log.info({ redis: describeRedis(config.redis), prefix }, 'redis');
+  const producerRedis = createRedisConnection(config.redis, 'producer');
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({
     connection: producerRedis,
@@ -259,7 +257,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
-    const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    const workerRedis = createRedisConnection(config.redis, 'worker');
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
     // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
