@@ -195,7 +195,20 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
         { type: 'button', action_id: 'compliance.remediate_all', block_id: 'b', value: button.value },
       ],
     });
+    const ack = await s.emu.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && c.args.user === ALICE && s.emu.calls.indexOf(c) >= since,
+      10_000,
+    );
+    expect(String(ack.args.text)).toContain('Proposing one change request for the failing devices of `*`');
     const id = await newestChange(first);
+    // The answer in the summary's thread names the change, the devices and the waves.
+    const answer = await s.emu.waitFor(
+      (c) => s.emu.calls.indexOf(c) >= since && JSON.stringify(c.args).includes(`Change ${id} created`),
+      30_000,
+    );
+    expect(JSON.stringify(answer.args)).toContain(
+      'remediate 2 device(s) for rule `ntp` (ntp), applied in waves of 1, 2, 1',
+    );
     const card = await d.card(id);
     expect(card.text).toContain('Devices* (2)');
     const { rows } = await s.db.pool.query(
