@@ -231,4 +231,28 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
     expect(Object.keys(st)).toHaveLength(5);
     expect((await statuses('ldp')).c2).toBe('noncompliant');
   }, 300_000);
+
+  it('bad --waves and an unknown scope are answered privately; nothing is queued', async () => {
+    const count = async () =>
+      (await s.db.pool.query('SELECT count(*)::int AS n FROM change_requests')).rows[0].n as number;
+    const before = await count();
+    for (const [text, answer] of [
+      ['compliance remediate * --waves rest,1', /--waves: `rest` can only be the last wave/],
+      ['compliance remediate * --waves 1,ten', /--waves: `ten` is not a device count/],
+      ['compliance remediate zz*', /No device matches `zz\*`/],
+      ['compliance * --waves 1', /`--waves` goes with `compliance remediate`/],
+    ] as const) {
+      const from = s.emu.responseUrlPosts.length;
+      await slash(text);
+      await until(
+        async () =>
+          s.emu.responseUrlPosts.slice(from).some((p) => answer.test(JSON.stringify(p.body)))
+            ? true
+            : undefined,
+        `the answer to ${text}`,
+        10_000,
+      );
+    }
+    expect(await count()).toBe(before);
+  });
 });
