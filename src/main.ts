@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, createChangeHandlers } from './changes/index.js';
-import { createRemediateAction } from './compliance/index.js';
+import { createRemediateAction, createRemediateAllAction } from './compliance/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
@@ -18,6 +17,7 @@ import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
+import { createRedisConnection, describeRedis } from './redis.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -50,6 +50,7 @@ import type { Route } from './slack/receiver.js';
 import { type CoreServices, createDomainServices, type Services } from './services/index.js';
 import { createSlackCaller, createSlackClient } from './slack/web-api.js';
 import { createAuditLog, createDurableAudit, createPool, migrate, type Pool } from './storage/index.js';
+import { bindMetricsBackend, createMetricsBackend } from './metrics/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
 export interface StartOptions {
@@ -161,18 +162,31 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   const telemetry = createTelemetry();
   const pool = createPool({ connectionString: config.env.DATABASE_URL, applicationName: `netops-${role}` });
   await withRetries('PostgreSQL', log, () => migrate(pool));
+  // Where interface samples live (netops.yaml `metrics.backend`): bound once, read everywhere.
+  bindMetricsBackend(
+    pool,
+    createMetricsBackend(
+      pool,
+      config.metrics.backend === 'victoriametrics'
+        ? {
+            backend: 'victoriametrics',
+            url: config.metrics.url!,
+            prefix: config.metrics.prefix,
+            timeoutMs: config.metrics.timeout,
+          }
+        : { backend: 'postgres' },
+    ),
+  );
   const inventory = createInventory(config.devices);
-  const prefix = config.env.NETOPS_QUEUE_PREFIX;
+  // Hash-tagged on a Cluster: every key of ours and BullMQ's then lives in one slot.
+  const prefix = config.redis.prefix;
   const jobs = options.jobs ?? allJobs;
 
   // Producer: never queue commands blindly while Redis is away (the user is told within seconds);
   // reconnect at least every 500 ms so a restarted Redis is used again almost at once.
-  // Workers: wait forever.
-  const producerRedis = new Redis(config.env.REDIS_URL, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 500),
-  });
+  // Workers: wait forever. One server, Sentinel or Cluster alike (src/redis.ts).
+  log.info({ redis: describeRedis(config.redis), prefix }, 'redis');
+  const producerRedis = createRedisConnection(config.redis, 'producer');
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({
     connection: producerRedis,
@@ -248,7 +262,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
-    const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    const workerRedis = createRedisConnection(config.redis, 'worker');
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
     // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
@@ -292,7 +306,16 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     running.host = host;
     const loops =
       options.loops !== false
-        ? await startWorkerLoops({ config, inventory, enqueue: producer.enqueue, services, log })
+        ? await startWorkerLoops({
+            config,
+            inventory,
+            enqueue: producer.enqueue,
+            services,
+            log,
+            redis: workerRedis,
+            prefix,
+            onPollRound: (r) => telemetry.pollRounds.observe(r),
+          })
         : undefined;
     const extra = await options.onWorkerStart?.(running);
     stoppers.push(async (grace) => {
@@ -417,6 +440,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
           authorize: changeAuthorize,
           secretMarker: config.configs.secretMarker,
         }),
+        createRemediateAllAction({ inventory, enqueue: producer.enqueue }),
         ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],

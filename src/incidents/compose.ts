@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -73,7 +73,12 @@ export function alertRoutes(options: {
  * per channel): a storm's parents and diagnostics queue up instead of being rate-limited. Only
  * channels incidents go to are paced, and only when an alert source is configured.
  */
-export function pacedResponder(inner: Responder, config: Config, redis: Redis, prefix: string): Responder {
+export function pacedResponder(
+  inner: Responder,
+  config: Config,
+  redis: RedisClient,
+  prefix: string,
+): Responder {
   const fallback = defaultAlertChannel(config);
   const channels = new Set<string>([
     ...config.incidents.routes.map((r) => r.channel),
