@@ -239,6 +239,29 @@ export const complianceSchema = z
     /** Variables for every device: `{{vars.domain}}`. */
     vars: z.record(z.string(), z.unknown()).default({}),
     rules: z.array(complianceRuleSchema).default([]),
+    /**
+     * Fleet-wide remediation (`compliance remediate`, the Remediate all button) applies in these
+     * waves: a device count, a share of the devices, or `rest`; the last repeats until all are done.
+     */
+    remediation: z
+      .object({
+        waves: z
+          .array(
+            z.union([
+              z.number().int().min(1).max(10_000),
+              z
+                .string()
+                .regex(/^(?:100|[1-9]\d?)%$/, 'a percentage from 1% to 100%')
+                .transform((s) => s as `${number}%`),
+              z.literal('rest'),
+            ]),
+          )
+          .min(1)
+          .refine((w) => !w.slice(0, -1).includes('rest'), '`rest` can only be the last wave')
+          .default([1, '10%', 'rest']),
+      })
+      .strict()
+      .default({ waves: [1, '10%', 'rest'] }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -314,9 +337,20 @@ const fileSchema = z
           .strict()
           .default({ every: 3_600_000, jitter: 600_000 }),
         poll: z
-          .object({ every: duration.default(60_000) })
+          .object({
+            every: duration.default(60_000),
+            /**
+             * rounds: one worker at a time (a Redis lease) polls the whole fleet each interval, with
+             * bounded concurrency and batched stores; a round never overlaps the one before and a
+             * late one is reported. jobs: one `snmp.poll` job per device and interval (small fleets,
+             * or polling spread over many workers).
+             */
+            mode: z.enum(['rounds', 'jobs']).default('rounds'),
+            /** Devices polled at once in a round. */
+            concurrency: z.number().int().min(1).max(5_000).default(200),
+          })
           .strict()
-          .default({ every: 60_000 }),
+          .default({ every: 60_000, mode: 'rounds', concurrency: 200 }),
         reconcile: z
           .object({ every: duration.default(30_000) })
           .strict()
@@ -325,7 +359,7 @@ const fileSchema = z
       .strict()
       .default({
         backup: { every: 3_600_000, jitter: 600_000 },
-        poll: { every: 60_000 },
+        poll: { every: 60_000, mode: 'rounds', concurrency: 200 },
         reconcile: { every: 30_000 },
       }),
     timezone: z.string().default('UTC'),
@@ -373,9 +407,37 @@ const fileSchema = z
           .default({ raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 }),
         /** Prometheus file_sd targets file written on every reconcile (for snmp_exporter). */
         fileSdPath: z.string().optional(),
+        /** Where interface samples live: this PostgreSQL (default) or a VictoriaMetrics. */
+        backend: z.enum(['postgres', 'victoriametrics']).default('postgres'),
+        /** VictoriaMetrics base URL (single node, or a cluster's tenant URL); required for that backend. */
+        url: z
+          .string()
+          .url('a URL such as http://127.0.0.1:8428')
+          .refine((u) => /^https?:/.test(u), 'http:// or https://')
+          .optional(),
+        /** Metric name prefix in VictoriaMetrics, so a shared one can hold other things too. */
+        prefix: z
+          .string()
+          .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name prefix, e.g. netops_')
+          .default('netops_'),
+        /** How long a VictoriaMetrics request may take. */
+        timeout: duration.default(30_000),
       })
       .strict()
-      .default({ retention: { raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 } }),
+      .superRefine((m, ctx) => {
+        if (m.backend === 'victoriametrics' && !m.url)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: 'required when backend is victoriametrics',
+          });
+      })
+      .default({
+        retention: { raw: 7 * 86_400_000, fiveMinute: 90 * 86_400_000, hour: 730 * 86_400_000 },
+        backend: 'postgres',
+        prefix: 'netops_',
+        timeout: 30_000,
+      }),
     discovery: z
       .object({
         /** CIDRs discovery may probe; nothing else is touched. Empty: discovery of addresses is off. */
@@ -418,6 +480,32 @@ const fileSchema = z
       })
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
+    /** Bull Board (the queues' dashboard) on the bot's HTTP server, behind basic auth or a token. */
+    dashboard: z
+      .object({
+        enabled: z.boolean().default(false),
+        path: z
+          .string()
+          .regex(/^(\/[a-z0-9_-]+)+$/, 'a path such as /admin/queues')
+          .refine(
+            (p) => !/^\/(slack|alerts|healthz|readyz|metrics)(\/|$)/.test(p),
+            'a path of its own (not under /slack, /alerts, /healthz, /readyz or /metrics)',
+          )
+          .default('/admin/queues'),
+        /** basic: NETOPS_CRED_<NAME>_USERNAME/_PASSWORD; bearer: NETOPS_SECRET_<NAME> (or the credentials file). */
+        auth: z.enum(['basic', 'bearer']).default('basic'),
+        credential: credentialName.default('dashboard'),
+        /** Look, do not touch: retry, remove, clean, pause and add are refused. */
+        readOnly: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        path: '/admin/queues',
+        auth: 'basic',
+        credential: 'dashboard',
+        readOnly: true,
+      }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */
@@ -454,7 +542,12 @@ const fileSchema = z
       }),
     devices: z.array(deviceSchema).default([]),
     /** What every device must and must not have; see README "Compliance". */
-    compliance: complianceSchema.default({ sites: {}, vars: {}, rules: [] }),
+    compliance: complianceSchema.default({
+      sites: {},
+      vars: {},
+      rules: [],
+      remediation: { waves: [1, '10%', 'rest'] },
+    }),
     /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
     incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
@@ -561,6 +654,9 @@ const HINTS: Record<string, string> = {
   SLACK_BOT_TOKEN: 'set SLACK_BOT_TOKEN to the Bot User OAuth Token (OAuth & Permissions page)',
   SLACK_SIGNING_SECRET: 'set SLACK_SIGNING_SECRET from Basic Information → App Credentials',
   SLACK_APP_TOKEN: 'for Socket Mode create an app-level token with connections:write',
+  'metrics.url':
+    'e.g. metrics: { backend: victoriametrics, url: http://127.0.0.1:8428 } (VictoriaMetrics listens on 8428)',
+  'metrics.backend': 'postgres (the default) or victoriametrics (needs metrics.url)',
   credential:
     'name a credential; export NETOPS_CRED_<NAME>_USERNAME and _PASSWORD (or _KEY_FILE) for the worker',
   get vendor() {

@@ -121,6 +121,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
       try {
         await update();
       } catch (err) {
+        // Slack refused it for good (channel gone, token revoked): retrying would only fail again.
+        if (!isTransient(err)) {
+          jlog.warn({ err }, 'could not finish the progress message; Slack refused it');
+          return;
+        }
         // Left "running", the message would tell the user the job never ended: try again later.
         throw new NetopsError(
           ErrorCode.SLACK_API,
