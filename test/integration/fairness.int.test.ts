@@ -92,7 +92,8 @@ it("a 500-device backup by one person does not hold up another person's show", a
   const pendingWhenAsked = DEVICES - queuedBeforeBob;
   expect(pendingWhenAsked).toBeGreaterThanOrEqual(200);
   expect(backedUpThen - queuedBeforeBob).toBeLessThan(pendingWhenAsked / 4);
-  expect(bobMs).toBeLessThan(15_000);
+  // Loose on time (a shared, busy machine); the count above is the measure.
+  expect(bobMs).toBeLessThan(30_000);
 
   // And her job is not starved in turn: every device gets its backup.
   const t1 = Date.now();
