@@ -1,3 +1,4 @@
+import { localHour, localOffset } from './local-time.js';
 import { MAD_TO_SIGMA, mad, median, quantile, quantileInPlace } from './stats.js';
 
 /** One observation; `v: null` is a gap (missed poll, reset, impossible rate): never a value. */
@@ -31,8 +32,11 @@ export interface BaselineOptions {
   tailScale?: boolean;
   /** Least history for a seasonal profile; shorter history means no baseline yet. */
   minHistoryMs?: number;
-  /** The site's offset from UTC, so hours and weekends are local ones (default 0). */
-  offsetMs?: number;
+  /**
+   * The site's IANA timezone (default UTC): slots are hours of the site's week, and weekends its
+   * Saturdays and Sundays, across daylight-saving changes.
+   */
+  timezone?: string;
 }
 
 /**
@@ -45,7 +49,8 @@ export interface Baseline {
   season: Season;
   /** 168 (hour of week), 48 (hour of day, weekdays and weekends apart), 24 (hour of day) or 1. */
   slots: number;
-  offsetMs: number;
+  /** IANA name; baselines cached before it was kept (absent) are UTC. */
+  timezone?: string;
   log: boolean;
   offset: number;
   /** In transformed units (log(v + offset) when `log`). */
@@ -69,16 +74,16 @@ export interface Baseline {
 const SHRINK = 60;
 
 /** Hour-wide slots: hour of week, hour of day (weekdays and weekends apart when split), or one. */
-function slotOf(t: number, season: Season, slots: number, offsetMs = 0): number {
+function slotOf(t: number, season: Season, slots: number, tz = 'UTC'): number {
   if (season === 'none') return 0;
-  const h = Math.floor((t + offsetMs) / HOUR);
+  const h = localHour(t, tz);
   if (season === 'week' || slots === 24) return ((h % slots) + slots) % slots;
   // 1970-01-01 was a Thursday: day 2 and 3 of each week (mod 7) are Saturday and Sunday.
   const dow = (((Math.floor(h / 24) + 4) % 7) + 7) % 7; // 0 = Sunday
   return (dow === 0 || dow === 6 ? 24 : 0) + (((h % 24) + 24) % 24);
 }
 
-const slot = (b: Baseline, t: number) => slotOf(t, b.season, b.slots, b.offsetMs);
+const slot = (b: Baseline, t: number) => slotOf(t, b.season, b.slots, b.timezone);
 
 export function toModel(b: Pick<Baseline, 'log' | 'offset'>, v: number): number {
   return b.log ? Math.log(Math.max(v, 0) + b.offset) : v;
@@ -92,7 +97,10 @@ export function fromModel(b: Pick<Baseline, 'log' | 'offset'>, y: number): numbe
 export function expectedModel(b: Baseline, t: number): number {
   if (b.season === 'none') return b.median[0]!;
   const half = HOUR / 2;
-  const f = ((((t + b.offsetMs - half) % HOUR) + HOUR) % HOUR) / HOUR;
+  // Minutes into the hour: the same on the site's clock as in UTC for whole-hour offsets; a
+  // half-hour zone's slots start on its own half hours.
+  const local = t + (b.timezone && b.timezone !== 'UTC' ? localOffset(t, b.timezone) : 0);
+  const f = ((((local - half) % HOUR) + HOUR) % HOUR) / HOUR;
   const a = b.median[slot(b, t - half)]!;
   const c = b.median[slot(b, t + half)]!;
   return a + (c - a) * f;
@@ -172,14 +180,14 @@ export function buildBaseline(
   const log = options.log ?? false;
   const offset = log ? Math.max(options.minScale ?? 1, 1e-9) : 0;
   const tf = { log, offset };
-  const offsetMs = options.offsetMs ?? 0;
+  const timezone = options.timezone ?? 'UTC';
   let slots = season === 'week' ? 168 : season === 'day' ? 24 : 1;
   if (season === 'day') {
     // Under two weeks, weekends still differ from weekdays: learn them apart when the history
     // holds at least one weekend day and two weekdays (about a day's worth of samples each).
     const perDay = new Map<number, number>();
     for (const p of pts) {
-      const k = slotOf(p.t, 'day', 48, offsetMs) >= 24 ? 1 : 0;
+      const k = slotOf(p.t, 'day', 48, timezone) >= 24 ? 1 : 0;
       perDay.set(k, (perDay.get(k) ?? 0) + 1);
     }
     const dayPts = pts.length / (span / DAY);
@@ -193,9 +201,9 @@ export function buildBaseline(
   const count = new Int32Array(slots + 1);
   for (let i = 0; i < n; i++) {
     ts[i] = pts[i]!.t;
-    dayIdx[i] = Math.floor(ts[i]! / DAY);
+    dayIdx[i] = Math.floor(localHour(ts[i]!, timezone) / 24);
     ys[i] = toModel(tf, pts[i]!.v);
-    slotIdx[i] = slotOf(pts[i]!.t, season, slots, offsetMs);
+    slotIdx[i] = slotOf(pts[i]!.t, season, slots, timezone);
     count[slotIdx[i]! + 1]!++;
   }
   // Counting sort of point indices by slot; within a slot they stay in time order, so each day is
@@ -230,7 +238,7 @@ export function buildBaseline(
   const b: Baseline = {
     season,
     slots,
-    offsetMs,
+    timezone,
     log,
     offset,
     median: med,

@@ -10,6 +10,7 @@ import {
   detectFlaps,
   detectSeries,
   explainAnomaly,
+  localDay,
   metricSettings,
   type Movement,
   movedAround,
@@ -96,6 +97,7 @@ interface SeriesState {
 
 async function rebuild(
   pool: Pool,
+  timezone: string,
   iface: InterfaceRef,
   before: number,
   now: Date,
@@ -113,17 +115,17 @@ async function rebuild(
     const pts: Point[] = (res.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
     const settings = metricSettings(metric, STEP_MS, iface.speedBps);
     const clean = sanitise(pts, metric, iface.speedBps).points;
-    const b = buildBaseline(clean, settings.baseline) ?? null;
+    const b = buildBaseline(clean, { ...settings.baseline, timezone }) ?? null;
     out.set(metric, b);
     await saveBaseline(pool, iface.device, iface.ifindex, metric, now, b ?? undefined);
-    // Complete days only: today's p95 is not known yet.
-    const today = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+    // Complete days of the site's calendar only: today's p95 is not known yet.
+    const today = localDay(now.getTime(), timezone);
     await saveDaily(
       pool,
       iface.device,
       iface.ifindex,
       metric,
-      dailyP95(clean, STEP_MS).filter((d) => d.day < today),
+      dailyP95(clean, STEP_MS, timezone).filter((d) => d.day < today),
     );
   }
   return out;
@@ -170,9 +172,11 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     });
     const stale = ANALYSED_METRICS.some((m) => {
       const c = cached.get(`${li.ifIndex}/${m}`);
-      return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS;
+      // A baseline learnt on another clock (the site's timezone changed) is rebuilt, not misread.
+      const clock = c?.baseline ? (c.baseline.timezone ?? 'UTC') : deps.timezone;
+      return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS || clock !== deps.timezone;
     });
-    const fresh = stale ? await rebuild(pool, iface, from, now) : null;
+    const fresh = stale ? await rebuild(pool, deps.timezone, iface, from, now) : null;
     const rawBps: Point[] = [];
     for (const metric of ANALYSED_METRICS) {
       const key = `${li.ifIndex}/${metric}`;
