@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { type CapacityForecast, dailyP95, forecastCapacity, localDay, sanitise } from '../analysis/index.js';
-import { type InterfaceRef, querySeriesFor } from '../metrics/index.js';
+import { metricsFor } from '../metrics/backend.js';
+import type { InterfaceRef } from '../metrics/index.js';
 import { loadDaily, saveDaily } from './store.js';
 
 const DAY = 86_400_000;
@@ -28,7 +29,7 @@ export async function dailyTraffic(
     // Each chunk reads a day either side, so a local day that straddles a UTC midnight is whole.
     for (let a = today - days * DAY; a < today; a += CHUNK_DAYS * DAY) {
       const b = Math.min(today, a + CHUNK_DAYS * DAY);
-      const res = await querySeriesFor(pool, iface, {
+      const res = await metricsFor(pool).querySeriesFor(iface, {
         metrics: ['in_bps', 'out_bps'],
         from: new Date(a - DAY),
         to: new Date(Math.min(b + DAY, now.getTime())),

@@ -15,7 +15,12 @@ const PARIS = 'Europe/Paris';
 /** Office traffic on the site's wall clock: busy 09:00–17:00 on weekdays, quiet otherwise. */
 function office(tz: string, seed: number) {
   const n = noise(seed);
-  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', weekday: 'short', hour12: false });
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hour: '2-digit',
+    weekday: 'short',
+    hour12: false,
+  });
   return (t: number) => {
     const parts = Object.fromEntries(fmt.formatToParts(new Date(t)).map((p) => [p.type, p.value]));
     const h = Number(parts.hour);
@@ -32,7 +37,7 @@ describe("the site's clock across a daylight-saving change", () => {
     expect(localHour(change, 'UTC') % 24).toBe(1);
   });
 
-  it('a calendar day is the site\'s: New York\'s 8 March 2026 has 23 hours of samples', () => {
+  it("a calendar day is the site's: New York's 8 March 2026 has 23 hours of samples", () => {
     const from = Date.UTC(2026, 2, 7, 5); // 7 March, 00:00 EST
     const pts = series(3, () => 1e8, from);
     const days = dailyP95(pts, STEP, 'America/New_York');
@@ -45,7 +50,7 @@ describe("the site's clock across a daylight-saving change", () => {
     expect(localDay(Date.UTC(2026, 2, 8, 4, 59), 'America/New_York')).toBe(Date.UTC(2026, 2, 7));
   });
 
-  it("the morning ramp after the change is expected at 09:00 Paris time, not an anomaly an hour early", () => {
+  it('the morning ramp after the change is expected at 09:00 Paris time, not an anomaly an hour early', () => {
     const f = office(PARIS, 21);
     // Three weeks of winter time (CET), then the first whole week of summer time (CEST).
     const history = series(21, f, Date.UTC(2026, 2, 2));
