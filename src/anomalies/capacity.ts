@@ -29,11 +29,13 @@ export async function dailyTraffic(
     // Each chunk reads a day either side, so a local day that straddles a UTC midnight is whole.
     for (let a = today - days * DAY; a < today; a += CHUNK_DAYS * DAY) {
       const b = Math.min(today, a + CHUNK_DAYS * DAY);
+      const to = Math.min(b + DAY, now.getTime());
       const res = await metricsFor(pool).querySeriesFor(iface, {
         metrics: ['in_bps', 'out_bps'],
         from: new Date(a - DAY),
-        to: new Date(Math.min(b + DAY, now.getTime())),
-        widthPx: Math.min(10_000, (Math.min(b + DAY, now.getTime()) - (a - DAY)) / STEP),
+        to: new Date(to),
+        // One bucket per 5-minute rollup (the query wants a whole number of columns).
+        widthPx: Math.max(10, Math.min(10_000, Math.ceil((to - (a - DAY)) / STEP))),
         resolution: '5m',
       });
       for (const m of ['in_bps', 'out_bps'] as const) {
