@@ -379,6 +379,42 @@ export async function querySeriesFor(
   });
 }
 
+/**
+ * Raw pixel buckets of several interfaces of one device in one read: what the analysis job asks
+ * for after each poll (every interface's last two hours). One transaction and one scan of the
+ * device's samples instead of one per interface. Interfaces without samples get empty series.
+ */
+export async function queryRecentForDevice(
+  pool: Pool,
+  ifaces: readonly InterfaceRef[],
+  q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+): Promise<Map<number, Record<string, Bucket[]>>> {
+  const out = new Map<number, Record<string, Bucket[]>>();
+  if (!ifaces.length) return out;
+  const device = ifaces[0]!.device;
+  if (ifaces.some((i) => i.device !== device)) throw new RangeError('queryRecentForDevice: one device');
+  const { from, to } = checkQuery({ ...q, device });
+  const bucketMs = bucketWidthMs(from, to, q.widthPx);
+  const chunks = await withAggregateSettings(pool, (c) =>
+    readSamples(c, { devices: [device] }, q.metrics, from, to),
+  );
+  const wanted = new Set(ifaces.map((i) => i.ifindex));
+  // readSamples returns chunks grouped per interface, in order.
+  let i = 0;
+  while (i < chunks.length) {
+    let j = i;
+    while (j < chunks.length && chunks[j]!.ifindex === chunks[i]!.ifindex) j++;
+    const ifindex = chunks[i]!.ifindex;
+    if (wanted.has(ifindex)) {
+      const r = scanChunks(chunks.slice(i, j), q.metrics, { from, to, bucketMs, origin: from, p95: false });
+      out.set(ifindex, r.series);
+    }
+    i = j;
+  }
+  for (const ifindex of wanted) if (!out.has(ifindex)) out.set(ifindex, {});
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Summary figures: peak (and when), p95, average, current.
 
