@@ -451,7 +451,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
       r = await searchConfigs(pool, { pattern, context: 1, timeoutMs: 120_000 });
       times.push(performance.now() - t0);
     }
-    return { ms: median(times), method: r!.method, hits: r!.hits.length };
+    return { ms: median(times), method: r!.method, plan: r!.plan, hits: r!.hits.length };
   };
   // an audit: which devices still have a read-write community (selective trigrams)
   const audit = await run('snmp-server community \\S+ RW', 5);
@@ -469,6 +469,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
     search_hits: audit.hits,
     search_common_words_10pct_hits_ms: r1(common.ms),
     search_common_words_method: common.method,
+    search_common_words_plan: common.plan,
     search_fallback_full_scan_ms: r1(fb.ms),
     search_fallback_method: fb.method,
     search_trgm_index_mb: r1(Number(size.rows[0].i) / 1e6),
