@@ -209,17 +209,40 @@ async function copyRollups(
   return rows;
 }
 
-/** Packed interface-hours, as compaction writes them; an hour already there is left alone. */
-async function insertPacked(
-  client: PoolClient,
-  device: string,
-  times: readonly number[],
-  series: readonly InterfaceSeries[],
-): Promise<number> {
-  const cols: unknown[][] = Array.from({ length: 7 + COLUMNS.length }, () => []);
+/** Packed interface-hours, as compaction writes them: the statements' columns, in batches. */
+function packRows(times: readonly number[], series: readonly InterfaceSeries[]): unknown[][][] {
+  const batches: unknown[][][] = [];
+  let cols: unknown[][] = [];
+  for (const s of series) {
+    let a = 0;
+    while (a < times.length) {
+      if (!cols.length || (cols[0]!.length ?? 0) >= 2_000) {
+        cols = Array.from({ length: 6 + COLUMNS.length }, () => []);
+        batches.push(cols);
+      }
+      const period = Math.floor(times[a]! / PERIOD_MS) * PERIOD_MS;
+      let b = a;
+      while (b < times.length && times[b]! < period + PERIOD_MS) b++;
+      const tsUs = Float64Array.from(times.slice(a, b), (t) => t * 1000);
+      cols[0]!.push(s.ifIndex);
+      cols[1]!.push(new Date(period));
+      cols[2]!.push(b - a);
+      cols[3]!.push(new Date(times[a]!));
+      cols[4]!.push(new Date(times[b - 1]!));
+      cols[5]!.push(encodeTimes(tsUs));
+      COLUMNS.forEach((c, j) => {
+        cols[6 + j]!.push(encodeValues(KIND[c], s.values[c].subarray(a, b), tsUs));
+      });
+      a = b;
+    }
+  }
+  return batches;
+}
+
+/** One statement per batch; an hour already there is left alone. */
+async function insertPacked(client: PoolClient, device: string, batches: unknown[][][]): Promise<number> {
   let rows = 0;
-  const flush = async () => {
-    if (!cols[0]!.length) return;
+  for (const cols of batches) {
     await client.query(
       `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, ${COLUMNS.join(', ')})
        SELECT $1, i, p, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')}
@@ -227,33 +250,10 @@ async function insertPacked(
                      ${COLUMNS.map((_, j) => `$${8 + j}::bytea[]`).join(', ')})
            AS u(i, p, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')})
        ON CONFLICT (device, ifindex, period) DO NOTHING`,
-      [device, ...cols.slice(1)],
+      [device, ...cols],
     );
-    for (const c of cols) c.length = 0;
-  };
-  for (const s of series) {
-    let a = 0;
-    while (a < times.length) {
-      const period = Math.floor(times[a]! / PERIOD_MS) * PERIOD_MS;
-      let b = a;
-      while (b < times.length && times[b]! < period + PERIOD_MS) b++;
-      const tsUs = Float64Array.from(times.slice(a, b), (t) => t * 1000);
-      cols[0]!.push(device);
-      cols[1]!.push(s.ifIndex);
-      cols[2]!.push(new Date(period));
-      cols[3]!.push(b - a);
-      cols[4]!.push(new Date(times[a]!));
-      cols[5]!.push(new Date(times[b - 1]!));
-      cols[6]!.push(encodeTimes(tsUs));
-      COLUMNS.forEach((c, j) => {
-        cols[7 + j]!.push(encodeValues(KIND[c], s.values[c].subarray(a, b), tsUs));
-      });
-      rows++;
-      a = b;
-      if (cols[0]!.length >= 2_000) await flush();
-    }
+    rows += cols[0]!.length;
   }
-  await flush();
   return rows;
 }
 
@@ -305,6 +305,7 @@ export async function writeLabHistory(
   const plans: Array<{ spec: SimDeviceSpec; times: number[] }> = [];
   let samples = 0;
   let packedRows = 0;
+  let writing: Promise<void> = Promise.resolve();
   for (const spec of devices) {
     const newest = await pool.query<{ t: Date | null }>(
       `SELECT greatest((SELECT max(ts) FROM samples WHERE device = $1 AND ts < $2),
@@ -322,38 +323,47 @@ export async function writeLabHistory(
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.override ? { override: options.override } : {}),
     });
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await upsertInterfaces(
-        client,
-        spec.name,
-        model.interfaces.map((i) => ({
-          ifIndex: i.ifIndex,
-          name: i.name,
-          alias: i.alias,
-          speedBps: i.speedBps,
-          operStatus: i.operUp ? 'up' : 'down',
-          adminStatus: i.adminUp ? 'up' : 'down',
-        })),
-      );
-      packedRows += await insertPacked(client, spec.name, times, series);
-      await client.query(
-        `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[])
-         ON CONFLICT DO NOTHING`,
-        gaugeColumns(model, times),
-      );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    const batches = packRows(times, series);
+    const gauges = gaugeColumns(model, times);
+    // This device's values were computed while Postgres stored the previous one's: two cores busy.
+    await writing;
+    writing = (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await upsertInterfaces(
+          client,
+          spec.name,
+          model.interfaces.map((i) => ({
+            ifIndex: i.ifIndex,
+            name: i.name,
+            alias: i.alias,
+            speedBps: i.speedBps,
+            operStatus: i.operUp ? 'up' : 'down',
+            adminStatus: i.adminUp ? 'up' : 'down',
+          })),
+        );
+        packedRows += await insertPacked(client, spec.name, batches);
+        await client.query(
+          `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[])
+           ON CONFLICT DO NOTHING`,
+          gauges,
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    })();
+    // Awaited before the next device or at the end; handled now so a failure is never "unhandled".
+    writing.catch(() => {});
     samples += times.length * series.length;
     plans.push({ spec, times });
   }
+  await writing;
   const ms = Date.now() - started;
   let rollups: Promise<{ rows: number; ms: number }> | undefined;
   return {
