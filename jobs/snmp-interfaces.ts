@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { defineJob } from '../src/services/index.js';
-import { latestInterfaces } from '../src/metrics/index.js';
+import { metricsFor } from '../src/metrics/index.js';
 import {
   formatBps,
   formatRate,
@@ -26,7 +26,7 @@ export default defineJob({
   async process(data, { services, progress, signal }) {
     const device = services.inventory.require(data.device);
     const monitoring = services.monitoring;
-    let rows = await latestInterfaces(services.pool, device.name, data.maxAgeMs, services.clock());
+    let rows = await metricsFor(services.pool).latestInterfaces(device.name, data.maxAgeMs, services.clock());
     let live = false;
     if (!rows.some((r) => r.ts)) {
       if (!device.snmp) {
@@ -42,8 +42,7 @@ export default defineJob({
         await new Promise((res) => setTimeout(res, 5_000));
         r = await monitoring.pollAndStore(device, { signal });
       }
-      rows = await latestInterfaces(
-        services.pool,
+      rows = await metricsFor(services.pool).latestInterfaces(
         device.name,
         data.maxAgeMs + 60_000,
         new Date(Date.now() + 1_000),

@@ -1,9 +1,13 @@
+import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
 import { ErrorCode, NetopsError } from './errors.js';
 import { deviceFromButtonValue, type Inventory } from './inventory/index.js';
+import { metricsFor } from './metrics/index.js';
 import type { Enqueue } from './queue/index.js';
+import { type PollLoop, startPollLoop } from './snmp/round-loop.js';
+import type { RoundReport } from './snmp/rounds.js';
 import type { DomainServices } from './services/index.js';
 import type { ActionHandler } from './slack/index.js';
 
@@ -13,6 +17,11 @@ export interface WorkerLoopsOptions {
   enqueue: Enqueue;
   services: Pick<DomainServices, 'monitoring' | 'reconciler'>;
   log: Logger;
+  /** For the poll lease (rounds mode); without it this worker does not poll in rounds. */
+  redis?: RedisClient;
+  prefix?: string;
+  pollLeaseMs?: number;
+  onPollRound?: (r: RoundReport) => void;
 }
 
 /**
@@ -21,6 +30,7 @@ export interface WorkerLoopsOptions {
  */
 export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
   syslog?: SyslogReceiver;
+  polling?: PollLoop;
   stop(): Promise<void>;
 }> {
   const { config, log } = options;
@@ -51,9 +61,37 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
       syslog = undefined;
     }
   }
+  // Polling in rounds: one worker at a time holds the lease and polls the inventory each interval.
+  let polling: PollLoop | undefined;
+  if (config.schedules.poll.mode === 'rounds' && options.redis) {
+    const monitoring = options.services.monitoring;
+    polling = startPollLoop({
+      redis: options.redis,
+      prefix: options.prefix ?? config.env.NETOPS_QUEUE_PREFIX,
+      pool: monitoring.pool,
+      metrics: metricsFor(monitoring.pool),
+      poller: monitoring.poller,
+      devices: () => options.inventory.list(),
+      intervalMs: config.schedules.poll.every,
+      concurrency: config.schedules.poll.concurrency,
+      log,
+      ...(options.pollLeaseMs ? { leaseMs: options.pollLeaseMs } : {}),
+      ...(options.onPollRound ? { onRound: options.onPollRound } : {}),
+      // Analysis follows each poll, as it does after an `snmp.poll` job: one run per device and minute.
+      onStored: (devices) => {
+        const minute = Math.floor(Date.now() / 60_000);
+        for (const device of devices)
+          options
+            .enqueue('analysis.device', { device }, { jobId: `analysis-${device}-${minute}` })
+            .catch((err: unknown) => log.warn({ err, device }, 'could not enqueue analysis'));
+      },
+    });
+  }
   return {
     ...(syslog ? { syslog } : {}),
+    ...(polling ? { polling } : {}),
     async stop() {
+      await polling?.stop();
       await reconciler.stop();
       await syslog?.stop();
     },

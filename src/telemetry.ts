@@ -61,6 +61,7 @@ export function createTelemetry() {
       labelNames: ['job', 'state'],
       registers: [registry],
     }),
+    pollRounds: pollRoundMetrics(registry),
     jobSeconds: new Histogram({
       name: 'netops_job_seconds',
       help: 'Job run time',
@@ -72,3 +73,52 @@ export function createTelemetry() {
 }
 
 export type Telemetry = ReturnType<typeof createTelemetry>;
+
+/** SNMP poll rounds (src/snmp/round-loop.ts): how long, how late, how many devices answered. */
+export function pollRoundMetrics(registry: Registry) {
+  const seconds = new Histogram({
+    name: 'netops_poll_round_seconds',
+    help: 'Wall time of an SNMP poll round over the whole fleet (poll and store)',
+    buckets: [1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 300],
+    registers: [registry],
+  });
+  const lateSeconds = new Gauge({
+    name: 'netops_poll_round_late_seconds',
+    help: 'How long after its tick the last poll round started (a round before it ran long)',
+    registers: [registry],
+  });
+  const devices = new Gauge({
+    name: 'netops_poll_round_devices',
+    help: 'Devices in the last poll round by outcome (ok, failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const rounds = new Counter({
+    name: 'netops_poll_rounds_total',
+    help: 'Poll rounds by timeliness (on_time, late); a late round still runs, and says so',
+    labelNames: ['timeliness'],
+    registers: [registry],
+  });
+  const missed = new Counter({
+    name: 'netops_poll_round_missed_ticks_total',
+    help: 'Intervals that passed with no round starting because the one before ran that long',
+    registers: [registry],
+  });
+  return {
+    observe(r: {
+      wallMs: number;
+      lateByMs: number;
+      late: boolean;
+      ok: number;
+      failed: number;
+      missedTicks: number;
+    }) {
+      seconds.observe(r.wallMs / 1000);
+      lateSeconds.set(r.lateByMs / 1000);
+      devices.set({ outcome: 'ok' }, r.ok);
+      devices.set({ outcome: 'failed' }, r.failed);
+      rounds.inc({ timeliness: r.late ? 'late' : 'on_time' });
+      if (r.missedTicks) missed.inc(r.missedTicks);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { type CapacityForecast, dailyP95, forecastCapacity, sanitise } from '../analysis/index.js';
-import { type InterfaceRef, querySeriesFor } from '../metrics/index.js';
+import { metricsFor } from '../metrics/backend.js';
+import type { InterfaceRef } from '../metrics/index.js';
 import { loadDaily, saveDaily } from './store.js';
 
 const DAY = 86_400_000;
@@ -24,7 +25,7 @@ export async function dailyTraffic(
     // Days the analysis has not seen (a new deployment, history from before it ran): fill once.
     for (let a = today - days * DAY; a < today; a += CHUNK_DAYS * DAY) {
       const b = Math.min(today, a + CHUNK_DAYS * DAY);
-      const res = await querySeriesFor(pool, iface, {
+      const res = await metricsFor(pool).querySeriesFor(iface, {
         metrics: ['in_bps', 'out_bps'],
         from: new Date(a),
         to: new Date(b),

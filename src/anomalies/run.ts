@@ -20,7 +20,8 @@ import {
 } from '../analysis/index.js';
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
-import { findInterface, type InterfaceRef, latestInterfaces, querySeriesFor } from '../metrics/index.js';
+import { metricsFor } from '../metrics/backend.js';
+import { findInterface, type InterfaceRef } from '../metrics/index.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
@@ -101,7 +102,7 @@ async function rebuild(
   now: Date,
 ): Promise<Map<string, Baseline | null>> {
   const from = before - HISTORY_MS;
-  const res = await querySeriesFor(pool, iface, {
+  const res = await metricsFor(pool).querySeriesFor(iface, {
     metrics: ANALYSED_METRICS,
     from: new Date(from),
     to: new Date(before),
@@ -133,7 +134,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   const { pool } = deps;
   const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
   const from = end - WINDOW * STEP_MS;
-  const ifaces = await latestInterfaces(pool, device, 3_600_000, now);
+  const ifaces = await metricsFor(pool).latestInterfaces(device, 3_600_000, now);
   const cached = await loadBaselines(pool, device);
   const tuning = await loadTuning(pool, device);
   const states = await loadIfaceStates(pool, device);
@@ -161,7 +162,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     };
     // An interface shut by an operator is not watched; its link state is not news.
     if (li.adminStatus && li.adminStatus !== 'up') continue;
-    const recent = await querySeriesFor(pool, iface, {
+    const recent = await metricsFor(pool).querySeriesFor(iface, {
       metrics: ANALYSED_METRICS,
       from: new Date(from),
       to: new Date(end),
@@ -271,7 +272,14 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }));
     for (const o of toOpen) {
       if (o.a.explanation) continue;
-      const far = o.s ? await neighbourMovements(pool, o.a, from, end).catch(() => []) : [];
+      // The neighbour is context: a failed read leaves it out of the sentence, not the anomaly out of
+      // the channel, but it is logged so a broken read path does not go unnoticed.
+      const far = o.s
+        ? await neighbourMovements(pool, o.a, from, end).catch((err: unknown) => {
+            deps.log?.warn({ err, device }, 'neighbour movements not read');
+            return [];
+          })
+        : [];
       o.a.explanation = explain(deps, o, series, versions, far);
     }
   }
@@ -316,7 +324,7 @@ async function neighbourMovements(pool: Pool, a: NewAnomaly, from: number, end: 
     const iface = await findInterface(pool, n.device, { ifname: n.ifname });
     if (!iface) continue;
     const cached = await loadBaselines(pool, n.device);
-    const res = await querySeriesFor(pool, iface, {
+    const res = await metricsFor(pool).querySeriesFor(iface, {
       metrics: ['in_bps', 'out_bps'],
       from: new Date(from),
       to: new Date(end),

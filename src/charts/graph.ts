@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { metricsFor } from '../metrics/backend.js';
 import type { Vendor } from '../config.js';
 import { matchInterfaceName } from '../devices/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
@@ -9,9 +10,6 @@ import {
   listInterfaces,
   METRIC_SETS,
   type MetricSet,
-  querySeriesFor,
-  querySummary,
-  queryTopN,
   type SeriesResult,
   type SeriesSummary,
 } from '../metrics/query.js';
@@ -171,7 +169,7 @@ export async function graphInterface(
 ): Promise<GraphOutcome> {
   const width = env.width ?? 1200;
   const plot = env.renderer.plotWidth(width);
-  const res = await querySeriesFor(env.pool, iface, {
+  const res = await metricsFor(env.pool).querySeriesFor(iface, {
     metrics: METRIC_SETS[metric],
     from: new Date(range.from),
     to: new Date(range.to),
@@ -187,7 +185,7 @@ export async function graphInterface(
       notes: [],
     };
   }
-  const summaries = await querySummary(env.pool, res);
+  const summaries = await metricsFor(env.pool).querySummary(res);
   const kind = metric === 'util' ? 'bits' : 'rate';
   const ctx = {
     kind,
@@ -270,7 +268,7 @@ export async function graphCompare(
   const span = formatRange(range.to - range.from);
   const results = await Promise.all(
     ifaces.map((i) =>
-      querySeriesFor(env.pool, i, {
+      metricsFor(env.pool).querySeriesFor(i, {
         metrics: [inM, outM],
         from: new Date(range.from),
         to: new Date(range.to),
@@ -294,7 +292,7 @@ export async function graphCompare(
     // one legend entry per interface; the subtitle says which line style is which direction
     series.push({ label: label(r), points: points(r.series[inM], r.bucketMs) });
     series.push({ label: '', points: points(r.series[outM], r.bucketMs), dashed: true });
-    const sums = await querySummary(env.pool, r);
+    const sums = await metricsFor(env.pool).querySummary(r);
     // per interface, the busier direction speaks for it
     const best = [...sums].sort((a, b) => b.peak - a.peak)[0];
     if (best) figs.push(...figures([best], () => `${label(r)} ${LABEL[best.metric]}`));
@@ -354,7 +352,7 @@ export async function graphTopN(
 ): Promise<GraphOutcome> {
   const span = formatRange(range.to - range.from);
   const by = options.by ?? 'p95';
-  const rows = await queryTopN(env.pool, {
+  const rows = await metricsFor(env.pool).queryTopN({
     from: new Date(range.from),
     to: new Date(range.to),
     by,

@@ -53,15 +53,17 @@ function phase(name: string, period: number): number {
   return (h >>> 0) % Math.max(1, period);
 }
 
-/** Every schedule the inventory implies: SNMP polls, config backups, and metrics maintenance. */
+/** Every schedule the inventory implies: SNMP polls (jobs mode), config backups, and metrics maintenance. */
 export function desiredSchedules(
   cfg: FileConfig,
   options: { maintenanceEveryMs?: number } = {},
 ): DesiredSchedule[] {
   const enabled = cfg.devices.filter((d) => d.enabled);
   const every = cfg.schedules.poll.every;
+  // In rounds mode (the default) the worker holding the poll lease polls the fleet itself
+  // (src/snmp/round-loop.ts): no per-device schedules, and any left from jobs mode are removed.
   const out: DesiredSchedule[] = enabled
-    .filter((d) => d.snmp)
+    .filter((d) => d.snmp && cfg.schedules.poll.mode === 'jobs')
     .map((d) => ({
       id: `poll:${d.name}`,
       jobName: 'snmp.poll',

@@ -21,3 +21,10 @@ export {
   type SampleRates,
   type SampleRow,
 } from './store.js';
+export {
+  bindMetricsBackend,
+  createMetricsBackend,
+  metricsFor,
+  type MetricsBackend,
+  type MetricsBackendConfig,
+} from './backend.js';

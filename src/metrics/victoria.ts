@@ -1,8 +1,9 @@
+import type { Pool } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { SampleChunk } from './packed.js';
-import type { InterfaceRef, SeriesResult, SeriesSummary } from './query.js';
-import { scanChunks } from './scan.js';
-import type { SampleRow } from './store.js';
+import type { InterfaceRef, SeriesResult, SeriesSummary, TopNQuery, TopNRow } from './query.js';
+import { type ScanStats, scanChunks } from './scan.js';
+import type { LatestInterface, SampleRow } from './store.js';
 
 /**
  * The VictoriaMetrics metrics backend (single node or cluster; same HTTP APIs): samples are
@@ -12,8 +13,10 @@ import type { SampleRow } from './store.js';
  * chart reads the same from either. Values come back as VictoriaMetrics stores them: it keeps
  * about 12 significant decimal digits, so figures match the Postgres backend to that precision.
  *
- * Not yet: rollup-resolution reads (query_range with *_over_time), top-N across the fleet, and
- * selecting this backend in netops.yaml (the composition root still wires Postgres only).
+ * Every read is at raw resolution (VictoriaMetrics compresses raw samples well enough that a
+ * 30-day chart of one interface is ~43k points per metric); `top` over any range ranks by the
+ * same one-pass p95/max as the Postgres backend's raw path. Interface names, speeds and states
+ * stay in Postgres (the poller writes them there whichever backend holds the samples).
  */
 
 const FIELDS = [
@@ -51,7 +54,19 @@ export interface VictoriaStore {
     iface: InterfaceRef,
     q: { metrics: readonly string[]; from: Date; to: Date; widthPx: number },
   ): Promise<SeriesResult>;
+  /** The busiest interfaces over a range (names and speeds from Postgres's `interfaces`). */
+  queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]>;
+  /** Each interface of a device (from Postgres) with its latest sample here, within maxAgeMs. */
+  latestInterfaces(pool: Pool, device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
 }
+
+interface ExportLine {
+  metric: Record<string, string>;
+  values: number[];
+  timestamps: number[];
+}
+
+const regexEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -87,34 +102,74 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     return res;
   }
 
+  async function exportSeries(matches: readonly string[], from: number, to: number): Promise<ExportLine[]> {
+    const params = new URLSearchParams({ start: String(from / 1000), end: String((to - 1) / 1000) });
+    for (const m of matches) params.append('match[]', m);
+    const text = await (await call('/api/v1/export', { method: 'POST', body: params })).text();
+    const out: ExportLine[] = [];
+    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as ExportLine);
+    return out;
+  }
+
+  /** Series of one interface (by metric) aligned on the union of their timestamps, NaN where absent. */
+  function chunkOf(
+    device: string,
+    ifindex: number,
+    lines: readonly ExportLine[],
+    metrics: readonly string[],
+    from: number,
+    to: number,
+  ): SampleChunk | undefined {
+    const byMetric = new Map<string, Map<number, number>>();
+    const stamps = new Set<number>();
+    for (const s of lines) {
+      const name = s.metric.__name__!.slice(prefix.length);
+      const m = byMetric.get(name) ?? new Map<number, number>();
+      for (let i = 0; i < s.timestamps.length; i++) {
+        const t = s.timestamps[i]!;
+        if (t < from || t >= to) continue;
+        m.set(t, s.values[i]!);
+        stamps.add(t);
+      }
+      byMetric.set(name, m);
+    }
+    if (!stamps.size) return undefined;
+    const ts = Float64Array.from([...stamps].sort((a, b) => a - b));
+    const chunk: SampleChunk = { device, ifindex, tsUs: ts.map((t) => t * 1000), values: {} };
+    for (const m of metrics) {
+      const src = byMetric.get(m);
+      (chunk.values as Record<string, Float64Array>)[m] = ts.map((t) => src?.get(t) ?? Number.NaN);
+    }
+    return chunk;
+  }
+
   return {
     async writeSamples(rows) {
-      // one JSON line per series, with every timestamp of it in this batch
-      const series = new Map<
-        string,
-        { metric: Record<string, string>; values: number[]; timestamps: number[] }
-      >();
+      // One JSON line per series with every timestamp of it in this batch; a poll round's batch
+      // has one timestamp per interface, so the lines are built by hand (JSON.stringify of
+      // ~4M small objects a round was the cost).
+      const series = new Map<string, { head: string; values: number[]; timestamps: number[] }>();
       for (const r of rows) {
+        const t = r.ts.getTime();
+        const labels = `,"device":${JSON.stringify(r.device)},"ifindex":"${r.ifIndex}"}`;
         for (const [name, key] of FIELDS) {
           const v = r[key];
-          if (v === null || v === undefined) continue;
+          if (v === null || v === undefined || !Number.isFinite(v)) continue;
           const id = `${name}\u0000${r.device}\u0000${r.ifIndex}`;
           let s = series.get(id);
           if (!s) {
-            s = {
-              metric: { __name__: prefix + name, device: r.device, ifindex: String(r.ifIndex) },
-              values: [],
-              timestamps: [],
-            };
+            s = { head: `{"metric":{"__name__":"${prefix}${name}"${labels}`, values: [], timestamps: [] };
             series.set(id, s);
           }
           s.values.push(v);
-          s.timestamps.push(r.ts.getTime());
+          s.timestamps.push(t);
         }
       }
       if (!series.size) return 0;
-      const body = [...series.values()].map((s) => JSON.stringify(s)).join('\n');
-      await call('/api/v1/import', { method: 'POST', body });
+      const parts: string[] = [];
+      for (const s of series.values())
+        parts.push(`${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`);
+      await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
       return rows.length;
     },
 
@@ -126,41 +181,119 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       const matches = metrics.map(
         (m) => `${prefix}${m}{device=${quote(iface.device)},ifindex=${quote(String(iface.ifindex))}}`,
       );
-      const params = new URLSearchParams({ start: String(from / 1000), end: String((to - 1) / 1000) });
-      for (const m of matches) params.append('match[]', m);
-      const text = await (await call(`/api/v1/export?${params}`)).text();
-      // align the metrics' series on the union of their timestamps (a null rate is simply absent)
-      const byMetric = new Map<string, Map<number, number>>();
-      const stamps = new Set<number>();
-      for (const line of text.split('\n')) {
-        if (!line) continue;
-        const s = JSON.parse(line) as {
-          metric: Record<string, string>;
-          values: number[];
-          timestamps: number[];
-        };
-        const name = s.metric.__name__!.slice(prefix.length);
-        const m = byMetric.get(name) ?? new Map<number, number>();
-        s.timestamps.forEach((t, i) => {
-          if (t < from || t >= to) return;
-          m.set(t, s.values[i]!);
-          stamps.add(t);
+      const c = chunkOf(
+        iface.device,
+        iface.ifindex,
+        await exportSeries(matches, from, to),
+        metrics,
+        from,
+        to,
+      );
+      return c ? [c] : [];
+    },
+
+    async queryTopN(pool, q) {
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const by = q.by ?? 'p95';
+      const limit = Math.max(1, Math.min(q.limit ?? 10, 100));
+      const dev = q.devices?.length ? `,device=~${quote(q.devices.map(regexEscape).join('|'))}` : '';
+      const lines = await exportSeries([`{__name__=~"${regexEscape(prefix)}(in|out)_bps"${dev}}`], from, to);
+      const per = new Map<string, ExportLine[]>();
+      for (const l of lines) {
+        const k = `${l.metric.device}\u0000${l.metric.ifindex}`;
+        const list = per.get(k);
+        if (list) list.push(l);
+        else per.set(k, [l]);
+      }
+      const names = await pool.query(
+        `SELECT device, ifindex, name, speed_bps::float8 AS speed_bps FROM interfaces
+         WHERE ${q.devices?.length ? 'device = ANY($1::text[])' : 'true'}`,
+        q.devices?.length ? [[...q.devices]] : [],
+      );
+      const meta = new Map(names.rows.map((r) => [`${r.device}\u0000${r.ifindex}`, r]));
+      const list: TopNRow[] = [];
+      for (const [k, ls] of per) {
+        const device = ls[0]!.metric.device!;
+        const ifindex = Number(ls[0]!.metric.ifindex);
+        const c = chunkOf(device, ifindex, ls, ['in_bps', 'out_bps'], from, to);
+        if (!c) continue;
+        const st = scanChunks([c], ['in_bps', 'out_bps'], {
+          from,
+          to,
+          bucketMs: to - from,
+          p95: by === 'p95',
+        }).stats;
+        const pick = (x: ScanStats | undefined) => (x ? (by === 'max' ? x.peak : x.p95) : Number.NaN);
+        const m = meta.get(k);
+        const vin = pick(st.in_bps);
+        const vout = pick(st.out_bps);
+        // ranked exactly as the Postgres backend ranks (src/metrics/query.ts queryTopN)
+        const outBusier = (Number.isFinite(vout) ? vout : -1) > (Number.isFinite(vin) ? vin : -1);
+        const value = outBusier ? vout : vin;
+        const speed = m?.speed_bps === null || m?.speed_bps === undefined ? null : Number(m.speed_bps);
+        list.push({
+          device,
+          ifindex,
+          name: m ? String(m.name) : `ifIndex ${ifindex}`,
+          speedBps: speed,
+          value: Number.isFinite(value) ? value : 0,
+          direction: outBusier ? 'out' : 'in',
+          util: speed && speed > 0 && Number.isFinite(value) ? value / speed : null,
         });
-        byMetric.set(name, m);
       }
-      if (!stamps.size) return [];
-      const ts = Float64Array.from([...stamps].sort((a, b) => a - b));
-      const chunk: SampleChunk = {
-        device: iface.device,
-        ifindex: iface.ifindex,
-        tsUs: ts.map((t) => t * 1000),
-        values: {},
-      };
-      for (const m of metrics) {
-        const src = byMetric.get(m);
-        (chunk.values as Record<string, Float64Array>)[m] = ts.map((t) => src?.get(t) ?? Number.NaN);
+      list.sort((a, b) => {
+        if ((a.util === null) !== (b.util === null)) return a.util === null ? 1 : -1;
+        if (a.util !== null && b.util !== null && a.util !== b.util) return b.util - a.util;
+        return b.value - a.value;
+      });
+      return list.slice(0, limit);
+    },
+
+    async latestInterfaces(pool, device, maxAgeMs = 3_600_000, now = new Date()) {
+      const { rows } = await pool.query(
+        `SELECT ifindex, name, alias, speed_bps, oper_status, admin_status FROM interfaces
+         WHERE device = $1 ORDER BY ifindex`,
+        [device],
+      );
+      const to = now.getTime() + 1;
+      const from = now.getTime() - maxAgeMs + 1;
+      const wanted = ['in_bps', 'out_bps', 'in_errors', 'out_errors', 'in_discards', 'out_discards'];
+      const lines = await exportSeries(
+        [`{__name__=~"${regexEscape(prefix)}(${wanted.join('|')})",device=${quote(device)}}`],
+        from,
+        to,
+      );
+      const per = new Map<number, ExportLine[]>();
+      for (const l of lines) {
+        const i = Number(l.metric.ifindex);
+        per.set(i, [...(per.get(i) ?? []), l]);
       }
-      return [chunk];
+      return rows.map((r): LatestInterface => {
+        const ifIndex = Number(r.ifindex);
+        const c = chunkOf(device, ifIndex, per.get(ifIndex) ?? [], wanted, from, to);
+        const k = c ? c.tsUs.length - 1 : -1;
+        const v = (m: string) => {
+          if (!c) return null;
+          const x = (c.values as Record<string, Float64Array>)[m]![k]!;
+          return Number.isNaN(x) ? null : x;
+        };
+        return {
+          ifIndex,
+          name: r.name,
+          alias: r.alias,
+          speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
+          operStatus: r.oper_status,
+          adminStatus: r.admin_status,
+          ts: c ? new Date(c.tsUs[k]! / 1000) : null,
+          inBps: v('in_bps'),
+          outBps: v('out_bps'),
+          inErrors: v('in_errors'),
+          outErrors: v('out_errors'),
+          inDiscards: v('in_discards'),
+          outDiscards: v('out_discards'),
+        };
+      });
     },
 
     async querySeries(iface, q) {

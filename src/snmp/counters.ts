@@ -21,7 +21,11 @@ export function toCounter(value: unknown): bigint | undefined {
   if (typeof value === 'bigint') return value >= 0n ? value : undefined;
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? BigInt(value) : undefined;
   if (Buffer.isBuffer(value)) {
-    if (value.length === 0 || value.length > 9) return undefined;
+    const len = value.length;
+    if (len === 0 || len > 9) return undefined;
+    // one BigInt per value, not one per byte: up to 6 bytes fit a double exactly, 8 are one read
+    if (len <= 6) return BigInt(value.readUIntBE(0, len));
+    if (len === 8) return value.readBigUInt64BE(0);
     let n = 0n;
     for (const b of value) n = (n << 8n) | BigInt(b);
     return n;
@@ -190,7 +194,22 @@ export function computeRates(
 
 /** JSON-safe form of a reading (bigint → decimal string) for the baseline kept between polls. */
 export function serialiseReading(r: DeviceReading): string {
-  return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+  // Built by hand: a replacer function is called for every key of every interface (10,000
+  // devices × 48 interfaces a round); the text is the same JSON parseReading has always read.
+  const parts: string[] = [];
+  for (const i of r.interfaces) {
+    let c = '';
+    for (const k in i.counters) {
+      const v = i.counters[k as CounterName];
+      if (v !== undefined) c += `${c ? ',' : ''}"${k}":"${v}n"`;
+    }
+    let head = `{"ifIndex":${i.ifIndex}`;
+    if (i.speedBps !== undefined) head += `,"speedBps":${JSON.stringify(i.speedBps)}`;
+    if (i.discontinuity !== undefined) head += `,"discontinuity":${JSON.stringify(i.discontinuity)}`;
+    parts.push(`${head},"hc":${i.hc},"counters":{${c}}}`);
+  }
+  const up = r.uptimeCs === undefined ? '' : `,"uptimeCs":${JSON.stringify(r.uptimeCs)}`;
+  return `{"ts":${JSON.stringify(r.ts)}${up},"interfaces":[${parts.join(',')}]}`;
 }
 
 export function parseReading(text: string): DeviceReading {

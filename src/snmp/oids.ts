@@ -71,14 +71,34 @@ export function suffixOf(oid: string, base: string): string | undefined {
     : undefined;
 }
 
+/**
+ * Numeric OID order without splitting: walks both strings arc by arc (a bulk walk compares every
+ * varbind with the last one, so this runs ~millions of times a round at fleet scale).
+ */
 export function compareOids(a: string, b: string): number {
-  const x = a.split('.');
-  const y = b.split('.');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d) return d;
+  let i = 0;
+  let j = 0;
+  const la = a.length;
+  const lb = b.length;
+  while (i < la && j < lb) {
+    let x = 0;
+    let y = 0;
+    let c = a.charCodeAt(i);
+    while (c !== 46 && i < la) {
+      x = x * 10 + (c - 48);
+      c = a.charCodeAt(++i);
+    }
+    c = b.charCodeAt(j);
+    while (c !== 46 && j < lb) {
+      y = y * 10 + (c - 48);
+      c = b.charCodeAt(++j);
+    }
+    if (x !== y) return x - y;
+    i++;
+    j++;
   }
-  return x.length - y.length;
+  // equal up to the shorter one: the longer is the greater (a prefix sorts first)
+  return (i < la ? 1 : 0) - (j < lb ? 1 : 0);
 }
 
 export const OPER_STATUS: Record<number, string> = {

@@ -49,7 +49,12 @@ export interface PollerOptions {
     credential: SnmpCredential,
     options: import('net-snmp').SessionOptions,
   ) => Session;
-  /** Varbinds per GetBulk response. */
+  /**
+   * Varbinds asked per GetBulk response (default 1,000: a 48-port device's 18 columns in one
+   * request). RFC 3416 agents trim a response that would not fit their message size, and the
+   * walk goes on from where it stopped; an agent that answers tooBig instead gets half as many
+   * next time (remembered per device).
+   */
   maxVarbinds?: number;
   /** How long to trust "this device has no HOST-RESOURCES / 64-bit counters" before asking again. */
   reprobeMs?: number;
@@ -133,33 +138,44 @@ const COUNTER_COLUMNS: Record<CounterName, [hc: string, legacy: string]> = {
 
 /** Turns walked columns into interfaces. Pure; exported for tests. */
 export function buildInterfaces(columns: Map<string, Map<string, Varbind>>, hc: boolean): PolledInterface[] {
-  const col = (name: keyof typeof IF_COLUMNS) => columns.get(IF_COLUMNS[name]) ?? new Map<string, Varbind>();
+  const none = new Map<string, Varbind>();
+  const col = (name: keyof typeof IF_COLUMNS) => columns.get(IF_COLUMNS[name]) ?? none;
+  const counterCols = (Object.entries(COUNTER_COLUMNS) as [CounterName, [string, string]][]).map(
+    ([name, [h, l]]) => [name, col((hc ? h : l) as keyof typeof IF_COLUMNS)] as const,
+  );
+  const highSpeed = col('ifHighSpeed');
+  const ifSpeed = col('ifSpeed');
+  const operCol = col('ifOperStatus');
+  const adminCol = col('ifAdminStatus');
+  const aliasCol = col('ifAlias');
+  const nameCol = col('ifName');
+  const descrCol = col('ifDescr');
+  const discCol = col('ifCounterDiscontinuityTime');
   const indexes = new Set<string>();
-  for (const name of ['ifName', 'ifDescr', 'ifOperStatus'] as const)
-    for (const k of col(name).keys()) indexes.add(k);
+  for (const c of [nameCol, descrCol, operCol]) for (const k of c.keys()) indexes.add(k);
   const out: PolledInterface[] = [];
   for (const idx of [...indexes].sort((a, b) => Number(a) - Number(b))) {
     const ifIndex = Number(idx);
     if (!Number.isInteger(ifIndex)) continue;
-    const high = num(col('ifHighSpeed').get(idx));
-    const low = num(col('ifSpeed').get(idx));
+    const high = num(highSpeed.get(idx));
+    const low = num(ifSpeed.get(idx));
     const speedBps = high && high > 0 ? high * 1e6 : low && low > 0 && low < 4294967295 ? low : undefined;
     const counters: InterfaceReading['counters'] = {};
-    for (const [name, [h, l]] of Object.entries(COUNTER_COLUMNS) as [CounterName, [string, string]][]) {
-      const v = toCounter(col((hc ? h : l) as keyof typeof IF_COLUMNS).get(idx)?.value);
+    for (const [name, c] of counterCols) {
+      const v = toCounter(c.get(idx)?.value);
       if (v !== undefined) counters[name] = v;
     }
-    const oper = num(col('ifOperStatus').get(idx));
-    const admin = num(col('ifAdminStatus').get(idx));
-    const alias = str(col('ifAlias').get(idx));
+    const oper = num(operCol.get(idx));
+    const admin = num(adminCol.get(idx));
+    const alias = str(aliasCol.get(idx));
     out.push({
       ifIndex,
-      name: str(col('ifName').get(idx)) || str(col('ifDescr').get(idx)) || `ifIndex ${ifIndex}`,
+      name: str(nameCol.get(idx)) || str(descrCol.get(idx)) || `ifIndex ${ifIndex}`,
       ...(alias ? { alias } : {}),
       ...(speedBps ? { speedBps } : {}),
       ...(oper !== undefined ? { operStatus: OPER_STATUS[oper] ?? String(oper) } : {}),
       ...(admin !== undefined ? { adminStatus: ADMIN_STATUS[admin] ?? String(admin) } : {}),
-      discontinuity: num(col('ifCounterDiscontinuityTime').get(idx)) ?? 0,
+      discontinuity: num(discCol.get(idx)) ?? 0,
       hc,
       counters,
     });
@@ -222,6 +238,9 @@ export function createPoller(options: PollerOptions): Poller {
   const sessions = new Map<string, { key: string; session: Session }>();
   const caps = new Map<string, Capabilities>();
   const reprobeMs = options.reprobeMs ?? 3_600_000;
+  const maxVarbinds = options.maxVarbinds ?? 1_000;
+  /** Per device, when an agent said tooBig to the default. */
+  const budgets = new Map<string, number>();
 
   function sessionFor(device: Device): Session {
     const s = device.snmp!;
@@ -254,9 +273,15 @@ export function createPoller(options: PollerOptions): Poller {
     const cols = [...COMMON_COLUMNS, ...(hc ? HC_COLUMNS : LEGACY_COLUMNS)].map((c) => IF_COLUMNS[c]);
     const hr = cap ? cap.hr : true;
     const scalars = [SYS_UPTIME, ...(cap && !cap.ucd ? [] : UCD_SCALARS)];
-    const walk = await bulkWalk(session, [...cols, ...(hr ? HR_COLUMNS : [])], scalars, {
-      maxVarbinds: options.maxVarbinds,
-    });
+    const budget = budgets.get(device.name) ?? maxVarbinds;
+    let walk: BulkWalkResult;
+    try {
+      walk = await bulkWalk(session, [...cols, ...(hr ? HR_COLUMNS : [])], scalars, { maxVarbinds: budget });
+    } catch (err) {
+      if (!tooBig(err) || budget <= 24) throw err;
+      budgets.set(device.name, Math.floor(budget / 2));
+      return walkOnce(session, cap, device);
+    }
     const hcMissing = hc && (walk.columns.get(IF_COLUMNS.ifHCInOctets)?.size ?? 0) === 0;
     if (hcMissing && (walk.columns.get(IF_COLUMNS.ifOperStatus)?.size ?? 0) > 0) {
       // No ifXTable counters (old or minimal agent): read the 32-bit ones instead.
@@ -264,7 +289,7 @@ export function createPoller(options: PollerOptions): Poller {
         session,
         LEGACY_COLUMNS.map((c) => IF_COLUMNS[c]),
         [],
-        { maxVarbinds: options.maxVarbinds },
+        { maxVarbinds: budget },
       );
       for (const [k, v] of legacy.columns) walk.columns.set(k, v);
       walk.requests += legacy.requests;
@@ -323,6 +348,8 @@ export function createPoller(options: PollerOptions): Poller {
     },
   };
 }
+
+const tooBig = (err: unknown) => err instanceof snmp.RequestFailedError && err.status === 1; // ErrorStatus.TooBig
 
 function hashCred(cred: SnmpCredential): string {
   const text = cred.version === '2c' ? cred.community : JSON.stringify(cred.user);

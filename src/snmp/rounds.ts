@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Device } from '../config.js';
+import { type MetricsBackend, postgresBackend } from '../metrics/backend.js';
 import type { SampleRow } from '../metrics/store.js';
 import { computeRates, type DeviceReading, parseReading, serialiseReading } from './counters.js';
 import type { Poller, PollResult } from './poller.js';
@@ -38,7 +38,10 @@ export interface RoundReport {
 }
 
 export interface PollRoundsOptions {
+  /** Baselines, device gauges and interfaces (always Postgres). */
   pool: Pool;
+  /** Where interface samples go: Postgres (COPY) by default, or VictoriaMetrics. */
+  metrics?: MetricsBackend;
   poller: Poller;
   devices: () => readonly Device[];
   intervalMs: number;
@@ -50,6 +53,8 @@ export interface PollRoundsOptions {
   clock?: () => number;
   onRound?: (r: RoundReport) => void;
   onError?: (device: string, err: unknown) => void;
+  /** After a batch is stored: the devices in it (analysis follows each poll). */
+  onStored?: (devices: readonly string[]) => void;
 }
 
 export interface PollRounds {
@@ -69,53 +74,15 @@ interface Pending {
   interfaces?: PollResult['interfaces'];
 }
 
-const copyText = (v: unknown): string => {
-  if (v === null || v === undefined) return '\\N';
-  if (v instanceof Date) return v.toISOString();
-  // device names are checked by the config schema; escape the COPY specials anyway
-  return String(v).replace(/[\\\t\n\r]/g, (c) =>
-    c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\',
-  );
-};
-
-/** Samples through COPY: one stream, no parameter limits, about twice the rows/s of unnest inserts. */
-export async function copySamples(pool: Pool, rows: readonly SampleRow[]): Promise<void> {
-  if (!rows.length) return;
-  const client = await pool.connect();
-  try {
-    const stream = client.query(
-      copyFrom(
-        'COPY samples (device, ifindex, ts, in_bps, out_bps, in_pps, out_pps, in_errors, out_errors, in_discards, out_discards, speed_bps) FROM STDIN',
-      ),
-    );
-    const done = new Promise<void>((resolve, reject) => {
-      stream.on('finish', resolve);
-      stream.on('error', reject);
-    });
-    let buf = '';
-    for (const r of rows) {
-      buf += `${copyText(r.device)}\t${r.ifIndex}\t${r.ts.toISOString()}\t${copyText(r.inBps)}\t${copyText(r.outBps)}\t${copyText(
-        r.inPps,
-      )}\t${copyText(r.outPps)}\t${copyText(r.inErrors)}\t${copyText(r.outErrors)}\t${copyText(
-        r.inDiscards,
-      )}\t${copyText(r.outDiscards)}\t${r.speedBps === null ? '\\N' : Math.round(r.speedBps)}\n`;
-      if (buf.length > 256_000) {
-        if (!stream.write(buf)) await new Promise((r) => stream.once('drain', r));
-        buf = '';
-      }
-    }
-    stream.end(buf);
-    await done;
-  } finally {
-    client.release();
-  }
-}
+/** Samples through COPY (moved to src/metrics/copy.ts, where both writers of samples find it). */
+export { copySamples } from '../metrics/copy.js';
 
 export function createPollRounds(options: PollRoundsOptions): PollRounds {
   const clock = options.clock ?? Date.now;
   const concurrency = options.concurrency ?? 200;
   const batchDevices = options.batchDevices ?? 500;
   const storesInFlight = options.storesInFlight ?? 2;
+  const metrics = options.metrics ?? postgresBackend(options.pool);
   const baselines = new Map<string, DeviceReading>();
   /** Interface names/speeds/status as last stored, so an unchanged device writes none. */
   const ifaceSeen = new Map<string, string>();
@@ -134,51 +101,61 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
     loaded = true;
   }
 
+  /**
+   * One batch: the samples through the metrics backend (COPY into Postgres, or one import to
+   * VictoriaMetrics) beside one connection that writes gauges, baselines and changed interfaces
+   * in turn. Two connections per batch in flight at most, so a round never starves the pool the
+   * jobs share.
+   */
   async function store(batch: Pending[]): Promise<void> {
-    const pool = options.pool;
     const samples = batch.flatMap((p) => p.samples);
     const changed = batch.filter((p) => p.interfaces);
-    await Promise.all([
-      copySamples(pool, samples),
-      pool.query(
-        `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct, poll_ms)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
-         ON CONFLICT (device, ts) DO NOTHING`,
-        [
-          batch.map((p) => p.device),
-          batch.map((p) => new Date(p.ts)),
-          ...[0, 1, 2, 3].map((i) => batch.map((p) => p.gauges[i])),
-        ],
-      ),
-      pool.query(
-        `INSERT INTO snmp_baselines (device, reading, updated_at) SELECT d, r, now() FROM unnest($1::text[], $2::text[]) t(d, r)
-         ON CONFLICT (device) DO UPDATE SET reading = EXCLUDED.reading, updated_at = now()`,
-        [batch.map((p) => p.device), batch.map((p) => p.reading)],
-      ),
-      changed.length
-        ? pool.query(
-            `INSERT INTO interfaces (device, ifindex, name, alias, speed_bps, oper_status, admin_status, updated_at)
-             SELECT *, now() FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[])
-             ON CONFLICT (device, ifindex) DO UPDATE SET name = EXCLUDED.name, alias = EXCLUDED.alias,
-               speed_bps = EXCLUDED.speed_bps, oper_status = EXCLUDED.oper_status,
-               admin_status = EXCLUDED.admin_status, updated_at = now()`,
-            (() => {
-              const cols: unknown[][] = [[], [], [], [], [], [], []];
-              for (const p of changed)
-                for (const i of p.interfaces!) {
-                  cols[0]!.push(p.device);
-                  cols[1]!.push(i.ifIndex);
-                  cols[2]!.push(i.name);
-                  cols[3]!.push(i.alias ?? null);
-                  cols[4]!.push(i.speedBps ? Math.round(i.speedBps) : null);
-                  cols[5]!.push(i.operStatus ?? null);
-                  cols[6]!.push(i.adminStatus ?? null);
-                }
-              return cols;
-            })(),
-          )
-        : Promise.resolve(),
-    ]);
+    const state = async () => {
+      const client = await options.pool.connect();
+      try {
+        await client.query(
+          `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct, poll_ms)
+           SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])
+           ON CONFLICT (device, ts) DO NOTHING`,
+          [
+            batch.map((p) => p.device),
+            batch.map((p) => new Date(p.ts)),
+            ...[0, 1, 2, 3].map((i) => batch.map((p) => p.gauges[i])),
+          ],
+        );
+        await client.query(
+          // one JSON parameter (V8's stringify) rather than text[] (pg escapes arrays element by element in JS)
+          `INSERT INTO snmp_baselines (device, reading, updated_at)
+           SELECT x->>0, x->>1, now() FROM jsonb_array_elements($1::jsonb) x
+           ON CONFLICT (device) DO UPDATE SET reading = EXCLUDED.reading, updated_at = now()`,
+          [JSON.stringify(batch.map((p) => [p.device, p.reading]))],
+        );
+        if (!changed.length) return;
+        const cols: unknown[][] = [[], [], [], [], [], [], []];
+        for (const p of changed)
+          for (const i of p.interfaces!) {
+            cols[0]!.push(p.device);
+            cols[1]!.push(i.ifIndex);
+            cols[2]!.push(i.name);
+            cols[3]!.push(i.alias ?? null);
+            cols[4]!.push(i.speedBps ? Math.round(i.speedBps) : null);
+            cols[5]!.push(i.operStatus ?? null);
+            cols[6]!.push(i.adminStatus ?? null);
+          }
+        await client.query(
+          `INSERT INTO interfaces (device, ifindex, name, alias, speed_bps, oper_status, admin_status, updated_at)
+           SELECT *, now() FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[])
+           ON CONFLICT (device, ifindex) DO UPDATE SET name = EXCLUDED.name, alias = EXCLUDED.alias,
+             speed_bps = EXCLUDED.speed_bps, oper_status = EXCLUDED.oper_status,
+             admin_status = EXCLUDED.admin_status, updated_at = now()`,
+          cols,
+        );
+      } finally {
+        client.release();
+      }
+    };
+    await Promise.all([metrics.writeSamples(samples), state()]);
+    options.onStored?.(batch.map((p) => p.device));
   }
 
   async function round(): Promise<RoundReport> {

@@ -2,12 +2,12 @@ import type { CredentialResolver } from '../credentials/index.js';
 import type { Pool } from 'pg';
 import { applySpeedOverrides, impossibleSpeeds, recordSpeeds, type SpeedWarning } from './speeds.js';
 import type { Device } from '../config.js';
+import { metricsFor } from '../metrics/backend.js';
 import { type Retention, runMaintenance } from '../metrics/rollup.js';
 import {
   type BaselineStore,
   createBaselineStore,
   insertDeviceSample,
-  insertSamples,
   upsertInterfaces,
 } from '../metrics/store.js';
 import { type ResetReason, computeRates, parseReading, serialiseReading } from './counters.js';
@@ -84,7 +84,7 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
       );
       // The first poll after a (re)start only sets the baseline: an all-null row says nothing.
       const rows = reset === 'first-poll' ? [] : samples.map((s) => ({ device: device.name, ...s }));
-      await insertSamples(pool, rows);
+      await metricsFor(pool).writeSamples(rows);
       await insertDeviceSample(pool, {
         device: device.name,
         ts: new Date(r.ts),

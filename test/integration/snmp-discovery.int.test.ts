@@ -169,7 +169,7 @@ describe('discovery against simulated agents on distinct loopback addresses', ()
       const path = join(dir, 'netops.yaml');
       await writeFile(
         path,
-        `# fleet inventory (edited by hand and by the bot)\ndevices:\n  # the spine\n  - name: spine1\n    vendor: cisco_nxos\n    host: 127.0.3.1\n    credential: lab\n    snmp: { credential: disc, port: ${port} }\n`,
+        `# fleet inventory (edited by hand and by the bot)\nschedules:\n  poll: { every: 60s, mode: jobs }\ndevices:\n  # the spine\n  - name: spine1\n    vendor: cisco_nxos\n    host: 127.0.3.1\n    credential: lab\n    snmp: { credential: disc, port: ${port} }\n`,
       );
       const inventory = createInventory([spine()]);
       const r = await discover('spine1', {

@@ -21,7 +21,7 @@ function yamlFor(
 channels:
   ops: "#netops"
 schedules:
-  poll: { every: 60s }
+  poll: { every: 60s, mode: jobs }
   backup: { every: 1h, jitter: 10m }
 devices:
 ${devices

@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../src/config.js';
 import { startSnmpLab } from '../../src/lab/snmp/agent.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
+import { metricsFor } from '../../src/metrics/backend.js';
 import { createPoller } from '../../src/snmp/poller.js';
+import { startPollLoop } from '../../src/snmp/round-loop.js';
 import { createPollRounds, type RoundReport } from '../../src/snmp/rounds.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
+import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
 
 /** Round-based fleet polling against simulated agents and a real Postgres. */
 
@@ -109,5 +112,47 @@ describe('poll rounds', () => {
     }
     // ~450 ms rounds on a 200 ms interval: at least one whole tick passes with no round
     expect(reports.slice(1).some((r) => r.missedTicks >= 1)).toBe(true);
+  });
+
+  it('polls in rounds on one worker at a time: the poll lease passes on when its holder stops', async () => {
+    const prefix = freshPrefix('lease');
+    const redis = [redisConnection(), redisConnection()];
+    const poller = createPoller({ credentials: createCredentialResolver({ env }) });
+    const byLoop: RoundReport[][] = [[], []];
+    const loops = [0, 1].map((k) =>
+      startPollLoop({
+        redis: redis[k]!,
+        prefix,
+        pool: db.pool,
+        metrics: metricsFor(db.pool),
+        poller,
+        devices: () => devices,
+        intervalMs: 250,
+        concurrency: 6,
+        leaseMs: 600,
+        onRound: (r) => byLoop[k]!.push(r),
+      }),
+    );
+    try {
+      await expect
+        .poll(() => byLoop[0]!.length + byLoop[1]!.length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(3);
+      // exactly one holds the lease and polls; the other has not run a single round
+      const leader = loops[0]!.leader() ? 0 : 1;
+      const other = 1 - leader;
+      expect(loops[leader]!.leader()).toBe(true);
+      expect(loops[other]!.leader()).toBe(false);
+      expect(byLoop[other]).toEqual([]);
+      expect(byLoop[leader]!.every((r) => r.overlapped === 0 && r.ok === devices.length)).toBe(true);
+      // its holder stops (a worker shut down): the other takes over within a lease
+      await loops[leader]!.stop();
+      await expect.poll(() => byLoop[other]!.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+      expect(loops[other]!.leader()).toBe(true);
+    } finally {
+      await Promise.all(loops.map((l) => l.stop()));
+      poller.close();
+      for (const r of redis) r.disconnect();
+      await dropPrefix(prefix);
+    }
   });
 });

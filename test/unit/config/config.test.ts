@@ -75,6 +75,26 @@ describe('regression: schedules.reconcile.every: 30d overflowed the timer (fired
     expect(problems('configs:\n  syslog: { debounce: 99999999999999999999d }\n')).toMatch(/debounce/);
   });
 
+  it('chooses the metrics backend: postgres by default, victoriametrics only with a URL', () => {
+    const d = load('devices: []\n');
+    expect(d.metrics).toMatchObject({ backend: 'postgres', prefix: 'netops_' });
+    expect(d.schedules.poll).toMatchObject({ mode: 'rounds', concurrency: 200 });
+    const vm = load('metrics:\n  backend: victoriametrics\n  url: http://127.0.0.1:8428\n  timeout: 10s\n');
+    expect(vm.metrics).toMatchObject({
+      backend: 'victoriametrics',
+      url: 'http://127.0.0.1:8428',
+      timeout: 10_000,
+    });
+    expect(problems('metrics:\n  backend: victoriametrics\n')).toMatch(
+      /metrics\.url: required when backend is victoriametrics — hint: .*8428/,
+    );
+    expect(problems('metrics:\n  backend: influx\n')).toMatch(
+      /metrics\.backend.*hint: postgres \(the default\)/,
+    );
+    expect(problems('metrics:\n  backend: victoriametrics\n  url: ftp://x\n')).toMatch(/metrics\.url/);
+    expect(problems('metrics:\n  prefix: "1bad-"\n')).toMatch(/metrics\.prefix/);
+  });
+
   it('accepts the w unit the schema documents, and the longest timer', () => {
     const c = load('schedules:\n  backup: { every: 1w, jitter: 24d }\nmetrics:\n  retention: { raw: 2w }\n');
     expect(c.schedules.backup.every).toBe(7 * 86_400_000);

@@ -20,7 +20,7 @@ describe('interface table formatting', () => {
 
 describe('reconcile plans (pure)', () => {
   const cfg = parseFileConfig(`
-schedules: { poll: { every: 30s }, backup: { every: 2h, jitter: 5m } }
+schedules: { poll: { every: 30s, mode: jobs }, backup: { every: 2h, jitter: 5m } }
 devices:
   - { name: a, vendor: frr, host: 10.0.0.1, credential: x, snmp: { credential: ro, port: 1161 } }
   - { name: b, vendor: linux, host: 10.0.0.2, credential: x }
@@ -47,6 +47,16 @@ devices:
       jobName: 'config.backup',
       every: 7_200_000,
     });
+  });
+  it('in rounds mode (the default) schedules no per-device polls: the round loop polls the fleet', () => {
+    const rounds = parseFileConfig(`
+schedules: { poll: { every: 30s } }
+devices:
+  - { name: a, vendor: frr, host: 10.0.0.1, credential: x, snmp: { credential: ro, port: 1161 } }
+`).config!;
+    expect(rounds.schedules.poll.mode).toBe('rounds');
+    expect(desiredSchedules(rounds).map((s) => s.id)).not.toContain('poll:a');
+    expect(desiredSchedules(rounds).map((s) => s.id)).toContain('config.backup:a');
   });
   it('exports only enabled SNMP devices as file_sd targets', () => {
     expect(fileSdTargets(cfg.devices)).toEqual([

@@ -1,0 +1,99 @@
+import type { Pool } from 'pg';
+import { copySamples } from './copy.js';
+import {
+  type InterfaceRef,
+  querySeriesFor,
+  querySummary,
+  queryTopN,
+  type SeriesQuery,
+  type SeriesResult,
+  type SeriesSummary,
+  type TopNQuery,
+  type TopNRow,
+} from './query.js';
+import { type LatestInterface, latestInterfaces, type SampleRow } from './store.js';
+import { createVictoriaStore, type VictoriaOptions } from './victoria.js';
+
+/**
+ * Where interface time series live. Postgres (the embedded default) or VictoriaMetrics for fleets
+ * that outgrow one database. Either way Postgres keeps the inventory side (interfaces, baselines,
+ * device gauges, analysis state); only the per-interface samples move. Charts, summaries, `top`
+ * and analysis read through this, so the same command gives the same answer on both.
+ */
+export interface MetricsBackend {
+  readonly kind: 'postgres' | 'victoriametrics';
+  writeSamples(rows: readonly SampleRow[]): Promise<void>;
+  querySeriesFor(
+    iface: InterfaceRef,
+    q: Omit<SeriesQuery, 'device' | 'ifindex' | 'ifname'>,
+  ): Promise<SeriesResult>;
+  querySummary(result: SeriesResult, options?: { p95?: boolean }): Promise<SeriesSummary[]>;
+  queryTopN(q: TopNQuery): Promise<TopNRow[]>;
+  latestInterfaces(device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
+  /** Makes what was written readable at once (tests, benchmarks); a no-op for Postgres. */
+  flush(): Promise<void>;
+}
+
+export type MetricsBackendConfig =
+  | { backend: 'postgres' }
+  | ({ backend: 'victoriametrics' } & Pick<VictoriaOptions, 'url' | 'prefix' | 'timeoutMs'>);
+
+export function postgresBackend(pool: Pool): MetricsBackend {
+  return {
+    kind: 'postgres',
+    writeSamples: (rows) => copySamples(pool, rows),
+    querySeriesFor: (iface, q) => querySeriesFor(pool, iface, q),
+    querySummary: (result, options) => querySummary(pool, result, options),
+    queryTopN: (q) => queryTopN(pool, q),
+    latestInterfaces: (device, maxAgeMs, now) => latestInterfaces(pool, device, maxAgeMs, now),
+    flush: async () => {},
+  };
+}
+
+export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBackend {
+  const vm = createVictoriaStore(options);
+  return {
+    kind: 'victoriametrics',
+    writeSamples: async (rows) => {
+      await vm.writeSamples(rows);
+    },
+    querySeriesFor: (iface, q) => vm.querySeries(iface, q),
+    // VictoriaMetrics results carry their summaries from the same pass (querySummary copies them)
+    querySummary: (result, options) => querySummary(pool, result, options),
+    queryTopN: (q) => vm.queryTopN(pool, q),
+    latestInterfaces: (device, maxAgeMs, now) => vm.latestInterfaces(pool, device, maxAgeMs, now),
+    flush: () => vm.flush(),
+  };
+}
+
+export function createMetricsBackend(pool: Pool, config: MetricsBackendConfig): MetricsBackend {
+  return config.backend === 'victoriametrics'
+    ? victoriaBackend(pool, {
+        url: config.url,
+        ...(config.prefix ? { prefix: config.prefix } : {}),
+        ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+      })
+    : postgresBackend(pool);
+}
+
+/**
+ * The backend each pool's time series live in. The composition root binds it once (from
+ * `metrics.backend` in netops.yaml); every reader that already holds the pool (charts, analysis,
+ * `top`, `interfaces`, the poller) asks here, so the choice is made in one place and a pool never
+ * bound (tests, tools) reads and writes Postgres as before.
+ */
+const bound = new WeakMap<Pool, MetricsBackend>();
+
+export function bindMetricsBackend(pool: Pool, backend: MetricsBackend): MetricsBackend {
+  bound.set(pool, backend);
+  return backend;
+}
+
+export function metricsFor(pool: Pool): MetricsBackend {
+  let b = bound.get(pool);
+  if (!b) {
+    b = postgresBackend(pool);
+    bound.set(pool, b);
+  }
+  return b;
+}
