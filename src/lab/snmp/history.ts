@@ -1,8 +1,13 @@
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { encodeTimes, encodeValues } from '../../metrics/codec.js';
 import { METRICS } from '../../metrics/names.js';
-import { KIND, PERIOD_MS } from '../../metrics/packed.js';
+import {
+  type PackedPeriod,
+  PERIOD_MS,
+  packPeriod,
+  type SampleChunk,
+  writePacked,
+} from '../../metrics/packed.js';
 import { ensurePartitions } from '../../metrics/partitions.js';
 import { upsertInterfaces } from '../../metrics/store.js';
 import type { SimDeviceSpec } from './agent.js';
@@ -209,52 +214,33 @@ async function copyRollups(
   return rows;
 }
 
-/** Packed interface-hours, as compaction writes them: the statements' columns, in batches. */
-function packRows(times: readonly number[], series: readonly InterfaceSeries[]): unknown[][][] {
-  const batches: unknown[][][] = [];
-  let cols: unknown[][] = [];
+/** Packed interface-hours, as compaction writes them (streams and head), in statement-sized batches. */
+function packRows(
+  device: string,
+  times: readonly number[],
+  series: readonly InterfaceSeries[],
+): PackedPeriod[][] {
+  const batches: PackedPeriod[][] = [[]];
   for (const s of series) {
     let a = 0;
     while (a < times.length) {
-      if (!cols.length || (cols[0]!.length ?? 0) >= 2_000) {
-        cols = Array.from({ length: 6 + COLUMNS.length }, () => []);
-        batches.push(cols);
-      }
       const period = Math.floor(times[a]! / PERIOD_MS) * PERIOD_MS;
       let b = a;
       while (b < times.length && times[b]! < period + PERIOD_MS) b++;
-      const tsUs = Float64Array.from(times.slice(a, b), (t) => t * 1000);
-      cols[0]!.push(s.ifIndex);
-      cols[1]!.push(new Date(period));
-      cols[2]!.push(b - a);
-      cols[3]!.push(new Date(times[a]!));
-      cols[4]!.push(new Date(times[b - 1]!));
-      cols[5]!.push(encodeTimes(tsUs));
-      COLUMNS.forEach((c, j) => {
-        cols[6 + j]!.push(encodeValues(KIND[c], s.values[c].subarray(a, b), tsUs));
-      });
+      const values: SampleChunk['values'] = {};
+      for (const c of COLUMNS) values[c] = s.values[c].subarray(a, b);
+      const chunk = {
+        device,
+        ifindex: s.ifIndex,
+        tsUs: Float64Array.from(times.slice(a, b), (t) => t * 1000),
+        values,
+      };
+      if (batches.at(-1)!.length >= 2_000) batches.push([]);
+      batches.at(-1)!.push(packPeriod(period, chunk));
       a = b;
     }
   }
   return batches;
-}
-
-/** One statement per batch; an hour already there is left alone. */
-async function insertPacked(client: PoolClient, device: string, batches: unknown[][][]): Promise<number> {
-  let rows = 0;
-  for (const cols of batches) {
-    await client.query(
-      `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, ${COLUMNS.join(', ')})
-       SELECT $1, i, p, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')}
-         FROM unnest($2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::bytea[],
-                     ${COLUMNS.map((_, j) => `$${8 + j}::bytea[]`).join(', ')})
-           AS u(i, p, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')})
-       ON CONFLICT (device, ifindex, period) DO NOTHING`,
-      [device, ...cols],
-    );
-    rows += cols[0]!.length;
-  }
-  return rows;
 }
 
 export interface LabHistoryOptions {
@@ -323,7 +309,7 @@ export async function writeLabHistory(
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.override ? { override: options.override } : {}),
     });
-    const batches = packRows(times, series);
+    const batches = packRows(spec.name, times, series);
     const gauges = gaugeColumns(model, times);
     // This device's values were computed while Postgres stored the previous one's: two cores busy.
     await writing;
@@ -343,7 +329,10 @@ export async function writeLabHistory(
             adminStatus: i.adminUp ? 'up' : 'down',
           })),
         );
-        packedRows += await insertPacked(client, spec.name, batches);
+        for (const rows of batches) {
+          await writePacked(client, rows);
+          packedRows += rows.length;
+        }
         await client.query(
           `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct)
            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[])
