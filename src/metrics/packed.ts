@@ -476,10 +476,14 @@ export async function writePacked(
  * Writes the heads of rows packed before heads existed (migration 0019 adds the column empty).
  * Such rows are read correctly meanwhile, by decoding them; maintenance calls this in batches.
  */
-export async function backfillHeads(pool: Pool, options: { batch?: number } = {}): Promise<number> {
+export async function backfillHeads(
+  pool: Pool,
+  options: { batch?: number; limit?: number } = {},
+): Promise<number> {
   const batch = options.batch ?? 500;
   let total = 0;
-  for (;;) {
+  // a large fleet's week of hours is filled over several maintenance runs, not in one
+  while (total < (options.limit ?? Number.POSITIVE_INFINITY)) {
     const { rows } = await pool.query<PackedRow & { period: Date }>(
       `SELECT device, ifindex, period, n, ts, ${METRICS.join(', ')} FROM samples_packed
         WHERE head IS NULL LIMIT ${batch}`,
@@ -497,6 +501,7 @@ export async function backfillHeads(pool: Pool, options: { batch?: number } = {}
     );
     total += rows.length;
   }
+  return total;
 }
 
 /** Two chunks of one interface merged by time (a sample present in both keeps the newer copy). */
