@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
@@ -88,7 +89,7 @@ export interface Running {
   telemetry: Telemetry;
   slack?: SlackApp;
   host?: JobHost;
-  /** Port of the bot's HTTP server, if the bot runs. */
+  /** Port of the bot's HTTP server, or of a worker's metrics server (METRICS_PORT). */
   port?: number;
   stop(graceMs?: number): Promise<void>;
 }
@@ -219,7 +220,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   });
   const responder = createWebResponder(web, {
     caller: createSlackCaller(web, {
-      onEvent: (e) => telemetry.slackCalls.inc({ method: e.method, outcome: e.kind }),
+      onEvent: (e) => {
+        telemetry.slackCalls.inc({ method: e.method, outcome: e.kind });
+        if (e.kind === 'refused')
+          telemetry.slackErrors.inc({ method: e.method, error: e.error ?? 'unknown' });
+      },
     }),
   });
   const guard = createPolicyGuard(config, web, log);
@@ -302,6 +307,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
       },
+      onRetry: (name) => telemetry.jobRetries.inc({ job: name }),
     });
     running.host = host;
     const loops =
@@ -324,6 +330,38 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await host.close(grace);
       workerRedis.disconnect();
     });
+  }
+
+  // A worker has no Slack-facing server, but its job and Slack figures live in its own process:
+  // it serves them (and /healthz) on METRICS_PORT when that is set.
+  if (role === 'worker' && config.env.METRICS_PORT !== undefined) {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        telemetry.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': telemetry.registry.contentType });
+            res.end(text);
+          },
+          () => res.writeHead(500).end(),
+        );
+      } else if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, role }));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.env.METRICS_PORT, config.env.HOST, () => resolve());
+    });
+    running.port = (server.address() as AddressInfo).port;
+    stoppers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
   }
 
   if (role === 'bot' || role === 'all') {

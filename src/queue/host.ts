@@ -48,6 +48,8 @@ export interface JobHostOptions {
   }): Promise<void>;
   /** Hook for metrics. */
   onFinished?(name: string, state: 'done' | 'failed', ms: number): void;
+  /** An attempt failed and the job will be tried again (metrics). */
+  onRetry?(name: string): void;
 }
 
 export interface JobHost {
@@ -252,6 +254,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
         const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
         jlog.warn({ err, retry }, 'job failed');
         if (retry) {
+          options.onRetry?.(job.name);
           await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw err;
         }
@@ -281,6 +284,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
         const sentence = `The job finished but its result could not be posted: ${userText(err)}`;
         jlog.warn({ err }, 'result delivery failed');
         if (isTransient(err) && attempt < maxAttempts) {
+          options.onRetry?.(job.name);
           await edit('retrying', `${sentence} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw new NetopsError(ErrorCode.SLACK_API, `could not post the result: ${(err as Error).message}`, {
             cause: err,
