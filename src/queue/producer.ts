@@ -18,6 +18,7 @@ export interface ProducerOptions {
   /**
    * Jobs waiting in a queue beyond which a person's request (one with an origin) is refused with
    * a clear message instead of piling up behind the others; scheduled work is never refused.
+   * Fan-out children are not counted: a person's request goes ahead of them.
    */
   maxDepth?: number;
   /**
@@ -146,7 +147,9 @@ export function createProducer(options: ProducerOptions): Producer {
       await whenReady(options.connection, readyWaitMs);
       const queueName = def.queue ?? DEFAULT_QUEUE;
       if (options.maxDepth && opts.origin) {
-        const waiting = await queue(queueName).count();
+        // What a person's job would wait behind: fan-out children (prioritised) are not counted,
+        // since a job without a priority goes ahead of all of them (src/queue/fairness.ts).
+        const waiting = await queue(queueName).getJobCountByTypes('waiting', 'delayed', 'waiting-children');
         if (waiting >= options.maxDepth) {
           throw new NetopsError(ErrorCode.QUEUE_FULL, `queue ${queueName} holds ${waiting} jobs`, {
             context: { jobId, queue: queueName, waiting, limit: options.maxDepth },

@@ -10,7 +10,8 @@ import { type Stack, startStack } from '../helpers/stack.js';
 /**
  * One person's 500-device job must not starve everyone else's `show`: Alice backs up the whole
  * simulated fleet (500 devices over real SSH, one child job per device), and while it runs Bob's
- * `show` on one device comes back promptly, long before her backups are through.
+ * `show` on one device comes back promptly, long before her backups are through (and is not
+ * refused as "queue full" because of them).
  */
 const CHANNEL = 'C00NETOPS0';
 const DEVICES = 500;
@@ -39,7 +40,8 @@ beforeAll(async () => {
   });
   s = await startStack({
     devices,
-    extraYaml: { limits: { sessions: SESSIONS, commandsPerMinute: 0, queueDepth: 0 } },
+    // A queue depth limit far below her 500 children: they must not count against Bob's request.
+    extraYaml: { limits: { sessions: SESSIONS, commandsPerMinute: 0, queueDepth: 100 } },
     start: { services: { devices: svc } },
   });
 }, 120_000);
