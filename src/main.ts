@@ -17,7 +17,7 @@ import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
-import { createRedisConnection, describeRedis } from './redis.js';
+import { createRedisConnection, createReplicaConfirm, describeRedis } from './redis.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -187,12 +187,17 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   // Workers: wait forever. One server, Sentinel or Cluster alike (src/redis.ts).
   log.info({ redis: describeRedis(config.redis), prefix }, 'redis');
   const producerRedis = createRedisConnection(config.redis, 'producer');
+  // Sentinel: a person's job and a claim to post count only once a replica has them.
+  const replicas = createReplicaConfirm(config.redis, prefix);
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({
     connection: producerRedis,
     prefix,
     jobs,
     maxDepth: config.limits.queueDepth,
+    ...(replicas ? { replicas } : {}),
+    onUnconfirmed: (jobId) =>
+      log.warn({ jobId }, 'job queued on the master but no replica confirmed it (is the replica down?)'),
   });
   const queueNames = [...new Set(jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
   telemetry.setQueueSource(async () =>
@@ -296,6 +301,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
       ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+      ...(replicas ? { replicas } : {}),
       authorize: (input) => authorizeJob(guard, input),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
@@ -491,6 +497,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     await audit.close();
     await producer.close();
     producerRedis.disconnect();
+    replicas?.close();
     await pool.end().catch(() => {});
   };
   return running;

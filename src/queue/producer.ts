@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { RedisClient } from '../redis.js';
+import type { RedisClient, ReplicaConfirm } from '../redis.js';
 import { ErrorCode, isNetopsError, NetopsError } from '../errors.js';
 import { newJobId, type Envelope } from './envelope.js';
 import type { Enqueue, JobDefinition } from './types.js';
@@ -20,6 +20,14 @@ export interface ProducerOptions {
    * a clear message instead of piling up behind the others; scheduled work is never refused.
    */
   maxDepth?: number;
+  /**
+   * A replica must have an enqueue before it is reported as queued (Sentinel; see ReplicaConfirm). Until then the
+   * job is added again, by its id, on whichever master the connection now reaches; after
+   * `confirmMs` (default 5 s) without a replica it stays queued on the master alone, logged.
+   */
+  replicas?: ReplicaConfirm;
+  confirmMs?: number;
+  onUnconfirmed?(jobId: string): void;
 }
 
 /** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
@@ -96,6 +104,24 @@ export function createProducer(options: ProducerOptions): Producer {
     return q;
   };
 
+  /** Until a replica has the job (see `replicas`): wait, and add it again where we now are. */
+  const confirm = async (jobId: string, add: () => Promise<unknown>) => {
+    const until = Date.now() + (options.confirmMs ?? 5_000);
+    while (!(await options.replicas!.confirm(0))) {
+      if (Date.now() > until) {
+        options.onUnconfirmed?.(jobId);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        await whenReady(options.connection, 1_000);
+        await add();
+      } catch {
+        // still moving to the new master: try again
+      }
+    }
+  };
+
   const enqueue: Enqueue = async (jobName, data, opts = {}) => {
     const def = defs.get(jobName);
     if (!def) throw new NetopsError(ErrorCode.JOB_UNKNOWN, `no job type ${jobName}`);
@@ -128,17 +154,21 @@ export function createProducer(options: ProducerOptions): Producer {
         }
       }
       const left = Math.max(1, timeoutMs - (Date.now() - started));
-      await Promise.race([
+      // Adding the same id again is a no-op in BullMQ: safe to repeat on a new master.
+      const add = () =>
         queue(queueName).add(jobName, envelope, {
           ...jobOptions(def),
           jobId,
           ...(opts.delayMs ? { delay: opts.delayMs } : {}),
           ...(opts.priority ? { priority: opts.priority } : {}),
-        }),
+        });
+      await Promise.race([
+        add(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), left);
         }),
       ]);
+      if (options.replicas) await confirm(jobId, add);
     } catch (err) {
       if (isNetopsError(err)) throw err;
       throw new NetopsError(

@@ -3,7 +3,7 @@ import type { SlackEmulator } from '../../src/lab/slack/index.js';
 
 export const ALICE = 'U0000ALICE';
 export const BOB = 'U00000BOB0';
-export const CAROL = 'U000CAROL0';
+export const CAROL = 'U0000CAROL';
 export const CHANNEL = 'C00NETOPS0';
 
 const TERMINAL = ['confirmed', 'rolled_back', 'failed', 'expired', 'cancelled', 'rejected'];
