@@ -8,7 +8,8 @@
  *
  * Every command is `sleep <ms>` (10–50 ms; a test job whose result names its job id), so each
  * result is matched to its command: processed = exactly one result and the progress message done,
- * lost = acked but no result by the end, duplicated = more than one result.
+ * late_at_deadline = no result yet but still in the queue, lost = no result and not in the queue,
+ * duplicated = more than one result or progress message.
  * Prints one JSON object as its last line: ack_p50_ms/ack_p99_ms/ack_max_ms (HTTP round trip of
  * the signed request, i.e. what Slack waits for), processed, lost, duplicated,
  * peak_queue_depth (waiting + active + delayed + prioritized, sampled every 100 ms), drain_ms
@@ -135,6 +136,15 @@ await sampler;
 const s = summarise(tallySleepJobs(stack.emu, CHANNELS));
 const all = [...tallySleepJobs(stack.emu, CHANNELS).values()];
 const processed = all.filter((t) => t.results.length === 1 && t.state === 'done').length;
+// A job without its result at the deadline is late if it is still in the queue, lost if not.
+let late = 0;
+let lost = 0;
+for (const t of all) {
+  if (t.results.length > 0 || t.state === 'failed') continue;
+  const state = await queue.getJobState(t.jobId).catch(() => 'unknown');
+  if (['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state)) late++;
+  else lost++;
+}
 
 for (const w of [...workers, bot.child]) await killHard(w);
 await queue.close();
@@ -154,7 +164,9 @@ console.log(
     ack_max_ms: round(Math.max(...latencies)),
     jobs: s.jobs,
     processed,
-    lost: latencies.length - processed - s.failed,
+    // Commands whose request timed out may still have become jobs: counted from what Slack saw.
+    lost,
+    late_at_deadline: late,
     failed: s.failed,
     duplicated: s.results_duplicated + s.progress_duplicated,
     peak_queue_depth: peakDepth,
