@@ -24,6 +24,7 @@ import { bucketsToM4, withGaps } from '../src/metrics/downsample.js';
 import { compactBefore, KIND, PERIOD_MS } from '../src/metrics/packed.js';
 import { ensurePartitions } from '../src/metrics/partitions.js';
 import { findInterface, querySeriesFor, querySummary } from '../src/metrics/query.js';
+import { type MetricsBackend, victoriaBackend } from '../src/metrics/backend.js';
 import { insertSamples, type SampleRow, upsertInterfaces } from '../src/metrics/store.js';
 import { computeRates, type DeviceReading } from '../src/snmp/counters.js';
 import {
@@ -45,6 +46,8 @@ const SEARCH_DEVICES = Number(process.env.BENCH_SEARCH_DEVICES ?? 100_000);
 const POLL_DEVICES = Number(process.env.BENCH_POLL_DEVICES ?? 10_000);
 const POLL_INTERVAL_MS = Number(process.env.BENCH_POLL_INTERVAL_S ?? 60) * 1000;
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph,search,poll').split(','));
+/** Backends measured: postgres always; victoriametrics (the Debian binary) unless left out. */
+const BACKENDS = new Set((process.env.BENCH_BACKENDS ?? 'postgres,victoriametrics').split(','));
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPIKE = 9.9e9;
@@ -516,7 +519,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
  * each get a core) polled in rounds (src/snmp/rounds.ts) and stored in Postgres. Round 1 sets
  * baselines and learns each device; round 2, on its tick, is the steady state measured.
  */
-async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
+async function poll(pool: pg.Pool, metrics?: MetricsBackend): Promise<Record<string, unknown>> {
   const { fork } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const { createPoller } = await import('../src/snmp/poller.js');
@@ -565,6 +568,7 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   const rounds = createPollRounds({
     pool,
     poller,
+    ...(metrics ? { metrics } : {}),
     devices: () => devices,
     intervalMs: POLL_INTERVAL_MS,
     concurrency: Number(process.env.BENCH_POLL_CONCURRENCY ?? 300),
@@ -576,7 +580,9 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   const reports = await rounds.run({ rounds: 2 });
   poller.close();
   child.disconnect();
-  const stored = (await pool.query('SELECT count(*)::int AS n FROM samples')).rows[0].n;
+  const stored = metrics
+    ? reports.reduce((a, r) => a + r.samples, 0)
+    : (await pool.query('SELECT count(*)::int AS n FROM samples')).rows[0].n;
   const [first, second] = reports;
   return {
     [`poll_and_store_${n}x48_wall_s`]: r2(second!.wallMs / 1000),
@@ -589,6 +595,133 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
     rounds_late: reports.filter((r) => r.late).length,
     rounds_missed_ticks: reports.reduce((a, r) => a + r.missedTicks, 0),
   };
+}
+
+/**
+ * The same figures with `metrics.backend: victoriametrics`: a victoria-metrics (Debian 1.79) on a
+ * loopback port with its own data directory. graph: one interface with 1M samples imported, then
+ * query + summary + PNG through the backend the graph job uses; bytes_per_value: the data
+ * directory after a flush ÷ values written (VictoriaMetrics keeps merging in the background, so
+ * this is an upper bound); poll: the same rounds writing through its import API.
+ */
+async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer } = await import('node:net');
+  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-vm-'));
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const vm = spawn(
+    '/usr/bin/victoria-metrics',
+    [
+      `-storageDataPath=${dir}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-retentionPeriod=100y',
+      '-loggerLevel=ERROR',
+      '-search.latencyOffset=0s',
+      '-search.maxPointsPerTimeseries=100000000',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const out: Record<string, unknown> = {};
+  try {
+    for (
+      let i = 0;
+      !(await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      if (i > 100) throw new Error('victoria-metrics did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const backend = victoriaBackend(pool, { url, prefix: 'bench_' });
+    if (ONLY.has('graph')) {
+      const n = ROWS_1M;
+      const rnd = lcg(31);
+      const spikeAt = Math.floor(n / 3);
+      const w0 = performance.now();
+      for (let off = 0; off < n; off += 50_000) {
+        const rows: SampleRow[] = [];
+        for (let j = off; j < Math.min(n, off + 50_000); j++) {
+          const inB =
+            j === spikeAt ? SPIKE / 8 : Math.round((3e9 + 2e9 * Math.sin(j / 8000) + rnd() * 5e8) / 8);
+          const outB = Math.round((1.8e9 + 6e8 * Math.cos(j / 9000) + rnd() * 2e8) / 8);
+          rows.push({
+            device: 'vmcore1',
+            ifIndex: 1,
+            ts: new Date(START + j * 1000),
+            inBps: inB * 8,
+            outBps: outB * 8,
+            inPps: Math.round(inB / 700),
+            outPps: Math.round(outB / 700),
+            inErrors: 0,
+            outErrors: 0,
+            inDiscards: rnd() < 0.001 ? 1 : 0,
+            outDiscards: 0,
+            speedBps: 1e10,
+          });
+        }
+        await backend.writeSamples(rows);
+      }
+      await backend.flush();
+      const writeMs = performance.now() - w0;
+      const bytes = Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
+      const renderer = createChartRenderer({ width: 1200, height: 600 });
+      const plot = renderer.plotWidth(1200);
+      const iface = { device: 'vmcore1', ifindex: 1, name: 'Ethernet1/1', alias: null, speedBps: 1e10 };
+      const total: number[] = [];
+      const queryMs: number[] = [];
+      let peakOk = true;
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const res = await backend.querySeriesFor(iface, {
+          metrics: ['in_bps', 'out_bps'],
+          from: new Date(START),
+          to: new Date(START + n * 1000),
+          widthPx: plot,
+        });
+        const t1 = performance.now();
+        const summary = await backend.querySummary(res);
+        const inbound = withGaps(bucketsToM4(res.series.in_bps!), res.bucketMs * 3);
+        const outbound = withGaps(bucketsToM4(res.series.out_bps!), res.bucketMs * 3);
+        await renderer.render(
+          utilisationChart({
+            title: 'vmcore1',
+            from: START,
+            to: START + n * 1000,
+            inbound,
+            outbound,
+            speedBps: 1e10,
+          }),
+        );
+        total.push(performance.now() - t0);
+        queryMs.push(t1 - t0);
+        peakOk &&= summary.find((x) => x.metric === 'in_bps')?.peak === SPIKE && res.rowsScanned === n;
+      }
+      Object.assign(out, {
+        graph_1m_end_to_end_ms: r1(median(total)),
+        graph_1m_query_ms: r1(median(queryMs)),
+        peak_preserved: peakOk,
+        import_1m_samples_s: r2(writeMs / 1000),
+        bytes_per_value_upper_bound: r2(bytes / (n * 9)),
+      });
+    }
+    if (ONLY.has('poll')) Object.assign(out, await poll(pool, backend));
+  } finally {
+    vm.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 async function main() {
@@ -605,6 +738,7 @@ async function main() {
     if (ONLY.has('search')) Object.assign(out, await search(pool));
     if (ONLY.has('poll')) Object.assign(out, await poll(pool));
     out.backend = 'postgres';
+    if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
     out.runs = RUNS;
     out.loadavg_1m = r2(loadavg()[0]!);
   } finally {
