@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { parseWaves } from '../src/changes/index.js';
 import { ErrorCode, NetopsError } from '../src/errors.js';
 import { defineCommand } from '../src/registry/index.js';
 
-const USAGE = 'compliance [scope] [--rule R] · compliance <device> · compliance history <device|rule>';
+const USAGE =
+  'compliance [scope] [--rule R] · compliance <device> · compliance history <device|rule> · compliance remediate <scope> [--rule R] [--waves 1,10%,rest]';
 
 function bad(message: string): NetopsError {
   return new NetopsError(ErrorCode.BAD_ARGS, `compliance: ${message}`, {
@@ -16,12 +18,19 @@ export default defineCommand({
   summary: 'Configuration compliance: fleet summary, one device rule by rule, history',
   usage: USAGE,
   action: 'read',
+  // `remediate` proposes a change request (a second engineer approves it before anything is applied).
+  alsoActions: ['change.request'],
+  actionFor: (args) => (args.positionals[0]?.toLowerCase() === 'remediate' ? 'change.request' : 'read'),
   targetOf: (args) => {
     const [a, b] = args.positionals;
-    return a?.toLowerCase() === 'history' ? b : a;
+    return a?.toLowerCase() === 'history' || a?.toLowerCase() === 'remediate' ? b : a;
   },
-  // The same two the README shows: every example runs in the local-site test, under the rate limit.
-  examples: ['compliance core1-ams', 'compliance history core1-ams'],
+  // The same ones the README shows: every example runs in the local-site test, under the rate limit.
+  examples: [
+    'compliance core1-ams',
+    'compliance history core1-ams',
+    'compliance remediate role:core --rule no-http-server',
+  ],
   args: z.object({
     positionals: z.array(z.string()),
     flags: z
@@ -33,6 +42,7 @@ export default defineCommand({
           .transform(Number)
           .refine((n) => n >= 1 && n <= 200, 'between 1 and 200')
           .optional(),
+        waves: z.string().min(1).max(100).optional(),
       })
       .strict(),
   }),
@@ -46,6 +56,31 @@ export default defineCommand({
         );
     };
     if (args.flags.rule) needRule(args.flags.rule);
+    if (args.flags.waves && first?.toLowerCase() !== 'remediate')
+      throw bad('`--waves` goes with `compliance remediate`.');
+    if (first?.toLowerCase() === 'remediate') {
+      const scope = rest[0];
+      if (!scope || rest.length > 1)
+        throw bad('remediate takes one scope: a device, a name glob, `site:x`, `role:y` or `tag:z`.');
+      const scoped = inventory.match({ pattern: scope });
+      if (!scoped.length) throw bad(`No device matches \`${scope}\`.`);
+      let waves: unknown;
+      if (args.flags.waves) {
+        const w = parseWaves(args.flags.waves);
+        if ('error' in w) throw bad(`--waves: ${w.error}.`);
+        waves = w.steps;
+      }
+      await enqueue(
+        'compliance.remediate',
+        {
+          scope,
+          ...(args.flags.rule ? { rule: args.flags.rule } : {}),
+          ...(waves ? { waves } : {}),
+        },
+        { devices: scoped, action: 'change.request' },
+      );
+      return;
+    }
     if (first?.toLowerCase() === 'history') {
       const subject = rest[0];
       if (!subject || rest.length > 1) throw bad('history takes one device or one rule.');

@@ -16,7 +16,10 @@ import {
   currentBody,
   type EngineDeps,
   health,
+  linesFor,
+  planOf,
   planWaves,
+  planWavesBy,
   postChecks,
   rollbackDevice,
 } from '../src/changes/index.js';
@@ -95,7 +98,10 @@ export default defineJob({
             (err) => log.warn({ err }, 'could not post a change report'),
           )
         : Promise.resolve();
-    const finish = async (c: ChangeRequest, to: 'confirmed' | 'rolled_back' | 'failed', detail: string) => {
+    const finish = async (c: ChangeRequest, to: 'confirmed' | 'rolled_back' | 'failed', why: string) => {
+      // Over several devices, the end says where each one ended: confirmed, rolled back, failed, skipped.
+      const rows = c.devices.length > 1 ? await store.devices(c.id) : [];
+      const detail = rows.length ? `${why}\n${deviceTally(rows)}` : why;
       const done = (await store.transition(c.id, ['applying', 'approved'], to, { detail })) ?? c;
       if (done.cardTs) {
         await services.responder
@@ -120,7 +126,7 @@ export default defineJob({
         !first.approver ||
         first.approver === first.requester ||
         !first.dryRun ||
-        first.hash !== changeHash(first.devices, first.lines, first.dryRun)
+        first.hash !== changeHash(first.devices, first.lines, first.dryRun, planOf(first))
       ) {
         return finish(first, 'failed', 'the approval does not match the change; nothing was applied');
       }
@@ -135,7 +141,10 @@ export default defineJob({
       const moved = await store.transition(first.id, ['approved'], 'applying');
       if (!moved) return { summary: `change ${first.id} was taken by another run` };
       c = moved;
-      await store.planDevices(c.id, planWaves(c.devices, services.config.changes.waveSize));
+      await store.planDevices(
+        c.id,
+        c.waves ? planWavesBy(c.devices, c.waves) : planWaves(c.devices, services.config.changes.waveSize),
+      );
     } else if (first.state === 'applying') {
       recovering = true;
       c = first;
@@ -147,7 +156,6 @@ export default defineJob({
       return { summary: `change ${first.id} is ${first.state}; nothing to apply` };
     }
 
-    const lines = changeLines(c.lines);
     const ctx = { tag: c.id.toLowerCase(), minutes: c.rollbackMinutes };
     const creds = services.config.changes.credentials;
     // The requester's own device account when mapped, so the device's AAA accounting names them.
@@ -202,7 +210,7 @@ export default defineJob({
               );
             }
             committed = true;
-            await commitConfirmed(engine, device, lines, ctx);
+            await commitConfirmed(engine, device, changeLines(linesFor(c, row.device)), ctx);
             await store.setDevice(c.id, row.device, 'committed');
             await say(
               c,
@@ -321,6 +329,26 @@ export default defineJob({
     return finish(c, 'confirmed', `confirmed on ${confirmed} device(s); post-checks passed`);
   },
 });
+
+const TALLY: Array<[ChangeDevice['state'], string]> = [
+  ['confirmed', 'confirmed'],
+  ['rolled_back', 'rolled back'],
+  ['failed', 'failed'],
+  ['skipped', 'skipped'],
+];
+
+/** `confirmed (2): a, b · rolled back (1): c · skipped (3): d, e, f` */
+function deviceTally(rows: readonly ChangeDevice[]): string {
+  return TALLY.map(([state, label]) => {
+    const names = rows.filter((r) => r.state === state).map((r) => r.device);
+    if (!names.length) return '';
+    const shown =
+      names.length > 30 ? `${names.slice(0, 30).join(', ')} +${names.length - 30}` : names.join(', ');
+    return `${label} (${names.length}): ${shown}`;
+  })
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /**
  * A previous run died mid-apply. Devices it committed but never confirmed are rolled back by their

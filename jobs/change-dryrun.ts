@@ -7,6 +7,8 @@ import {
   diffText,
   dryRunDevice,
   type DeviceDryRun,
+  linesFor,
+  planOf,
   riskOf,
   changeEngine,
 } from '../src/changes/index.js';
@@ -30,11 +32,13 @@ export default defineJob({
     const store = services.changes.store;
     const c = await store.transition(data.id, ['requested'], 'dry_run');
     if (!c) return { summary: `change ${data.id} is not waiting for a dry run` };
-    const lines = changeLines(c.lines);
     const tag = c.id.toLowerCase();
     const results = await Promise.allSettled(
       c.devices.map((name) =>
-        dryRunDevice(engine, services.inventory.require(name), lines, { tag, minutes: c.rollbackMinutes }),
+        dryRunDevice(engine, services.inventory.require(name), changeLines(linesFor(c, name)), {
+          tag,
+          minutes: c.rollbackMinutes,
+        }),
       ),
     );
     const failed = results
@@ -57,7 +61,7 @@ export default defineJob({
     const expiresAt = new Date(now.getTime() + services.config.changes.approvalTtl);
     const ready = await store.transition(c.id, ['dry_run'], 'awaiting_approval', {
       dryRun,
-      hash: changeHash(c.devices, c.lines, dryRun),
+      hash: changeHash(c.devices, c.lines, dryRun, planOf(c)),
       risk: riskOf(dryRun),
       dryRunAt: now,
       expiresAt,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   createComplianceStore,
+  REMEDIATE_ALL_ACTION_ID,
   evaluateLatest,
   type RuleResult,
   showResult,
@@ -72,7 +73,7 @@ export default defineJob({
           : {}),
       };
     }
-    return fleetReport(results, devices.length, never);
+    return fleetReport(results, devices.length, never, { scope: data.scope, rule: data.rule });
   },
 });
 
@@ -84,7 +85,12 @@ function top(counts: Map<string, number>, n = 5): string {
     .join(', ');
 }
 
-function fleetReport(results: readonly RuleResult[], scoped: number, never: string) {
+function fleetReport(
+  results: readonly RuleResult[],
+  scoped: number,
+  never: string,
+  request: { scope?: string | undefined; rule?: string | undefined },
+) {
   const failing = results.filter((r) => r.status !== 'compliant');
   const byRule = new Map<string, number>();
   const byDevice = new Map<string, number>();
@@ -103,9 +109,32 @@ function fleetReport(results: readonly RuleResult[], scoped: number, never: stri
     for (const p of r.missing) details.push(`+ ${p.join(' > ')}`);
     for (const p of r.extra) details.push(`- ${p.join(' > ')}`);
   }
+  // One change request for every failing device in this scope (a second engineer approves it).
+  const fixable = failing.some((r) => r.status === 'noncompliant');
+  const value = JSON.stringify({
+    ...(request.scope ? { scope: request.scope } : {}),
+    ...(request.rule ? { rule: request.rule } : {}),
+  });
   return {
     summary,
-    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      ...(fixable
+        ? [
+            {
+              type: 'actions',
+              elements: [
+                {
+                  type: 'button',
+                  action_id: REMEDIATE_ALL_ACTION_ID,
+                  text: { type: 'plain_text', text: 'Remediate all' },
+                  value,
+                },
+              ],
+            },
+          ]
+        : []),
+    ],
     files: [
       { filename: 'compliance-details.txt', content: `${details.join('\n')}\n`, title: 'Compliance details' },
     ],

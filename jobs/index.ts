@@ -12,6 +12,7 @@ import changeExpire from './change-expire.js';
 import changeRollback from './change-rollback.js';
 import changesList from './changes-list.js';
 import complianceHistory from './compliance-history.js';
+import complianceRemediate from './compliance-remediate.js';
 import complianceReport from './compliance-report.js';
 import configBackupMany from './config-backup-many.js';
 import configBackup from './config-backup.js';
@@ -65,6 +66,7 @@ export const jobs: JobDefinition[] = [
   changeExpire,
   changeCancel,
   changesList,
+  complianceRemediate,
   complianceReport,
   complianceHistory,
   analysisDevice,

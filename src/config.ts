@@ -5,6 +5,7 @@ import { userRegExp } from './bounded-regexp.js';
 import { hasVendor, vendorNames } from './devices/vendors/index.js';
 import { ErrorCode, NetopsError } from './errors.js';
 import { parseCidr } from './ip-scope.js';
+import { type RedisAddress, type RedisTarget, redisPrefix } from './redis.js';
 import { deviceScopeSchema, policySchema } from './policy/schema.js';
 
 /** A vendor name from the vendor table (src/devices/vendors): the table is the only list. */
@@ -238,6 +239,29 @@ export const complianceSchema = z
     /** Variables for every device: `{{vars.domain}}`. */
     vars: z.record(z.string(), z.unknown()).default({}),
     rules: z.array(complianceRuleSchema).default([]),
+    /**
+     * Fleet-wide remediation (`compliance remediate`, the Remediate all button) applies in these
+     * waves: a device count, a share of the devices, or `rest`; the last repeats until all are done.
+     */
+    remediation: z
+      .object({
+        waves: z
+          .array(
+            z.union([
+              z.number().int().min(1).max(10_000),
+              z
+                .string()
+                .regex(/^(?:100|[1-9]\d?)%$/, 'a percentage from 1% to 100%')
+                .transform((s) => s as `${number}%`),
+              z.literal('rest'),
+            ]),
+          )
+          .min(1)
+          .refine((w) => !w.slice(0, -1).includes('rest'), '`rest` can only be the last wave')
+          .default([1, '10%', 'rest']),
+      })
+      .strict()
+      .default({ waves: [1, '10%', 'rest'] }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -256,8 +280,39 @@ export const complianceSchema = z
 export type ComplianceRule = z.infer<typeof complianceRuleSchema>;
 export type ComplianceConfig = z.infer<typeof complianceSchema>;
 
+/** `host:port` or `{ host, port }`: a Redis Cluster node or a Sentinel. */
+const redisAddress = z
+  .union([
+    z
+      .string()
+      .regex(/^(?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/, 'host:port, such as 10.0.0.5:6379')
+      .transform((v) => {
+        const i = v.lastIndexOf(':');
+        return { host: v.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(v.slice(i + 1)) };
+      }),
+    z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).strict(),
+  ])
+  .refine((a) => a.port >= 1 && a.port <= 65535, 'a port from 1 to 65535');
+
+/**
+ * Where Redis is: one server (`url`), a Cluster (`cluster`: a few of its nodes; the rest are found),
+ * or a Sentinel-managed master (`sentinels` and the master set's `name`). Credentials for Cluster
+ * and Sentinel come from REDIS_USERNAME / REDIS_PASSWORD, never from this file.
+ */
+const redisFileSchema = z.union([
+  z.object({ url: z.string().url('a URL such as redis://10.0.0.5:6379') }).strict(),
+  z.object({ cluster: z.array(redisAddress).min(1, 'at least one node') }).strict(),
+  z
+    .object({
+      sentinels: z.array(redisAddress).min(1, 'at least one sentinel'),
+      name: z.string().min(1, 'the master set name, as in `sentinel monitor <name> …`'),
+    })
+    .strict(),
+]);
+
 const fileSchema = z
   .object({
+    redis: redisFileSchema.optional(),
     slack: z
       .object({
         command: z
@@ -425,6 +480,32 @@ const fileSchema = z
       })
       .strict()
       .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
+    /** Bull Board (the queues' dashboard) on the bot's HTTP server, behind basic auth or a token. */
+    dashboard: z
+      .object({
+        enabled: z.boolean().default(false),
+        path: z
+          .string()
+          .regex(/^(\/[a-z0-9_-]+)+$/, 'a path such as /admin/queues')
+          .refine(
+            (p) => !/^\/(slack|alerts|healthz|readyz|metrics)(\/|$)/.test(p),
+            'a path of its own (not under /slack, /alerts, /healthz, /readyz or /metrics)',
+          )
+          .default('/admin/queues'),
+        /** basic: NETOPS_CRED_<NAME>_USERNAME/_PASSWORD; bearer: NETOPS_SECRET_<NAME> (or the credentials file). */
+        auth: z.enum(['basic', 'bearer']).default('basic'),
+        credential: credentialName.default('dashboard'),
+        /** Look, do not touch: retry, remove, clean, pause and add are refused. */
+        readOnly: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        path: '/admin/queues',
+        auth: 'basic',
+        credential: 'dashboard',
+        readOnly: true,
+      }),
     changes: z
       .object({
         /** Minutes an applied change waits for its post-checks before the device rolls it back. */
@@ -461,7 +542,12 @@ const fileSchema = z
       }),
     devices: z.array(deviceSchema).default([]),
     /** What every device must and must not have; see README "Compliance". */
-    compliance: complianceSchema.default({ sites: {}, vars: {}, rules: [] }),
+    compliance: complianceSchema.default({
+      sites: {},
+      vars: {},
+      rules: [],
+      remediation: { waves: [1, '10%', 'rest'] },
+    }),
     /** Alert intake, incident routing and Alertmanager silences; see README "Incidents". */
     incidents: incidentsSchema,
     /** Who may do what (roles, grants). Absent: reads for everyone, no changes; see README "Access policy". */
@@ -512,9 +598,20 @@ const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().default('postgres://root@127.0.0.1:5432/postgres'),
   NETOPS_CONFIG: z.string().default('netops.yaml'),
+  /** Redis Cluster: some of its nodes, `host:port,host:port` (the rest are discovered). */
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  /** Redis Sentinel: the sentinels, `host:port,host:port`, with REDIS_SENTINEL_NAME. */
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  /** Credentials for Cluster nodes and Sentinel's master (a REDIS_URL carries its own). */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   NETOPS_QUEUE_PREFIX: z
     .string()
-    .regex(/^[\w-]+$/)
+    // letters, digits, - and _, optionally with one {hash tag} (Redis Cluster: one slot for all keys)
+    .regex(/^[\w-]*(?:\{[\w-]+\})?[\w-]*$/, 'letters, digits, - and _, with at most one {hash tag}')
+    .min(1)
     .default('netops'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -535,8 +632,13 @@ const envSchema = z.object({
 
 export type EnvConfig = z.infer<typeof envSchema>;
 
-export interface Config extends FileConfig {
+export interface Config extends Omit<FileConfig, 'redis'> {
   env: EnvConfig;
+  /**
+   * Where Redis is (from the environment, else netops.yaml's `redis`, else REDIS_URL's default)
+   * and the key prefix to use there: hash-tagged for a Cluster (see redisPrefix).
+   */
+  redis: RedisTarget & { prefix: string };
   slack: FileConfig['slack'] & {
     botToken?: string;
     signingSecret?: string;
@@ -610,6 +712,65 @@ export function parseFileConfig(
   return { config: parsed.data, problems: [] };
 }
 
+const addressList = (name: string, text: string): { list: RedisAddress[]; problems: string[] } => {
+  const list: RedisAddress[] = [];
+  const problems: string[] = [];
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const r = redisAddress.safeParse(part);
+    if (r.success) list.push(r.data);
+    else problems.push(`env ${name}: "${part}" is not host:port — hint: e.g. 10.0.0.5:6379,10.0.0.6:6379`);
+  }
+  return { list, problems };
+};
+
+/**
+ * One Redis target from the environment and netops.yaml. The environment wins over the file; two
+ * ways in the environment at once (say REDIS_URL and REDIS_SENTINELS) is a problem, not a guess.
+ */
+function resolveRedis(
+  raw: Record<string, string | undefined>,
+  e: EnvConfig,
+  file: FileConfig['redis'],
+): RedisTarget | { problems: string[] } {
+  const auth = {
+    ...(e.REDIS_USERNAME ? { username: e.REDIS_USERNAME } : {}),
+    ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+  };
+  const set = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter(
+    (k) => raw[k] !== undefined && raw[k] !== '',
+  );
+  if (set.length > 1) {
+    return {
+      problems: [
+        `env ${set.join(', ')}: set only one — hint: REDIS_URL for one server, REDIS_CLUSTER_NODES for a Cluster, REDIS_SENTINELS with REDIS_SENTINEL_NAME for Sentinel`,
+      ],
+    };
+  }
+  const sentinelName = e.REDIS_SENTINEL_NAME;
+  const sentinel = (sentinels: RedisAddress[], name: string): RedisTarget => ({
+    mode: 'sentinel',
+    sentinels,
+    name,
+    ...auth,
+    ...(e.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+  });
+  if (set[0] === 'REDIS_CLUSTER_NODES' || set[0] === 'REDIS_SENTINELS') {
+    const { list, problems } = addressList(set[0], raw[set[0]]!);
+    if (set[0] === 'REDIS_SENTINELS' && !sentinelName)
+      problems.push(
+        'env REDIS_SENTINEL_NAME: required with REDIS_SENTINELS — hint: the name in `sentinel monitor <name> …`',
+      );
+    if (problems.length) return { problems };
+    return set[0] === 'REDIS_CLUSTER_NODES'
+      ? { mode: 'cluster', nodes: list, ...auth }
+      : sentinel(list, sentinelName!);
+  }
+  if (set[0] === 'REDIS_URL' || !file) return { mode: 'standalone', url: e.REDIS_URL };
+  if ('url' in file) return { mode: 'standalone', url: file.url };
+  if ('cluster' in file) return { mode: 'cluster', nodes: file.cluster, ...auth };
+  return sentinel(file.sentinels, file.name);
+}
+
 /**
  * Reads env + netops.yaml, validates both, and either returns a frozen Config or throws one
  * CONFIG_INVALID error that lists every problem with a hint (the CLI prints it and exits 1).
@@ -662,8 +823,18 @@ export function loadConfig(
     );
   }
   const e = envParsed.data;
+  const redis = resolveRedis(env, e, file.redis);
+  if ('problems' in redis) {
+    throw new NetopsError(
+      ErrorCode.CONFIG_INVALID,
+      `configuration has ${redis.problems.length} problem(s):\n  - ${redis.problems.join('\n  - ')}`,
+      { context: { problems: redis.problems } },
+    );
+  }
+  const { redis: _fileRedis, ...fileRest } = file;
   const config: Config = {
-    ...file,
+    ...fileRest,
+    redis: { ...redis, prefix: redisPrefix(e.NETOPS_QUEUE_PREFIX, redis) },
     env: e,
     configPath: path,
     slack: {

@@ -15,7 +15,14 @@ export const ErrorCode = {
   SLACK_BAD_SIGNATURE: 'NETOPS_SLACK_BAD_SIGNATURE',
   SLACK_STALE_REQUEST: 'NETOPS_SLACK_STALE_REQUEST',
   SLACK_BAD_REQUEST: 'NETOPS_SLACK_BAD_REQUEST',
+  /** Slack failed on its side (5xx, timeout, rate limit outlasting its budget): retried. */
   SLACK_API: 'NETOPS_SLACK_API',
+  /** The channel does not exist, is archived, or the bot is not in it: a retry cannot fix it. */
+  SLACK_CHANNEL: 'NETOPS_SLACK_CHANNEL',
+  /** Slack refused the bot's token (invalid, revoked, missing a scope): a retry cannot fix it. */
+  SLACK_AUTH: 'NETOPS_SLACK_AUTH',
+  /** Slack refused the call itself (invalid blocks, message gone, …): a retry cannot fix it. */
+  SLACK_REJECTED: 'NETOPS_SLACK_REJECTED',
   // queue
   JOB_BAD_DATA: 'NETOPS_JOB_BAD_DATA',
   JOB_UNKNOWN: 'NETOPS_JOB_UNKNOWN',
@@ -122,6 +129,22 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
     user: () => 'Slack did not accept a message from netops-bot.',
     hint: 'It is retried; if it keeps failing, check the bot token and that the bot is in the channel.',
     transient: true,
+  },
+  NETOPS_SLACK_CHANNEL: {
+    user: () =>
+      'Slack will not let netops-bot post in that channel: it does not exist, is archived, or the bot is not a member.',
+    hint: 'Invite the bot (`/invite @netops`) or fix the channel in netops.yaml, then ask again.',
+    transient: false,
+  },
+  NETOPS_SLACK_AUTH: {
+    user: () => 'Slack refused netops-bot’s token (invalid, revoked, or missing a permission).',
+    hint: 'A Slack admin needs to check SLACK_BOT_TOKEN and the app’s scopes (reinstall the app if they changed).',
+    transient: false,
+  },
+  NETOPS_SLACK_REJECTED: {
+    user: () => 'Slack refused a message from netops-bot.',
+    hint: 'The reason is in the worker log; please report it to the netops-bot maintainers.',
+    transient: false,
   },
   NETOPS_JOB_BAD_DATA: {
     user: () => 'The job carried invalid data (a bug, not your input); it was not run.',
@@ -237,6 +260,38 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
     transient: false,
   },
 };
+
+/**
+ * What each error Slack answers with (`ok: false`, `error: <name>`) means for us. The server-side
+ * ones leave it unknown whether Slack did the work: they are retried (and a post looked up first).
+ * Everything else is final; a name not listed here is taken as a refusal of the call itself.
+ */
+const SLACK_ERROR_CODES: Readonly<Record<string, ErrorCode>> = {
+  internal_error: ErrorCode.SLACK_API,
+  fatal_error: ErrorCode.SLACK_API,
+  service_unavailable: ErrorCode.SLACK_API,
+  request_timeout: ErrorCode.SLACK_API,
+  ratelimited: ErrorCode.SLACK_API,
+  channel_not_found: ErrorCode.SLACK_CHANNEL,
+  not_in_channel: ErrorCode.SLACK_CHANNEL,
+  is_archived: ErrorCode.SLACK_CHANNEL,
+  channel_is_archived: ErrorCode.SLACK_CHANNEL,
+  restricted_action: ErrorCode.SLACK_CHANNEL,
+  invalid_auth: ErrorCode.SLACK_AUTH,
+  not_authed: ErrorCode.SLACK_AUTH,
+  account_inactive: ErrorCode.SLACK_AUTH,
+  token_revoked: ErrorCode.SLACK_AUTH,
+  token_expired: ErrorCode.SLACK_AUTH,
+  missing_scope: ErrorCode.SLACK_AUTH,
+  no_permission: ErrorCode.SLACK_AUTH,
+  not_allowed_token_type: ErrorCode.SLACK_AUTH,
+  ekm_access_denied: ErrorCode.SLACK_AUTH,
+};
+
+/** The code for an error Slack answered with (`channel_not_found` → NETOPS_SLACK_CHANNEL). */
+export function slackErrorCode(slackError: string): ErrorCode {
+  return SLACK_ERROR_CODES[slackError] ?? ErrorCode.SLACK_REJECTED;
+}
 
 export interface NetopsErrorOptions {
   context?: ErrorContext;

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Pool } from './storage/index.js';
 
 export interface ReadinessOptions {
   pool: Pool;
-  redis: Redis;
+  redis: RedisClient;
   /** Slack auth check (auth.test); omitted when the process does not talk to Slack. */
   slackAuth?: () => Promise<unknown>;
   /** Each check gives up after this long. Default 2 s. */

@@ -29,6 +29,9 @@ export const SECRET_FIELDS = [
   'SLACK_SIGNING_SECRET',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+  'sentinelPassword',
   'secretsEnv',
 ] as const;
 

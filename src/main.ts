@@ -1,21 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
 import { boundRegExpBacktracking } from './bounded-regexp.js';
 import { type Authorize, createChangeHandlers } from './changes/index.js';
-import { createRemediateAction } from './compliance/index.js';
+import { createRemediateAction, createRemediateAllAction } from './compliance/index.js';
 import { exportConfigsCli } from './cli/export-configs.js';
 import { createAnomalyActions } from './anomalies/index.js';
 import { createJobPoster, type Responder } from './chat/index.js';
 import { createActions, startWorkerLoops } from './compose.js';
 import { createCredentialResolver } from './credentials/index.js';
 import { type Config, loadConfig, type Role } from './config.js';
+import { createDashboardRoute } from './dashboard/index.js';
 import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
+import { createRedisConnection, describeRedis } from './redis.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -69,7 +70,7 @@ export interface StartOptions {
   routes?: Route[];
   /** Hook run once the worker side is up (reconcile loops, syslog receiver…); returns a stopper. */
   onWorkerStart?(ctx: Running): Promise<(() => Promise<void>) | void>;
-  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…). */
+  /** Raw environment, read only for credentials (NETOPS_CRED_<NAME>_…, NETOPS_SECRET_<NAME>). */
   secretsEnv?: Record<string, string | undefined>;
   /** Run the inventory reconciler and syslog receiver in the worker (default true). */
   loops?: boolean;
@@ -176,17 +177,15 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     ),
   );
   const inventory = createInventory(config.devices);
-  const prefix = config.env.NETOPS_QUEUE_PREFIX;
+  // Hash-tagged on a Cluster: every key of ours and BullMQ's then lives in one slot.
+  const prefix = config.redis.prefix;
   const jobs = options.jobs ?? allJobs;
 
   // Producer: never queue commands blindly while Redis is away (the user is told within seconds);
   // reconnect at least every 500 ms so a restarted Redis is used again almost at once.
-  // Workers: wait forever.
-  const producerRedis = new Redis(config.env.REDIS_URL, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 500),
-  });
+  // Workers: wait forever. One server, Sentinel or Cluster alike (src/redis.ts).
+  log.info({ redis: describeRedis(config.redis), prefix }, 'redis');
+  const producerRedis = createRedisConnection(config.redis, 'producer');
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({
     connection: producerRedis,
@@ -219,6 +218,12 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     }),
   });
   const guard = createPolicyGuard(config, web, log);
+  // Every secret the process needs beyond Slack's and the URLs: device logins, webhook keys, the
+  // dashboard's. The file is read only when a secret is first asked for.
+  const credentials = createCredentialResolver({
+    env: options.secretsEnv ?? {},
+    ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
+  });
 
   const running: Running = {
     config,
@@ -252,7 +257,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
 
   // Devices, SNMP and charts are worker business; the bot never builds them.
   if (role === 'worker' || role === 'all') {
-    const workerRedis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null });
+    const workerRedis = createRedisConnection(config.redis, 'worker');
     workerRedis.on('error', (err) => log.debug({ err: err.message }, 'worker redis'));
     const scheduler = createScheduler({ connection: workerRedis, prefix, jobs });
     // Alert channels are paced to Slack's per-channel rate; everything else posts at once.
@@ -260,10 +265,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     const domain = createDomainServices({
       ...core,
       responder: paced,
-      credentials: createCredentialResolver({
-        env: options.secretsEnv ?? {},
-        ...(config.env.NETOPS_CREDENTIALS_FILE ? { file: config.env.NETOPS_CREDENTIALS_FILE } : {}),
-      }),
+      credentials,
       scheduler,
       changeAuthorize,
     });
@@ -400,6 +402,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
           authorize: changeAuthorize,
           secretMarker: config.configs.secretMarker,
         }),
+        createRemediateAllAction({ inventory, enqueue: producer.enqueue }),
         ...createAnomalyActions(producer.enqueue),
         ...(options.actions ?? []),
       ],
@@ -410,12 +413,22 @@ export async function startRoles(options: StartOptions): Promise<Running> {
         metrics,
         ...alertRoutes({
           config,
-          secretsEnv: options.secretsEnv ?? {},
+          credentials,
           pool,
           inventory,
           enqueue: producer.enqueue,
           log,
         }),
+        ...(config.dashboard.enabled
+          ? [
+              createDashboardRoute({
+                settings: config.dashboard,
+                queues: queueNames.map((q) => producer.queue(q)),
+                credentials,
+                log,
+              }),
+            ]
+          : []),
         ...(options.routes ?? []),
       ],
       log,

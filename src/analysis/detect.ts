@@ -170,6 +170,18 @@ export function stepDetector(
   const clipped = Math.max(-o.clip, Math.min(o.clip, r));
   state.ewma = o.ewmaLambda * clipped + (1 - o.ewmaLambda) * state.ewma;
 
+  if (state.open && (state.open.side === 'high' ? -r : r) > o.z) {
+    // Far outside on the other side (a drop, then a surge well above the band): the open anomaly is
+    // over, and this sample may start its own. Kept open, the surge would only count as "back in
+    // band" and clear it, and the surge be seen k samples late.
+    const a = state.open;
+    a.clearedAt = p.t;
+    state.open = null;
+    state.inBand = 0;
+    state.ewma = clipped;
+    const next = openIfRuleHolds(state, p.t, p.v, b, o, r);
+    return next ?? { type: 'clear', anomaly: a };
+  }
   if (state.open) {
     const a = state.open;
     const dev = a.side === 'high' ? r : -r;
@@ -194,7 +206,19 @@ export function stepDetector(
     }
     return null;
   }
+  return openIfRuleHolds(state, p.t, p.v, b, o, r);
+}
 
+/** With no anomaly open: the rules on the window ending at `p`; opens one when a rule holds. */
+function openIfRuleHolds(
+  state: DetectorState,
+  t: number,
+  v: number,
+  b: Baseline,
+  o: Resolved,
+  r: number,
+): DetectorEvent | null {
+  const factor = o.bandFactor;
   // Window: the last `len` samples; ringAt(state, i) is the i-th oldest.
   let rule: SeriesAnomaly['rule'] | null = null;
   let side: Side = r >= 0 ? 'high' : 'low';
@@ -220,11 +244,11 @@ export function stepDetector(
 
   const sign = side === 'high' ? 1 : -1;
   // Since when: walk back over the run of samples already leaning the same way.
-  let since = p.t;
+  let since = t;
   for (let i = state.len - 1; i >= 0 && sign * state.rr[ringAt(state, i)]! > Math.min(2, o.z / 2); i--)
     since = state.rt[ringAt(state, i)]!;
-  let peak = p.v;
-  let peakAt = p.t;
+  let peak = v;
+  let peakAt = t;
   let score = 0;
   for (let i = 0; i < state.len; i++) {
     const k = ringAt(state, i);
@@ -235,11 +259,11 @@ export function stepDetector(
     }
     score = Math.max(score, Math.abs(state.rr[k]!));
   }
-  const band = bandAt(b, p.t, o.z, factor);
+  const band = bandAt(b, t, o.z, factor);
   const e = band.expected;
   let kind: AnomalyKind;
   if (o.burst) kind = 'burst';
-  else if (side === 'low' && p.v <= Math.max(b.log ? b.offset : b.minScale, 0.02 * e)) kind = 'drop-to-zero';
+  else if (side === 'low' && v <= Math.max(b.log ? b.offset : b.minScale, 0.02 * e)) kind = 'drop-to-zero';
   else if (rule === 'hard') kind = side === 'high' ? 'spike' : 'dip';
   else kind = 'level-shift';
   const a: SeriesAnomaly = {
@@ -247,8 +271,8 @@ export function stepDetector(
     side,
     rule,
     since,
-    detectedAt: p.t,
-    observed: p.v,
+    detectedAt: t,
+    observed: v,
     expected: e,
     low: band.low,
     high: band.high,

@@ -272,7 +272,14 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }));
     for (const o of toOpen) {
       if (o.a.explanation) continue;
-      const far = o.s ? await neighbourMovements(pool, o.a, from, end).catch(() => []) : [];
+      // The neighbour is context: a failed read leaves it out of the sentence, not the anomaly out of
+      // the channel, but it is logged so a broken read path does not go unnoticed.
+      const far = o.s
+        ? await neighbourMovements(pool, o.a, from, end).catch((err: unknown) => {
+            deps.log?.warn({ err, device }, 'neighbour movements not read');
+            return [];
+          })
+        : [];
       o.a.explanation = explain(deps, o, series, versions, far);
     }
   }

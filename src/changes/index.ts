@@ -21,7 +21,18 @@ export {
   type Health,
 } from './engine.js';
 export { applyLines, commandsToReach, diffTrees, parseConfig, renderConfig } from './hierarchy.js';
-export { activeFreeze, changeHash, parseChecks, planWaves, riskOf, type Risk } from './rules.js';
+export {
+  activeFreeze,
+  changeHash,
+  parseChecks,
+  parseWaves,
+  planWaves,
+  planWavesBy,
+  riskOf,
+  type ChangePlan,
+  type Risk,
+  type WaveStep,
+} from './rules.js';
 export {
   createChangeRequest,
   createChangeService,
@@ -32,8 +43,10 @@ export {
 export {
   CHANGE_STATES,
   createChangeStore,
+  linesFor,
   LockedError,
   OPEN_STATES,
+  planOf,
   type ChangeDevice,
   type ChangeRequest,
   type ChangeState,

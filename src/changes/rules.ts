@@ -5,17 +5,33 @@ import type { DeviceDryRun } from './store.js';
  * Pure rules of a change: the hash an approval is bound to, the risk summary, waves, freeze windows.
  */
 
-/** The hash an approval is bound to: devices, lines, each device's dry-run diff and config version. */
+/** What a change carries beyond one set of lines: per-device lines and its own wave plan. */
+export interface ChangePlan {
+  deviceLines?: Readonly<Record<string, string>> | null;
+  waves?: readonly WaveStep[] | null;
+}
+
+/**
+ * The hash an approval is bound to: devices, lines, each device's dry-run diff and config version,
+ * and (when the change has them) its per-device lines and wave plan.
+ */
 export function changeHash(
   devices: readonly string[],
   lines: string,
   dryRun: readonly DeviceDryRun[],
+  plan: ChangePlan = {},
 ): string {
   const per = [...dryRun]
     .sort((a, b) => a.device.localeCompare(b.device))
     .map((d) => ({ device: d.device, diff: d.diff, version: d.versionId }));
+  const extra: Record<string, unknown> = {};
+  if (plan.deviceLines)
+    extra.deviceLines = Object.keys(plan.deviceLines)
+      .sort()
+      .map((d) => [d, plan.deviceLines![d]]);
+  if (plan.waves) extra.waves = plan.waves;
   return createHash('sha256')
-    .update(JSON.stringify({ devices: [...devices].sort(), lines, per }))
+    .update(JSON.stringify({ devices: [...devices].sort(), lines, per, ...extra }))
     .digest('hex');
 }
 
@@ -77,6 +93,47 @@ export function planWaves(devices: readonly string[], size: number): string[][] 
   const waves: string[][] = [[canary!]];
   for (let i = 0; i < rest.length; i += Math.max(1, size)) waves.push(rest.slice(i, i + Math.max(1, size)));
   return waves;
+}
+
+/** One step of a wave plan: a device count, a share of the devices (`10%`), or `rest`. */
+export type WaveStep = number | `${number}%` | 'rest';
+
+/**
+ * Waves from a plan such as `[1, '10%', 'rest']`: each step takes that many of the devices not yet
+ * planned (a share is of all devices, rounded up, at least one); the last step repeats until every
+ * device has a wave, so `[1, 5]` is a canary and then waves of five.
+ */
+export function planWavesBy(devices: readonly string[], steps: readonly WaveStep[]): string[][] {
+  const waves: string[][] = [];
+  const total = devices.length;
+  const size = (s: WaveStep) =>
+    s === 'rest'
+      ? Number.POSITIVE_INFINITY
+      : typeof s === 'number'
+        ? Math.max(1, Math.floor(s))
+        : Math.max(1, Math.ceil((total * Number.parseFloat(s)) / 100));
+  let i = 0;
+  for (let k = 0; i < total; k++) {
+    const n = size(steps[Math.min(k, steps.length - 1)] ?? 'rest');
+    waves.push(devices.slice(i, i + n));
+    i += waves[waves.length - 1]!.length;
+  }
+  return waves;
+}
+
+/** Parses `1,10%,rest` into wave steps, or says what is wrong with it. */
+export function parseWaves(text: string): { steps: WaveStep[] } | { error: string } {
+  const steps: WaveStep[] = [];
+  for (const part of text.split(',').map((p) => p.trim().toLowerCase())) {
+    if (part === 'rest') steps.push('rest');
+    else if (/^\d{1,4}$/.test(part) && Number(part) >= 1) steps.push(Number(part));
+    else if (/^\d{1,3}%$/.test(part) && Number(part.slice(0, -1)) >= 1 && Number(part.slice(0, -1)) <= 100)
+      steps.push(part as `${number}%`);
+    else return { error: `\`${part}\` is not a device count, a percentage (10%) or \`rest\`` };
+  }
+  if (!steps.length) return { error: 'no waves given' };
+  if (steps.slice(0, -1).includes('rest')) return { error: '`rest` can only be the last wave' };
+  return { steps };
 }
 
 export interface FreezeWindow {

@@ -6,12 +6,13 @@ import type { Enqueue } from '../queue/index.js';
 import type { Responder } from '../slack/index.js';
 import type { Authorize } from './authorize.js';
 import { changeLines } from './engine.js';
-import { activeFreeze, changeHash } from './rules.js';
+import { activeFreeze, changeHash, type WaveStep } from './rules.js';
 import {
   type ChangeRequest,
   type ChangeStore,
   createChangeStore,
   OPEN_STATES,
+  planOf,
   type UserCheck,
 } from './store.js';
 import { approvalCard } from './views.js';
@@ -31,6 +32,13 @@ export interface CreateChangeInput {
   devices: string[];
   /** Config-mode lines in the vendor's syntax, one per entry (or one text with newlines). */
   lines: string[] | string;
+  /**
+   * Lines per device where they differ (fleet-wide compliance remediation: each device's own
+   * vendor-correct fix). Every device must have an entry; `lines` is then only the text people read.
+   */
+  deviceLines?: Record<string, string[]>;
+  /** This change's wave plan, e.g. `[1, '10%', 'rest']` (default: a canary, then `changes.waveSize`). */
+  waves?: WaveStep[];
   reason: string;
   requester: string;
   /** Where the approval card goes (default: `channels.changes`). */
@@ -93,7 +101,18 @@ export function createChangeService(o: ChangeServiceOptions) {
       if (input.devices.length === 0) problems.push('no devices');
       for (const d of input.devices) if (!o.inventory.get(d)) problems.push(`unknown device \`${d}\``);
       if (lines.length === 0) problems.push('no configuration lines');
-      if (lines.length > MAX_LINES) problems.push(`${lines.length} lines (at most ${MAX_LINES})`);
+      if (!input.deviceLines && lines.length > MAX_LINES)
+        problems.push(`${lines.length} lines (at most ${MAX_LINES})`);
+      if (input.deviceLines) {
+        for (const d of input.devices) {
+          const own = input.deviceLines[d];
+          if (!own?.length) problems.push(`no lines for \`${d}\``);
+          else if (own.length > MAX_LINES)
+            problems.push(`${own.length} lines for \`${d}\` (at most ${MAX_LINES})`);
+        }
+        for (const d of Object.keys(input.deviceLines))
+          if (!input.devices.includes(d)) problems.push(`lines for \`${d}\`, which is not in the change`);
+      }
       if (!input.reason.trim()) problems.push('no reason');
       const channel = input.channel ?? o.config.channels.changes;
       if (!channel) problems.push('no channel for the approval card (set `channels.changes`)');
@@ -107,6 +126,10 @@ export function createChangeService(o: ChangeServiceOptions) {
       const c = await store.create({
         devices: input.devices,
         lines: lines.join('\n'),
+        deviceLines: input.deviceLines
+          ? Object.fromEntries(input.devices.map((d) => [d, input.deviceLines![d]!.join('\n')]))
+          : null,
+        waves: input.waves ?? null,
         reason: input.reason.trim(),
         ticket: input.ticket ?? null,
         rollbackMinutes: input.rollbackMinutes ?? cfg.rollbackMinutes,
@@ -161,7 +184,7 @@ export function createChangeService(o: ChangeServiceOptions) {
         );
       }
       // The stored hash must still describe the stored dry run (nothing edited under it).
-      if (!c.dryRun || changeHash(c.devices, c.lines, c.dryRun) !== c.hash) {
+      if (!c.dryRun || changeHash(c.devices, c.lines, c.dryRun, planOf(c)) !== c.hash) {
         return refuse(
           c,
           user,

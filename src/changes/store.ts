@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { withTransaction } from '../storage/tx.js';
+import type { WaveStep } from './rules.js';
 
 export const CHANGE_STATES = [
   'requested',
@@ -57,6 +58,10 @@ export interface ChangeRequest {
   state: ChangeState;
   devices: string[];
   lines: string;
+  /** Lines per device, when they differ (compliance remediation); else every device gets `lines`. */
+  deviceLines: Record<string, string> | null;
+  /** The change's own wave plan; else a canary, then waves of `changes.waveSize`. */
+  waves: WaveStep[] | null;
   reason: string;
   ticket: string | null;
   rollbackMinutes: number;
@@ -97,6 +102,8 @@ export interface Lock {
 export interface NewChange {
   devices: string[];
   lines: string;
+  deviceLines?: Record<string, string> | null;
+  waves?: WaveStep[] | null;
   reason: string;
   ticket?: string | null;
   rollbackMinutes: number;
@@ -113,6 +120,8 @@ function toChange(r: Row): ChangeRequest {
     state: r.state as ChangeState,
     devices: r.devices as string[],
     lines: r.lines as string,
+    deviceLines: (r.device_lines as Record<string, string> | null) ?? null,
+    waves: (r.waves as WaveStep[] | null) ?? null,
     reason: r.reason as string,
     ticket: (r.ticket as string | null) ?? null,
     rollbackMinutes: r.rollback_minutes as number,
@@ -187,6 +196,17 @@ export class LockedError extends NetopsError {
   }
 }
 
+/** The lines a change applies on one device. */
+export function linesFor(c: Pick<ChangeRequest, 'lines' | 'deviceLines'>, device: string): string {
+  return c.deviceLines?.[device] ?? c.lines;
+}
+
+/** The hash inputs beyond devices, lines and the dry run. */
+export const planOf = (c: Pick<ChangeRequest, 'deviceLines' | 'waves'>) => ({
+  deviceLines: c.deviceLines,
+  waves: c.waves,
+});
+
 export interface ChangeStore {
   /** Creates a request and takes every device's lock in one transaction; LockedError names the holders. */
   create(input: NewChange): Promise<ChangeRequest>;
@@ -249,8 +269,8 @@ export function createChangeStore(pool: Pool): ChangeStore {
     async create(input) {
       return withTransaction(pool, async (c) => {
         const { rows } = await c.query(
-          `INSERT INTO change_requests (id, devices, lines, reason, ticket, rollback_minutes, checks, requester, channel)
-           VALUES ('CR-' || nextval('change_request_seq'), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+          `INSERT INTO change_requests (id, devices, lines, reason, ticket, rollback_minutes, checks, requester, channel, device_lines, waves)
+           VALUES ('CR-' || nextval('change_request_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
           [
             input.devices,
             input.lines,
@@ -260,6 +280,8 @@ export function createChangeStore(pool: Pool): ChangeStore {
             JSON.stringify(input.checks ?? []),
             input.requester,
             input.channel,
+            input.deviceLines ? JSON.stringify(input.deviceLines) : null,
+            input.waves ? JSON.stringify(input.waves) : null,
           ],
         );
         const change = toChange(rows[0]);

@@ -139,7 +139,9 @@ export function approvalCard(c: ChangeRequest, options: { diffAsFile: boolean; e
   const head = `*Change ${c.id}* — ${stateLabel(c.state)}\nrequested by <@${c.requester}>${c.approver ? ` · approved by <@${c.approver}>` : ''}${c.ticket ? ` · ticket ${escapeMrkdwn(c.ticket)}` : ''}\n*Reason*: ${escapeMrkdwn(c.reason)}`;
   const blocks: unknown[] = [
     section(head),
-    section(`*Devices* (${c.devices.length}): ${escapeMrkdwn(devices)}\n${riskText(risk)}`),
+    section(
+      `*Devices* (${c.devices.length}): ${escapeMrkdwn(devices)}${c.deviceLines ? ' · each with its own lines' : ''}\n${riskText(risk)}${c.waves ? `\n*Waves*: ${c.waves.join(', ')} (a failing wave stops the change and is rolled back)` : ''}`,
+    ),
   ];
   if (c.dryRun) {
     const text = diffText(c.dryRun);

@@ -50,8 +50,24 @@ export interface PreparedConfig {
 }
 
 export function prepareConfig(vendor: Vendor, text: string): PreparedConfig {
-  const nodes = parseConfig(text, BLOCK_STYLE[vendor] ?? 'indent');
-  return { vendor, text, nodes, keys: new Set(nodes.map((n) => n.key)) };
+  const style = BLOCK_STYLE[vendor] ?? 'indent';
+  const nodes = parseConfig(text, style);
+  return { vendor, text, nodes, keys: keysOf(nodes, style) };
+}
+
+/**
+ * The statements a config holds. In Junos a block exists when anything is set inside it, so a
+ * config in set form (`set system ntp server x`) holds the `system` and `system ntp` blocks too.
+ */
+function keysOf(nodes: readonly ConfigNode[], style: BlockStyle): Set<string> {
+  const keys = new Set(nodes.map((n) => n.key));
+  if (style === 'braces')
+    for (const n of nodes) {
+      if (n.path.length !== 1) continue;
+      const words = n.key.split(' ');
+      for (let i = 1; i < words.length; i++) keys.add(words.slice(0, i).join(' '));
+    }
+  return keys;
 }
 
 export interface EvaluateOptions {
@@ -247,10 +263,20 @@ export function evaluateRule(
       const re = regex(v.match!);
       const actualText = extractSections(config.text, (line) => re.test(line.trim()), style).text;
       const actual = parseConfig(actualText.replace(/^…$/gm, ''), style);
-      const actualKeys = new Set(actual.map((n) => n.key));
+      const actualKeys = keysOf(actual, style);
       const wanted = new Set(tpl.map((n) => n.key));
       missing = missingFrom(tpl, actual, actualKeys, rule.ordered);
-      extra = actual.filter((n) => !wanted.has(n.key)).map((n) => n.path);
+      // A block header is not extra when the template wants something inside it (a set-form
+      // template names no headers of its own).
+      const within = new Set<string>();
+      if (style === 'braces')
+        for (const k of wanted) {
+          const words = k.split(' ');
+          for (let i = 1; i < words.length; i++) within.add(words.slice(0, i).join(' '));
+        }
+      extra = actual
+        .filter((n) => !wanted.has(n.key) && !(n.header && within.has(n.key)))
+        .map((n) => n.path);
       break;
     }
   }

@@ -1,8 +1,10 @@
 import { type ChangeServiceOptions, createChangeRequest } from '../changes/index.js';
 import { userText } from '../errors.js';
+import type { Inventory } from '../inventory/index.js';
+import type { Enqueue } from '../queue/index.js';
 import type { ActionHandler } from '../slack/index.js';
 import { remediation } from './engine.js';
-import { REMEDIATE_ACTION_ID } from './service.js';
+import { REMEDIATE_ACTION_ID, REMEDIATE_ALL_ACTION_ID } from './service.js';
 import { createComplianceStore } from './store.js';
 
 export interface RemediateValue {
@@ -65,6 +67,53 @@ export function createRemediateAction(o: ChangeServiceOptions & { secretMarker: 
       } catch (err) {
         await tell(`:no_entry: ${userText(err)}`);
       }
+    },
+  };
+}
+
+function parseAllValue(value: string | undefined): { scope?: string; rule?: string } | undefined {
+  try {
+    const v = JSON.parse(value ?? '') as { scope?: unknown; rule?: unknown };
+    if (typeof v !== 'object' || v === null) return undefined;
+    if (v.scope !== undefined && (typeof v.scope !== 'string' || !v.scope || v.scope.length > 200))
+      return undefined;
+    if (v.rule !== undefined && (typeof v.rule !== 'string' || !v.rule || v.rule.length > 100))
+      return undefined;
+    return {
+      ...(typeof v.scope === 'string' ? { scope: v.scope } : {}),
+      ...(typeof v.rule === 'string' ? { rule: v.rule } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fleet summary's Remediate all button: queues the same job as `compliance remediate <scope>`,
+ * which proposes one change request for every non-compliant device in the summary's scope. The
+ * worker decides `change.request` again on the clicking user.
+ */
+export function createRemediateAllAction(o: { inventory: Inventory; enqueue: Enqueue }): ActionHandler {
+  const scoped = (v: { scope?: string }) =>
+    v.scope ? o.inventory.match({ pattern: v.scope }) : [...o.inventory.list()];
+  return {
+    actionId: REMEDIATE_ALL_ACTION_ID,
+    action: 'change.request',
+    devicesOf: (value) => {
+      const v = parseAllValue(value);
+      return v ? scoped(v).map((d) => ({ name: d.name, site: d.site, role: d.role, tags: d.tags })) : [];
+    },
+    async handle({ userId, channel, threadTs, messageTs, value, responder }) {
+      const v = parseAllValue(value);
+      if (!channel) return;
+      const where = { channel, ...(threadTs ? { threadTs } : {}) };
+      if (!v || !scoped(v).length) {
+        await responder.ephemeral(where, userId, { text: ':warning: This summary names no device I know.' });
+        return;
+      }
+      await o.enqueue('compliance.remediate', v, {
+        origin: { channel, threadTs: threadTs ?? messageTs, userId },
+      });
     },
   };
 }

@@ -36,6 +36,19 @@ export {
   evaluateLatest,
   evaluateVersion,
   REMEDIATE_ACTION_ID,
+  REMEDIATE_ALL_ACTION_ID,
   type ComplianceDeps,
 } from './service.js';
-export { createRemediateAction, type RemediateValue } from './handlers.js';
+export {
+  createRemediateAction,
+  createRemediateAllAction,
+  type RemediateValue,
+} from './handlers.js';
+export {
+  linesSummary,
+  planFleetRemediation,
+  remediateFleet,
+  wavesText,
+  type FleetRemediation,
+  type RemediateFleetInput,
+} from './remediate.js';

@@ -81,6 +81,8 @@ export async function evaluateLatest(
 }
 
 export const REMEDIATE_ACTION_ID = 'compliance.remediate';
+/** The fleet summary's Remediate all button: value `{scope?, rule?}`. */
+export const REMEDIATE_ALL_ACTION_ID = 'compliance.remediate_all';
 
 /** The post telling a device's channel that a new version broke rules: which, which lines, and who. */
 export function driftNotice(

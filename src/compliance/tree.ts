@@ -9,7 +9,7 @@ import type { BlockStyle } from '../configs/section.js';
 export interface ConfigNode {
   /** Trimmed, whitespace-collapsed text of each ancestor and then the line itself. */
   path: string[];
-  /** `path` joined: the identity used for comparison. */
+  /** `path` joined: the identity used for comparison (Junos: by words, so set and brace forms agree). */
   key: string;
   /** Opens a block (has children, or ends with `{` in Junos). */
   header: boolean;
@@ -35,23 +35,29 @@ export function parseConfig(text: string, style: BlockStyle): ConfigNode[] {
   const lines = text.split('\n');
   if (style === 'braces') {
     const stack: string[] = [];
+    // Junos keys are the statement's words, whatever the nesting: `system { ntp { server x; } }` and
+    // `set system ntp server x` are one statement, so a rule in either form matches a config in either.
+    const node = (path: string[], header: boolean): ConfigNode => ({ path, key: path.join(' '), header });
     for (const raw of lines) {
       const t = clean(raw.replace(/\s*(?:##|\/\*).*$/, ''));
       if (isNoise(t, style)) continue;
+      const set = stack.length === 0 ? /^set (.+)$/.exec(t) : null;
+      if (set) {
+        out.push(node([set[1]!], false));
+        continue;
+      }
       if (t === '}' || t === '};') {
         stack.pop();
         continue;
       }
       if (t.endsWith('{')) {
         const head = clean(t.slice(0, -1));
-        const path = [...stack, head];
-        out.push({ path, key: path.join(SEP), header: true });
+        out.push(node([...stack, head], true));
         stack.push(head);
         continue;
       }
       const leaf = t.endsWith(';') ? clean(t.slice(0, -1)) : t;
-      const path = [...stack, leaf];
-      out.push({ path, key: path.join(SEP), header: false });
+      out.push(node([...stack, leaf], false));
     }
     return out;
   }

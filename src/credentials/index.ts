@@ -29,13 +29,24 @@ export interface CredentialResolver {
   secrets(name: string): CredentialSecrets;
   /** The setting a person fills in for one field of `name`, e.g. `NETOPS_CRED_CORE_RO_COMMUNITY`. */
   variable(name: string, field: keyof CredentialSecrets): string;
+  /**
+   * A single named secret (an alert webhook's token or HMAC key, the dashboard's token): env
+   * `NETOPS_SECRET_<NAME>` first, then the credentials file's `<name>: { secret: … }` (or
+   * `<name>: "…"`). Undefined when neither has it.
+   */
+  secret(name: string): string | undefined;
+  /** Where a person puts the secret `name` in the environment, e.g. `NETOPS_SECRET_AM_HOOK`. */
+  secretVariable(name: string): string;
 }
 
+/** One entry of the credentials file: a credential's fields, or a named secret (`secret:` or a bare string). */
+type FileEntry = (CredentialSecrets & { secret?: string }) | string;
+
 export interface CredentialResolverOptions {
-  /** Environment variables `NETOPS_CRED_<NAME>_<FIELD>`; read once, only those. */
+  /** Environment variables `NETOPS_CRED_<NAME>_<FIELD>` and `NETOPS_SECRET_<NAME>`; read once, only those. */
   env: Record<string, string | undefined>;
-  /** Path of a YAML or JSON file `{ <name>: { username, password, keyFile, community, … } }`, or its content. */
-  file?: string | Record<string, CredentialSecrets>;
+  /** Path of a YAML or JSON file `{ <name>: { username, password, keyFile, community, secret, … } }`, or its content. */
+  file?: string | Record<string, CredentialSecrets & { secret?: string }>;
   readFile?: (path: string) => Buffer;
 }
 
@@ -57,15 +68,21 @@ export function credentialEnvPrefix(name: string): string {
   return `NETOPS_CRED_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
 }
 
+/** Env variable for a named secret: `am-hook` → `NETOPS_SECRET_AM_HOOK`. */
+export function secretEnvName(name: string): string {
+  return `NETOPS_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
 /** Env first, then the credentials file; errors name the file or the variables, never a value. */
 export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
   const read = options.readFile ?? ((p: string) => readFileSync(p));
-  // Keep only NETOPS_CRED_* so the resolver never holds Slack tokens or the database URL.
+  // Keep only NETOPS_CRED_* and NETOPS_SECRET_*, so the resolver never holds Slack tokens or the
+  // database URL.
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env))
-    if (k.startsWith('NETOPS_CRED_') && v !== undefined) env[k] = v;
-  let fileEntries: Record<string, CredentialSecrets> | undefined;
-  const loadFile = (): Record<string, CredentialSecrets> => {
+    if ((k.startsWith('NETOPS_CRED_') || k.startsWith('NETOPS_SECRET_')) && v !== undefined) env[k] = v;
+  let fileEntries: Record<string, FileEntry> | undefined;
+  const loadFile = (): Record<string, FileEntry> => {
     if (fileEntries) return fileEntries;
     if (options.file === undefined || typeof options.file !== 'string') {
       fileEntries = options.file ?? {};
@@ -95,13 +112,15 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
         },
       );
     }
-    fileEntries = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, CredentialSecrets>;
+    fileEntries = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, FileEntry>;
     return fileEntries;
   };
+  const entry = (name: string): FileEntry | undefined => loadFile()[name] ?? loadFile()[name.toLowerCase()];
   return {
     secrets(name) {
       const p = credentialEnvPrefix(name);
-      const fromFile = loadFile()[name] ?? loadFile()[name.toLowerCase()] ?? {};
+      const found = entry(name);
+      const fromFile: CredentialSecrets = found && typeof found === 'object' ? found : {};
       const out: CredentialSecrets = {};
       for (const [field, suffix] of Object.entries(FIELDS) as [keyof CredentialSecrets, string][]) {
         const v = env[`${p}${suffix}`] ?? fromFile[field];
@@ -110,5 +129,13 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
       return out;
     },
     variable: (name, field) => `${credentialEnvPrefix(name)}${FIELDS[field]}`,
+    secret(name) {
+      const fromEnv = env[secretEnvName(name)];
+      if (fromEnv) return fromEnv;
+      const found = entry(name);
+      const v = typeof found === 'string' ? found : found?.secret;
+      return v === undefined || v === null || v === '' ? undefined : String(v);
+    },
+    secretVariable: secretEnvName,
   };
 }

@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { CredentialResolver } from '../credentials/index.js';
 import type { Inventory } from '../inventory/index.js';
 import type { Enqueue } from '../queue/types.js';
 import type { Responder } from '../chat/index.js';
@@ -11,11 +12,6 @@ import type { AlertSource } from './payloads.js';
 import { createIncidentStore } from './store.js';
 import { queueSync } from './sync.js';
 import { type AlertRoute, createAlertRoutes, type SourceAuth } from './webhook.js';
-
-/** env NETOPS_SECRET_<NAME> for a secret named in netops.yaml. */
-export function secretEnvName(name: string): string {
-  return `NETOPS_SECRET_${name.toUpperCase().replace(/-/g, '_')}`;
-}
 
 /** Where an incident goes when no route and no device channel says otherwise. */
 export function defaultAlertChannel(config: Config): string | undefined {
@@ -29,10 +25,11 @@ export function deviceFinder(inventory: Inventory): (nameOrHost: string) => Know
   };
 }
 
-/** The bot's alert webhooks; a source whose secret is not in the environment is refused with a log line. */
+/** The bot's alert webhooks; a source whose secret is not configured is refused with a log line. */
 export function alertRoutes(options: {
   config: Config;
-  secretsEnv: Record<string, string | undefined>;
+  /** Resolves each source's `secret:` name (env NETOPS_SECRET_<NAME>, or the credentials file). */
+  credentials: CredentialResolver;
   pool: Pool;
   inventory: Inventory;
   enqueue: Enqueue;
@@ -44,11 +41,11 @@ export function alertRoutes(options: {
     AlertSource,
     NonNullable<(typeof config.incidents.sources)['alertmanager']>,
   ][]) {
-    const secret = options.secretsEnv[secretEnvName(s.secret)];
+    const secret = options.credentials.secret(s.secret);
     if (!secret) {
       log.error(
-        { source, env: secretEnvName(s.secret) },
-        'alert source has no secret in the environment; its webhook refuses everything',
+        { source, env: options.credentials.secretVariable(s.secret) },
+        'alert source has no secret (environment or credentials file); its webhook refuses everything',
       );
       continue;
     }
@@ -76,7 +73,12 @@ export function alertRoutes(options: {
  * per channel): a storm's parents and diagnostics queue up instead of being rate-limited. Only
  * channels incidents go to are paced, and only when an alert source is configured.
  */
-export function pacedResponder(inner: Responder, config: Config, redis: Redis, prefix: string): Responder {
+export function pacedResponder(
+  inner: Responder,
+  config: Config,
+  redis: RedisClient,
+  prefix: string,
+): Responder {
   const fallback = defaultAlertChannel(config);
   const channels = new Set<string>([
     ...config.incidents.routes.map((r) => r.channel),

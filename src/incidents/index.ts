@@ -15,4 +15,4 @@ export { authenticate, createAlertRoutes, type AlertIntakeOptions, type SourceAu
 export { queueSync, syncJobId } from './sync.js';
 export { createSilences, type SilenceResult } from './alertmanager.js';
 export { createIncidentActions, type Authorize, type IncidentActionsOptions } from './actions.js';
-export { alertRoutes, defaultAlertChannel, deviceFinder, pacedResponder, secretEnvName } from './compose.js';
+export { alertRoutes, defaultAlertChannel, deviceFinder, pacedResponder } from './compose.js';

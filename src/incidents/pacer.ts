@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 /**
  * Slack allows about one message per second per channel. Posts into incident channels pass through
@@ -18,7 +18,7 @@ export interface Pacer {
   wait(channel: string, signal?: AbortSignal): Promise<number>;
 }
 
-export function createPacer(redis: Redis, prefix: string, intervalMs = 1_000): Pacer {
+export function createPacer(redis: RedisClient, prefix: string, intervalMs = 1_000): Pacer {
   return {
     async wait(channel, signal) {
       const delay = Number(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 /**
  * Queue prefixes for local runs (`npm run local`). Each run gets its own prefix, so a run stopped
@@ -20,7 +20,7 @@ export interface LocalQueuePrefix {
   release(): Promise<void>;
 }
 
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -30,7 +30,7 @@ async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /** Deletes the queues of local runs that are no longer alive; returns their prefixes. */
-export async function clearDeadLocalRuns(redis: Redis): Promise<string[]> {
+export async function clearDeadLocalRuns(redis: RedisClient): Promise<string[]> {
   const prefixes = new Set<string>();
   let cursor = '0';
   do {
@@ -50,7 +50,7 @@ export async function clearDeadLocalRuns(redis: Redis): Promise<string[]> {
   return dead.sort();
 }
 
-export async function claimLocalQueuePrefix(redis: Redis): Promise<LocalQueuePrefix> {
+export async function claimLocalQueuePrefix(redis: RedisClient): Promise<LocalQueuePrefix> {
   const prefix = `${PREFIX}${randomBytes(4).toString('hex')}`;
   const beat = () => redis.set(aliveKey(prefix), String(process.pid), 'PX', HEARTBEAT_MS * 3);
   await beat();

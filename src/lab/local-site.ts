@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type Config, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -15,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { alertmanagerAvailable, freeTcpPort } from './alertmanager.js';
 import { seedHistory } from './scenario.js';
 import { attachWebConsole, LAB_CHANNELS, LAB_USERS, type WebConsole, withRoles } from './web/index.js';
+import { createRedisConnection } from '../redis.js';
 
 /**
  * What `npm run local` runs: the sample inventory as simulated devices, the Slack emulator, the bot
@@ -122,7 +122,11 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
   );
 
   // Each run its own queue prefix: a job left by a run killed mid-command never reaches this one.
-  const queueRedis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  // The lab runs on one local Redis; the connection still comes from the one factory.
+  const queueRedis = createRedisConnection(
+    { mode: 'standalone', url: env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    'worker',
+  );
   const queues = env.NETOPS_QUEUE_PREFIX ? undefined : await claimLocalQueuePrefix(queueRedis);
 
   const emu = await createSlackEmulator({
@@ -239,7 +243,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
     emu,
     running,
     site,
-    queuePrefix: config.env.NETOPS_QUEUE_PREFIX,
+    queuePrefix: config.redis.prefix,
     web,
     history,
     alerts: { token: alertToken, ...(alertmanagerPort ? { alertmanagerPort } : {}) },

@@ -125,10 +125,13 @@ export function encodeTimes(tsUs: ArrayLike<number>): Buffer {
   return w.done();
 }
 
-/** Bytes → timestamps in µs since the epoch. */
-export function decodeTimes(buf: Uint8Array, n: number): Float64Array {
+/** Bytes → timestamps in µs since the epoch (into `out` when given, e.g. a reused scratch array). */
+export function decodeTimes(
+  buf: Uint8Array,
+  n: number,
+  out: Float64Array = new Float64Array(n),
+): Float64Array {
   const r = new Reader(buf);
-  const out = new Float64Array(n);
   const unit = buf[r.pos++] === 1 ? 1000 : 1;
   let t = 0;
   let d = 0;
@@ -220,8 +223,10 @@ export function encodeValues(
 }
 
 /** Each sample's interval in seconds as the codec uses it (see intervalSec); shared by a row's columns. */
-export function intervals(tsUs: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(tsUs.length);
+export function intervals(
+  tsUs: ArrayLike<number>,
+  out: Float64Array = new Float64Array(tsUs.length),
+): Float64Array {
   for (let i = 0; i < tsUs.length; i++) out[i] = intervalSec(tsUs, i);
   return out;
 }

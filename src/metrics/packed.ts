@@ -1,6 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeTimes, decodeValues, encodeTimes, encodeValues, intervals, type ValueKind } from './codec.js';
+import { copyOutBinary, int8, literal } from './copy-binary.js';
 import { METRICS } from './names.js';
+import { decodeHead, encodeHead } from './period-head.js';
+import { BucketScan, type HeadFigures, type ScanOptions, type ScanResult } from './scan.js';
 
 /**
  * Compaction of closed hours from `samples` (recent rows) into `samples_packed` (one row per
@@ -71,15 +74,6 @@ function chunksFromRows(rows: readonly RecentRow[], cols: readonly Column[]): Sa
   return out;
 }
 
-/**
- * The packed streams come back as bytea in text (hex) form, which pg turns into Buffers natively.
- * Binary results would halve the bytes on the wire, but node-postgres decodes every field as
- * UTF-8 first, which mangles arbitrary bytes (found the hard way), so text it is.
- */
-async function queryPacked<T>(client: Pool | PoolClient, text: string, values: unknown[]): Promise<T[]> {
-  return (await client.query(text, values)).rows as T[];
-}
-
 interface PackedRow {
   device: string;
   ifindex: number;
@@ -96,62 +90,227 @@ function chunkFromPacked(r: PackedRow, cols: readonly Column[]): SampleChunk {
   return { device: r.device, ifindex: r.ifindex, tsUs, values };
 }
 
+type Where = { device: string; ifindex: number } | { devices?: readonly string[] };
+
+function whereSql(where: Where): string {
+  if ('ifindex' in where)
+    return `AND device = ${literal.text(where.device)} AND ifindex = ${literal.int(where.ifindex)}`;
+  if (where.devices?.length) return `AND device = ANY(${literal.texts(where.devices)})`;
+  return '';
+}
+
+/** A packed row as the binary COPY of `packedSql` hands it over (streams null when not wanted). */
+interface CopiedRow {
+  device: string;
+  ifindex: number;
+  periodMs: number;
+  n: number;
+  tFirstUs: number;
+  head: Buffer | null;
+  ts: Buffer | null;
+  cols: (Buffer | null)[];
+}
+
+/**
+ * The packed rows of [from, to) in (device, ifindex, period) order through binary COPY. `decode`
+ * is an SQL condition on the row: its streams are sent only where it holds (the others come with
+ * their head alone).
+ */
+function packedSql(where: Where, cols: readonly Column[], from: number, to: number, decode = 'true'): string {
+  const streams = ['ts', ...cols].map((c) => `CASE WHEN d THEN ${c} END`).join(', ');
+  return `SELECT device, ifindex, (extract(epoch FROM period) * 1000)::int8, n,
+                 (extract(epoch FROM t_first) * 1000000)::int8, head, ${streams}
+            FROM (SELECT *, ${decode} AS d FROM samples_packed
+                   WHERE period >= ${literal.time(floorTo(from, PERIOD_MS))} AND period < ${literal.time(to)}
+                     AND t_last >= ${literal.time(from)} ${whereSql(where)}) x
+           ORDER BY device, ifindex, period`;
+}
+
+async function copyPacked(db: Pool | PoolClient, sql: string, onRow: (r: CopiedRow) => void): Promise<void> {
+  const row: CopiedRow = {
+    device: '',
+    ifindex: 0,
+    periodMs: 0,
+    n: 0,
+    tFirstUs: 0,
+    head: null,
+    ts: null,
+    cols: [],
+  };
+  let lastDevice: Buffer | undefined;
+  await copyOutBinary(db, sql, (f) => {
+    // the device name repeats row after row: decode it once per interface
+    if (!lastDevice?.equals(f[0]!)) {
+      lastDevice = Buffer.from(f[0]!);
+      row.device = lastDevice.toString('utf8');
+    }
+    row.ifindex = f[1]!.readInt32BE(0);
+    row.periodMs = int8(f[2]!);
+    row.n = f[3]!.readInt32BE(0);
+    row.tFirstUs = int8(f[4]!);
+    row.head = f[5] ?? null;
+    row.ts = f[6] ?? null;
+    row.cols = f.slice(7);
+    onRow(row);
+  });
+}
+
+/** Scratch arrays for decoding one row at a time, grown to the longest row seen. */
+class Scratch {
+  ts = new Float64Array(4096);
+  dts = new Float64Array(4096);
+  values: Float64Array[] = [];
+  fit(n: number, cols: number): void {
+    if (this.ts.length < n) {
+      const size = Math.max(n, this.ts.length * 2);
+      this.ts = new Float64Array(size);
+      this.dts = new Float64Array(size);
+      this.values = [];
+    }
+    while (this.values.length < cols) this.values.push(new Float64Array(this.ts.length));
+  }
+}
+
+/** Decodes a copied row's streams into `s` (views of length n). */
+function decodeRow(
+  r: CopiedRow,
+  cols: readonly Column[],
+  s: Scratch,
+): { ts: Float64Array; values: Float64Array[] } {
+  s.fit(r.n, cols.length);
+  const ts = decodeTimes(r.ts!, r.n, s.ts.subarray(0, r.n));
+  const dts = intervals(ts, s.dts.subarray(0, r.n));
+  const values = cols.map((c, j) =>
+    decodeValues(KIND[c], r.cols[j]!, ts, s.values[j]!.subarray(0, r.n), dts),
+  );
+  return { ts, values };
+}
+
+/** Indices [a, b) of the samples of a time-ordered run inside [lo, hi) (µs). */
+function cut(ts: Float64Array, lo: number, hi: number): [number, number] {
+  let a = 0;
+  let b = ts.length;
+  while (a < b && ts[a]! < lo) a++;
+  while (b > a && ts[b - 1]! >= hi) b--;
+  return [a, b];
+}
+
 /**
  * Every sample of the given interfaces in [from, to), packed hours and recent rows alike, as
  * chunks in time order per interface (a late row for a packed hour comes as its own chunk).
  */
 export async function readSamples(
   client: Pool | PoolClient,
-  where: { device: string; ifindex: number } | { devices?: readonly string[] },
+  where: Where,
   cols: readonly Column[],
   from: number,
   to: number,
 ): Promise<SampleChunk[]> {
-  const extra: unknown[] = [];
-  let filter = (_at: number) => '';
-  if ('ifindex' in where) {
-    extra.push(where.device, where.ifindex);
-    filter = (at) => `AND device = $${at} AND ifindex = $${at + 1}`;
-  } else if (where.devices?.length) {
-    extra.push([...where.devices]);
-    filter = (at) => `AND device = ANY($${at}::text[])`;
-  }
-  const packed = await queryPacked<PackedRow>(
-    client,
-    `SELECT device, ifindex, n, ts, ${cols.join(', ')} FROM samples_packed
-     WHERE period >= $3 AND period < $2 AND t_last >= $1 ${filter(4)}
-     ORDER BY device, ifindex, period`,
-    [new Date(from), new Date(to), new Date(floorTo(from, PERIOD_MS)), ...extra],
-  );
-  const recent = await client.query<RecentRow>(
-    `SELECT device, ifindex, ${TS_US}, ${cols.join(', ')} FROM samples
-     WHERE ts >= $1 AND ts < $2 ${filter(3)}
-     ORDER BY device, ifindex, ts`,
-    [new Date(from), new Date(to), ...extra],
-  );
+  const out: SampleChunk[] = [];
   const lo = from * 1000;
   const hi = to * 1000;
-  const out: SampleChunk[] = [];
-  for (const r of packed) {
-    const c = chunkFromPacked(r, cols);
-    // a packed hour straddles the range's ends: cut it to [from, to)
-    let a = 0;
-    let b = c.tsUs.length;
-    while (a < b && c.tsUs[a]! < lo) a++;
-    while (b > a && c.tsUs[b - 1]! >= hi) b--;
-    if (a === b) continue;
-    if (a > 0 || b < c.tsUs.length) {
-      c.tsUs = c.tsUs.subarray(a, b);
-      for (const k of cols) c.values[k] = c.values[k]!.subarray(a, b);
-    }
-    out.push(c);
-  }
-  out.push(...chunksFromRows(recent.rows, cols));
+  await copyPacked(client, packedSql(where, cols, from, to), (r) => {
+    const tsUs = decodeTimes(r.ts!, r.n);
+    const [a, b] = cut(tsUs, lo, hi);
+    if (a === b) return;
+    const dts = intervals(tsUs);
+    const values: SampleChunk['values'] = {};
+    cols.forEach((c, j) => {
+      values[c] = decodeValues(KIND[c], r.cols[j]!, tsUs, new Float64Array(r.n), dts).subarray(a, b);
+    });
+    out.push({ device: r.device, ifindex: r.ifindex, tsUs: tsUs.subarray(a, b), values });
+  });
+  out.push(...(await readRecent(client, where, cols, from, to)));
   // per interface, in time order (a late row for a packed hour sorts into place by its first ts)
   out.sort((x, y) =>
     x.device < y.device ? -1 : x.device > y.device ? 1 : x.ifindex - y.ifindex || x.tsUs[0]! - y.tsUs[0]!,
   );
   return out;
+}
+
+async function readRecent(
+  client: Pool | PoolClient,
+  where: Where,
+  cols: readonly Column[],
+  from: number,
+  to: number,
+): Promise<SampleChunk[]> {
+  const extra: unknown[] = [];
+  let filter = '';
+  if ('ifindex' in where) {
+    extra.push(where.device, where.ifindex);
+    filter = 'AND device = $3 AND ifindex = $4';
+  } else if (where.devices?.length) {
+    extra.push([...where.devices]);
+    filter = 'AND device = ANY($3::text[])';
+  }
+  const recent = await client.query<RecentRow>(
+    `SELECT device, ifindex, ${TS_US}, ${cols.join(', ')} FROM samples
+     WHERE ts >= $1 AND ts < $2 ${filter}
+     ORDER BY device, ifindex, ts`,
+    [new Date(from), new Date(to), ...extra],
+  );
+  return chunksFromRows(recent.rows, cols);
+}
+
+export interface ScanRangeOptions extends ScanOptions {
+  /**
+   * Answer rows that lie whole inside one bucket from their heads instead of decoding them
+   * (default true; ignored when a p95 is wanted, which needs every value).
+   */
+  heads?: boolean;
+}
+
+/**
+ * One interface's samples in [from, to) → pixel buckets and summary figures (./scan.ts), in one
+ * pass: each packed row is decoded into reused arrays as it arrives and folded in. With heads,
+ * the server sends the streams only of the rows a bucket boundary or the range's ends cut, of
+ * the newest row (it holds the latest value), and of rows packed before heads existed; every
+ * other row is folded in from its head.
+ */
+export async function scanRange(
+  client: PoolClient,
+  iface: { device: string; ifindex: number },
+  metrics: readonly Column[],
+  o: ScanRangeOptions,
+): Promise<ScanResult> {
+  const scan = new BucketScan(metrics, o);
+  const { from, to, bucketMs } = o;
+  const origin = o.origin ?? from;
+  const useHeads = o.heads !== false && o.p95 === false;
+  // whole ms: t_first is stored floored and t_last ceiled, so a row near a boundary is decoded
+  const bucketSql = (col: string) => `floor((extract(epoch FROM ${col}) * 1000 - ${origin}) / ${bucketMs})`;
+  const decode = useHeads
+    ? `(head IS NULL OR t_first < ${literal.time(from)} OR t_last >= ${literal.time(to)}
+        OR ${bucketSql('t_first')} <> ${bucketSql('t_last')}
+        OR period = max(period) OVER ())`
+    : 'true';
+  const lo = from * 1000;
+  const hi = to * 1000;
+  const scratch = new Scratch();
+  const figures: (HeadFigures | null)[] = [];
+  const at = metrics.map((m) => METRICS.indexOf(m as (typeof METRICS)[number]));
+  await copyPacked(client, packedSql(iface, metrics, from, to, decode), (r) => {
+    if (r.ts) {
+      const { ts, values } = decodeRow(r, metrics, scratch);
+      const [a, b] = cut(ts, lo, hi);
+      scan.addRun(ts, values, a, b);
+      return;
+    }
+    const h = decodeHead(r.head!, r.periodMs, r.tFirstUs, r.n);
+    if (!h) throw new Error(`packed row ${r.device} ${r.ifindex} ${r.periodMs}: unknown head version`);
+    figures.length = 0;
+    for (const k of at) figures.push(h.metrics[k] ?? null);
+    scan.addHead(r.tFirstUs, h.tLast, r.n, figures);
+  });
+  for (const c of await readRecent(client, iface, metrics, from, to))
+    scan.addRun(
+      c.tsUs,
+      metrics.map((m) => c.values[m]),
+      0,
+      c.tsUs.length,
+    );
+  return scan.finish();
 }
 
 export interface CompactResult {
@@ -209,39 +368,20 @@ async function compactHour(pool: Pool, hour: number, devices: readonly string[])
       [lo, hi, devices],
     );
     const fresh = chunksFromRows(recent.rows, COLUMNS);
-    const old = await queryPacked<PackedRow>(
-      client,
-      `SELECT device, ifindex, n, ts, ${COLUMNS.join(', ')} FROM samples_packed
-       WHERE period = $1 AND device = ANY($2::text[])`,
-      [lo, devices],
-    );
+    const old = (
+      await client.query<PackedRow>(
+        `SELECT device, ifindex, n, ts, ${COLUMNS.join(', ')} FROM samples_packed
+         WHERE period = $1 AND device = ANY($2::text[])`,
+        [lo, devices],
+      )
+    ).rows;
     const before = new Map(old.map((r) => [`${r.device}\u0000${r.ifindex}`, chunkFromPacked(r, COLUMNS)]));
-    const cols: unknown[][] = Array.from({ length: 6 + COLUMNS.length }, () => []);
-    for (const c of fresh) {
+    const rows = fresh.map((c) => {
       const prior = before.get(`${c.device}\u0000${c.ifindex}`);
-      const m = prior ? mergeChunks(prior, c) : c;
-      const n = m.tsUs.length;
-      cols[0]!.push(m.device);
-      cols[1]!.push(m.ifindex);
-      cols[2]!.push(n);
-      cols[3]!.push(new Date(Math.floor(m.tsUs[0]! / 1000)));
-      cols[4]!.push(new Date(Math.ceil(m.tsUs[n - 1]! / 1000)));
-      cols[5]!.push(encodeTimes(m.tsUs));
-      COLUMNS.forEach((k, j) => {
-        cols[6 + j]!.push(encodeValues(KIND[k], m.values[k]!, m.tsUs));
-      });
-    }
+      return packPeriod(hour, prior ? mergeChunks(prior, c) : c);
+    });
     if (fresh.length) {
-      await client.query(
-        `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, ${COLUMNS.join(', ')})
-         SELECT d, i, $1, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')}
-           FROM unnest($2::text[], $3::int[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::bytea[],
-                       ${COLUMNS.map((_, j) => `$${8 + j}::bytea[]`).join(', ')})
-             AS u(d, i, n, tf, tl, ts, ${COLUMNS.map((_, j) => `c${j}`).join(', ')})
-         ON CONFLICT (device, ifindex, period) DO UPDATE SET n = EXCLUDED.n, t_first = EXCLUDED.t_first,
-           t_last = EXCLUDED.t_last, ts = EXCLUDED.ts, ${COLUMNS.map((k) => `${k} = EXCLUDED.${k}`).join(', ')}`,
-        [lo, ...cols],
-      );
+      await writePacked(client, rows, true);
       await client.query('DELETE FROM samples WHERE ts >= $1 AND ts < $2 AND device = ANY($3::text[])', [
         lo,
         hi,
@@ -255,6 +395,99 @@ async function compactHour(pool: Pool, hour: number, devices: readonly string[])
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/** One interface-hour in its stored form: streams and head. */
+export interface PackedPeriod {
+  device: string;
+  ifindex: number;
+  periodMs: number;
+  n: number;
+  tFirst: Date;
+  tLast: Date;
+  ts: Buffer;
+  /** Per column of COLUMNS. */
+  cols: Buffer[];
+  head: Buffer;
+}
+
+/** Encodes one interface's samples of the hour starting at periodMs (every column present). */
+export function packPeriod(periodMs: number, c: SampleChunk): PackedPeriod {
+  const n = c.tsUs.length;
+  return {
+    device: c.device,
+    ifindex: c.ifindex,
+    periodMs,
+    n,
+    tFirst: new Date(Math.floor(c.tsUs[0]! / 1000)),
+    tLast: new Date(Math.ceil(c.tsUs[n - 1]! / 1000)),
+    ts: encodeTimes(c.tsUs),
+    cols: COLUMNS.map((k) => encodeValues(KIND[k], c.values[k]!, c.tsUs)),
+    head: encodeHead(periodMs, c.tsUs, c.values),
+  };
+}
+
+/** Writes packed periods (replacing a row of the same interface and hour when `replace`). */
+export async function writePacked(
+  client: Pool | PoolClient,
+  rows: readonly PackedPeriod[],
+  replace = false,
+): Promise<void> {
+  if (!rows.length) return;
+  const cols: unknown[][] = [
+    rows.map((r) => r.device),
+    rows.map((r) => r.ifindex),
+    rows.map((r) => new Date(r.periodMs)),
+    rows.map((r) => r.n),
+    rows.map((r) => r.tFirst),
+    rows.map((r) => r.tLast),
+    rows.map((r) => r.ts),
+    rows.map((r) => r.head),
+    ...COLUMNS.map((_, j) => rows.map((r) => r.cols[j])),
+  ];
+  const c = COLUMNS.map((_, j) => `c${j}`).join(', ');
+  await client.query(
+    `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, head, ${COLUMNS.join(', ')})
+     SELECT d, i, p, n, tf, tl, ts, h, ${c}
+       FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::timestamptz[],
+                   $7::bytea[], $8::bytea[], ${COLUMNS.map((_, j) => `$${9 + j}::bytea[]`).join(', ')})
+         AS u(d, i, p, n, tf, tl, ts, h, ${c})
+     ${
+       replace
+         ? `ON CONFLICT (device, ifindex, period) DO UPDATE SET n = EXCLUDED.n, t_first = EXCLUDED.t_first,
+       t_last = EXCLUDED.t_last, ts = EXCLUDED.ts, head = EXCLUDED.head,
+       ${COLUMNS.map((k) => `${k} = EXCLUDED.${k}`).join(', ')}`
+         : ''
+     }`,
+    cols,
+  );
+}
+
+/**
+ * Writes the heads of rows packed before heads existed (migration 0019 adds the column empty).
+ * Such rows are read correctly meanwhile, by decoding them; maintenance calls this in batches.
+ */
+export async function backfillHeads(pool: Pool, options: { batch?: number } = {}): Promise<number> {
+  const batch = options.batch ?? 500;
+  let total = 0;
+  for (;;) {
+    const { rows } = await pool.query<PackedRow & { period: Date }>(
+      `SELECT device, ifindex, period, n, ts, ${METRICS.join(', ')} FROM samples_packed
+        WHERE head IS NULL LIMIT ${batch}`,
+    );
+    if (!rows.length) return total;
+    const heads = rows.map((r) => {
+      const c = chunkFromPacked(r, METRICS);
+      return encodeHead(r.period.getTime(), c.tsUs, c.values);
+    });
+    await pool.query(
+      `UPDATE samples_packed p SET head = u.h
+         FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::bytea[]) AS u(d, i, t, h)
+        WHERE p.device = u.d AND p.ifindex = u.i AND p.period = u.t AND p.head IS NULL`,
+      [rows.map((r) => r.device), rows.map((r) => r.ifindex), rows.map((r) => r.period), heads],
+    );
+    total += rows.length;
   }
 }
 

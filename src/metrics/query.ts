@@ -2,7 +2,7 @@ import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { Bucket } from './downsample.js';
-import { readSamples, type SampleChunk } from './packed.js';
+import { readSamples, type SampleChunk, scanRange } from './packed.js';
 import { type ScanResult, type ScanStats, scanChunks } from './scan.js';
 
 /**
@@ -76,6 +76,12 @@ export interface SeriesQuery {
   widthPx: number;
   /** Force a resolution (benchmarks, tests); default picks from the range. */
   resolution?: Resolution | 'auto';
+  /**
+   * Raw resolution: compute the exact p95 in the same pass (default). It needs every sample
+   * decoded; without it, pixel columns that hold whole packed hours are read from the rows'
+   * heads, and the summaries carry p95 NaN (peak, average and latest stay exact).
+   */
+  p95?: boolean;
   resolutionOptions?: ResolutionOptions;
 }
 
@@ -181,14 +187,7 @@ async function rawBuckets(
   origin: number = from,
   p95 = true,
 ): Promise<{ series: Record<string, Bucket[]>; rows: number; stats: ScanResult['stats'] }> {
-  const chunks = await readSamples(
-    client,
-    { device: iface.device, ifindex: iface.ifindex },
-    metrics,
-    from,
-    to,
-  );
-  const r = scanChunks(chunks, metrics, { from, to, bucketMs, origin, p95 });
+  const r = await scanRange(client, iface, metrics, { from, to, bucketMs, origin, p95 });
   return { series: r.series, rows: r.rows, stats: r.stats };
 }
 
@@ -360,7 +359,7 @@ export async function querySeriesFor(
       }
       // No rollups yet (new device, rollup job behind): raw samples still answer, in SQL.
     }
-    const raw = await rawBuckets(client, iface, q.metrics, from, to, bucketMs);
+    const raw = await rawBuckets(client, iface, q.metrics, from, to, bucketMs, from, q.p95 !== false);
     const summaries: SeriesSummary[] = [];
     for (const m of q.metrics) {
       const st = raw.stats[m];

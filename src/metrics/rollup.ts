@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { METRICS } from './names.js';
-import { compactBefore, PERIOD_MS, readSamples, type SampleChunk } from './packed.js';
+import { backfillHeads, compactBefore, PERIOD_MS, readSamples, type SampleChunk } from './packed.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
 
 export { METRICS };
@@ -182,6 +182,8 @@ export interface MaintenanceResult {
   /** Interface-hours compacted (rows written to samples_packed) and the recent rows they took. */
   compacted: { rows: number; samples: number };
   dropped: string[];
+  /** Packed rows from before migration 0019 given their head. */
+  headsFilled: number;
   rollups: Record<Resolution, number>;
   deleted: Record<Resolution, number>;
 }
@@ -209,12 +211,14 @@ export async function runMaintenance(
   const until = wm.rows[0]?.t;
   const compacted = until ? await compactBefore(pool, until) : { rows: 0, samples: 0 };
   const dropped = await dropPartitionsBefore(pool, new Date(now - r.rawMs));
+  const headsFilled = await backfillHeads(pool);
   const d5 = await pool.query('DELETE FROM rollups_5m WHERE bucket < $1', [new Date(now - r.fiveMinuteMs)]);
   const d1 = await pool.query('DELETE FROM rollups_1h WHERE bucket < $1', [new Date(now - r.hourMs)]);
   return {
     created,
     compacted,
     dropped,
+    headsFilled,
     rollups: { '5m': five.rows, '1h': hour.rows },
     deleted: { '5m': d5.rowCount ?? 0, '1h': d1.rowCount ?? 0 },
   };

@@ -101,130 +101,281 @@ export function percentileDisc(xs: Float64Array, f: number, min?: number, max?: 
   return select(inBin, k - below);
 }
 
+/** What a head (./period-head.ts) says of one metric over a whole row: see MetricHead. */
+export interface HeadFigures {
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+  tMin: number;
+  tMax: number;
+  tFirst: number;
+  tLast: number;
+}
+
+class Growable {
+  buf = new Float64Array(1024);
+  len = 0;
+  push(v: number): void {
+    if (this.len === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.len++] = v;
+  }
+}
+
+interface MetricAcc {
+  n: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  sum: Float64Array;
+  first: Float64Array;
+  last: Float64Array;
+  tMin: Float64Array;
+  tMax: Float64Array;
+  /** Moments of the first and last known value (µs). */
+  tFirstV: Float64Array;
+  tLastV: Float64Array;
+  keep: Growable | undefined;
+}
+
+/**
+ * The pixel buckets and summary figures of one interface, fed runs of decoded samples and the
+ * heads of whole rows in any order: first, last and the extremes are decided by time (the
+ * earliest extreme wins a tie), so a late row or a parallel read cannot change them. A value a
+ * head stands for is unknown here: a bucket whose first or last sample came from a head has no
+ * `first`/`last`, which the M4 drawing does without (a bucket spans a whole row, so one pixel).
+ */
+export class BucketScan {
+  readonly size: number;
+  private readonly origin: number;
+  private readonly originUs: number;
+  private readonly bucketUs: number;
+  private readonly tFirst: Float64Array;
+  private readonly tLast: Float64Array;
+  private readonly acc: MetricAcc[];
+  private idx = new Int32Array(4096);
+  rows = 0;
+
+  constructor(
+    readonly metrics: readonly string[],
+    private readonly o: ScanOptions,
+  ) {
+    this.origin = o.origin ?? o.from;
+    this.bucketUs = o.bucketMs * 1000;
+    this.originUs = this.origin * 1000;
+    const size = Math.ceil((o.to - this.origin) / o.bucketMs) + 1;
+    this.size = size;
+    this.tFirst = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+    this.tLast = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
+    this.acc = metrics.map(() => ({
+      n: new Float64Array(size),
+      min: new Float64Array(size),
+      max: new Float64Array(size),
+      sum: new Float64Array(size),
+      first: new Float64Array(size),
+      last: new Float64Array(size),
+      tMin: new Float64Array(size),
+      tMax: new Float64Array(size),
+      tFirstV: new Float64Array(size),
+      tLastV: new Float64Array(size),
+      keep: o.p95 === false ? undefined : new Growable(),
+    }));
+  }
+
+  /** Which bucket a moment (µs) falls in. */
+  bucketOf(tUs: number): number {
+    return Math.floor((tUs - this.originUs) / this.bucketUs);
+  }
+
+  /**
+   * Samples a..b-1 of a run in time order (µs), values per metric in `metrics` order (NaN =
+   * unknown; a missing array = every value unknown).
+   */
+  addRun(
+    tsUs: ArrayLike<number>,
+    values: readonly (ArrayLike<number> | undefined)[],
+    a: number,
+    b: number,
+  ): void {
+    if (b <= a) return;
+    if (this.idx.length < b) this.idx = new Int32Array(Math.max(b, this.idx.length * 2));
+    const idx = this.idx;
+    const { originUs, bucketUs, tFirst, tLast } = this;
+    for (let i = a; i < b; i++) {
+      const t = tsUs[i]!;
+      const k = Math.floor((t - originUs) / bucketUs);
+      idx[i] = k;
+      if (t < tFirst[k]!) tFirst[k] = t;
+      if (t > tLast[k]!) tLast[k] = t;
+    }
+    this.rows += b - a;
+    for (let m = 0; m < this.acc.length; m++) {
+      const vs = values[m];
+      if (!vs) continue;
+      const { n, min, max, sum, first, last, tMin, tMax, tFirstV, tLastV, keep } = this.acc[m]!;
+      for (let i = a; i < b; i++) {
+        const v = vs[i]!;
+        if (Number.isNaN(v)) continue; // unknown
+        const t = tsUs[i]!;
+        const k = idx[i]!;
+        if (n[k] === 0) {
+          first[k] = v;
+          last[k] = v;
+          min[k] = v;
+          max[k] = v;
+          tMin[k] = t;
+          tMax[k] = t;
+          tFirstV[k] = t;
+          tLastV[k] = t;
+        } else {
+          if (v < min[k]! || (v === min[k] && t < tMin[k]!)) {
+            min[k] = v;
+            tMin[k] = t;
+          }
+          if (v > max[k]! || (v === max[k] && t < tMax[k]!)) {
+            max[k] = v;
+            tMax[k] = t;
+          }
+          if (t < tFirstV[k]!) {
+            first[k] = v;
+            tFirstV[k] = t;
+          }
+          if (t >= tLastV[k]!) {
+            last[k] = v;
+            tLastV[k] = t;
+          }
+        }
+        n[k]!++;
+        sum[k]! += v;
+        if (keep) keep.push(v);
+      }
+    }
+  }
+
+  /**
+   * A whole row from its head: `n` samples from tFirstUs to tLastUs, all in one bucket (the
+   * caller decodes any row that a bucket boundary or the range's ends cut). Per metric in
+   * `metrics` order, its figures or null when unknown throughout.
+   */
+  addHead(tFirstUs: number, tLastUs: number, n: number, figures: readonly (HeadFigures | null)[]): void {
+    if (this.acc.some((x) => x.keep)) throw new Error('a head cannot give the values a p95 needs');
+    const k = this.bucketOf(tFirstUs);
+    if (k !== this.bucketOf(tLastUs)) throw new RangeError('a head spans two buckets');
+    if (tFirstUs < this.tFirst[k]!) this.tFirst[k] = tFirstUs;
+    if (tLastUs > this.tLast[k]!) this.tLast[k] = tLastUs;
+    this.rows += n;
+    for (let m = 0; m < this.acc.length; m++) {
+      const h = figures[m];
+      if (!h?.count) continue;
+      const { n: cnt, min, max, sum, first, last, tMin, tMax, tFirstV, tLastV } = this.acc[m]!;
+      if (cnt[k] === 0) {
+        min[k] = h.min;
+        max[k] = h.max;
+        tMin[k] = h.tMin;
+        tMax[k] = h.tMax;
+        first[k] = Number.NaN;
+        last[k] = Number.NaN;
+        tFirstV[k] = h.tFirst;
+        tLastV[k] = h.tLast;
+      } else {
+        if (h.min < min[k]! || (h.min === min[k] && h.tMin < tMin[k]!)) {
+          min[k] = h.min;
+          tMin[k] = h.tMin;
+        }
+        if (h.max > max[k]! || (h.max === max[k] && h.tMax < tMax[k]!)) {
+          max[k] = h.max;
+          tMax[k] = h.tMax;
+        }
+        if (h.tFirst < tFirstV[k]!) {
+          first[k] = Number.NaN;
+          tFirstV[k] = h.tFirst;
+        }
+        if (h.tLast >= tLastV[k]!) {
+          last[k] = Number.NaN;
+          tLastV[k] = h.tLast;
+        }
+      }
+      cnt[k]! += h.count;
+      sum[k]! += h.sum;
+    }
+  }
+
+  finish(): ScanResult {
+    const { o, origin, size } = this;
+    const series: Record<string, Bucket[]> = {};
+    const stats: Record<string, ScanStats> = {};
+    for (let m = 0; m < this.metrics.length; m++) {
+      const { n, min, max, sum, first, last, tMin, tMax, tLastV, keep } = this.acc[m]!;
+      const out: Bucket[] = [];
+      let peak = Number.NEGATIVE_INFINITY;
+      let peakAt = 0;
+      let low = Number.POSITIVE_INFINITY;
+      let all = 0;
+      let allSum = 0;
+      let lastB = -1;
+      for (let b = 0; b < size; b++) {
+        if (!n[b]) continue;
+        const x0 = origin + b * o.bucketMs;
+        const bucket: Bucket = {
+          x0,
+          x1: Math.min(x0 + o.bucketMs, o.to),
+          n: n[b]!,
+          min: min[b]!,
+          max: max[b]!,
+          avg: sum[b]! / n[b]!,
+          // the bucket's span is that of all its samples, as a chart's gaps are judged by rows
+          tFirst: Math.floor(this.tFirst[b]! / 1000),
+          tLast: Math.floor(this.tLast[b]! / 1000),
+          tMin: Math.floor(tMin[b]! / 1000),
+          tMax: Math.floor(tMax[b]! / 1000),
+        };
+        // from a head: not known (see the class comment)
+        if (!Number.isNaN(first[b]!)) bucket.first = first[b]!;
+        if (!Number.isNaN(last[b]!)) bucket.last = last[b]!;
+        out.push(bucket);
+        if (max[b]! > peak) {
+          peak = max[b]!;
+          peakAt = tMax[b]!;
+        }
+        if (min[b]! < low) low = min[b]!;
+        all += n[b]!;
+        allSum += sum[b]!;
+        lastB = b;
+      }
+      const name = this.metrics[m]!;
+      series[name] = out;
+      if (all) {
+        stats[name] = {
+          peak,
+          peakAt: Math.floor(peakAt / 1000),
+          avg: allSum / all,
+          current: last[lastB]!,
+          currentAt: Math.floor(tLastV[lastB]! / 1000),
+          samples: all,
+          p95: keep ? percentileDisc(keep.buf.subarray(0, keep.len), 0.95, low, peak) : Number.NaN,
+        };
+      }
+    }
+    return { series, stats, rows: this.rows };
+  }
+}
+
 export function scanChunks(
   chunks: readonly SampleChunk[],
   metrics: readonly string[],
   o: ScanOptions,
 ): ScanResult {
-  const origin = o.origin ?? o.from;
-  const bucketUs = o.bucketMs * 1000;
-  const originUs = origin * 1000;
-  const size = Math.ceil((o.to - origin) / o.bucketMs) + 1;
-  let total = 0;
-  for (const c of chunks) total += c.tsUs.length;
-
-  const tFirst = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
-  const tLast = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
-  // each sample's pixel column, once for all metrics
-  const cols: Int32Array[] = [];
+  const scan = new BucketScan(metrics, o);
   for (const c of chunks) {
-    const ts = c.tsUs;
-    const idx = new Int32Array(ts.length);
-    for (let i = 0; i < ts.length; i++) {
-      const t = ts[i]!;
-      const b = Math.floor((t - originUs) / bucketUs);
-      idx[i] = b;
-      if (t < tFirst[b]!) tFirst[b] = t;
-      if (t > tLast[b]!) tLast[b] = t;
-    }
-    cols.push(idx);
+    scan.addRun(
+      c.tsUs,
+      metrics.map((m) => c.values[m as keyof SampleChunk['values']]),
+      0,
+      c.tsUs.length,
+    );
   }
-
-  const series: Record<string, Bucket[]> = {};
-  const stats: Record<string, ScanStats> = {};
-  for (const m of metrics) {
-    const n = new Uint32Array(size);
-    const min = new Float64Array(size);
-    const max = new Float64Array(size);
-    const sum = new Float64Array(size);
-    const first = new Float64Array(size);
-    const last = new Float64Array(size);
-    const tMin = new Float64Array(size);
-    const tMax = new Float64Array(size);
-    const keep = o.p95 === false ? undefined : new Float64Array(total);
-    let kept = 0;
-    let peak = Number.NEGATIVE_INFINITY;
-    let peakAt = 0;
-    let cur = Number.NaN;
-    let curAt = 0;
-    let all = 0;
-    let allSum = 0;
-    let peakMin = Number.POSITIVE_INFINITY;
-    for (let ci = 0; ci < chunks.length; ci++) {
-      const c = chunks[ci]!;
-      const ts = c.tsUs;
-      const idx = cols[ci]!;
-      const vs = c.values[m as keyof SampleChunk['values']];
-      if (!vs) continue;
-      for (let i = 0; i < ts.length; i++) {
-        const v = vs[i]!;
-        if (Number.isNaN(v)) continue; // unknown
-        const t = ts[i]!;
-        const b = idx[i]!;
-        // Chunks come in time order, so the first sample seen in a bucket is its first, the
-        // latest seen its last, and strict comparisons keep the earliest extreme. (A late row
-        // for an already compacted hour is the one exception until the next compaction folds it
-        // in; it can only shift a bucket's drawn first/last point.)
-        if (n[b] === 0) {
-          first[b] = v;
-          min[b] = v;
-          max[b] = v;
-          tMin[b] = t;
-          tMax[b] = t;
-        } else if (v < min[b]!) {
-          min[b] = v;
-          tMin[b] = t;
-        } else if (v > max[b]!) {
-          max[b] = v;
-          tMax[b] = t;
-        }
-        n[b]!++;
-        sum[b]! += v;
-        last[b] = v;
-        if (v > peak) {
-          peak = v;
-          peakAt = t;
-        }
-        cur = v;
-        curAt = t;
-        all++;
-        allSum += v;
-        if (v < peakMin) peakMin = v;
-        if (keep) keep[kept++] = v;
-      }
-    }
-    const out: Bucket[] = [];
-    for (let b = 0; b < size; b++) {
-      if (!n[b]) continue;
-      const x0 = origin + b * o.bucketMs;
-      out.push({
-        x0,
-        x1: Math.min(x0 + o.bucketMs, o.to),
-        n: n[b]!,
-        min: min[b]!,
-        max: max[b]!,
-        avg: sum[b]! / n[b]!,
-        first: first[b]!,
-        last: last[b]!,
-        // the bucket's span is that of all its samples, as a chart's gaps are judged by rows
-        tFirst: Math.floor(tFirst[b]! / 1000),
-        tLast: Math.floor(tLast[b]! / 1000),
-        tMin: Math.floor(tMin[b]! / 1000),
-        tMax: Math.floor(tMax[b]! / 1000),
-      });
-    }
-    series[m] = out;
-    if (all) {
-      stats[m] = {
-        peak,
-        peakAt: Math.floor(peakAt / 1000),
-        avg: allSum / all,
-        current: cur,
-        currentAt: Math.floor(curAt / 1000),
-        samples: all,
-        p95: keep ? percentileDisc(keep.subarray(0, kept), 0.95, peakMin, peak) : Number.NaN,
-      };
-    }
-  }
-  return { series, stats, rows: total };
+  return scan.finish();
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { DeliveryLedger, FileUpload, PartRecord } from '../chat/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { JobResult } from './types.js';
@@ -69,7 +69,7 @@ export interface JobLock {
 }
 
 export function createDeliveryStore(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   jobId: string,
   lock?: JobLock,

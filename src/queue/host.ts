@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
 import { ErrorCode, isNetopsError, isTransient, NetopsError, userText } from '../errors.js';
 import { type JobPoster, onceOnly, type ProgressState } from '../chat/index.js';
@@ -11,7 +11,7 @@ import { DEFAULT_QUEUE } from './producer.js';
 import type { JobContext, JobDefinition, JobDevice, JobOrigin, ServiceMap } from './types.js';
 
 export interface JobHostOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   jobs: readonly JobDefinition[];
   /** Every service this role built, by key; each job gets the ones it `needs`. */
@@ -118,6 +118,11 @@ export function createJobHost(options: JobHostOptions): JobHost {
       try {
         await update();
       } catch (err) {
+        // Slack refused it for good (channel gone, token revoked): retrying would only fail again.
+        if (!isTransient(err)) {
+          jlog.warn({ err }, 'could not finish the progress message; Slack refused it');
+          return;
+        }
         // Left "running", the message would tell the user the job never ended: try again later.
         throw new NetopsError(
           ErrorCode.SLACK_API,

@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import { ErrorCode, isNetopsError, NetopsError } from '../errors.js';
 import { newJobId, type Envelope } from './envelope.js';
 import type { Enqueue, JobDefinition } from './types.js';
 
 export interface ProducerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   jobs: readonly JobDefinition[];
   /**
@@ -23,9 +23,9 @@ export interface ProducerOptions {
 }
 
 /** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
-const readyWaits = new WeakMap<Redis, Promise<void>>();
+const readyWaits = new WeakMap<RedisClient, Promise<void>>();
 
-function readyWait(connection: Redis): Promise<void> {
+function readyWait(connection: RedisClient): Promise<void> {
   let wait = readyWaits.get(connection);
   if (!wait) {
     wait = new Promise<void>((resolve, reject) => {
@@ -48,7 +48,7 @@ function readyWait(connection: Redis): Promise<void> {
 }
 
 /** Resolves once the connection is ready, or rejects after ms (or at once if it was closed for good). */
-export function whenReady(connection: Redis, ms: number): Promise<void> {
+export function whenReady(connection: RedisClient, ms: number): Promise<void> {
   if (connection.status === 'ready') return Promise.resolve();
   if (connection.status === 'end') return Promise.reject(new Error('Redis connection is closed'));
   let timer: NodeJS.Timeout | undefined;

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import { whenReady } from './producer.js';
 
 export interface UserRateLimitOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Commands one person may send per minute; 0 turns the limit off. */
   perMinute: number;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Envelope } from './envelope.js';
 import { DEFAULT_QUEUE, jobOptions } from './producer.js';
 import type { JobDefinition } from './types.js';
@@ -39,7 +40,7 @@ export interface Scheduler {
 }
 
 export interface SchedulerOptions {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   /** Job definitions: which queue each job runs on and its retry options. */
   jobs: readonly JobDefinition[];
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
    * Defaults to `poll:`, `config.backup:` and `maint:` ids.
    */
   owns?: (id: string) => boolean;
+  /** How long the reconcile lock lasts if its holder dies (renewed while it runs). Default 30 s. */
+  lockMs?: number;
 }
 
 const DEFAULT_OWNED = /^(poll|config\.backup|maint):/;
@@ -94,51 +97,82 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return out;
   }
 
+  /**
+   * Workers reconcile the same inventory, and they start together (a deploy, a host reboot).
+   * Without a lock two of them can both see a schedule missing and both upsert it, the second
+   * moving the first one's next run. Held in Redis beside the queues (one key under the prefix,
+   * so it lives in the queues' slot on a Cluster), renewed while held, and let go by its owner only.
+   */
+  const lockKey = `${options.prefix}:netops:schedules:lock`;
+  const lockMs = options.lockMs ?? 30_000;
+  const RELEASE =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+  const RENEW =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+  async function locked<T>(fn: () => Promise<T>): Promise<T> {
+    const token = randomBytes(8).toString('hex');
+    for (;;) {
+      if (await options.connection.set(lockKey, token, 'PX', lockMs, 'NX')) break;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+    const renew = setInterval(() => {
+      options.connection.eval(RENEW, 1, lockKey, token, lockMs).catch(() => {});
+    }, lockMs / 3);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await options.connection.eval(RELEASE, 1, lockKey, token).catch(() => {});
+    }
+  }
+
   return {
     list,
-    async reconcile(desired) {
-      const result: ReconcileSchedulesResult = { added: [], updated: [], removed: [], unchanged: 0 };
-      const current = new Map((await list()).filter((s) => owns(s.id)).map((s) => [s.id, s] as const));
-      const wanted = new Map(desired.map((d) => [d.id, d] as const));
-      for (const d of wanted.values()) {
-        const def = defs.get(d.jobName);
-        const parsed = def ? def.schema.parse(d.data) : d.data;
-        const q = queueOf(d.jobName);
-        const have = current.get(d.id);
-        const offset = d.offsetMs ? d.offsetMs % d.every : 0;
-        const same =
-          have &&
-          have.queue === q &&
-          have.jobName === d.jobName &&
-          have.every === d.every &&
-          // without an explicit phase BullMQ picks its own; only a phase we asked for is compared
-          (offset === 0 || (have.offsetMs ?? 0) === offset) &&
-          JSON.stringify(have.data) === JSON.stringify(parsed);
-        if (same) {
-          result.unchanged++;
-          continue;
-        }
-        // Moving queues means a new scheduler on the new queue and none on the old.
-        if (have && have.queue !== q) await queue(have.queue).removeJobScheduler(d.id);
-        const envelope: Envelope = { payload: parsed, enqueuedAt: Date.now() };
-        const base = def ? jobOptions(def) : {};
-        await queue(q).upsertJobScheduler(
-          d.id,
-          { every: d.every, ...(offset ? { offset } : {}) },
-          { name: d.jobName, data: envelope, opts: base as Record<string, unknown> },
-        );
-        (have ? result.updated : result.added).push(d.id);
-      }
-      for (const [id, s] of current) {
-        if (wanted.has(id)) continue;
-        await queue(s.queue).removeJobScheduler(id);
-        result.removed.push(id);
-      }
-      return result;
-    },
+    reconcile: (desired) => locked(() => reconcileNow(desired)),
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
       queues.clear();
     },
   };
+
+  async function reconcileNow(desired: readonly DesiredSchedule[]): Promise<ReconcileSchedulesResult> {
+    const result: ReconcileSchedulesResult = { added: [], updated: [], removed: [], unchanged: 0 };
+    const current = new Map((await list()).filter((s) => owns(s.id)).map((s) => [s.id, s] as const));
+    const wanted = new Map(desired.map((d) => [d.id, d] as const));
+    for (const d of wanted.values()) {
+      const def = defs.get(d.jobName);
+      const parsed = def ? def.schema.parse(d.data) : d.data;
+      const q = queueOf(d.jobName);
+      const have = current.get(d.id);
+      const offset = d.offsetMs ? d.offsetMs % d.every : 0;
+      const same =
+        have &&
+        have.queue === q &&
+        have.jobName === d.jobName &&
+        have.every === d.every &&
+        // without an explicit phase BullMQ picks its own; only a phase we asked for is compared
+        (offset === 0 || (have.offsetMs ?? 0) === offset) &&
+        JSON.stringify(have.data) === JSON.stringify(parsed);
+      if (same) {
+        result.unchanged++;
+        continue;
+      }
+      // Moving queues means a new scheduler on the new queue and none on the old.
+      if (have && have.queue !== q) await queue(have.queue).removeJobScheduler(d.id);
+      const envelope: Envelope = { payload: parsed, enqueuedAt: Date.now() };
+      const base = def ? jobOptions(def) : {};
+      await queue(q).upsertJobScheduler(
+        d.id,
+        { every: d.every, ...(offset ? { offset } : {}) },
+        { name: d.jobName, data: envelope, opts: base as Record<string, unknown> },
+      );
+      (have ? result.updated : result.added).push(d.id);
+    }
+    for (const [id, s] of current) {
+      if (wanted.has(id)) continue;
+      await queue(s.queue).removeJobScheduler(id);
+      result.removed.push(id);
+    }
+    return result;
+  }
 }

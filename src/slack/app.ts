@@ -4,7 +4,7 @@ import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Access, Action, DeviceFacts } from '../policy/index.js';
 import type { Intake } from './intake.js';
-import { type Route, SigningReceiver } from './receiver.js';
+import { type Route, routeMatches, SigningReceiver } from './receiver.js';
 import type { Responder } from '../chat/index.js';
 
 export interface ActionHandler {
@@ -314,9 +314,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!(receiver instanceof SigningReceiver)) {
         // Socket Mode has no HTTP server of its own; health and metrics still need one.
         sideServer = createServer(async (req, res) => {
-          const route = options.routes?.find(
-            (r) => r.path === (req.url ?? '').split('?')[0] && r.method === req.method,
-          );
+          const path = (req.url ?? '').split('?')[0] ?? '';
+          const mounted = options.routes?.find((r) => r.mount && routeMatches(r, req.method, path));
+          if (mounted) return void (await mounted.handler(req, res, ''));
+          const route = options.routes?.find((r) => !r.mount && routeMatches(r, req.method, path));
           if (!route) return void res.writeHead(404).end();
           // Alert webhooks arrive here in Socket Mode too: read the body (bounded) as the HTTP receiver does.
           const chunks: Buffer[] = [];

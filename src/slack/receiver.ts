@@ -6,10 +6,20 @@ import type { Logger } from 'pino';
 import { verifySlackSignature } from './verify.js';
 
 export interface Route {
-  method: 'GET' | 'POST';
+  /** '*': every method (a mounted app, such as the dashboard, answers for itself). */
+  method: 'GET' | 'POST' | '*';
   path: string;
+  /**
+   * The route answers for `path` and everything under it, and reads the request body itself
+   * (`body` is then empty); `req.url` is left as received.
+   */
+  mount?: boolean;
   handler(req: IncomingMessage, res: ServerResponse, body: string): void | Promise<void>;
 }
+
+export const routeMatches = (r: Route, method: string | undefined, path: string) =>
+  (r.method === '*' || r.method === method) &&
+  (r.mount ? path === r.path || path.startsWith(`${r.path}/`) : path === r.path);
 
 export interface SigningReceiverOptions {
   signingSecret: string;
@@ -123,6 +133,8 @@ export class SigningReceiver implements Receiver {
     const path = (req.url ?? '/').split('?')[0]!;
     const outcome = (o: 'ok' | 'unauthorized' | 'bad-request') =>
       this.options.onRequest?.(o, performance.now() - started);
+    const mounted = this.options.routes?.find((r) => r.mount && routeMatches(r, req.method, path));
+    if (mounted) return void (await mounted.handler(req, res, ''));
     let body: string;
     try {
       body = req.method === 'POST' ? await readBody(req, this.options.maxBodyBytes ?? 1_000_000) : '';
@@ -130,7 +142,7 @@ export class SigningReceiver implements Receiver {
       if ((err as { status?: number }).status === 413) return tooLarge(req, res);
       return send(res, 400, 'could not read body');
     }
-    const route = this.options.routes?.find((r) => r.path === path && r.method === req.method);
+    const route = this.options.routes?.find((r) => !r.mount && routeMatches(r, req.method, path));
     if (route) return void (await route.handler(req, res, body));
     if (req.method !== 'POST' || !path.startsWith('/slack/')) return send(res, 404, 'not found');
 

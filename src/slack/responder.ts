@@ -1,5 +1,5 @@
 import type { WebAPICallResult, WebClient } from '@slack/web-api';
-import { ErrorCode, NetopsError } from '../errors.js';
+import { ErrorCode, NetopsError, slackErrorCode } from '../errors.js';
 import {
   capBlocks,
   clip,
@@ -13,16 +13,20 @@ import {
 } from '../chat/index.js';
 import { createSlackCaller, type SlackCaller, type SlackCallerOptions } from './web-api.js';
 
+/**
+ * A failed call as a NetopsError. What Slack answered decides whether a retry can help: a missing
+ * channel or a revoked token fails at once with the table's sentence; a 5xx or a timeout is retried.
+ */
 function slackError(method: string, err: unknown): NetopsError {
-  const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-  return new NetopsError(ErrorCode.SLACK_API, `Slack ${method} failed: ${code}`, {
+  const e = err as { code?: string; data?: { error?: string } };
+  const said = e.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
+  const detail = said ?? (err as Error).message;
+  const code = said ? slackErrorCode(said) : ErrorCode.SLACK_API;
+  return new NetopsError(code, `Slack ${method} failed: ${detail}`, {
     cause: err,
-    context: { method, slackError: code },
-    userMessage: `Slack refused ${method} (${code}).`,
-    hint:
-      code === 'not_in_channel' || code === 'channel_not_found'
-        ? 'Invite the bot to the channel: `/invite @netops`.'
-        : undefined,
+    context: { method, slackError: detail },
+    // The table's sentence says what a permanent refusal means; a transient one names the call.
+    ...(code === ErrorCode.SLACK_API ? { userMessage: `Slack refused ${method} (${detail}).` } : {}),
   });
 }
 

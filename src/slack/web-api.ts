@@ -1,4 +1,5 @@
 import { LogLevel, type WebAPICallResult, WebClient } from '@slack/web-api';
+import { ErrorCode, slackErrorCode } from '../errors.js';
 
 /**
  * Calls to Slack's Web API with our own retry rules instead of WebClient's:
@@ -48,9 +49,6 @@ export interface SlackCaller {
   heldFor(method: string, channel?: string): number;
 }
 
-/** Slack answers these with `ok: false` when it failed on its side; whether it did the work is unknown. */
-const SERVER_SIDE = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
 /** Methods Slack rate-limits per channel (chat.postMessage's 1 per second per channel, and kin). */
 const PER_CHANNEL = new Set([
   'chat.postMessage',
@@ -78,7 +76,10 @@ function classify(err: unknown): Outcome {
       return { kind: 'ratelimited', retryAfterSec: e.retryAfter ?? 1 };
     case 'slack_webapi_platform_error':
       if (e.data?.error === 'ratelimited') return { kind: 'ratelimited', retryAfterSec: 1 };
-      return SERVER_SIDE.has(e.data?.error ?? '') ? { kind: 'ambiguous' } : { kind: 'final' };
+      // Failed on Slack's side (the error table says so): whether it did the work is unknown.
+      return slackErrorCode(e.data?.error ?? '') === ErrorCode.SLACK_API
+        ? { kind: 'ambiguous' }
+        : { kind: 'final' };
     case 'slack_webapi_http_error':
       return (e.statusCode ?? 500) >= 500 ? { kind: 'ambiguous' } : { kind: 'final' };
     case 'slack_webapi_request_error':

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
 import { ErrorCode, isNetopsError } from '../errors.js';
 import type { AuditLog, NewAudit } from './audit.js';
@@ -23,7 +23,7 @@ export interface AuditSpoolOptions {
   /** The audit log the writes go to (createAuditLog over the pool). */
   audit: AuditLog;
   /** A connection that fails fast when Redis is away (no offline queue). */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   /** How often the spool is emptied into the database while it holds writes. Default 1 s. */

@@ -49,7 +49,7 @@ export interface StackOptions {
   /** Reach Postgres through this local port (a proxy a test can cut) instead of directly. */
   dbThroughPort?: number;
   start?: Partial<StartOptions>;
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
 }
 
 function withPort(url: string, port: number): string {
@@ -63,7 +63,8 @@ export function configFor(
   db: TestDb,
   prefix: string,
   devices: Device[],
-  env: Record<string, string> = {},
+  /** Over the defaults; a key set to undefined is left out (REDIS_URL beside REDIS_CLUSTER_NODES). */
+  env: Record<string, string | undefined> = {},
   extra: { file?: string; extraYaml?: Record<string, unknown> } = {},
 ): Config {
   const yaml = stringify({
@@ -75,27 +76,25 @@ export function configFor(
     devices,
   });
   if (extra.file) writeFileSync(extra.file, yaml);
-  return loadConfig(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: emu.apiUrl,
-      REDIS_URL: TEST_REDIS_URL,
-      DATABASE_URL: db.url,
-      NETOPS_QUEUE_PREFIX: prefix,
-      // simulated fleets get new host keys every run: never trust-on-first-use across tests
-      NETOPS_KNOWN_HOSTS: join(tmpdir(), `netops-known-hosts-${prefix}.json`),
-      NETOPS_CONFIG: extra.file ?? 'test.yaml',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    {
-      role: 'all',
-      readFile: () => yaml,
-    },
-  );
+  const all: Record<string, string | undefined> = {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emu.apiUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    DATABASE_URL: db.url,
+    NETOPS_QUEUE_PREFIX: prefix,
+    // simulated fleets get new host keys every run: never trust-on-first-use across tests
+    NETOPS_KNOWN_HOSTS: join(tmpdir(), `netops-known-hosts-${prefix}.json`),
+    NETOPS_CONFIG: extra.file ?? 'test.yaml',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...env,
+  };
+  return loadConfig(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)), {
+    role: 'all',
+    readFile: () => yaml,
+  });
 }
 
 /** Emulator + fresh schema + fresh queue prefix + bot and worker, all real. */

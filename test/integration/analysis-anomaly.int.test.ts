@@ -22,10 +22,15 @@ const spec = { name: 'core1', vendor: 'cisco_iosxe' as const, interfaces: 6 };
 const model = buildDeviceModel(1, spec.name, spec.vendor, spec.interfaces);
 // A busy-enough access port that is up: the spike is then a clear multiple of its usual traffic.
 const port = model.interfaces.filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))[0]!;
-// The LLDP neighbour on the other end of that port, whose traffic jumps at the same time.
+// The LLDP neighbour on the other end of that port, whose traffic jumps at the same time. Its quietest
+// port that is up: a jump to 90 % of the speed on a port whose afternoons already run at 45–60 % is
+// inside that port's own band at busy hours, and the sentence rightly leaves it out, so picking the
+// first port made this test pass or fail by the hour it ran at (182 of 504 hours over three weeks).
 const spec2 = { name: 'core2', vendor: 'arista_eos' as const, interfaces: 4 };
 const model2 = buildDeviceModel(1, spec2.name, spec2.vendor, spec2.interfaces);
-const port2 = model2.interfaces.filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))[0]!;
+const port2 = model2.interfaces
+  .filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))
+  .sort((a, b) => a.peak - b.peak)[0]!;
 const now = Date.now();
 const spikeFrom = Math.floor((now - 25 * MIN) / MIN) * MIN;
 
@@ -118,10 +123,9 @@ it('a spike after a config change: one message in the channel with the band, sin
     ),
   );
   expect(text).toContain(`config changed at ${hhmm(spikeFrom - 3 * MIN)} by alice`);
-  // The LLDP neighbour's movement (core2) stopped appearing after the merges of this session (the
-  // metrics read path, the lab's backfill); open work named in the session note. Checked only that it
-  // never names the wrong device.
-  expect(text).not.toMatch(/neighbour (?!core2)\S+ /);
+  expect(text).toMatch(
+    new RegExp(`neighbour core2 ${port2.name.replace(/\//g, '\\/')} in rose at \\d\\d:\\d\\d`),
+  );
   // The chart with the band, in the message's thread.
   const ts = (post.response as { ts?: string }).ts;
   await s.emu.waitFor((c) => c.method === 'files.completeUploadExternal' && c.args.thread_ts === ts, 30_000);
@@ -154,11 +158,9 @@ it('a spike after a config change: one message in the channel with the band, sin
   const { rows } = await s.worker!.pool.query('SELECT verdict, action FROM anomaly_feedback');
   expect(rows).toEqual([{ verdict: 'expected', action: 'mute' }]);
 
-  // Traffic back to normal for a quarter of an hour: the same message is edited to "cleared".
-  const back: SampleRow[] = [];
-  const usual = port.speedBps * port.peak * 0.1;
-  for (let t = now + MIN; t <= now + 20 * MIN; t += MIN) back.push(row(t, usual));
-  await insertSamples(s.worker!.pool, back);
+  // Traffic back to the model's own for twenty minutes: the same message is edited to "cleared". (A
+  // made-up "usual" level far below the band is a drop, and rightly an anomaly of its own.)
+  await backfill(s.worker!.pool, [spec], { days: 20 / 1440, end: new Date(now + 20 * MIN), stepSec: 60 });
   const r = await analyseDevice(
     {
       pool: s.worker!.pool,

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -27,8 +29,10 @@ beforeAll(async () => {
     ...access.env,
     NETOPS_SECRET_AM_HOOK: TOKEN,
     NETOPS_SECRET_GEN_HOOK: 'generic-hmac-secret',
-    NETOPS_SECRET_GRAF_HOOK: 'grafana-hmac-secret',
   };
+  // Grafana's key comes from the credentials file, not the environment: both are the resolver's.
+  const credentialsFile = join(mkdtempSync(join(tmpdir(), 'netops-creds-')), 'credentials.yaml');
+  writeFileSync(credentialsFile, 'graf-hook:\n  secret: grafana-hmac-secret\n');
   s = await startStack({
     devices: access.devices,
     extraYaml: {
@@ -53,6 +57,7 @@ beforeAll(async () => {
         ],
       },
     },
+    env: { NETOPS_CREDENTIALS_FILE: credentialsFile },
     start: { secretsEnv },
   });
 }, 90_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERRORS, ErrorCode, isTransient, NetopsError, userText } from '../../src/errors.js';
+import { ERRORS, ErrorCode, isTransient, NetopsError, slackErrorCode, userText } from '../../src/errors.js';
 
 const DEVELOPER = 'needs JobServices.monitoring at /etc/netops/key.pem: ZodError [{"code":"invalid_type"}]';
 
@@ -41,6 +41,20 @@ describe('error table', () => {
       ].sort(),
     );
     expect(isTransient(new NetopsError(ErrorCode.DEVICE_DISABLED, 'x'))).toBe(false);
+  });
+
+  it('a Slack refusal a retry cannot fix is permanent; a failure on Slack’s side is retried', () => {
+    for (const e of ['channel_not_found', 'not_in_channel', 'is_archived'])
+      expect(slackErrorCode(e)).toBe(ErrorCode.SLACK_CHANNEL);
+    for (const e of ['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'missing_scope'])
+      expect(slackErrorCode(e)).toBe(ErrorCode.SLACK_AUTH);
+    for (const e of ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'])
+      expect(slackErrorCode(e)).toBe(ErrorCode.SLACK_API);
+    // An error name Slack adds later is a refusal of the call, not a reason to retry forever.
+    expect(slackErrorCode('invalid_blocks')).toBe(ErrorCode.SLACK_REJECTED);
+    expect(slackErrorCode('some_new_error')).toBe(ErrorCode.SLACK_REJECTED);
+    for (const e of ['channel_not_found', 'invalid_auth', 'invalid_blocks'])
+      expect(isTransient(new NetopsError(slackErrorCode(e), 'x'))).toBe(false);
   });
 
   it("keeps the thrower's own sentence, and its own hint only", () => {

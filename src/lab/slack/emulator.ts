@@ -45,9 +45,11 @@ export interface SlackEmulatorOptions {
 /**
  * What Slack does wrong, on chosen calls: `ratelimited` answers 429 with Retry-After and does
  * nothing; `error` answers 500 and does nothing; `error-after-commit` does the call (the message
- * is posted, the edit made) and then answers 500, as Slack sometimes does under load.
+ * is posted, the edit made) and then answers 500, as Slack sometimes does under load; `refused`
+ * answers 200 with `ok: false` and the spec's `error` (channel_not_found, invalid_auth, …) and
+ * does nothing, as Slack does for a call that can never succeed.
  */
-export type FaultKind = 'ratelimited' | 'error' | 'error-after-commit';
+export type FaultKind = 'ratelimited' | 'error' | 'error-after-commit' | 'refused';
 
 export interface FaultSpec {
   /** Web API method, or '*' for every method. */
@@ -63,6 +65,8 @@ export interface FaultSpec {
   retryAfterSec?: number;
   /** HTTP status for the error kinds; default 500. */
   status?: number;
+  /** Slack's error name for `refused`; default channel_not_found. */
+  error?: string;
 }
 
 export interface Fault {
@@ -360,6 +364,10 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
         { 'retry-after': String(fault.retryAfterSec ?? 1) },
         { kind: fault.kind, body },
       );
+    }
+    if (fault?.kind === 'refused') {
+      const body = { ok: false, error: fault.error ?? 'channel_not_found' } as MethodResult;
+      return finish(200, body, {}, { kind: fault.kind, body });
     }
     if (fault) {
       const body = { ok: false, error: 'internal_error' } as MethodResult;

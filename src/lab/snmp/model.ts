@@ -139,7 +139,9 @@ export function buildDeviceModel(
 function diurnal(tMs: number): number {
   const hour = (tMs % DAY_MS) / 3_600_000;
   const day = Math.floor(tMs / DAY_MS);
-  const weekend = (day + 4) % 7 >= 5; // 1970-01-01 was a Thursday
+  // 1970-01-01 was a Thursday: (day + 4) % 7 counts from Sunday (0) to Saturday (6).
+  const dow = (day + 4) % 7;
+  const weekend = dow === 0 || dow === 6;
   const shape = 0.15 + 0.85 * (0.5 - 0.5 * Math.cos((2 * Math.PI * (hour - 3)) / 24)) ** 1.5;
   return weekend ? shape * 0.6 : shape;
 }

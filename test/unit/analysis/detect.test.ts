@@ -97,6 +97,22 @@ describe('seasonal baseline detector: anomalies', () => {
     expect((found[0]!.detectedAt - found[0]!.since) / STEP).toBeLessThanOrEqual(4);
   });
 
+  it('a surge right after a drop is its own anomaly at once, not the drop clearing (regression: the lab port whose low week hid a spike)', () => {
+    const f = noisyDiurnal(13, 0.03);
+    const all = series(10, (t, i) => {
+      if (i >= start && i < start + 20) return f(t) * 0.5;
+      if (i >= start + 20 && i < start + 26) return f(t) * 8;
+      return f(t);
+    });
+    const found = run(all.slice(0, 8 * 288), all.slice(8 * 288));
+    expect(found.map((a) => a.side)).toEqual(['low', 'high']);
+    const surge = all[start + 20]!.t;
+    // The drop ends where the surge starts, and the surge is seen by its second sample (hard rule).
+    expect(found[0]!.clearedAt).toBe(surge);
+    expect(found[1]!.since).toBe(surge);
+    expect(found[1]!.detectedAt).toBeLessThanOrEqual(surge + STEP);
+  });
+
   it('a drop to zero is called a drop to zero', () => {
     const f = noisyDiurnal(10);
     const all = series(10, (t, i) => (i >= start && i < start + 24 ? 0 : f(t)));

@@ -187,6 +187,80 @@ describe('absent rules', () => {
   });
 });
 
+describe('Junos rules in set form', () => {
+  it('a `set` rule matches the brace config; the missing line is remediated as `set …`', () => {
+    const c = cfg({
+      rules: [
+        {
+          name: 'ntp',
+          kind: 'present',
+          lines: 'set system ntp server 10.0.0.123\nset system ntp server 10.0.0.124',
+        },
+      ],
+    });
+    const [r] = evaluateDevice(c, dev('juniper_junos'), JUNOS, opts);
+    expect(r!.status).toBe('noncompliant');
+    expect(r!.missing).toEqual([['system ntp server 10.0.0.124']]);
+    expect(remediation([r!], 'juniper_junos', '<removed>').lines).toEqual([
+      'set system ntp server 10.0.0.124',
+    ]);
+  });
+
+  it('regression: a `set` rule line was remediated as `set set …`', () => {
+    const c = cfg({ rules: [{ name: 'ntp', kind: 'present', lines: 'set system ntp server 10.9.9.9' }] });
+    const [r] = evaluateDevice(c, dev('juniper_junos'), JUNOS, opts);
+    expect(remediation([r!], 'juniper_junos', '<removed>').lines).toEqual(['set system ntp server 10.9.9.9']);
+  });
+
+  it('a `set` line in the same place as a brace statement is the same statement, both ways', () => {
+    const rule = (lines: string) => cfg({ rules: [{ name: 'r', kind: 'present', lines }] });
+    const setConfig =
+      'set system host-name edge1-fra\nset system ntp server 10.0.0.123\nset system services ssh\n';
+    expect(
+      evaluateDevice(
+        rule('system {\n ntp {\n  server 10.0.0.123;\n }\n}'),
+        dev('juniper_junos'),
+        setConfig,
+        opts,
+      )[0]!.status,
+    ).toBe('compliant');
+    expect(
+      evaluateDevice(rule('set system services ssh'), dev('juniper_junos'), JUNOS, opts)[0]!.status,
+    ).toBe('compliant');
+    // Not a prefix match: `server 10.0.0.12` is another statement.
+    expect(
+      evaluateDevice(rule('set system ntp server 10.0.0.12'), dev('juniper_junos'), JUNOS, opts)[0]!.status,
+    ).toBe('noncompliant');
+  });
+
+  it('absent in set form: the brace statement is found and deleted', () => {
+    const c = cfg({ rules: [{ name: 'no-telnet', kind: 'absent', lines: 'set system services telnet' }] });
+    const [r] = evaluateDevice(c, dev('juniper_junos'), JUNOS, opts);
+    expect(r!.extra).toEqual([['system', 'services', 'telnet']]);
+    expect(remediation([r!], 'juniper_junos', '<removed>').lines).toEqual(['delete system services telnet']);
+  });
+
+  it('a section in set form: its block headers are not extra, other statements are', () => {
+    const c = cfg({
+      rules: [
+        {
+          name: 'ntp',
+          kind: 'section',
+          match: '^ntp \\{',
+          lines: 'set system ntp server 10.0.0.124',
+        },
+      ],
+    });
+    const [r] = evaluateDevice(c, dev('juniper_junos'), JUNOS, opts);
+    expect(r!.missing).toEqual([['system ntp server 10.0.0.124']]);
+    expect(r!.extra).toEqual([['system', 'ntp', 'server 10.0.0.123']]);
+    expect(remediation([r!], 'juniper_junos', '<removed>').lines).toEqual([
+      'delete system ntp server 10.0.0.123',
+      'set system ntp server 10.0.0.124',
+    ]);
+  });
+});
+
 describe('section rules', () => {
   it('the section must equal the rendered template: missing and extra lines', () => {
     const c = cfg({

@@ -59,9 +59,11 @@ describe('PromptReader', () => {
     const big = cfg.repeat(4);
     expect(cfg.length).toBeGreaterThan(1_000_000);
     time(cfg); // warm up
-    const small = Math.min(time(cfg), time(cfg), time(cfg));
-    const large = Math.min(time(big), time(big), time(big));
-    expect(large).toBeLessThan(1_000);
+    // The fastest of five runs: a busy machine slows some runs, never all of them.
+    const fastest = (text: string) => Math.min(...Array.from({ length: 5 }, () => time(text)));
+    const small = fastest(cfg);
+    const large = fastest(big);
+    expect(large).toBeLessThan(3_000);
     // Four times the input: linear work takes ~4x, quadratic matching would take ~16x. The margin
     // absorbs a busy machine (the timings are milliseconds).
     expect(large / small).toBeLessThan(8);

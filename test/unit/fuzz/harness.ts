@@ -27,8 +27,10 @@ export function fuzzConfig(): Config {
     'discovery: { allowedSubnets: [10.99.0.0/24] }\nchannels: { ops: C00NETOPS0, changes: C00NETOPS0 }\n',
   );
   if (!config) throw new Error(problems.join('\n'));
+  const { redis: _redis, ...rest } = config;
   return {
-    ...config,
+    ...rest,
+    redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379', prefix: 'fuzz' },
     devices: DEVICES,
     env: {} as Config['env'],
     slack: { ...config.slack },
