@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createSyslogReceiver, type SyslogReceiver } from './configs/syslog/index.js';
@@ -18,7 +18,7 @@ export interface WorkerLoopsOptions {
   services: Pick<DomainServices, 'monitoring' | 'reconciler'>;
   log: Logger;
   /** For the poll lease (rounds mode); without it this worker does not poll in rounds. */
-  redis?: Redis;
+  redis?: RedisClient;
   prefix?: string;
   pollLeaseMs?: number;
   onPollRound?: (r: RoundReport) => void;

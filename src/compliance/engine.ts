@@ -274,9 +274,7 @@ export function evaluateRule(
           const words = k.split(' ');
           for (let i = 1; i < words.length; i++) within.add(words.slice(0, i).join(' '));
         }
-      extra = actual
-        .filter((n) => !wanted.has(n.key) && !(n.header && within.has(n.key)))
-        .map((n) => n.path);
+      extra = actual.filter((n) => !wanted.has(n.key) && !(n.header && within.has(n.key))).map((n) => n.path);
       break;
     }
   }

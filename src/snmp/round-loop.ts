@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { Device } from '../config.js';
@@ -15,7 +15,7 @@ import { createPollRounds, type RoundReport } from './rounds.js';
  */
 
 export interface PollLoopOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The queue prefix: one lease per deployment (and per test). */
   prefix: string;
   pool: Pool;
