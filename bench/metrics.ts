@@ -13,6 +13,9 @@ import { createCredentialResolver } from '../src/credentials/index.js';
  *   floats computed here) and the packed layout chosen.
  * - graph: one interface with 1M samples (1 s apart) in the packed layout: query + summary +
  *   M4 + PNG, end to end; then 10M samples downsampled to the plot width (raw, no rollups).
+ * - poll: 10,000 simulated devices × 48 interfaces polled in rounds and stored (see poll()).
+ * - victoriametrics (BENCH_BACKENDS=postgres to skip): graph and poll again with the samples in a
+ *   victoria-metrics started here (see victoria()); printed under `victoriametrics`.
  * Sets up its own schema, drops it at the end; prints one JSON object as the last line.
  */
 import { randomBytes } from 'node:crypto';
