@@ -732,7 +732,7 @@ async function main() {
   const admin = new pg.Client({ connectionString: URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-  const pool = createPool({ connectionString: URL, schema, max: 4 });
+  const pool = createPool({ connectionString: URL, schema, max: 8 });
   const out: Record<string, unknown> = {};
   try {
     await migrate(pool);
