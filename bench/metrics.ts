@@ -736,10 +736,13 @@ async function main() {
   const out: Record<string, unknown> = {};
   try {
     await migrate(pool);
+    // BENCH_BACKENDS=victoriametrics: only the VictoriaMetrics figures
+    if (!BACKENDS.has('postgres')) ONLY.delete('storage');
+    const pgOnly = BACKENDS.has('postgres');
     if (ONLY.has('storage')) Object.assign(out, await storage(pool));
-    if (ONLY.has('graph')) Object.assign(out, await graph(pool));
-    if (ONLY.has('search')) Object.assign(out, await search(pool));
-    if (ONLY.has('poll')) Object.assign(out, await poll(pool));
+    if (pgOnly && ONLY.has('graph')) Object.assign(out, await graph(pool));
+    if (pgOnly && ONLY.has('search')) Object.assign(out, await search(pool));
+    if (pgOnly && ONLY.has('poll')) Object.assign(out, await poll(pool));
     out.backend = 'postgres';
     if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
     out.runs = RUNS;
