@@ -630,7 +630,7 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
       '-search.latencyOffset=0s',
       '-search.maxPointsPerTimeseries=100000000',
     ],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const url = `http://127.0.0.1:${port}`;
   const out: Record<string, unknown> = {};
@@ -720,8 +720,10 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
     }
     if (ONLY.has('poll')) Object.assign(out, await poll(pool, backend));
   } finally {
+    // its data directory goes only after it has exited (it saves caches there on the way out)
+    const exited = new Promise((r) => vm.once('exit', r));
     vm.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     rmSync(dir, { recursive: true, force: true });
   }
   return out;
