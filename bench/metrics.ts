@@ -745,7 +745,7 @@ async function main() {
     if (pgOnly && ONLY.has('graph')) Object.assign(out, await graph(pool));
     if (pgOnly && ONLY.has('search')) Object.assign(out, await search(pool));
     if (pgOnly && ONLY.has('poll')) Object.assign(out, await poll(pool));
-    out.backend = 'postgres';
+    if (pgOnly) out.backend = 'postgres';
     if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
     out.runs = RUNS;
     out.loadavg_1m = r2(loadavg()[0]!);
