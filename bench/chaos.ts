@@ -1,23 +1,35 @@
 /**
- * Fault probe: what a person in Slack gets when things die under load, on loopback only.
+ * Fault probe at the issue's scale: what a person in Slack gets when things die under load, on
+ * loopback only. Each scenario is bounded in count (env knobs below, defaults = the issue's figures)
+ * and in time (SETTLE_TIMEOUT_S for its results to arrive, 300 by default).
  *
- *   worker_kill            bot + two worker processes; commands at a steady rate while a worker is
- *                          SIGKILLed every KILL_EVERY_MS and replaced (from a pre-loaded standby)
- *   slack_500_after_commit Slack makes posts and edits, then answers 500 (30 % of each)
- *   slack_429              20 % of all Slack calls answered 429 (Retry-After 1 s), against a
- *                          fault-free baseline
- *   postgres_down          Postgres unreachable for OUTAGE_S while commands keep coming
- *   redis_restart          Redis (own redis-server, appendonly) stopped and restarted mid-burst
+ *   worker_kill            bot + two worker processes; JOBS (2,000) commands at RATE (25)/s while a
+ *                          worker is SIGKILLed every KILL_EVERY_MS (700) until KILLS (100) kills,
+ *                          each replaced from a pool of pre-loaded standbys → jobs_lost,
+ *                          duplicate_posts (both must be 0), recovery_ms after the last kill
+ *   redis_restart          Redis (own redis-server, appendonly) stopped for REDIS_DOWN_MS and
+ *                          restarted during REDIS_RATE (100)/s for REDIS_SECONDS (10) →
+ *                          accepted_commands_lost (0), recovery_ms to the first command accepted
+ *   postgres_restart       a private PostgreSQL (initdb/pg_ctl as user postgres, spare port) stopped
+ *                          (fast) for PG_DOWN_S (5) and started again while commands keep coming
+ *                          → audit_rows_lost (0), recovery_ms until the audit spool is written
+ *   slack_429              SHARE_429 (20 %) of all Slack calls answered 429 (Retry-After 1 s) during
+ *                          SLACK_COMMANDS (200) commands → posts_lost, posts_doubled (0),
+ *                          recovery_ms from the faults' end to the last result
+ *   slack_500_after_commit Slack makes posts and edits, then answers 500 (30 % of each) [on request]
+ *   postgres_down          the shared Postgres unreachable (a proxy cut, no reset) for OUTAGE_S [on request]
  *
  * Every command is `sleep <ms>` (a test job whose result names its job id), so each result can be
  * matched to its command: lost = no result, duplicated = more than one, stuck = progress message
- * never done. CHAOS=worker_kill,slack_429 runs a subset. Prints one JSON object as its last line.
- * Figures move with machine load: say how loaded the machine was when quoting them.
+ * never done. CHAOS=worker_kill,slack_429 runs a subset (default: the first four). Prints one JSON
+ * object as its last line, with the load average. Figures move with machine load: quote them with it.
  */
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { testCommands, testJobs } from '../test/fixtures/spine/sleep.js';
 import { TEST_DATABASE_URL } from '../test/helpers/pg.js';
 import { TEST_REDIS_URL } from '../test/helpers/redis.js';
+import { startPgServer } from '../test/helpers/pg-server.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { type Stack, startStack } from '../test/helpers/stack.js';
 import { percentile, summarise, tallySleepJobs } from '../test/helpers/tally.js';
@@ -27,8 +39,15 @@ import { createStandbyPool, killHard } from '../test/helpers/worker-procs.js';
 const A = 'C00NETOPS0';
 const B = 'C0INCIDENT';
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const only = process.env.CHAOS?.split(',');
-const wanted = (name: string) => !only || only.includes(name);
+const only = process.env.CHAOS?.split(',') ?? [
+  'worker_kill',
+  'redis_restart',
+  'postgres_restart',
+  'slack_429',
+];
+const wanted = (name: string) => only.includes(name);
+const SETTLE_TIMEOUT_MS = env('SETTLE_TIMEOUT_S', 300) * 1000;
+const loadAvg = () => loadavg().map((l) => Math.round(l * 100) / 100);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number) => Math.round(n);
 const start = { jobs: testJobs, commands: testCommands };
@@ -61,7 +80,7 @@ async function burst(
 }
 
 /** Waits until every progress message in the channels is done or failed (or the deadline). */
-async function settle(stack: Stack, channels: string[], expected: number, timeoutMs = 180_000) {
+async function settle(stack: Stack, channels: string[], expected: number, timeoutMs = SETTLE_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = summarise(tallySleepJobs(stack.emu, channels));
@@ -72,7 +91,10 @@ async function settle(stack: Stack, channels: string[], expected: number, timeou
 }
 
 async function auditGaps(stack: Stack, jobIds: string[]) {
-  const { rows } = await stack.db.pool.query(
+  // A pool connection cut by a database restart fails once; the pool replaces it.
+  const query = (sql: string, args: unknown[]) =>
+    stack.db.pool.query(sql, args).catch(() => sleep(500).then(() => stack.db.pool.query(sql, args)));
+  const { rows } = await query(
     `SELECT job_id FROM audit WHERE job_id = ANY($1) AND status IN ('done','failed') AND finished_at IS NOT NULL
        AND text <> '' AND source <> 'unknown'`,
     [jobIds],
@@ -80,43 +102,65 @@ async function auditGaps(stack: Stack, jobIds: string[]) {
   return jobIds.length - rows.length;
 }
 
-const report: Record<string, unknown> = {};
+const report: Record<string, unknown> = { load_avg_start: loadAvg() };
 
 if (wanted('worker_kill')) {
-  const COMMANDS = env('COMMANDS', 500);
-  const RATE = env('RATE', 50);
-  const KILL_EVERY_MS = env('KILL_EVERY_MS', 2_000);
-  const KILLS = env('KILLS', 10);
+  const JOBS = env('JOBS', 2_000);
+  const RATE = env('RATE', 25);
+  const KILL_EVERY_MS = env('KILL_EVERY_MS', 700);
+  const KILLS = env('KILLS', 100);
+  const t0 = Date.now();
   const stack = await startStack({ roles: ['bot'], start });
-  const pool = createStandbyPool(stack.config, { maxStalledCount: 50, domain: false, loops: false }, 3);
+  // Enough standbys that a kill rarely waits for a replacement to load (loading is the slow part).
+  const pool = createStandbyPool(stack.config, { maxStalledCount: 50, loops: false }, env('STANDBY', 4));
   const live = await Promise.all([pool.activate(), pool.activate()]);
   let kills = 0;
   let lastKillAt = 0;
+  let sending = true;
+  const outstanding = () => {
+    const s = summarise(tallySleepJobs(stack.emu, [A]));
+    return sending || s.jobs < JOBS || s.progress_stuck > 0;
+  };
   const killing = (async () => {
-    while (kills < KILLS) {
+    // Kill only while there is work in flight, and never the last live worker.
+    while (kills < KILLS && outstanding() && Date.now() - t0 < SETTLE_TIMEOUT_MS) {
       await sleep(KILL_EVERY_MS);
+      if (live.length < 2) continue;
       await killHard(live.shift()!);
       kills++;
       lastKillAt = Date.now();
-      live.push(await pool.activate());
+      void pool.activate().then((c) => live.push(c));
     }
   })();
-  await burst(stack, COMMANDS, RATE);
+  await burst(stack, JOBS, RATE);
+  sending = false;
   await killing;
-  await settle(stack, [A], COMMANDS);
-  const drainedAt = Date.now();
+  await settle(stack, [A], JOBS);
+  // Jobs still in the queue at the deadline are late, not lost: say how many.
+  const counts = await stack
+    .bot!.producer.queue('default')
+    .getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+    .catch(() => ({}) as Record<string, number>);
   const tally = tallySleepJobs(stack.emu, [A]);
+  const lastResultAt = Math.max(
+    ...[...tally.values()].flatMap((t) => t.results.map((r) => Number(r.ts) * 1000)),
+  );
+  const s = summarise(tally);
   report.worker_kill = {
-    commands: COMMANDS,
+    commands: JOBS,
     // Commands that never became a job: the user was told privately (e.g. the progress message
     // could not be posted); not lost, but not run either.
-    refused_at_intake: COMMANDS - tally.size,
+    refused_at_intake: JOBS - tally.size,
     private_replies: stack.emu.responseUrlPosts.length,
     rate_per_s: RATE,
     kills,
+    kill_every_ms: KILL_EVERY_MS,
     lock_ms: 1_500,
     stalled_interval_ms: 1_000,
-    ...summarise(tally),
+    jobs_lost: [...tally.values()].filter((t) => t.results.length === 0).length,
+    still_queued_at_deadline: Object.values(counts).reduce((a, b) => a + b, 0),
+    duplicate_posts: s.results_duplicated + s.progress_duplicated,
+    ...s,
     audit_rows_lost_or_incomplete: await auditGaps(stack, [...tally.keys()]),
     p50_command_to_result_ms: round(
       percentile(
@@ -130,7 +174,10 @@ if (wanted('worker_kill')) {
         99,
       ),
     ),
-    drained_ms_after_last_kill: drainedAt - lastKillAt - 1_500,
+    // The last result after the last kill: how long the survivors took to pick up its jobs.
+    recovery_ms: Math.max(0, round(lastResultAt - lastKillAt)),
+    elapsed_s: round((Date.now() - t0) / 1000),
+    load_avg: loadAvg(),
   };
   pool.close();
   await Promise.all([...pool.all].map(killHard));
@@ -156,6 +203,8 @@ if (wanted('slack_500_after_commit')) {
 
 if (wanted('slack_429')) {
   const COMMANDS = env('SLACK_COMMANDS', 200);
+  const SHARE = env('SHARE_429', 0.2);
+  const t0 = Date.now();
   const stack = await startStack({ start });
   const p50 = () =>
     round(
@@ -168,21 +217,85 @@ if (wanted('slack_429')) {
   await settle(stack, [A, B], 50);
   const baseline = p50();
   stack.emu.reset();
-  stack.emu.fault({ method: '*', kind: 'ratelimited', probability: 0.2, retryAfterSec: 1 });
+  const fault = stack.emu.fault({ method: '*', kind: 'ratelimited', probability: SHARE, retryAfterSec: 1 });
   await burst(stack, COMMANDS, 20, { channels: [A, B] });
+  // The faults end with the burst; what is still held back then is delivered after.
+  fault.remove();
+  const faultsEndedAt = Date.now();
+  const duringFaults = stack.emu.calls.filter((c) => c.method !== 'upload');
   await settle(stack, [A, B], COMMANDS);
   const calls = stack.emu.calls.filter((c) => c.method !== 'upload');
-  const s = summarise(tallySleepJobs(stack.emu, [A, B]));
+  const tally = tallySleepJobs(stack.emu, [A, B]);
+  const s = summarise(tally);
+  const lastResultAt = Math.max(
+    ...[...tally.values()].flatMap((t) => t.results.map((r) => Number(r.ts) * 1000)),
+  );
   report.slack_429 = {
     commands: COMMANDS,
-    share_429: Math.round((calls.filter((c) => c.status === 429).length / calls.length) * 100) / 100,
+    // Of the calls made while the faults were on.
+    share_429:
+      Math.round((duringFaults.filter((c) => c.status === 429).length / duringFaults.length) * 100) / 100,
+    answered_429: calls.filter((c) => c.status === 429).length,
     baseline_p50_command_to_result_ms: baseline,
     p50_command_to_result_ms: p50(),
     posts_lost: s.results_lost,
     posts_doubled: s.results_duplicated + s.progress_duplicated,
     progress_stuck: s.progress_stuck,
+    recovery_ms: Math.max(0, round(lastResultAt - faultsEndedAt)),
+    elapsed_s: round((Date.now() - t0) / 1000),
+    load_avg: loadAvg(),
   };
   await stack.stop();
+}
+
+if (wanted('postgres_restart')) {
+  const DOWN_S = env('PG_DOWN_S', 5);
+  const RATE = env('PG_RATE', 20);
+  const t0 = Date.now();
+  const pgServer = await startPgServer();
+  const stack = await startStack({ databaseUrl: await pgServer.createDatabase('netops_chaos'), start });
+  const total = RATE * (DOWN_S + 6);
+  let during = 0;
+  let down = false;
+  let stoppedAt = 0;
+  let restartedAt = 0;
+  await burst(stack, total, RATE, {
+    onSent: (i) => {
+      if (i === RATE * 2) {
+        down = true;
+        stoppedAt = Date.now();
+        void pgServer.stop().then(() =>
+          sleep(DOWN_S * 1000).then(async () => {
+            await pgServer.start();
+            restartedAt = Date.now();
+            down = false;
+          }),
+        );
+      }
+      if (down) during++;
+    },
+  });
+  while (!restartedAt) await sleep(100);
+  await settle(stack, [A], total);
+  const spool = new Redis(TEST_REDIS_URL);
+  const key = `${stack.prefix}:netops:audit-spool`;
+  while ((await spool.llen(key)) > 0 && Date.now() - restartedAt < SETTLE_TIMEOUT_MS) await sleep(100);
+  const spoolWrittenAt = Date.now();
+  spool.disconnect();
+  const tally = tallySleepJobs(stack.emu, [A]);
+  report.postgres_restart = {
+    down_s: round((restartedAt - stoppedAt) / 1000),
+    commands: total,
+    commands_while_down: during,
+    ...summarise(tally),
+    audit_rows_lost: await auditGaps(stack, [...tally.keys()]),
+    // Postgres back → every audit row kept in Redis meanwhile written to it.
+    recovery_ms: round(spoolWrittenAt - restartedAt),
+    elapsed_s: round((Date.now() - t0) / 1000),
+    load_avg: loadAvg(),
+  };
+  await stack.stop();
+  await pgServer.close();
 }
 
 if (wanted('postgres_down')) {
@@ -230,7 +343,9 @@ if (wanted('postgres_down')) {
 
 if (wanted('redis_restart')) {
   const RATE = env('REDIS_RATE', 100);
-  const SECONDS = 6;
+  const SECONDS = env('REDIS_SECONDS', 10);
+  const DOWN_MS = env('REDIS_DOWN_MS', 1_000);
+  const t0 = Date.now();
   const redis = await startRedisServer();
   const stack = await startStack({ redisUrl: redis.url, start });
   let stoppedAt = 0;
@@ -240,7 +355,7 @@ if (wanted('redis_restart')) {
       if (i === RATE * 2) {
         stoppedAt = Date.now();
         void redis.stop().then(() =>
-          sleep(1_000).then(async () => {
+          sleep(DOWN_MS).then(async () => {
             await redis.start();
             startedAt = Date.now();
           }),
@@ -268,11 +383,15 @@ if (wanted('redis_restart')) {
     accepted_commands_lost: accepted.filter((t) => t.results.length === 0).length,
     duplicated: accepted.filter((t) => t.results.length > 1).length,
     progress_stuck: summarise(tally).progress_stuck,
-    first_accepted_ms_after_restart: firstAcceptedAfter ? round(firstAcceptedAfter - startedAt) : null,
+    // Redis back → the first command accepted again.
+    recovery_ms: firstAcceptedAfter ? round(firstAcceptedAfter - startedAt) : null,
+    elapsed_s: round((Date.now() - t0) / 1000),
+    load_avg: loadAvg(),
   };
   await stack.stop();
   await redis.close();
 }
 
+report.load_avg_end = loadAvg();
 console.log(JSON.stringify(report));
 process.exit(0);

@@ -21,45 +21,12 @@ import { createSshCredentials, createDeviceService } from '../src/devices/index.
 import { startFleet } from '../src/lab/fleet/index.js';
 import { searchConfigs, toPostgresRegex } from '../src/configs/search.js';
 import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
+import { synthConfig } from './lib/common.js';
 
 const URL_ = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
-/** A plausible ~300-line IOS-XE config, unique per device. */
-export function synthConfig(i: number): string {
-  const name = `dev${String(i).padStart(5, '0')}`;
-  const out = [
-    `version 17.9`,
-    `hostname ${name}`,
-    '!',
-    'aaa new-model',
-    `ip domain name site${i % 50}.example.net`,
-    '!',
-  ];
-  for (let p = 1; p <= 48; p++) {
-    out.push(
-      `interface GigabitEthernet1/0/${p}`,
-      ` description ${p % 7 === 0 ? 'uplink' : 'access'} port ${p} of ${name}`,
-      ` switchport access vlan ${10 + (p % 5)}`,
-      ' switchport mode access',
-      ' spanning-tree portfast',
-      '!',
-    );
-  }
-  out.push(
-    'router ospf 1',
-    ` router-id 10.${(i >> 8) & 255}.${i & 255}.1`,
-    ' passive-interface default',
-    '!',
-  );
-  for (let a = 0; a < 20; a++)
-    out.push(`ip access-list extended ACL${a}`, ` permit tcp 10.${a}.0.0 0.0.255.255 any eq 22`, '!');
-  out.push(
-    i % 10 === 0 ? 'ntp server 10.9.9.99' : 'ntp server 10.9.9.11',
-    `logging host 10.9.${i % 4}.5`,
-    'end',
-  );
-  return `${out.join('\n')}\n`;
-}
+/** A plausible ~300-line IOS-XE config, unique per device (shared with bench/metrics). */
+export { synthConfig };
 
 async function main() {
   const schema = `bench_${randomBytes(4).toString('hex')}`;

@@ -11,20 +11,27 @@ import { createCredentialResolver } from '../src/credentials/index.js';
  *   (heap, TOAST and indexes) ÷ stored metric values (8 per sample), for the old row layout, the
  *   alternatives measured (float8[] per interface-hour compressed by pglz and by lz4, XOR/Gorilla
  *   floats computed here) and the packed layout chosen.
- * - graph: one interface with 1M samples (1 s apart) in the packed layout: query + summary +
- *   M4 + PNG, end to end; then 10M samples downsampled to the plot width (raw, no rollups).
+ * - graph: one interface with 1M samples (1 s apart) in the packed layout: query + summary (peak
+ *   and its moment, exact p95, average, latest: same pass) + M4 + PNG, end to end; then 10M samples
+ *   downsampled to the plot width (raw, no rollups): pixel columns that hold whole hours read
+ *   from the rows' heads, so p95 is left out (downsample_10m_raw_ms); with the exact p95, which
+ *   decodes every sample (downsample_10m_raw_with_p95_ms). (This replaces bench/charts' figures.)
  * - poll: 10,000 simulated devices × 48 interfaces polled in rounds and stored (see poll()).
  * - victoriametrics (BENCH_BACKENDS=postgres to skip): graph and poll again with the samples in a
  *   victoria-metrics started here (see victoria()); printed under `victoriametrics`.
  * Sets up its own schema, drops it at the end; prints one JSON object as the last line.
  */
-import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { createChartRenderer, utilisationChart } from '../src/charts/index.js';
-import { encodeTimes, encodeValues } from '../src/metrics/codec.js';
 import { bucketsToM4, withGaps } from '../src/metrics/downsample.js';
-import { compactBefore, KIND, PERIOD_MS } from '../src/metrics/packed.js';
+import {
+  compactBefore,
+  KIND,
+  PERIOD_MS,
+  type PackedPeriod,
+  packPeriod,
+  writePacked,
+} from '../src/metrics/packed.js';
 import { ensurePartitions } from '../src/metrics/partitions.js';
 import { findInterface, querySeriesFor, querySummary } from '../src/metrics/query.js';
 import { type MetricsBackend, victoriaBackend } from '../src/metrics/backend.js';
@@ -37,10 +44,8 @@ import {
   integrate,
   utilAtKnot,
 } from '../src/lab/snmp/model.js';
-import { createPool, migrate, quoteIdent } from '../src/storage/index.js';
+import { lcg, load1, logger, median, r1, r2, synthConfig, timed, withBenchSchema } from './lib/common.js';
 
-const URL =
-  process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const FLEET_DEVICES = Number(process.env.BENCH_FLEET_DEVICES ?? 20);
 const ROWS_1M = Number(process.env.BENCH_1M_ROWS ?? 1_000_000);
 const ROWS_10M = Number(process.env.BENCH_10M_ROWS ?? 10_000_000);
@@ -55,21 +60,7 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPIKE = 9.9e9;
 
-const log = (...a: unknown[]) => console.error('[bench/metrics]', ...a);
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r2 = (x: number) => Math.round(x * 100) / 100;
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-function lcg(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 4_294_967_296;
-  };
-}
+const log = logger('metrics');
 
 /** Bytes of a (partitioned) table with its TOAST and indexes. */
 async function tableBytes(pool: pg.Pool, table: string): Promise<number> {
@@ -270,56 +261,40 @@ async function storage(pool: pg.Pool): Promise<Record<string, unknown>> {
   };
 }
 
-/** One interface with n samples at 1 s, written straight as packed hours (setup, not timed). */
+/** One interface with n samples at 1 s, written straight as packed hours with heads (setup, not timed). */
 async function packedInterface(pool: pg.Pool, device: string, ifindex: number, n: number): Promise<void> {
   const rnd = lcg(ifindex * 31);
   const spikeAt = Math.floor(n / 3);
   await upsertInterfaces(pool, device, [{ ifIndex: ifindex, name: `Ethernet1/${ifindex}`, speedBps: 1e10 }]);
   await ensurePartitions(pool, new Date(START), new Date(START + n * 1000));
-  const kinds = Object.keys(KIND) as (keyof typeof KIND)[];
-  let batch: unknown[][] = Array.from({ length: 6 + kinds.length }, () => []);
-  const flush = async () => {
-    if (!batch[0]!.length) return;
-    await pool.query(
-      `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, ${kinds.join(', ')})
-       SELECT $1, $2, * FROM unnest($3::timestamptz[], $4::int[], $5::timestamptz[], $6::timestamptz[], $7::bytea[],
-         ${kinds.map((_, j) => `$${8 + j}::bytea[]`).join(', ')})`,
-      [device, ifindex, ...batch.slice(0, 5), ...batch.slice(6)],
-    );
-    batch = Array.from({ length: 6 + kinds.length }, () => []);
-  };
+  let batch: PackedPeriod[] = [];
   for (let h = 0; h * 3600 < n; h++) {
     const m = Math.min(3600, n - h * 3600);
     const ts = new Float64Array(m);
-    const cols: Record<string, (number | null)[]> = {};
-    for (const k of kinds) cols[k] = new Array(m);
+    const cols = Object.fromEntries(Object.keys(KIND).map((k) => [k, new Float64Array(m)])) as Record<
+      keyof typeof KIND,
+      Float64Array
+    >;
     for (let i = 0; i < m; i++) {
       const j = h * 3600 + i;
       ts[i] = (START + j * 1000) * 1000;
       // byte counts per second, as a counter delta would give them
       const inB = j === spikeAt ? SPIKE / 8 : Math.round((3e9 + 2e9 * Math.sin(j / 8000) + rnd() * 5e8) / 8);
       const outB = Math.round((1.8e9 + 6e8 * Math.cos(j / 9000) + rnd() * 2e8) / 8);
-      cols.in_bps![i] = inB * 8;
-      cols.out_bps![i] = outB * 8;
-      cols.in_pps![i] = Math.round(inB / 700);
-      cols.out_pps![i] = Math.round(outB / 700);
-      cols.in_errors![i] = 0;
-      cols.out_errors![i] = 0;
-      cols.in_discards![i] = rnd() < 0.001 ? 1 : 0;
-      cols.out_discards![i] = 0;
-      cols.speed_bps![i] = 1e10;
+      cols.in_bps[i] = inB * 8;
+      cols.out_bps[i] = outB * 8;
+      cols.in_pps[i] = Math.round(inB / 700);
+      cols.out_pps[i] = Math.round(outB / 700);
+      cols.in_discards[i] = rnd() < 0.001 ? 1 : 0;
+      cols.speed_bps[i] = 1e10;
     }
-    batch[0]!.push(new Date(START + h * PERIOD_MS));
-    batch[1]!.push(m);
-    batch[2]!.push(new Date(ts[0]! / 1000));
-    batch[3]!.push(new Date(ts[m - 1]! / 1000));
-    batch[4]!.push(encodeTimes(ts));
-    kinds.forEach((k, j) => {
-      batch[6 + j]!.push(encodeValues(KIND[k], cols[k]!, ts));
-    });
-    if (batch[0]!.length >= 200) await flush();
+    batch.push(packPeriod(START + h * PERIOD_MS, { device, ifindex, tsUs: ts, values: cols }));
+    if (batch.length >= 200) {
+      await writePacked(pool, batch);
+      batch = [];
+    }
   }
-  await flush();
+  await writePacked(pool, batch);
 }
 
 async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
@@ -339,6 +314,7 @@ async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
   const total: number[] = [];
   const queryMs: number[] = [];
   const summaryMs: number[] = [];
+  const renderMs: number[] = [];
   let peakOk = true;
   const to1 = START + ROWS_1M * 1000;
   for (let i = 0; i < RUNS; i++) {
@@ -355,6 +331,7 @@ async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
     const t2 = performance.now();
     const inbound = withGaps(bucketsToM4(res.series.in_bps!), res.bucketMs * 3);
     const outbound = withGaps(bucketsToM4(res.series.out_bps!), res.bucketMs * 3);
+    const t3 = performance.now();
     await renderer.render(
       utilisationChart({
         title: 'core1 Ethernet1/1',
@@ -368,34 +345,60 @@ async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
     total.push(performance.now() - t0);
     queryMs.push(t1 - t0);
     summaryMs.push(t2 - t1);
+    renderMs.push(performance.now() - t3);
+    const s = summary.find((x) => x.metric === 'in_bps');
     peakOk &&=
       Math.max(...inbound.filter((p) => Number.isFinite(p.y)).map((p) => p.y)) === SPIKE &&
-      summary.find((s) => s.metric === 'in_bps')?.peak === SPIKE &&
+      s?.peak === SPIKE &&
+      Number.isFinite(s.p95) &&
       res.rowsScanned === ROWS_1M;
   }
 
-  const ten: number[] = [];
+  // 10M samples (116 days at 1 s) to the plot width, raw, no rollups: the pixel buckets with
+  // peak, average and latest (columns holding whole hours read from the rows' heads) ...
   const to2 = START + ROWS_10M * 1000;
-  for (let i = 0; i < Math.max(3, Math.ceil(RUNS / 2)); i++) {
-    const t0 = performance.now();
-    const res = await querySeriesFor(pool, if2, {
+  const tenQuery = (p95: boolean) =>
+    querySeriesFor(pool, if2, {
       metrics: ['in_bps', 'out_bps'],
       from: new Date(START),
       to: new Date(to2),
       widthPx: plot,
       resolution: 'raw',
+      p95,
     });
+  const ten = await timed(Math.max(3, Math.ceil(RUNS / 2)), async () => {
+    const res = await tenQuery(false);
     const pts = bucketsToM4(res.series.in_bps!);
-    ten.push(performance.now() - t0);
-    peakOk &&= Math.max(...pts.map((p) => p.y)) === SPIKE && res.rowsScanned === ROWS_10M;
-  }
+    peakOk &&=
+      Math.max(...pts.map((p) => p.y)) === SPIKE &&
+      res.summaries?.find((s) => s.metric === 'in_bps')?.peak === SPIKE &&
+      res.rowsScanned === ROWS_10M;
+    return res;
+  });
+  // ... and with the exact p95 too, which decodes every sample
+  const tenP95 = await timed(2, async () => {
+    const res = await tenQuery(true);
+    peakOk &&= Math.max(...res.series.in_bps!.map((b) => b.max)) === SPIKE;
+    return res;
+  });
+  const full = tenP95.last.summaries!.find((s) => s.metric === 'in_bps')!;
+  const fromHeads = ten.last.summaries!.find((s) => s.metric === 'in_bps')!;
+  // heads and a full decode agree on everything but the p95 heads cannot give
+  const headsAgree =
+    full.peak === fromHeads.peak &&
+    full.peakAt === fromHeads.peakAt &&
+    full.current === fromHeads.current &&
+    Math.abs(full.avg - fromHeads.avg) <= 1e-9 * full.avg;
   return {
     graph_1m_end_to_end_ms: r1(median(total)),
     graph_1m_end_to_end_max_ms: r1(Math.max(...total)),
     graph_1m_query_ms: r1(median(queryMs)),
     graph_1m_summary_ms: r1(median(summaryMs)),
-    downsample_10m_raw_ms: r1(median(ten)),
-    downsample_10m_raw_max_ms: r1(Math.max(...ten)),
+    graph_1m_render_ms: r1(median(renderMs)),
+    downsample_10m_raw_ms: r1(median(ten.ms)),
+    downsample_10m_raw_max_ms: r1(Math.max(...ten.ms)),
+    downsample_10m_raw_with_p95_ms: r1(median(tenP95.ms)),
+    downsample_10m_heads_agree_with_full_decode: headsAgree,
     rows_1m: ROWS_1M,
     rows_10m: ROWS_10M,
     plot_width_px: plot,
@@ -404,44 +407,6 @@ async function graph(pool: pg.Pool): Promise<Record<string, unknown>> {
 }
 
 export { packedInterface };
-
-/** A ~9 KB IOS-XE-like config, unique per device (the shape bench/configs.ts uses). */
-function synthConfig(i: number): string {
-  const name = `dev${String(i).padStart(6, '0')}`;
-  const out = [
-    'version 17.9',
-    `hostname ${name}`,
-    '!',
-    'aaa new-model',
-    `ip domain name site${i % 50}.example.net`,
-    '!',
-  ];
-  for (let p = 1; p <= 48; p++)
-    out.push(
-      `interface GigabitEthernet1/0/${p}`,
-      ` description ${p % 7 === 0 ? 'uplink' : 'access'} port ${p} of ${name}`,
-      ` switchport access vlan ${10 + (p % 5)}`,
-      ' switchport mode access',
-      ' spanning-tree portfast',
-      '!',
-    );
-  out.push(
-    'router ospf 1',
-    ` router-id 10.${(i >> 8) & 255}.${i & 255}.1`,
-    ' passive-interface default',
-    '!',
-  );
-  for (let a = 0; a < 20; a++)
-    out.push(`ip access-list extended ACL${a}`, ` permit tcp 10.${a}.0.0 0.0.255.255 any eq 22`, '!');
-  // one device in a thousand still has a read-write community: what an audit searches for
-  if (i % 1000 === 7) out.push('snmp-server community legacyRW RW');
-  out.push(
-    i % 10 === 0 ? 'ntp server 10.9.9.99' : 'ntp server 10.9.9.11',
-    `logging host 10.9.${i % 4}.5`,
-    'end',
-  );
-  return `${out.join('\n')}\n`;
-}
 
 async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
   const { searchConfigs } = await import('../src/configs/search.js');
@@ -455,7 +420,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
     const shas: string[] = [];
     const devices: string[] = [];
     for (let i = start; i < Math.min(n, start + 2000); i++) {
-      const b = synthConfig(i);
+      const b = synthConfig(i, { digits: 6, auditLines: true });
       bodies.push(b);
       shas.push(createHash('sha256').update(b).digest('hex'));
       devices.push(`dev${String(i).padStart(6, '0')}`);
@@ -492,7 +457,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
       r = await searchConfigs(pool, { pattern, context: 1, timeoutMs: 120_000 });
       times.push(performance.now() - t0);
     }
-    return { ms: median(times), method: r!.method, hits: r!.hits.length };
+    return { ms: median(times), method: r!.method, plan: r!.plan, hits: r!.hits.length };
   };
   // an audit: which devices still have a read-write community (selective trigrams)
   const audit = await run('snmp-server community \\S+ RW', 5);
@@ -510,6 +475,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
     search_hits: audit.hits,
     search_common_words_10pct_hits_ms: r1(common.ms),
     search_common_words_method: common.method,
+    search_common_words_plan: common.plan,
     search_fallback_full_scan_ms: r1(fb.ms),
     search_fallback_method: fb.method,
     search_trgm_index_mb: r1(Number(size.rows[0].i) / 1e6),
@@ -730,32 +696,23 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
 }
 
 async function main() {
-  const schema = `bench_metrics_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-  const pool = createPool({ connectionString: URL, schema, max: 8 });
   const out: Record<string, unknown> = {};
-  try {
-    await migrate(pool);
-    // BENCH_BACKENDS=victoriametrics: only the VictoriaMetrics figures
-    if (!BACKENDS.has('postgres')) ONLY.delete('storage');
-    const pgOnly = BACKENDS.has('postgres');
-    if (ONLY.has('storage')) Object.assign(out, await storage(pool));
-    if (pgOnly && ONLY.has('graph')) Object.assign(out, await graph(pool));
-    if (pgOnly && ONLY.has('search')) Object.assign(out, await search(pool));
-    if (pgOnly && ONLY.has('poll')) Object.assign(out, await poll(pool));
-    if (pgOnly) out.backend = 'postgres';
-    if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
-    out.runs = RUNS;
-    out.loadavg_1m = r2(loadavg()[0]!);
-  } finally {
-    await pool.end();
-    // BENCH_KEEP=1 leaves the schema for EXPLAIN sessions (printed on stderr)
-    if (process.env.BENCH_KEEP) log(`kept schema ${schema}`);
-    else await admin.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
-    await admin.end();
-  }
+  // BENCH_BACKENDS=victoriametrics: only the VictoriaMetrics figures
+  const pgToo = BACKENDS.has('postgres');
+  await withBenchSchema(
+    'bench_metrics',
+    async (pool) => {
+      if (pgToo && ONLY.has('storage')) Object.assign(out, await storage(pool));
+      if (pgToo && ONLY.has('graph')) Object.assign(out, await graph(pool));
+      if (pgToo && ONLY.has('search')) Object.assign(out, await search(pool));
+      if (pgToo && ONLY.has('poll')) Object.assign(out, await poll(pool));
+      if (pgToo) out.backend = 'postgres';
+      if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
+    },
+    { max: 8 },
+  );
+  out.runs = RUNS;
+  out.loadavg_1m = load1();
   console.log(JSON.stringify(out));
 }
 

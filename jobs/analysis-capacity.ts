@@ -36,7 +36,7 @@ export default defineJob({
     const skipped: string[] = [];
     for (const [i, iface] of ifaces.entries()) {
       if (i % 50 === 49) await progress(`${i + 1}/${ifaces.length} interfaces…`);
-      const r = await interfaceCapacity(services.pool, iface, now);
+      const r = await interfaceCapacity(services.pool, iface, now, 0.8, tz);
       if ('reason' in r) skipped.push(`${iface.device} ${iface.name}: ${r.reason}`);
       else done.push(r);
     }

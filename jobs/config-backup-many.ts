@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { TRIGGERS } from '../src/configs/index.js';
+import { fanOutPriority } from '../src/queue/index.js';
 import { defineJob } from '../src/services/index.js';
 
-/** `config backup <glob|all>`: one config.backup job per device, so every worker shares the load. */
+/**
+ * `config backup <glob|all>`: one config.backup job per device, so every worker shares the load,
+ * queued so that other people's commands are not stuck behind them (src/queue/fairness.ts).
+ */
 export default defineJob({
   name: 'config.backup-many',
   needs: ['enqueue', 'inventory'],
@@ -22,8 +26,9 @@ export default defineJob({
       await services.enqueue(
         'config.backup',
         { device: d.name, trigger: data.trigger, ...(data.author ? { author: data.author } : {}) },
-        // Derived ids: a retried fan-out does not queue the same backups twice.
-        { jobId: `${jobId}.${d.name}` },
+        // Derived ids: a retried fan-out does not queue the same backups twice. The priority lets
+        // everyone else's single commands, and other fan-outs' devices, go between these.
+        { jobId: `${jobId}.${d.name}`, priority: fanOutPriority(done) },
       );
       if (++done % 200 === 0) await progress(`queued ${done}/${devices.length} backups…`);
     }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { startLocalSite } from '../src/lab/local-site.js';
 import { alertmanagerAvailable, startAlertmanager } from '../src/lab/alertmanager.js';
-import { startScenarioLoop } from '../src/lab/scenario.js';
+import { devicesUnderChange, startScenarioLoop } from '../src/lab/scenario.js';
 
 const args = process.argv.slice(2);
 const onceIdx = args.indexOf('--once');
@@ -53,6 +53,7 @@ if (once !== undefined) {
   console.log(`web console: ${local.web.url}`);
   const say = (line: string) => console.log(line);
   local.history.then(say, (err) => say(`lab: history not written: ${(err as Error).message}`));
+  local.rollups.then(say, (err) => say(`lab: rollups not written: ${(err as Error).message}`));
   const minutes = (name: string, fallback: number) => Number(env[name] ?? fallback) * 60_000;
   const alertUrl = `http://127.0.0.1:${running.port}/alerts/alertmanager`;
   // A real Alertmanager when Debian's package is installed, as a team would run one.
@@ -74,6 +75,7 @@ if (once !== undefined) {
     ...(alertmanager ? { alertmanager } : {}),
     colleagueEveryMs: minutes('NETOPS_LAB_COLLEAGUE_MINUTES', 6),
     alertEveryMs: minutes('NETOPS_LAB_ALERT_MINUTES', 4),
+    busy: () => devicesUnderChange(running.pool),
   });
   const stopAll = async () => {
     scenario.stop();

@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential python3 pkg-config libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev
       redis-server postgresql postgresql-contrib snmpd snmp openssh-server frr iproute2 git fonts-dejavu-core
+      fonts-noto-color-emoji
       chromium prometheus-alertmanager victoria-metrics prometheus-snmp-exporter)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -64,6 +64,16 @@ const credentialName = z
     'a credential *name* (letters, digits, _ or -), resolved from env or a file',
   );
 
+/** An IANA name Intl knows (the only timezone database used: no dependency of our own). */
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const channelRef = z.string().regex(/^[#CGD][\w.-]+$/, 'a channel id (C0123…) or #name');
 
 const SPEED_UNITS = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 } as const;
@@ -362,7 +372,11 @@ const fileSchema = z
         poll: { every: 60_000, mode: 'rounds', concurrency: 200 },
         reconcile: { every: 30_000 },
       }),
-    timezone: z.string().default('UTC'),
+    /** The site's IANA timezone: times in messages, and the hours and days analysis learns by. */
+    timezone: z
+      .string()
+      .refine(validTimeZone, 'an IANA timezone such as Europe/Paris or America/New_York')
+      .default('UTC'),
     configs: z
       .object({
         /** What secrets become in stored and shown configs. */
@@ -615,6 +629,8 @@ const envSchema = z.object({
     .default('netops'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** The worker role's own /metrics and /healthz on HOST:METRICS_PORT (0: any free port); unset: none. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
   /**

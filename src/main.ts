@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { commands as allCommands } from '../commands/index.js';
 import { jobs as allJobs } from '../jobs/index.js';
@@ -16,7 +17,7 @@ import { ErrorCode, isNetopsError, NetopsError } from './errors.js';
 import { alertRoutes, createIncidentActions, pacedResponder } from './incidents/index.js';
 import { createInventory, type Inventory } from './inventory/index.js';
 import { createReadiness } from './health.js';
-import { createRedisConnection, describeRedis } from './redis.js';
+import { createRedisConnection, createReplicaConfirm, describeRedis } from './redis.js';
 import { createLogger } from './log.js';
 import {
   changeAuthorizer,
@@ -88,7 +89,7 @@ export interface Running {
   telemetry: Telemetry;
   slack?: SlackApp;
   host?: JobHost;
-  /** Port of the bot's HTTP server, if the bot runs. */
+  /** Port of the bot's HTTP server, or of a worker's metrics server (METRICS_PORT). */
   port?: number;
   stop(graceMs?: number): Promise<void>;
 }
@@ -186,12 +187,17 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   // Workers: wait forever. One server, Sentinel or Cluster alike (src/redis.ts).
   log.info({ redis: describeRedis(config.redis), prefix }, 'redis');
   const producerRedis = createRedisConnection(config.redis, 'producer');
+  // Sentinel: a person's job and a claim to post count only once a replica has them.
+  const replicas = createReplicaConfirm(config.redis, prefix);
   producerRedis.on('error', (err) => log.debug({ err: err.message }, 'producer redis'));
   const producer = createProducer({
     connection: producerRedis,
     prefix,
     jobs,
     maxDepth: config.limits.queueDepth,
+    ...(replicas ? { replicas } : {}),
+    onUnconfirmed: (jobId) =>
+      log.warn({ jobId }, 'job queued on the master but no replica confirmed it (is the replica down?)'),
   });
   const queueNames = [...new Set(jobs.map((j) => j.queue ?? DEFAULT_QUEUE))];
   telemetry.setQueueSource(async () =>
@@ -214,7 +220,11 @@ export async function startRoles(options: StartOptions): Promise<Running> {
   });
   const responder = createWebResponder(web, {
     caller: createSlackCaller(web, {
-      onEvent: (e) => telemetry.slackCalls.inc({ method: e.method, outcome: e.kind }),
+      onEvent: (e) => {
+        telemetry.slackCalls.inc({ method: e.method, outcome: e.kind });
+        if (e.kind === 'refused')
+          telemetry.slackErrors.inc({ method: e.method, error: e.error ?? 'unknown' });
+      },
     }),
   });
   const guard = createPolicyGuard(config, web, log);
@@ -291,11 +301,13 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       lockDurationMs: options.lockDurationMs ?? config.env.WORKER_LOCK_DURATION,
       stalledIntervalMs: options.stalledIntervalMs ?? config.env.WORKER_STALLED_INTERVAL,
       ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+      ...(replicas ? { replicas } : {}),
       authorize: (input) => authorizeJob(guard, input),
       onFinished: (name, state, ms) => {
         telemetry.jobs.inc({ job: name, state });
         telemetry.jobSeconds.observe({ job: name }, ms / 1000);
       },
+      onRetry: (name) => telemetry.jobRetries.inc({ job: name }),
     });
     running.host = host;
     const loops =
@@ -318,6 +330,38 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       await host.close(grace);
       workerRedis.disconnect();
     });
+  }
+
+  // A worker has no Slack-facing server, but its job and Slack figures live in its own process:
+  // it serves them (and /healthz) on METRICS_PORT when that is set.
+  if (role === 'worker' && config.env.METRICS_PORT !== undefined) {
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/metrics') {
+        telemetry.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': telemetry.registry.contentType });
+            res.end(text);
+          },
+          () => res.writeHead(500).end(),
+        );
+      } else if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, role }));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.env.METRICS_PORT, config.env.HOST, () => resolve());
+    });
+    running.port = (server.address() as AddressInfo).port;
+    stoppers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
   }
 
   if (role === 'bot' || role === 'all') {
@@ -453,6 +497,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
     await audit.close();
     await producer.close();
     producerRedis.disconnect();
+    replicas?.close();
     await pool.end().catch(() => {});
   };
   return running;

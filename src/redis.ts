@@ -119,3 +119,68 @@ export function describeRedis(target: RedisTarget): string {
   if (target.mode === 'cluster') return `redis cluster ${list(target.nodes)}`;
   return `redis sentinel ${target.name} via ${list(target.sentinels)}`;
 }
+
+/**
+ * Confirms that writes made so far (on any connection to the same master) have reached a replica.
+ * Redis replicates asynchronously: when Sentinel promotes a replica, writes the old master took
+ * but had not passed on are gone. A write that matters (a person's job, a claim to post) is only
+ * trusted once a replica has it; one that is not is written again on the master Sentinel names.
+ *
+ * WAIT blocks the connection it is sent on, so it never goes on a shared one (a worker's lock
+ * renewals would queue behind it): this keeps its own connection, and one round (a marker write,
+ * then WAIT) confirms every caller that asked before the round began, since replication is one
+ * ordered stream.
+ */
+export interface ReplicaConfirm {
+  /** True once a replica has every write this process finished before the call. */
+  confirm(ms?: number): Promise<boolean>;
+  close(): void;
+}
+
+export function createReplicaConfirm(
+  target: RedisTarget,
+  prefix: string,
+  replicas = replicasToConfirm(target),
+): ReplicaConfirm | undefined {
+  if (replicas <= 0 || target.mode === 'cluster') return undefined;
+  const conn = createRedisConnection(target, 'producer') as Redis;
+  conn.on('error', () => {});
+  const marker = `${prefix}:netops:replicated`;
+  let waiting: Array<(ok: boolean) => void> = [];
+  let running = false;
+  const round = async () => {
+    if (running || !waiting.length) return;
+    running = true;
+    const batch = waiting;
+    waiting = [];
+    let ok = false;
+    try {
+      await conn.incr(marker);
+      ok = (await conn.wait(replicas, 250)) >= replicas;
+    } catch {
+      ok = false;
+    }
+    running = false;
+    for (const r of batch) r(ok);
+    void round();
+  };
+  return {
+    async confirm(ms = 5_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const ok = await new Promise<boolean>((resolve) => {
+          waiting.push(resolve);
+          void round();
+        });
+        if (ok || Date.now() > until) return ok;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    close: () => conn.disconnect(),
+  };
+}
+
+/** Replicas a write must reach before it is trusted: one under Sentinel (it promotes one), else none. */
+export function replicasToConfirm(target: RedisTarget): number {
+  return target.mode === 'sentinel' ? 1 : 0;
+}

@@ -51,14 +51,26 @@ export function createTelemetry() {
     }),
     slackCalls: new Counter({
       name: 'netops_slack_api_events_total',
-      help: 'Slack Web API trouble by method: ratelimited (429), error (5xx, timeout), recovered (a post found instead of made twice)',
+      help: 'Slack Web API trouble by method: ratelimited (429), error (5xx, timeout), retry (a call sent again), recovered (a post found instead of made twice), refused (a final error)',
       labelNames: ['method', 'outcome'],
+      registers: [registry],
+    }),
+    slackErrors: new Counter({
+      name: 'netops_slack_api_errors_total',
+      help: 'Slack Web API calls refused for good, by method and Slack error (channel_not_found, invalid_auth, …)',
+      labelNames: ['method', 'error'],
       registers: [registry],
     }),
     jobs: new Counter({
       name: 'netops_jobs_total',
       help: 'Finished jobs by name and state',
       labelNames: ['job', 'state'],
+      registers: [registry],
+    }),
+    jobRetries: new Counter({
+      name: 'netops_job_retries_total',
+      help: 'Job attempts that failed and will be tried again, by job name',
+      labelNames: ['job'],
       registers: [registry],
     }),
     pollRounds: pollRoundMetrics(registry),

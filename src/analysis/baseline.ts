@@ -1,3 +1,4 @@
+import { localHour, localOffset } from './local-time.js';
 import { MAD_TO_SIGMA, mad, median, quantile, quantileInPlace } from './stats.js';
 
 /** One observation; `v: null` is a gap (missed poll, reset, impossible rate): never a value. */
@@ -31,8 +32,11 @@ export interface BaselineOptions {
   tailScale?: boolean;
   /** Least history for a seasonal profile; shorter history means no baseline yet. */
   minHistoryMs?: number;
-  /** The site's offset from UTC, so hours and weekends are local ones (default 0). */
-  offsetMs?: number;
+  /**
+   * The site's IANA timezone (default UTC): slots are hours of the site's week, and weekends its
+   * Saturdays and Sundays, across daylight-saving changes.
+   */
+  timezone?: string;
 }
 
 /**
@@ -45,7 +49,8 @@ export interface Baseline {
   season: Season;
   /** 168 (hour of week), 48 (hour of day, weekdays and weekends apart), 24 (hour of day) or 1. */
   slots: number;
-  offsetMs: number;
+  /** IANA name; baselines cached before it was kept (absent) are UTC. */
+  timezone?: string;
   log: boolean;
   offset: number;
   /** In transformed units (log(v + offset) when `log`). */
@@ -68,17 +73,51 @@ export interface Baseline {
 /** Pseudo-count of the shrinkage of a slot's scale towards the global one. */
 const SHRINK = 60;
 
-/** Hour-wide slots: hour of week, hour of day (weekdays and weekends apart when split), or one. */
-function slotOf(t: number, season: Season, slots: number, offsetMs = 0): number {
+/** The slot of a local hour index (hours since 1970-01-01 00:00 on the site's clock). */
+function slotOfHour(h: number, season: Season, slots: number): number {
   if (season === 'none') return 0;
-  const h = Math.floor((t + offsetMs) / HOUR);
   if (season === 'week' || slots === 24) return ((h % slots) + slots) % slots;
   // 1970-01-01 was a Thursday: day 2 and 3 of each week (mod 7) are Saturday and Sunday.
   const dow = (((Math.floor(h / 24) + 4) % 7) + 7) % 7; // 0 = Sunday
   return (dow === 0 || dow === 6 ? 24 : 0) + (((h % 24) + 24) % 24);
 }
 
-const slot = (b: Baseline, t: number) => slotOf(t, b.season, b.slots, b.offsetMs);
+/** Hour-wide slots: hour of week, hour of day (weekdays and weekends apart when split), or one. */
+function slotOf(t: number, season: Season, slots: number, tz = 'UTC'): number {
+  return season === 'none' ? 0 : slotOfHour(localHour(t, tz), season, slots);
+}
+
+/*
+ * Where `t` sits in a baseline, computed once per sample (the hot path of learning and scoring):
+ * its own slot, the two slots whose centres it lies between, and how far it is from the first
+ * centre (0..1). Module-level scratch instead of a returned object: nothing is allocated.
+ */
+let atSlot = 0;
+let atPrev = 0;
+let atNext = 0;
+let atFrac = 0;
+
+function locate(b: Baseline, t: number): void {
+  if (b.season === 'none') {
+    atSlot = atPrev = atNext = 0;
+    atFrac = 0;
+    return;
+  }
+  // The offset at `t` itself: around a daylight-saving change the profile follows the wall clock.
+  const local = t + (b.timezone && b.timezone !== 'UTC' ? localOffset(t, b.timezone) : 0);
+  const h = Math.floor(local / HOUR);
+  const frac = (local - h * HOUR) / HOUR;
+  atSlot = slotOfHour(h, b.season, b.slots);
+  if (frac < 0.5) {
+    atPrev = slotOfHour(h - 1, b.season, b.slots);
+    atNext = atSlot;
+    atFrac = frac + 0.5;
+  } else {
+    atPrev = atSlot;
+    atNext = slotOfHour(h + 1, b.season, b.slots);
+    atFrac = frac - 0.5;
+  }
+}
 
 export function toModel(b: Pick<Baseline, 'log' | 'offset'>, v: number): number {
   return b.log ? Math.log(Math.max(v, 0) + b.offset) : v;
@@ -90,12 +129,25 @@ export function fromModel(b: Pick<Baseline, 'log' | 'offset'>, y: number): numbe
 
 /** The profile's expected value at `t` in model units (interpolated between slot centres). */
 export function expectedModel(b: Baseline, t: number): number {
-  if (b.season === 'none') return b.median[0]!;
-  const half = HOUR / 2;
-  const f = ((((t + b.offsetMs - half) % HOUR) + HOUR) % HOUR) / HOUR;
-  const a = b.median[slot(b, t - half)]!;
-  const c = b.median[slot(b, t + half)]!;
-  return a + (c - a) * f;
+  locate(b, t);
+  return interpolated(b);
+}
+
+/** expectedModel for the sample locate() was last called with. */
+function interpolated(b: Baseline): number {
+  const a = b.median[atPrev]!;
+  return a + (b.median[atNext]! - a) * atFrac;
+}
+
+/** The floored scale of the slot locate() was last called with. */
+function located(b: Baseline, expected: number): number {
+  return scaleOfSlot(b, atSlot, expected);
+}
+
+function scaleOfSlot(b: Baseline, k: number, expected: number): number {
+  const s = b.scale[k]!;
+  if (b.log) return s > b.relScale ? s : b.relScale;
+  return Math.max(s, b.minScale, b.relScale * Math.abs(expected));
 }
 
 /**
@@ -105,16 +157,16 @@ export function expectedModel(b: Baseline, t: number): number {
  * from the previous hour would be wrong for half an hour.
  */
 function centre(b: Baseline, t: number): { lo: number; hi: number } {
-  const e = expectedModel(b, t);
-  const m = b.median[slot(b, t)]!;
+  locate(b, t);
+  const e = interpolated(b);
+  const m = b.median[atSlot]!;
   return e < m ? { lo: e, hi: m } : { lo: m, hi: e };
 }
 
 /** The noise scale at `t` in model units, floored. */
 export function scaleModel(b: Baseline, t: number, expected = expectedModel(b, t)): number {
-  const s = b.scale[slot(b, t)]!;
-  if (b.log) return Math.max(s, b.relScale);
-  return Math.max(s, b.minScale, b.relScale * Math.abs(expected));
+  locate(b, t);
+  return located(b, expected);
 }
 
 /** Expected value at `t` in the metric's unit. */
@@ -126,13 +178,15 @@ export function expectedAt(b: Baseline, t: number): number {
 /** Residual of an observation in scales: (model(v) − expected) / scale. */
 export function residual(b: Baseline, t: number, v: number, bandFactor = 1): number {
   // centre() inlined: this runs for every sample of every series, and allocates nothing.
-  const e = expectedModel(b, t);
-  const m = b.season === 'none' ? e : b.median[slot(b, t)]!;
-  const lo = Math.min(e, m);
-  const hi = Math.max(e, m);
-  const y = toModel(b, v);
+  locate(b, t);
+  const e = interpolated(b);
+  const m = b.median[atSlot]!;
+  const lo = e < m ? e : m;
+  const hi = e < m ? m : e;
+  const y = b.log ? Math.log((v > 0 ? v : 0) + b.offset) : v;
   const d = y > hi ? y - hi : y < lo ? y - lo : 0;
-  return d / (scaleModel(b, t, (lo + hi) / 2) * bandFactor);
+  if (d === 0) return 0;
+  return d / (located(b, (lo + hi) / 2) * bandFactor);
 }
 
 /** The band [low, high] of ±z scales at `t`, in the metric's unit. */
@@ -156,7 +210,8 @@ export function buildBaseline(
   history: readonly Point[],
   options: BaselineOptions = {},
 ): Baseline | undefined {
-  const pts = history.filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v));
+  const pts: { t: number; v: number }[] = [];
+  for (const p of history) if (p.v !== null && Number.isFinite(p.v)) pts.push(p as { t: number; v: number });
   if (pts.length < 12) return undefined;
   const from = pts[0]!.t;
   const to = pts[pts.length - 1]!.t;
@@ -172,18 +227,15 @@ export function buildBaseline(
   const log = options.log ?? false;
   const offset = log ? Math.max(options.minScale ?? 1, 1e-9) : 0;
   const tf = { log, offset };
-  const offsetMs = options.offsetMs ?? 0;
+  const timezone = options.timezone ?? 'UTC';
   let slots = season === 'week' ? 168 : season === 'day' ? 24 : 1;
   if (season === 'day') {
     // Under two weeks, weekends still differ from weekdays: learn them apart when the history
     // holds at least one weekend day and two weekdays (about a day's worth of samples each).
-    const perDay = new Map<number, number>();
-    for (const p of pts) {
-      const k = slotOf(p.t, 'day', 48, offsetMs) >= 24 ? 1 : 0;
-      perDay.set(k, (perDay.get(k) ?? 0) + 1);
-    }
+    let weekend = 0;
+    for (const p of pts) if (slotOf(p.t, 'day', 48, timezone) >= 24) weekend++;
     const dayPts = pts.length / (span / DAY);
-    if ((perDay.get(1) ?? 0) >= 0.8 * dayPts && (perDay.get(0) ?? 0) >= 1.6 * dayPts) slots = 48;
+    if (weekend >= 0.8 * dayPts && pts.length - weekend >= 1.6 * dayPts) slots = 48;
   }
   const n = pts.length;
   const ys = new Float64Array(n);
@@ -193,9 +245,9 @@ export function buildBaseline(
   const count = new Int32Array(slots + 1);
   for (let i = 0; i < n; i++) {
     ts[i] = pts[i]!.t;
-    dayIdx[i] = Math.floor(ts[i]! / DAY);
+    dayIdx[i] = Math.floor(localHour(ts[i]!, timezone) / 24);
     ys[i] = toModel(tf, pts[i]!.v);
-    slotIdx[i] = slotOf(pts[i]!.t, season, slots, offsetMs);
+    slotIdx[i] = slotOf(pts[i]!.t, season, slots, timezone);
     count[slotIdx[i]! + 1]!++;
   }
   // Counting sort of point indices by slot; within a slot they stay in time order, so each day is
@@ -230,7 +282,7 @@ export function buildBaseline(
   const b: Baseline = {
     season,
     slots,
-    offsetMs,
+    timezone,
     log,
     offset,
     median: med,
@@ -246,6 +298,12 @@ export function buildBaseline(
   // Residuals out of sample: each point against its slot's median over the *other* days. In-sample
   // residuals are too small (with three weeks, a slot's median sits on one of the three days it
   // was taken from), and a band learnt from them is too narrow for the next day.
+  // The interpolated profile at each sample, once.
+  const profileAt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    locate(b, ts[i]!);
+    profileAt[i] = interpolated(b);
+  }
   const res = new Float64Array(n);
   for (let k = 0; k < slots; k++) {
     const lo = count[k]!;
@@ -273,7 +331,7 @@ export function buildBaseline(
         const i = order[j]!;
         // The scale is learnt around the interpolated profile (the full spread), even though
         // scoring later forgives the span between it and the slot's median.
-        res[j] = ys[i]! - (expectedModel(b, ts[i]!) + shift);
+        res[j] = ys[i]! - (profileAt[i]! + shift);
       }
     }
   }
@@ -299,7 +357,7 @@ export function buildBaseline(
   const ewma = new Float64Array(n);
   let e = 0;
   for (let i = 0; i < n; i++) {
-    const sc = scaleModel(b, ts[i]!, med[slotIdx[i]!]!);
+    const sc = scaleOfSlot(b, slotIdx[i]!, med[slotIdx[i]!]!);
     const r = Math.max(-6, Math.min(6, byPoint[i]! / sc));
     e = 0.3 * r + 0.7 * e;
     ewma[i] = e;

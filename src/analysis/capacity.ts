@@ -1,10 +1,11 @@
 import { type LineFit, leastSquares, quantileSorted, theilSen } from './stats.js';
 import type { Point } from './baseline.js';
+import { localDay } from './local-time.js';
 
 const DAY = 86_400_000;
 
 export interface DailyValue {
-  /** Start of the day (UTC midnight), epoch ms. */
+  /** The site's calendar date, as the UTC midnight of that date (epoch ms). */
   day: number;
   p95: number;
   n: number;
@@ -14,11 +15,11 @@ export interface DailyValue {
  * The 95th percentile of each day's samples (5-minute averages: the usual billing/capacity p95).
  * Days with less than half their samples are left out: a day cut short by an outage is no trend.
  */
-export function dailyP95(points: readonly Point[], stepMs: number): DailyValue[] {
+export function dailyP95(points: readonly Point[], stepMs: number, timezone = 'UTC'): DailyValue[] {
   const byDay = new Map<number, number[]>();
   for (const p of points) {
     if (p.v === null || !Number.isFinite(p.v)) continue;
-    const d = Math.floor(p.t / DAY) * DAY;
+    const d = localDay(p.t, timezone);
     const a = byDay.get(d);
     if (a) a.push(p.v);
     else byDay.set(d, [p.v]);

@@ -45,3 +45,4 @@ export {
   type DailyValue,
 } from './capacity.js';
 export { median, mad, quantile, theilSen, leastSquares } from './stats.js';
+export { localDay, localHour, localOffset } from './local-time.js';

@@ -10,7 +10,8 @@ export const MAD_TO_SIGMA = 1.4826;
 /** Quantile (0..1) by linear interpolation between order statistics; selects in a copy, O(n). */
 export function quantile(values: ArrayLike<number>, q: number): number {
   if (values.length === 0) return Number.NaN;
-  return quantileInPlace(Float64Array.from(values), q);
+  // A typed array is copied as memory; Float64Array.from would walk it through the iterator.
+  return quantileInPlace(values instanceof Float64Array ? values.slice() : Float64Array.from(values), q);
 }
 
 /** As quantile, reordering `a` instead of copying it (for scratch buffers in hot loops). */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { type CapacityForecast, dailyP95, forecastCapacity, sanitise } from '../analysis/index.js';
+import { type CapacityForecast, dailyP95, forecastCapacity, localDay, sanitise } from '../analysis/index.js';
 import { metricsFor } from '../metrics/backend.js';
 import type { InterfaceRef } from '../metrics/index.js';
 import { loadDaily, saveDaily } from './store.js';
@@ -17,19 +17,25 @@ export async function dailyTraffic(
   iface: InterfaceRef,
   now: Date,
   days = 90,
+  /** The site's timezone: days are its calendar days. */
+  timezone = 'UTC',
 ): Promise<Record<'in_bps' | 'out_bps', { day: number; p95: number; n: number }[]>> {
-  const today = Math.floor(now.getTime() / DAY) * DAY;
+  // Day labels are the site's dates (as UTC midnights); today's p95 is not known yet.
+  const today = localDay(now.getTime(), timezone);
   const since = new Date(today - days * DAY);
   const have = await loadDaily(pool, iface.device, iface.ifindex, 'in_bps', since);
   if (have.length < days - 1) {
     // Days the analysis has not seen (a new deployment, history from before it ran): fill once.
+    // Each chunk reads a day either side, so a local day that straddles a UTC midnight is whole.
     for (let a = today - days * DAY; a < today; a += CHUNK_DAYS * DAY) {
       const b = Math.min(today, a + CHUNK_DAYS * DAY);
+      const to = Math.min(b + DAY, now.getTime());
       const res = await metricsFor(pool).querySeriesFor(iface, {
         metrics: ['in_bps', 'out_bps'],
-        from: new Date(a),
-        to: new Date(b),
-        widthPx: (b - a) / STEP,
+        from: new Date(a - DAY),
+        to: new Date(to),
+        // One bucket per 5-minute rollup (the query wants a whole number of columns).
+        widthPx: Math.max(10, Math.min(10_000, Math.ceil((to - (a - DAY)) / STEP))),
         resolution: '5m',
       });
       for (const m of ['in_bps', 'out_bps'] as const) {
@@ -38,7 +44,8 @@ export async function dailyTraffic(
           m,
           iface.speedBps,
         ).points;
-        await saveDaily(pool, iface.device, iface.ifindex, m, dailyP95(pts, STEP));
+        const whole = dailyP95(pts, STEP, timezone).filter((d) => d.day >= a && d.day < b);
+        await saveDaily(pool, iface.device, iface.ifindex, m, whole);
       }
     }
   }
@@ -61,9 +68,10 @@ export async function interfaceCapacity(
   iface: InterfaceRef,
   now: Date,
   threshold = 0.8,
+  timezone = 'UTC',
 ): Promise<InterfaceCapacity | { iface: InterfaceRef; reason: string }> {
   if (!iface.speedBps || iface.speedBps <= 0) return { iface, reason: 'speed unknown (ifSpeed is 0)' };
-  const d = await dailyTraffic(pool, iface, now);
+  const d = await dailyTraffic(pool, iface, now, 90, timezone);
   const thresholdBps = threshold * iface.speedBps;
   const fIn = forecastCapacity(d.in_bps, { thresholdBps, now: now.getTime() });
   const fOut = forecastCapacity(d.out_bps, { thresholdBps, now: now.getTime() });

@@ -9,7 +9,9 @@ import {
   dailyP95,
   detectFlaps,
   detectSeries,
+  type DetectorOptions,
   explainAnomaly,
+  localDay,
   metricSettings,
   type Movement,
   movedAround,
@@ -40,7 +42,9 @@ import {
   openGroup,
   saveBaseline,
   saveDaily,
-  saveIfaceState,
+  saveIfaceStates,
+  type IfaceState,
+  loadBaselinesCached,
   setGroupTs,
 } from './store.js';
 
@@ -97,6 +101,7 @@ interface SeriesState {
 
 async function rebuild(
   pool: Pool,
+  timezone: string,
   iface: InterfaceRef,
   before: number,
   now: Date,
@@ -114,20 +119,36 @@ async function rebuild(
     const pts: Point[] = (res.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
     const settings = metricSettings(metric, STEP_MS, iface.speedBps);
     const clean = sanitise(pts, metric, iface.speedBps).points;
-    const b = buildBaseline(clean, settings.baseline) ?? null;
+    const b = buildBaseline(clean, { ...settings.baseline, timezone }) ?? null;
     out.set(metric, b);
     await saveBaseline(pool, iface.device, iface.ifindex, metric, now, b ?? undefined);
-    // Complete days only: today's p95 is not known yet.
-    const today = Math.floor(now.getTime() / 86_400_000) * 86_400_000;
+    // Complete days of the site's calendar only: today's p95 is not known yet.
+    const today = localDay(now.getTime(), timezone);
     await saveDaily(
       pool,
       iface.device,
       iface.ifindex,
       metric,
-      dailyP95(clean, STEP_MS).filter((d) => d.day < today),
+      dailyP95(clean, STEP_MS, timezone).filter((d) => d.day < today),
     );
   }
   return out;
+}
+
+/**
+ * Detector options per metric and band factor, made once: the detector resolves an options object
+ * once and keys that on its identity, so a fresh object per series made it resolve 60,000 times a
+ * round (and fed the garbage collector).
+ */
+const detectorCache = new Map<string, DetectorOptions>();
+function detectorOptions(metric: AnalysedMetric, bandFactor: number): DetectorOptions {
+  const key = `${metric}/${bandFactor}`;
+  let o = detectorCache.get(key);
+  if (!o) {
+    o = { ...metricSettings(metric, STEP_MS, null).detector, bandFactor };
+    detectorCache.set(key, o);
+  }
+  return o;
 }
 
 export async function analyseDevice(deps: AnalysisDeps, device: string, now: Date): Promise<RunSummary> {
@@ -135,7 +156,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
   const from = end - WINDOW * STEP_MS;
   const ifaces = await metricsFor(pool).latestInterfaces(device, 3_600_000, now);
-  const cached = await loadBaselines(pool, device);
+  const cached = await loadBaselinesCached(pool, device);
   const tuning = await loadTuning(pool, device);
   const states = await loadIfaceStates(pool, device);
   const open = await openAnomalies(pool, device);
@@ -152,28 +173,36 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   const toOpen: { s: SeriesState | null; a: NewAnomaly }[] = [];
   const toClear: AnomalyRow[] = [];
 
-  for (const li of ifaces) {
-    const iface: InterfaceRef = {
+  // An interface shut by an operator is not watched; its link state is not news.
+  const watched = ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
+  const refs = watched.map(
+    (li): InterfaceRef => ({
       device,
       ifindex: li.ifIndex,
       name: li.name,
       alias: li.alias,
       speedBps: li.speedBps,
-    };
-    // An interface shut by an operator is not watched; its link state is not news.
-    if (li.adminStatus && li.adminStatus !== 'up') continue;
-    const recent = await metricsFor(pool).querySeriesFor(iface, {
-      metrics: ANALYSED_METRICS,
-      from: new Date(from),
-      to: new Date(end),
-      widthPx: WINDOW,
-      resolution: 'raw',
-    });
+    }),
+  );
+  // Every watched interface's last two hours in one read of the device's samples.
+  const recentBy = await metricsFor(pool).queryRecentForDevice(refs, {
+    metrics: ANALYSED_METRICS,
+    from: new Date(from),
+    to: new Date(end),
+    widthPx: WINDOW,
+  });
+  const newStates = new Map<number, IfaceState>();
+
+  for (const [w, li] of watched.entries()) {
+    const iface = refs[w]!;
+    const recent = { series: recentBy.get(li.ifIndex) ?? {} };
     const stale = ANALYSED_METRICS.some((m) => {
       const c = cached.get(`${li.ifIndex}/${m}`);
-      return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS;
+      // A baseline learnt on another clock (the site's timezone changed) is rebuilt, not misread.
+      const clock = c?.baseline ? (c.baseline.timezone ?? 'UTC') : deps.timezone;
+      return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS || clock !== deps.timezone;
     });
-    const fresh = stale ? await rebuild(pool, iface, from, now) : null;
+    const fresh = stale ? await rebuild(pool, deps.timezone, iface, from, now) : null;
     const rawBps: Point[] = [];
     for (const metric of ANALYSED_METRICS) {
       const key = `${li.ifIndex}/${metric}`;
@@ -196,8 +225,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
         continue;
       }
       if (!s.points.some((p) => p.v !== null)) continue; // no data: the state is unknown, keep it
-      const settings = metricSettings(metric, STEP_MS, iface.speedBps);
-      const found = detectSeries(s.points, baseline, { ...settings.detector, bandFactor: s.bandFactor });
+      const found = detectSeries(s.points, baseline, detectorOptions(metric, s.bandFactor));
       s.current = found.find((a) => a.clearedAt === undefined) ?? null;
       const existing = openBy.get(key);
       if (s.current && !existing) {
@@ -261,8 +289,9 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
         },
       });
     }
-    await saveIfaceState(pool, device, li.ifIndex, st);
+    newStates.set(li.ifIndex, st);
   }
+  await saveIfaceStates(pool, device, newStates);
 
   if (toOpen.length) {
     const versions = (await createConfigStore(pool).list(device, { limit: 30 })).versions.map((v) => ({

@@ -328,11 +328,76 @@ export async function saveIfaceState(
   ifindex: number,
   s: IfaceState,
 ): Promise<void> {
+  await saveIfaceStates(pool, device, new Map([[ifindex, s]]));
+}
+
+/** Every interface's state of one device in one statement (the job writes them all each poll). */
+export async function saveIfaceStates(
+  pool: Pool,
+  device: string,
+  states: ReadonlyMap<number, IfaceState>,
+): Promise<void> {
+  if (!states.size) return;
+  const idx: number[] = [];
+  const statuses: string[] = [];
+  const issues: (string | null)[] = [];
+  for (const [ifindex, s] of states) {
+    idx.push(ifindex);
+    statuses.push(JSON.stringify(s.statuses));
+    issues.push(s.speedIssue);
+  }
   await pool.query(
-    `INSERT INTO analysis_iface_state (device, ifindex, statuses, speed_issue) VALUES ($1, $2, $3, $4)
+    `INSERT INTO analysis_iface_state (device, ifindex, statuses, speed_issue)
+     SELECT $1, i, st::jsonb, si FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, st, si)
      ON CONFLICT (device, ifindex) DO UPDATE SET statuses = EXCLUDED.statuses, speed_issue = EXCLUDED.speed_issue`,
-    [device, ifindex, JSON.stringify(s.statuses), s.speedIssue],
+    [device, idx, statuses, issues],
   );
+}
+
+/**
+ * Baselines of one device through a per-pool cache: their computed_at is read every run, the
+ * profiles themselves (a few kB of JSON each) only when one was rebuilt since the cache saw it.
+ * Reading and parsing 300 profiles per device after every poll was most of a round's time.
+ */
+const baselineCache = new WeakMap<
+  Pool,
+  Map<string, Map<string, { computedAt: Date; baseline: Baseline | null }>>
+>();
+
+export async function loadBaselinesCached(
+  pool: Pool,
+  device: string,
+): Promise<Map<string, { computedAt: Date; baseline: Baseline | null }>> {
+  let perPool = baselineCache.get(pool);
+  if (!perPool) {
+    perPool = new Map();
+    baselineCache.set(pool, perPool);
+  }
+  const have = perPool.get(device) ?? new Map();
+  const { rows } = await pool.query(
+    'SELECT ifindex, metric, computed_at FROM analysis_baselines WHERE device = $1',
+    [device],
+  );
+  const out = new Map<string, { computedAt: Date; baseline: Baseline | null }>();
+  const missing: { ifindex: number; metric: string }[] = [];
+  for (const r of rows) {
+    const key = `${r.ifindex}/${r.metric}`;
+    const c = have.get(key);
+    if (c && c.computedAt.getTime() === (r.computed_at as Date).getTime()) out.set(key, c);
+    else missing.push({ ifindex: r.ifindex, metric: r.metric });
+  }
+  if (missing.length) {
+    const fetched = await pool.query(
+      `SELECT b.ifindex, b.metric, b.computed_at, b.baseline FROM analysis_baselines b
+         JOIN unnest($2::int[], $3::text[]) AS u(i, m) ON b.ifindex = u.i AND b.metric = u.m
+        WHERE b.device = $1`,
+      [device, missing.map((m) => m.ifindex), missing.map((m) => m.metric)],
+    );
+    for (const r of fetched.rows)
+      out.set(`${r.ifindex}/${r.metric}`, { computedAt: r.computed_at, baseline: r.baseline });
+  }
+  perPool.set(device, out);
+  return out;
 }
 
 /**

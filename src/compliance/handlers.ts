@@ -114,6 +114,9 @@ export function createRemediateAllAction(o: { inventory: Inventory; enqueue: Enq
       await o.enqueue('compliance.remediate', v, {
         origin: { channel, threadTs: threadTs ?? messageTs, userId },
       });
+      await responder.ephemeral(where, userId, {
+        text: `Proposing one change request for the failing devices of \`${v.scope ?? 'the fleet'}\`${v.rule ? ` (rule \`${v.rule}\`)` : ''}; the answer follows in the thread.`,
+      });
     },
   };
 }

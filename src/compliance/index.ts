@@ -26,6 +26,7 @@ export {
   type EvaluatedVersion,
   type HistoryRow,
   type StoredResult,
+  type Worsened,
 } from './store.js';
 export {
   complianceHook,

@@ -6,7 +6,12 @@ import type { ConfigVersion } from '../configs/store.js';
 import { getVendor } from '../devices/vendors/index.js';
 import { type DeviceInfo, evaluateDevice, prepareConfig, type RuleResult, showResult } from './engine.js';
 import type { ComplianceConfig } from './schema.js';
-import { type ComplianceStore, createComplianceStore, type EvaluatedVersion } from './store.js';
+import {
+  type ComplianceStore,
+  createComplianceStore,
+  type EvaluatedVersion,
+  type Worsened,
+} from './store.js';
 
 export interface ComplianceDeps {
   pool: Pool;
@@ -25,13 +30,13 @@ export const deviceInfo = (d: Device): DeviceInfo => ({
   host: d.host,
 });
 
-/** Evaluates one stored version of a device and records it; returns every result and those that broke. */
+/** Evaluates one stored version of a device and records it; returns every result and those it made worse. */
 export async function evaluateVersion(
   deps: ComplianceDeps,
   device: Device,
   version: EvaluatedVersion,
   body: string,
-): Promise<{ results: RuleResult[]; broken: RuleResult[] }> {
+): Promise<{ results: RuleResult[]; broken: Worsened[] }> {
   const results = evaluateDevice(deps.rules, deviceInfo(device), body, { secretMarker: deps.secretMarker });
   const store = deps.store ?? createComplianceStore(deps.pool);
   const broken = await store.record(device.name, version, results, deps.clock());
@@ -84,21 +89,40 @@ export const REMEDIATE_ACTION_ID = 'compliance.remediate';
 /** The fleet summary's Remediate all button: value `{scope?, rule?}`. */
 export const REMEDIATE_ALL_ACTION_ID = 'compliance.remediate_all';
 
-/** The post telling a device's channel that a new version broke rules: which, which lines, and who. */
+/**
+ * The post telling a device's channel that a new version broke rules, or made a rule it already
+ * broke worse (only the new lines are shown for those): which, which lines, and who.
+ */
 export function driftNotice(
   device: Device,
   version: EvaluatedVersion,
-  broken: readonly RuleResult[],
+  broken: readonly Worsened[],
   options: { remediate?: boolean } = {},
 ): Message {
   const who = version.author ? ` by *${version.author}*` : ' (author unknown)';
-  const head = `:warning: *${device.name}* v${version.n}${who} breaks ${broken.length} compliance rule${broken.length === 1 ? '' : 's'}: ${broken.map((r) => `\`${r.rule}\``).join(', ')}`;
+  const newly = broken.filter((r) => !r.worse);
+  const worse = broken.filter((r) => r.worse);
+  const names = (rs: readonly Worsened[]) => rs.map((r) => `\`${r.rule}\``).join(', ');
+  const what = [
+    newly.length
+      ? `breaks ${newly.length} compliance rule${newly.length === 1 ? '' : 's'}: ${names(newly)}`
+      : '',
+    worse.length
+      ? `${newly.length ? 'and ' : ''}makes ${worse.length} already failing rule${worse.length === 1 ? '' : 's'} worse: ${names(worse)}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const head = `:warning: *${device.name}* v${version.n}${who} ${what}`;
   const body = broken
     .map((r) => {
-      const lines = showResult(r, device.vendor);
+      const lines = showResult(r.worse ?? r, device.vendor);
       const shown = lines.slice(0, 15);
       const more = lines.length > shown.length ? `\n… ${lines.length - shown.length} more` : '';
-      return `*${r.rule}*\n\`\`\`\n${shown.join('\n')}${more}\n\`\`\``;
+      const before = r.worse
+        ? ` (new in this version; ${r.missing.length + r.extra.length} line(s) wrong in all)`
+        : '';
+      return `*${r.rule}*${before}\n\`\`\`\n${shown.join('\n')}${more}\n\`\`\``;
     })
     .join('\n');
   const text = `${head}\n${body}`;

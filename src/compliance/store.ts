@@ -33,17 +33,30 @@ export interface EvaluatedVersion {
   author?: string | null;
 }
 
+/** A result that got worse with a version; `worse` holds the new lines when it was failing already. */
+export type Worsened = RuleResult & { worse?: { missing: string[][]; extra: string[][] } };
+
+const pathKey = (p: readonly string[]) => JSON.stringify(p);
+
+/** Lines of `now` that `before` did not have. */
+function added(before: readonly string[][] | null | undefined, now: readonly string[][]): string[][] {
+  const had = new Set((before ?? []).map(pathKey));
+  return now.filter((p) => !had.has(pathKey(p)));
+}
+
 export interface ComplianceStore {
   /**
    * Stores one device's results for a version. Rules no longer applying to the device are
-   * dropped. Returns the results that broke with this version: compliant before, not now.
+   * dropped. Returns the results this version made worse: compliant before and not now, or failing
+   * before and now with lines missing or extra that were not (those carry `worse`). An unchanged
+   * or improving violation is not returned, so it is noticed once.
    */
   record(
     device: string,
     version: EvaluatedVersion,
     results: readonly RuleResult[],
     at: Date,
-  ): Promise<RuleResult[]>;
+  ): Promise<Worsened[]>;
   latest(filter?: { devices?: readonly string[]; rule?: string }): Promise<StoredResult[]>;
   history(filter: { device?: string; rule?: string; limit?: number }): Promise<HistoryRow[]>;
 }
@@ -90,12 +103,16 @@ export function createComplianceStore(pool: Pool): ComplianceStore {
           [device],
         );
         const before = new Map(rows.map((r) => [r.rule, r]));
-        const broken: RuleResult[] = [];
+        const broken: Worsened[] = [];
         for (const r of results) {
           const prev = before.get(r.rule);
           before.delete(r.rule);
           const statusChanged = !prev || prev.status !== r.status;
           if (prev?.status === 'compliant' && r.status === 'noncompliant') broken.push(r);
+          else if (prev?.status === 'noncompliant' && r.status === 'noncompliant') {
+            const worse = { missing: added(prev.missing, r.missing), extra: added(prev.extra, r.extra) };
+            if (worse.missing.length || worse.extra.length) broken.push({ ...r, worse });
+          }
           await c.query(
             `INSERT INTO compliance_latest (device, rule, status, since, version_id, version_n, evaluated_at, missing, extra, error)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

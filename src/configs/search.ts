@@ -26,6 +26,8 @@ export interface SearchOptions {
   /** Per-line hits kept per device. */
   linesPerDevice?: number;
   timeoutMs?: number;
+  /** Fleets from this size on are sampled to choose between index and scan (default 20,000). */
+  sampleFrom?: number;
 }
 
 export interface SearchLine {
@@ -57,6 +59,55 @@ export interface SearchResult {
    * must contain) or by running the regex over every config (no usable trigrams, or no index).
    */
   method: 'trigram index' | 'full scan';
+  /** Why that way, in a sentence (for logs and benchmarks). */
+  plan: string;
+}
+
+/** Above this share of matching configs, the index path is slower than scanning them all. */
+export const INDEX_MAX_SHARE = 0.03;
+/** Fleets smaller than this are not sampled: the index path is cheap enough either way. */
+const SAMPLE_FROM = 20_000;
+const SAMPLE_ROWS = 1_500;
+
+/**
+ * Index or full scan. A pattern with required trigrams can still be a poor fit for the index:
+ * when the trigrams are words every config has (`^ntp server 10\.9\.9\.99`), the index hands
+ * back a large share of the fleet to recheck one by one, which bench/metrics measured at twice
+ * the parallel full scan. On a large fleet, the regex is run over a random sample first (about
+ * 1,500 configs): a share of matches above INDEX_MAX_SHARE means the scan; otherwise the index,
+ * with a time budget of what the scan is estimated to cost (the sample's time scaled up), after
+ * which the scan takes over.
+ */
+async function choosePlan(
+  c: PoolClient,
+  re: string,
+  pattern: string,
+  scope: string[] | null,
+  timeoutMs: number,
+  sampleFrom: number,
+): Promise<{ index: boolean; budgetMs?: number; reason: string }> {
+  if (!hasRequiredTrigrams(pattern)) return { index: false, reason: 'the pattern has no required trigrams' };
+  const { rows } = await c.query<{ n: number }>(
+    "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'config_latest'::regclass",
+  );
+  const total = scope ? Math.min(scope.length, rows[0]?.n ?? 0) : (rows[0]?.n ?? 0);
+  if (total < sampleFrom) return { index: true, reason: 'the pattern has required trigrams' };
+  const percent = Math.min(100, (100 * SAMPLE_ROWS) / total);
+  const t0 = performance.now();
+  const sample = await c.query<{ n: number; hits: number }>(
+    `SELECT count(*)::int AS n, count(*) FILTER (WHERE body ~ $1)::int AS hits
+       FROM config_latest TABLESAMPLE BERNOULLI (${percent.toFixed(4)}) ${scope ? 'WHERE device = ANY($2)' : ''}`,
+    scope ? [re, scope] : [re],
+  );
+  const ms = performance.now() - t0;
+  const { n, hits } = sample.rows[0] ?? { n: 0, hits: 0 };
+  if (!n) return { index: true, reason: 'the pattern has required trigrams (empty sample)' };
+  const share = hits / n;
+  const pct = `${(share * 100).toFixed(1)}% of a ${n}-config sample matched`;
+  if (share > INDEX_MAX_SHARE) return { index: false, reason: `${pct}: scanning every config is cheaper` };
+  // the scan runs on the leader and two workers; the budget is what it would take, at least 100 ms
+  const budgetMs = Math.min(timeoutMs, Math.max(100, (ms * (total / n)) / 3));
+  return { index: true, budgetMs, reason: `${pct}: the trigram index` };
 }
 
 /** Embedded-option prefix: newline-sensitive (per-line ^/$), plus i when asked. Merges a user's own (?i). */
@@ -222,17 +273,43 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
       await c.query('SET LOCAL parallel_setup_cost = 0');
       await c.query('SET LOCAL min_parallel_table_scan_size = 0');
       // The regex as a WHERE filter (not a selected boolean) so the workers return only the matches.
-      // A pattern that must contain trigrams goes through the pg_trgm index (when the server has
-      // it); any other pattern is run over every config, in parallel. EXPLAIN (planning only)
-      // reports which, so the answer says how it was found.
-      if (hasRequiredTrigrams(options.pattern)) await c.query('SET LOCAL enable_seqscan = off');
       const matchSql = `SELECT device FROM config_latest WHERE body ~ $1 ${scope ? 'AND device = ANY($2)' : ''}`;
       const params = scope ? [re, scope] : [re];
-      const plan = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${matchSql}`, params);
-      const method = plan.rows.some((r) => /config_latest_body_trgm/.test(r['QUERY PLAN']))
-        ? 'trigram index'
-        : 'full scan';
-      const { rows: matched } = await c.query<{ device: string }>(matchSql, params);
+      const choice = await choosePlan(
+        c,
+        re,
+        options.pattern,
+        scope,
+        timeoutMs,
+        options.sampleFrom ?? SAMPLE_FROM,
+      );
+      let method: SearchResult['method'] = 'full scan';
+      let plan = choice.reason;
+      let matched: { device: string }[] | undefined;
+      if (choice.index) {
+        // the index path, bounded: if it runs past what the full scan is estimated to cost, it
+        // was the wrong plan (many configs hold the pattern's trigrams) and the scan finishes
+        await c.query('SAVEPOINT trgm');
+        await c.query('SET LOCAL enable_seqscan = off');
+        if (choice.budgetMs) await c.query(`SET LOCAL statement_timeout = ${Math.ceil(choice.budgetMs)}`);
+        try {
+          const p = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${matchSql}`, params);
+          if (p.rows.some((r) => /config_latest_body_trgm/.test(r['QUERY PLAN']))) {
+            matched = (await c.query<{ device: string }>(matchSql, params)).rows;
+            method = 'trigram index';
+          } else plan = 'the planner found no usable index (pg_trgm missing?)';
+          await c.query('RELEASE SAVEPOINT trgm');
+        } catch (err) {
+          if ((err as { code?: string }).code !== '57014' || !choice.budgetMs) throw err;
+          await c.query('ROLLBACK TO SAVEPOINT trgm');
+          plan = `the trigram index ran past its budget of ${Math.round(choice.budgetMs)} ms (many configs hold the pattern's trigrams)`;
+        }
+        await c.query(`SET LOCAL statement_timeout = ${Math.max(100, Math.floor(timeoutMs))}`);
+      }
+      if (!matched) {
+        await c.query('SET LOCAL enable_seqscan = on');
+        matched = (await c.query<{ device: string }>(matchSql, params)).rows;
+      }
       await c.query('SET LOCAL enable_seqscan = on');
       const { rows: latest } = await c.query<{ device: string; sha256: string; collected_at: Date }>(
         `SELECT device, sha256, collected_at FROM config_latest ${scope ? 'WHERE device = ANY($1)' : ''}`,
@@ -271,6 +348,7 @@ export async function searchConfigs(pool: Pool, options: SearchOptions): Promise
         scanned: latest.length,
         elapsedMs: performance.now() - started,
         method,
+        plan,
       };
     });
   } catch (err) {

@@ -18,7 +18,7 @@ import { createRedisConnection } from '../redis.js';
 
 /**
  * What `npm run local` runs: the sample inventory as simulated devices, the Slack emulator, the bot
- * and a worker, with a week of traffic and a short config history, first backups taken at start.
+ * and a worker, with two weeks of traffic and a short config history, first backups taken at start.
  * The script (scripts/local.ts) adds the console; tests drive the same site with `run()`.
  */
 
@@ -57,6 +57,8 @@ export interface LocalSite {
   web: WebConsole;
   /** Two weeks of traffic and the anomaly; resolved when written (awaited already with `once`). */
   history: Promise<string>;
+  /** The history's rollups, written after its samples (top-N beyond two days reads them). */
+  rollups: Promise<string>;
   /** The bearer token the bot's alert intake expects (NETOPS_SECRET_LAB_ALERTS), and Alertmanager's port. */
   alerts: { token: string; alertmanagerPort?: number };
   /** Sends one line as typed in Slack (`/net …`, `@netops …`, or just `devices`). */
@@ -171,17 +173,26 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
   // is missing is written, so a second start is quick. In the background unless one-shot.
   // Never rejects: a history cut short by stop() (or a failed write) is reported, not thrown at nobody.
   let stopping = false;
-  const history = seedHistory({
+  const failed = (what: string) => (err: Error) =>
+    stopping ? `lab: ${what} not finished (stopped)` : `lab: ${what} not written: ${err.message}`;
+  const seeded = seedHistory({
     pool: running.pool,
     site,
     now: () => startedAt,
     rollups: options.once ? 'skip' : 'background',
-  }).then(
+  });
+  const history = seeded.then(
     (h) =>
       `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples, ${h.configVersions} config versions written)`,
-    (err: Error) =>
-      stopping ? 'lab: history not finished (stopped)' : `lab: history not written: ${err.message}`,
+    failed('history'),
   );
+  const rollups = seeded
+    .then((h) => h.rollups())
+    .then(
+      (r) =>
+        `lab: history rolled up in ${(r.ms / 1000).toFixed(1)} s more (${r.rows} 5-minute and hourly rows)`,
+      failed('rollups'),
+    );
   if (options.once) await history;
   // A short config history, then a first real backup of every device over SSH, so `config` works
   // at once (it used to answer "never backed up" until the hourly schedule came round).
@@ -246,6 +257,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
     queuePrefix: config.redis.prefix,
     web,
     history,
+    rollups,
     alerts: { token: alertToken, ...(alertmanagerPort ? { alertmanagerPort } : {}) },
     send,
     flush: () => printer.flush(),

@@ -3,7 +3,8 @@ import type { Vendor } from '../config.js';
 import { createConfigStore, DEFAULT_SECRET_MARKER, normalise, rulesFor } from '../configs/index.js';
 import type { LabAlertmanager } from './alertmanager.js';
 import type { SimSite } from './sim-site.js';
-import { backfill, simInterfaces } from './snmp/index.js';
+import { type HistoryOverride, writeLabHistory } from './snmp/history.js';
+import { simInterfaces } from './snmp/index.js';
 
 /**
  * The lab's story, so a first look at the console finds something to look at: two weeks of traffic,
@@ -17,9 +18,8 @@ export interface LabScenarioOptions {
   /** When the lab started: history ends here, whatever the poller has written since. */
   now?: () => Date;
   /**
-   * 'background' (default): the worker's maintenance rolls the history up over the next minutes
-   * (weeks-long charts read rollups). 'skip': never, for a one-shot run that reads at most two days
-   * (raw) and must not spend minutes rolling up.
+   * 'background' (default): the history's rollups are written after its samples (`rollups()`).
+   * 'skip': none, for a one-shot run that reads at most two days (raw).
    */
   rollups?: 'background' | 'skip';
   /** What the scenario did, for the terminal (a demo follows along). */
@@ -27,18 +27,7 @@ export interface LabScenarioOptions {
 }
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const HISTORY_DAYS = 14;
-/**
- * History as dense as a chart of that age needs: the poller's minute for the last hours (a 6-hour
- * chart calls a gap of three minutes an outage), 5 minutes up to the two days charts read raw,
- * half-hours before that (rollups carry it). About a million samples instead of sixteen.
- */
-const TIERS = [
-  { fromAgoMs: HISTORY_DAYS * DAY, toAgoMs: 2 * DAY, stepSec: 1800 },
-  { fromAgoMs: 2 * DAY, toAgoMs: 12 * HOUR, stepSec: 300 },
-  { fromAgoMs: 12 * HOUR, toAgoMs: 0, stepSec: 60 },
-];
 const COLLEAGUES = ['dave', 'erin', 'frank'];
 /** Vendors whose simulated config mode the colleague knows how to drive. */
 const CONFIGURABLE: Vendor[] = ['cisco_iosxe', 'arista_eos', 'cisco_nxos', 'juniper_junos'];
@@ -52,64 +41,43 @@ const DESCRIPTIONS = [
 ];
 
 export interface HistoryResult {
+  /** Samples written (as packed interface-hours). */
   trafficRows: number;
   configVersions: number;
   ms: number;
+  /** The history's rollups, written after the samples: resolves when they are. */
+  rollups(): Promise<{ rows: number; ms: number }>;
 }
 
 /**
- * Backfills what each device is missing (per device, from its newest sample, so a second start adds
- * only the gap and never doubles a sample), injects the anomaly and seeds config history.
+ * Writes what each device is missing (see writeLabHistory: packed samples and their rollups,
+ * never a sample twice), with the anomaly in it, and seeds config history.
  */
 export async function seedHistory(options: LabScenarioOptions): Promise<HistoryResult> {
   const started = Date.now();
   const now = (options.now ?? (() => new Date()))();
   const { pool, site } = options;
-  let trafficRows = 0;
-  for (const spec of site.snmpSpecs) {
-    // From the device's newest sample each attempt, so a retry never writes a sample twice.
-    trafficRows += await retryOnConflict(async () => {
-      // Polls since the start are not history: look only before `now`.
-      const newest = await pool.query<{ t: Date | null }>(
-        'SELECT max(ts) AS t FROM samples WHERE device = $1 AND ts < $2',
-        [spec.name, now],
-      );
-      const from = Math.max(newest.rows[0]?.t?.getTime() ?? 0, now.getTime() - HISTORY_DAYS * DAY);
-      let rows = 0;
-      for (const tier of TIERS) {
-        const a = Math.max(from, now.getTime() - tier.fromAgoMs);
-        const b = now.getTime() - tier.toAgoMs;
-        if (b - a < tier.stepSec * 1000) continue;
-        const r = await backfill(pool, [spec], {
-          days: (b - a) / DAY,
-          stepSec: tier.stepSec,
-          end: new Date(b),
-          sampled: true,
-        });
-        rows += r.rows;
-      }
-      return rows;
-    });
-  }
-  await retryOnConflict(() => injectAnomaly(pool, site, now));
-  if (options.rollups === 'skip') {
-    await pool.query(
-      `INSERT INTO rollup_watermarks (resolution, done_until) VALUES ('5m', $1), ('1h', $1)
-       ON CONFLICT (resolution) DO UPDATE SET done_until = GREATEST(rollup_watermarks.done_until, EXCLUDED.done_until)`,
-      [now],
-    );
-  } else {
-    // The anomaly's window at least, the whole history when it was just written.
-    await rewindRollups(pool, new Date(now.getTime() - (trafficRows > 0 ? HISTORY_DAYS * DAY : 2 * HOUR)));
-  }
+  const h = await retryOnConflict(() =>
+    writeLabHistory(pool, site.snmpSpecs, {
+      end: now,
+      days: HISTORY_DAYS,
+      override: anomaly(site, now),
+      rollups: options.rollups === 'skip' ? 'none' : 'after',
+    }),
+  );
   const configVersions = await seedConfigHistory(pool, site, now);
-  return { trafficRows, configVersions, ms: Date.now() - started };
+  return {
+    trafficRows: h.samples,
+    configVersions,
+    ms: Date.now() - started,
+    rollups: () => retryOnConflict(() => h.rollups()),
+  };
 }
 
 /**
- * The worker polls, upserts interfaces and rolls up while the history is written: the same rows
- * from two sides can deadlock, and Postgres then aborts one of them. Every step here can simply
- * run again.
+ * The worker polls and upserts interfaces while the history is written: the same rows from two
+ * sides can deadlock, and Postgres then aborts one of them. Every step here can simply run again
+ * (a device written whole is not written again).
  */
 async function retryOnConflict<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -124,32 +92,22 @@ async function retryOnConflict<T>(fn: () => Promise<T>, tries = 4): Promise<T> {
 }
 
 /**
- * The worker's maintenance rolls up from its watermark onwards, and on an empty database its first
- * run may have set that watermark to "now" before the backfill wrote anything: weeks-long charts
- * (which read rollups) would stay empty. Moving the watermark back makes the next maintenance run
- * (every 5 minutes) roll the history up, in the background, as it would any late data.
+ * A saturated uplink on the first IOS-XE core from 100 to 40 minutes ago, with discards: the kind
+ * of event the analysis work flags and the graph command marks. Part of the history as written,
+ * so raw samples and rollups agree on it.
  */
-async function rewindRollups(pool: Pool, from: Date): Promise<void> {
-  await pool.query('UPDATE rollup_watermarks SET done_until = LEAST(done_until, $1)', [from]);
-}
-
-/**
- * A saturated uplink on the first IOS-XE core from 100 to 40 minutes ago, with discards: the
- * kind of event the analysis work flags and the graph command marks. Raw charts show it at once,
- * rollups after the next maintenance run (see rewindRollups).
- */
-export async function injectAnomaly(pool: Pool, site: SimSite, now: Date): Promise<string | undefined> {
+export function anomaly(site: SimSite, now: Date): HistoryOverride | undefined {
   const device = site.fleet.devices.find((d) => d.vendor === 'cisco_iosxe') ?? site.fleet.devices[0];
   if (!device) return undefined;
-  const from = new Date(now.getTime() - 100 * 60_000);
-  const to = new Date(now.getTime() - 40 * 60_000);
-  await pool.query(
-    `UPDATE samples SET in_bps = speed_bps * 0.96, in_pps = speed_bps * 0.96 / 8 / 800,
-       in_discards = 350, in_errors = 4
-     WHERE device = $1 AND ifindex = 1 AND ts >= $2 AND ts < $3`,
-    [device.name, from, to],
-  );
-  return `${device.name} ${simInterfaces(device.vendor, 1)[0]}`;
+  const from = now.getTime() - 100 * 60_000;
+  const to = now.getTime() - 40 * 60_000;
+  return (name, ifIndex, t, row, speedBps) => {
+    if (name !== device.name || ifIndex !== 1 || t < from || t >= to) return;
+    row.in_bps = speedBps * 0.96;
+    row.in_pps = (speedBps * 0.96) / 8 / 800;
+    row.in_discards = 350;
+    row.in_errors = 4;
+  };
 }
 
 /**
@@ -231,16 +189,34 @@ export interface ColleagueChange {
   description: string;
 }
 
+/** Change requests that may still touch their devices (from the form to the end of the apply). */
+const OPEN_CHANGE_STATES = ['requested', 'dry_run', 'awaiting_approval', 'approved', 'applying'];
+
+/**
+ * Devices with a change request open on them. The simulated colleague leaves those alone, as one who
+ * reads #net-changes would: an edit between a request's dry run and its apply voids the request
+ * (the apply refuses a configuration that changed since the dry run), so a demo user's change
+ * failed whenever the colleague happened to pick the same device.
+ */
+export async function devicesUnderChange(pool: Pool): Promise<Set<string>> {
+  const { rows } = await pool.query<{ device: string }>(
+    'SELECT DISTINCT unnest(devices) AS device FROM change_requests WHERE state = ANY($1::text[])',
+    [OPEN_CHANGE_STATES],
+  );
+  return new Set(rows.map((r) => r.device));
+}
+
 /**
  * Someone else at work: changes an interface description on a simulated device through its config
  * mode. The device sends its config-change syslog, the worker backs it up and posts the diff, with
- * the colleague as author: the same path a real change takes.
+ * the colleague as author: the same path a real change takes. Devices in `avoid` are not picked.
  */
 export function colleagueChange(
   site: SimSite,
   pick: () => number = Math.random,
+  avoid: ReadonlySet<string> = new Set(),
 ): ColleagueChange | undefined {
-  const candidates = site.fleet.devices.filter((d) => CONFIGURABLE.includes(d.vendor));
+  const candidates = site.fleet.devices.filter((d) => CONFIGURABLE.includes(d.vendor) && !avoid.has(d.name));
   const device = candidates[Math.floor(pick() * candidates.length)];
   if (!device) return undefined;
   const user = COLLEAGUES[Math.floor(pick() * COLLEAGUES.length)]!;
@@ -331,6 +307,8 @@ export interface ScenarioLoopOptions {
   alertToken?: string;
   colleagueEveryMs: number;
   alertEveryMs: number;
+  /** Devices the colleague must not touch now (see devicesUnderChange). */
+  busy?(): Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -352,9 +330,9 @@ export function startScenarioLoop(options: ScenarioLoopOptions): { stop(): void 
     say(`lab: the bot has no alert intake at ${options.alertUrl} yet (HTTP 404): alerts go nowhere`);
     return true;
   };
-  const colleague = setInterval(() => {
+  const colleague = setInterval(async () => {
     try {
-      const c = colleagueChange(options.site);
+      const c = colleagueChange(options.site, Math.random, (await options.busy?.()) ?? new Set());
       if (c) say(`lab: ${c.user} set the description of ${c.interface} on ${c.device} to "${c.description}"`);
     } catch (err) {
       say(`lab: the colleague's change failed: ${(err as Error).message}`);

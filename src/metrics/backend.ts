@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import { copySamples } from './copy.js';
+import type { Bucket } from './downsample.js';
 import {
   type InterfaceRef,
+  queryRecentForDevice,
   querySeriesFor,
   querySummary,
   queryTopN,
@@ -27,6 +29,14 @@ export interface MetricsBackend {
     iface: InterfaceRef,
     q: Omit<SeriesQuery, 'device' | 'ifindex' | 'ifname'>,
   ): Promise<SeriesResult>;
+  /**
+   * Raw buckets of several interfaces of one device over a short recent range (the analysis job's
+   * read after each poll), per ifindex.
+   */
+  queryRecentForDevice(
+    ifaces: readonly InterfaceRef[],
+    q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+  ): Promise<Map<number, Record<string, Bucket[]>>>;
   querySummary(result: SeriesResult, options?: { p95?: boolean }): Promise<SeriesSummary[]>;
   queryTopN(q: TopNQuery): Promise<TopNRow[]>;
   latestInterfaces(device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
@@ -43,6 +53,7 @@ export function postgresBackend(pool: Pool): MetricsBackend {
     kind: 'postgres',
     writeSamples: (rows) => copySamples(pool, rows),
     querySeriesFor: (iface, q) => querySeriesFor(pool, iface, q),
+    queryRecentForDevice: (ifaces, q) => queryRecentForDevice(pool, ifaces, q),
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => latestInterfaces(pool, device, maxAgeMs, now),
@@ -58,6 +69,12 @@ export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBa
       await vm.writeSamples(rows);
     },
     querySeriesFor: (iface, q) => vm.querySeries(iface, q),
+    // One query per interface (VictoriaMetrics answers each from its own index).
+    queryRecentForDevice: async (ifaces, q) => {
+      const out = new Map<number, Record<string, Bucket[]>>();
+      for (const iface of ifaces) out.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
+      return out;
+    },
     // VictoriaMetrics results carry their summaries from the same pass (querySummary copies them)
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => vm.queryTopN(pool, q),

@@ -254,16 +254,30 @@ export function decodeValues(
     // The tag and the zigzag sign sit in the low bits of the first byte: reading them there
     // avoids `%` on doubles above 2^31, which V8 turns into a slow fmod call.
     const first = buf[pos++]!;
+    // up to four bytes in integer arithmetic; past 28 bits, doubles (values reach 2^53)
     let u = first & 0x7f;
     if (first >= 0x80) {
-      let mul = 128;
-      for (;;) {
-        if (pos >= len) throw new RangeError('truncated sample stream');
-        const x = buf[pos++]!;
-        u += (x & 0x7f) * mul;
-        if (x < 0x80) break;
-        mul *= 128;
+      let x = buf[pos++]!;
+      u |= (x & 0x7f) << 7;
+      if (x >= 0x80) {
+        x = buf[pos++]!;
+        u |= (x & 0x7f) << 14;
+        if (x >= 0x80) {
+          x = buf[pos++]!;
+          u |= (x & 0x7f) << 21;
+          if (x >= 0x80) {
+            let mul = 268_435_456;
+            for (;;) {
+              if (pos >= len) throw new RangeError('truncated sample stream');
+              x = buf[pos++]!;
+              u += (x & 0x7f) * mul;
+              if (x < 0x80) break;
+              mul *= 128;
+            }
+          }
+        }
       }
+      if (pos > len) throw new RangeError('truncated sample stream');
     }
     const tag = first & 3;
     const hi = (u - tag) * 0.25;

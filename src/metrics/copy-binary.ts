@@ -24,21 +24,41 @@ export async function copyOutBinary(
 ): Promise<number> {
   const own = 'totalCount' in db ? await (db as Pool).connect() : undefined;
   const client = (own ?? db) as PoolClient;
-  let rows = 0;
   try {
+    const parser = createCopyParser(onRow);
     const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT (FORMAT binary)`));
-    let buf: Buffer = Buffer.alloc(0);
-    let pos = 0;
-    let headerDone = false;
-    let done = false;
-    const fields: CopyField[] = [];
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream as AsyncIterable<Buffer>) parser.push(chunk);
+    return parser.end();
+  } finally {
+    own?.release();
+  }
+}
+
+/**
+ * The binary COPY format, chunk by chunk as the socket delivers it: a tuple is handed to
+ * `onRow` only when all of it is here. `end` returns the tuples seen and throws on a stream cut
+ * short (no trailer).
+ */
+export function createCopyParser(onRow: (fields: CopyField[]) => void): {
+  push(chunk: Buffer): void;
+  end(): number;
+} {
+  let buf: Buffer = Buffer.alloc(0);
+  let pos = 0;
+  let headerDone = false;
+  let done = false;
+  let rows = 0;
+  const fields: CopyField[] = [];
+  return {
+    push(chunk) {
       buf = pos < buf.length ? Buffer.concat([buf.subarray(pos), chunk]) : chunk;
       pos = 0;
       if (!headerDone) {
-        if (buf.length < 19) continue;
+        if (buf.length < 19) return;
         if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-        pos = 19 + buf.readInt32BE(15);
+        const ext = buf.readInt32BE(15);
+        if (buf.length < 19 + ext) return;
+        pos = 19 + ext;
         headerDone = true;
       }
       while (!done && pos + 2 <= buf.length) {
@@ -48,7 +68,6 @@ export async function copyOutBinary(
           pos += 2;
           break;
         }
-        // a tuple is handed over only when all of it is here
         let p = pos + 2;
         let complete = true;
         fields.length = count;
@@ -75,11 +94,12 @@ export async function copyOutBinary(
         rows++;
         onRow(fields);
       }
-    }
-    return rows;
-  } finally {
-    own?.release();
-  }
+    },
+    end() {
+      if (!done) throw new Error('binary COPY stream ended without its trailer');
+      return rows;
+    },
+  };
 }
 
 /** int8 (and timestamptz as µs since 2000-01-01) from a binary field, as a double (exact to 2^53). */

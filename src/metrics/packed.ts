@@ -283,14 +283,22 @@ export async function scanRange(
   const decode = useHeads
     ? `(head IS NULL OR t_first < ${literal.time(from)} OR t_last >= ${literal.time(to)}
         OR ${bucketSql('t_first')} <> ${bucketSql('t_last')}
-        OR period = max(period) OVER ())`
+        OR period = (SELECT max(period) FROM samples_packed
+                      WHERE period >= ${literal.time(floorTo(from, PERIOD_MS))} AND period < ${literal.time(to)}
+                        AND t_last >= ${literal.time(from)} ${whereSql(iface)}))`
     : 'true';
   const lo = from * 1000;
   const hi = to * 1000;
   const scratch = new Scratch();
   const figures: (HeadFigures | null)[] = [];
   const at = metrics.map((m) => METRICS.indexOf(m as (typeof METRICS)[number]));
+  let first = true;
   await copyPacked(client, packedSql(iface, metrics, from, to, decode), (r) => {
+    if (first && o.p95 !== false) {
+      // about as many samples in every hour of the range as in the first: one allocation
+      scan.reserve(Math.min(r.n * Math.ceil((to - from) / PERIOD_MS + 1), 4_000_000));
+      first = false;
+    }
     if (r.ts) {
       const { ts, values } = decodeRow(r, metrics, scratch);
       const [a, b] = cut(ts, lo, hi);
@@ -468,10 +476,14 @@ export async function writePacked(
  * Writes the heads of rows packed before heads existed (migration 0019 adds the column empty).
  * Such rows are read correctly meanwhile, by decoding them; maintenance calls this in batches.
  */
-export async function backfillHeads(pool: Pool, options: { batch?: number } = {}): Promise<number> {
+export async function backfillHeads(
+  pool: Pool,
+  options: { batch?: number; limit?: number } = {},
+): Promise<number> {
   const batch = options.batch ?? 500;
   let total = 0;
-  for (;;) {
+  // a large fleet's week of hours is filled over several maintenance runs, not in one
+  while (total < (options.limit ?? Number.POSITIVE_INFINITY)) {
     const { rows } = await pool.query<PackedRow & { period: Date }>(
       `SELECT device, ifindex, period, n, ts, ${METRICS.join(', ')} FROM samples_packed
         WHERE head IS NULL LIMIT ${batch}`,
@@ -489,6 +501,7 @@ export async function backfillHeads(pool: Pool, options: { batch?: number } = {}
     );
     total += rows.length;
   }
+  return total;
 }
 
 /** Two chunks of one interface merged by time (a sample present in both keeps the newer copy). */

@@ -203,7 +203,7 @@ async function rollupBuckets(
   from: number,
   to: number,
   bucketMs: number,
-): Promise<{ series: Record<string, Bucket[]>; rows: number; lastEnd: number }> {
+): Promise<{ series: Record<string, Bucket[]>; rows: number; firstStart: number; lastEnd: number }> {
   const { table, stepMs } = ROLLUP[res];
   const { rows } = await client.query(
     `SELECT metric, date_bin(make_interval(secs => $6::float8 / 1000), bucket, $4::timestamptz) AS b,
@@ -223,8 +223,10 @@ async function rollupBuckets(
   for (const m of metrics) series[m] = [];
   let total = 0;
   let lastEnd = from;
+  let firstStart = to;
   for (const r of rows) {
     const x0 = ms(r.b);
+    firstStart = Math.min(firstStart, ms(r.t_first));
     // A rollup row stands for [bucket, bucket + step): draw it in the middle of that span.
     const tFirst = Math.min(ms(r.t_first) + stepMs / 2, to - 1);
     const tLast = Math.min(ms(r.t_last) + stepMs / 2, to - 1);
@@ -243,7 +245,7 @@ async function rollupBuckets(
       tLast: Math.max(tFirst, tLast),
     });
   }
-  return { series, rows: total, lastEnd };
+  return { series, rows: total, firstStart, lastEnd };
 }
 
 /** Merges two bucket lists on the same grid (rollup head + raw tail). */
@@ -345,6 +347,14 @@ export async function querySeriesFor(
           for (const m of q.metrics) series[m] = mergeBuckets(series[m] ?? [], tail.series[m] ?? []);
           rows += tail.rows;
         }
+        // And samples older than the first rollup (history imported or backfilled after the
+        // rollups began, a rollup run still working back) would vanish behind the newer rollups:
+        // the part before it is read raw too, which costs nothing where there are none.
+        if (r.firstStart > from) {
+          const head = await rawBuckets(client, iface, q.metrics, from, r.firstStart, bucketMs, from, false);
+          for (const m of q.metrics) series[m] = mergeBuckets(head.series[m] ?? [], series[m] ?? []);
+          rows += head.rows;
+        }
         series = Object.fromEntries(q.metrics.map((m) => [m, series[m] ?? []]));
         return {
           iface,
@@ -377,6 +387,42 @@ export async function querySeriesFor(
       summaries,
     };
   });
+}
+
+/**
+ * Raw pixel buckets of several interfaces of one device in one read: what the analysis job asks
+ * for after each poll (every interface's last two hours). One transaction and one scan of the
+ * device's samples instead of one per interface. Interfaces without samples get empty series.
+ */
+export async function queryRecentForDevice(
+  pool: Pool,
+  ifaces: readonly InterfaceRef[],
+  q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+): Promise<Map<number, Record<string, Bucket[]>>> {
+  const out = new Map<number, Record<string, Bucket[]>>();
+  if (!ifaces.length) return out;
+  const device = ifaces[0]!.device;
+  if (ifaces.some((i) => i.device !== device)) throw new RangeError('queryRecentForDevice: one device');
+  const { from, to } = checkQuery({ ...q, device });
+  const bucketMs = bucketWidthMs(from, to, q.widthPx);
+  const chunks = await withAggregateSettings(pool, (c) =>
+    readSamples(c, { devices: [device] }, q.metrics, from, to),
+  );
+  const wanted = new Set(ifaces.map((i) => i.ifindex));
+  // readSamples returns chunks grouped per interface, in order.
+  let i = 0;
+  while (i < chunks.length) {
+    let j = i;
+    while (j < chunks.length && chunks[j]!.ifindex === chunks[i]!.ifindex) j++;
+    const ifindex = chunks[i]!.ifindex;
+    if (wanted.has(ifindex)) {
+      const r = scanChunks(chunks.slice(i, j), q.metrics, { from, to, bucketMs, origin: from, p95: false });
+      out.set(ifindex, r.series);
+    }
+    i = j;
+  }
+  for (const ifindex of wanted) if (!out.has(ifindex)) out.set(ifindex, {});
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -211,7 +211,7 @@ export async function runMaintenance(
   const until = wm.rows[0]?.t;
   const compacted = until ? await compactBefore(pool, until) : { rows: 0, samples: 0 };
   const dropped = await dropPartitionsBefore(pool, new Date(now - r.rawMs));
-  const headsFilled = await backfillHeads(pool);
+  const headsFilled = await backfillHeads(pool, { limit: 50_000 });
   const d5 = await pool.query('DELETE FROM rollups_5m WHERE bucket < $1', [new Date(now - r.fiveMinuteMs)]);
   const d1 = await pool.query('DELETE FROM rollups_1h WHERE bucket < $1', [new Date(now - r.hourMs)]);
   return {

@@ -83,25 +83,24 @@ export function percentileDisc(xs: Float64Array, f: number, min?: number, max?: 
   }
   if (!(hi > lo) || n < 4096) return select(xs, k);
   const bins = 4096;
-  const width = (hi - lo) / bins;
-  if (!Number.isFinite(width) || width === 0) return select(xs, k);
+  // bins by multiplication (no division per value), recomputed in the second pass rather than
+  // stored: both cheaper than a per-value bin array for the million values of a long chart
+  const inv = bins / (hi - lo);
+  if (!Number.isFinite(inv) || inv === 0) return select(xs, k);
   const count = new Uint32Array(bins + 1);
-  const binOf = new Uint16Array(n);
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(bins, Math.floor((xs[i]! - lo) / width));
-    binOf[i] = b;
-    count[b]!++;
-  }
+  for (let i = 0; i < n; i++) count[Math.min(bins, Math.floor((xs[i]! - lo) * inv))]!++;
   let below = 0;
   let bin = 0;
   while (below + count[bin]! <= k) below += count[bin++]!;
   const inBin = new Float64Array(count[bin]!);
   let j = 0;
-  for (let i = 0; i < n; i++) if (binOf[i] === bin) inBin[j++] = xs[i]!;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i]!;
+    if (Math.min(bins, Math.floor((v - lo) * inv)) === bin) inBin[j++] = v;
+  }
   return select(inBin, k - below);
 }
 
-/** What a head (./period-head.ts) says of one metric over a whole row: see MetricHead. */
 export interface HeadFigures {
   count: number;
   min: number;
@@ -113,17 +112,36 @@ export interface HeadFigures {
   tLast: number;
 }
 
+/**
+ * Value arrays a finished scan hands back for the next one: a chart over a million samples keeps
+ * 8 MB per metric for its p95, and allocating that afresh each time costs more in garbage
+ * collection than the scan itself. A few are kept (concurrent scans take different ones).
+ */
+const spare: Float64Array[] = [];
+
 class Growable {
-  buf = new Float64Array(1024);
+  buf: Float64Array = spare.pop() ?? new Float64Array(1024);
   len = 0;
-  push(v: number): void {
-    if (this.len === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
+  release(): void {
+    if (spare.length < 4) spare.push(this.buf);
+    this.buf = new Float64Array(0);
+    this.len = 0;
+  }
+  /** Room for `more` values after `len`; returns the buffer to write them into. */
+  reserve(more: number): Float64Array {
+    if (this.len + more > this.buf.length) {
+      const next = new Float64Array(Math.max(this.len + more, this.buf.length * 2));
+      next.set(this.buf.subarray(0, this.len));
       this.buf = next;
     }
-    this.buf[this.len++] = v;
+    return this.buf;
   }
+}
+
+function growInt(a: Int32Array, min: number): Int32Array {
+  const next = new Int32Array(Math.max(min, a.length * 2));
+  next.set(a);
+  return next;
 }
 
 interface MetricAcc {
@@ -156,7 +174,8 @@ export class BucketScan {
   private readonly tFirst: Float64Array;
   private readonly tLast: Float64Array;
   private readonly acc: MetricAcc[];
-  private idx = new Int32Array(4096);
+  /** (bucket, start, end) of each segment of the run being added. */
+  private segs: Int32Array = new Int32Array(3 * 256);
   rows = 0;
 
   constructor(
@@ -185,6 +204,11 @@ export class BucketScan {
     }));
   }
 
+  /** Expect about `n` more samples (sizes the values a p95 keeps in one allocation). */
+  reserve(n: number): void {
+    for (const x of this.acc) x.keep?.reserve(n);
+  }
+
   /** Which bucket a moment (µs) falls in. */
   bucketOf(tUs: number): number {
     return Math.floor((tUs - this.originUs) / this.bucketUs);
@@ -201,57 +225,104 @@ export class BucketScan {
     b: number,
   ): void {
     if (b <= a) return;
-    if (this.idx.length < b) this.idx = new Int32Array(Math.max(b, this.idx.length * 2));
-    const idx = this.idx;
+    // Split the run where it crosses a pixel column's edge (samples are in time order), then
+    // reduce each segment in locals: one comparison per sample finds the edges, and the
+    // per-metric loop below touches the bucket arrays once per segment, not once per sample.
     const { originUs, bucketUs, tFirst, tLast } = this;
-    for (let i = a; i < b; i++) {
-      const t = tsUs[i]!;
-      const k = Math.floor((t - originUs) / bucketUs);
-      idx[i] = k;
-      if (t < tFirst[k]!) tFirst[k] = t;
-      if (t > tLast[k]!) tLast[k] = t;
+    let nseg = 0;
+    let i = a;
+    while (i < b) {
+      const k = Math.floor((tsUs[i]! - originUs) / bucketUs);
+      const edge = originUs + (k + 1) * bucketUs;
+      let j = i + 1;
+      while (j < b && tsUs[j]! < edge) j++;
+      if (nseg * 3 + 3 > this.segs.length) this.segs = growInt(this.segs, nseg * 3 + 3);
+      this.segs[nseg * 3] = k;
+      this.segs[nseg * 3 + 1] = i;
+      this.segs[nseg * 3 + 2] = j;
+      nseg++;
+      if (tsUs[i]! < tFirst[k]!) tFirst[k] = tsUs[i]!;
+      if (tsUs[j - 1]! > tLast[k]!) tLast[k] = tsUs[j - 1]!;
+      i = j;
     }
     this.rows += b - a;
+    const sg = this.segs;
     for (let m = 0; m < this.acc.length; m++) {
       const vs = values[m];
       if (!vs) continue;
-      const { n, min, max, sum, first, last, tMin, tMax, tFirstV, tLastV, keep } = this.acc[m]!;
-      for (let i = a; i < b; i++) {
-        const v = vs[i]!;
-        if (Number.isNaN(v)) continue; // unknown
-        const t = tsUs[i]!;
-        const k = idx[i]!;
+      const acc = this.acc[m]!;
+      const { n, min, max, sum, first, last, tMin, tMax, tFirstV, tLastV } = acc;
+      let kept = 0;
+      let keep: Float64Array | undefined;
+      if (acc.keep) {
+        keep = acc.keep.reserve(b - a);
+        kept = acc.keep.len;
+      }
+      for (let g = 0; g < nseg; g++) {
+        const k = sg[g * 3]!;
+        const e = sg[g * 3 + 2]!;
+        let cnt = 0;
+        // continuing the bucket's own sum keeps the additions in sample order, as one long run would
+        let total = sum[k]!;
+        let lo = Number.POSITIVE_INFINITY;
+        let hi = Number.NEGATIVE_INFINITY;
+        let iLo = -1;
+        let iHi = -1;
+        let iFirst = -1;
+        let iLast = -1;
+        for (let x = sg[g * 3 + 1]!; x < e; x++) {
+          const v = vs[x]!;
+          if (Number.isNaN(v)) continue; // unknown
+          if (iFirst < 0) iFirst = x;
+          iLast = x;
+          cnt++;
+          total += v;
+          if (v < lo) {
+            lo = v;
+            iLo = x;
+          }
+          if (v > hi) {
+            hi = v;
+            iHi = x;
+          }
+          if (keep) keep[kept++] = v;
+        }
+        if (!cnt) continue;
+        sum[k] = total;
+        const tLo = tsUs[iLo]!;
+        const tHi = tsUs[iHi]!;
+        const tF = tsUs[iFirst]!;
+        const tL = tsUs[iLast]!;
         if (n[k] === 0) {
-          first[k] = v;
-          last[k] = v;
-          min[k] = v;
-          max[k] = v;
-          tMin[k] = t;
-          tMax[k] = t;
-          tFirstV[k] = t;
-          tLastV[k] = t;
+          min[k] = lo;
+          max[k] = hi;
+          tMin[k] = tLo;
+          tMax[k] = tHi;
+          first[k] = vs[iFirst]!;
+          last[k] = vs[iLast]!;
+          tFirstV[k] = tF;
+          tLastV[k] = tL;
         } else {
-          if (v < min[k]! || (v === min[k] && t < tMin[k]!)) {
-            min[k] = v;
-            tMin[k] = t;
+          if (lo < min[k]! || (lo === min[k] && tLo < tMin[k]!)) {
+            min[k] = lo;
+            tMin[k] = tLo;
           }
-          if (v > max[k]! || (v === max[k] && t < tMax[k]!)) {
-            max[k] = v;
-            tMax[k] = t;
+          if (hi > max[k]! || (hi === max[k] && tHi < tMax[k]!)) {
+            max[k] = hi;
+            tMax[k] = tHi;
           }
-          if (t < tFirstV[k]!) {
-            first[k] = v;
-            tFirstV[k] = t;
+          if (tF < tFirstV[k]!) {
+            first[k] = vs[iFirst]!;
+            tFirstV[k] = tF;
           }
-          if (t >= tLastV[k]!) {
-            last[k] = v;
-            tLastV[k] = t;
+          if (tL >= tLastV[k]!) {
+            last[k] = vs[iLast]!;
+            tLastV[k] = tL;
           }
         }
-        n[k]!++;
-        sum[k]! += v;
-        if (keep) keep.push(v);
+        n[k]! += cnt;
       }
+      if (acc.keep) acc.keep.len = kept;
     }
   }
 
@@ -358,6 +429,7 @@ export class BucketScan {
           p95: keep ? percentileDisc(keep.buf.subarray(0, keep.len), 0.95, low, peak) : Number.NaN,
         };
       }
+      keep?.release();
     }
     return { series, stats, rows: this.rows };
   }

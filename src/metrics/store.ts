@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** Per-second rates of one interface at one time (null where unknown), as the poller computes them. */
 export interface SampleRates {
@@ -74,7 +74,7 @@ export async function insertSamples(pool: Pool, rows: readonly SampleRow[]): Pro
 }
 
 export async function upsertInterfaces(
-  pool: Pool,
+  pool: Pool | PoolClient,
   device: string,
   rows: readonly InterfaceRow[],
 ): Promise<void> {

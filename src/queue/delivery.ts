@@ -1,4 +1,5 @@
-import type { RedisClient } from '../redis.js';
+import type { RedisClient, ReplicaConfirm } from '../redis.js';
+import { whenReady } from './producer.js';
 import type { DeliveryLedger, FileUpload, PartRecord } from '../chat/index.js';
 import { ErrorCode, NetopsError } from '../errors.js';
 import type { JobResult } from './types.js';
@@ -61,11 +62,21 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 return 1`;
 
+/** How long a claim waits for a replica before it is trusted without one. */
+const CONFIRM_MS = 5_000;
+
 /** This attempt's hold on the job: BullMQ's lock key and token, and how long a lock lasts. */
 export interface JobLock {
   key: string;
   token: string;
   durationMs: number;
+  /**
+   * A replica must have a claim before the part is posted (Sentinel; see ReplicaConfirm). A claim the master took
+   * but never passed on is lost in a failover, and the job's rerun on the new master would post
+   * beside this one: so an unreplicated claim is made again on the master the connection now
+   * reaches, where it holds only if this attempt still holds the job there.
+   */
+  replicas?: ReplicaConfirm;
 }
 
 export function createDeliveryStore(
@@ -78,9 +89,23 @@ export function createDeliveryStore(
   const write = async (field: string, value: string) => {
     await redis.multi().hset(key, field, value).expire(key, TTL_S).exec();
   };
+  const claimOnce = async (field: string, value: string) =>
+    lock && (await redis.eval(CLAIM, 2, lock.key, key, lock.token, lock.durationMs, field, value, TTL_S));
   const claim = async (field: string, value: string) => {
     if (!lock) return write(field, value);
-    const ok = await redis.eval(CLAIM, 2, lock.key, key, lock.token, lock.durationMs, field, value, TTL_S);
+    let ok = await claimOnce(field, value);
+    const until = Date.now() + CONFIRM_MS;
+    while (ok === 1 && lock.replicas && !(await lock.replicas.confirm(0))) {
+      // Past the deadline the replica is taken to be gone for good, not failing over: post.
+      if (Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        await whenReady(redis, 1_000);
+        ok = await claimOnce(field, value);
+      } catch {
+        // still moving to the new master
+      }
+    }
     if (ok !== 1) {
       throw new NetopsError(
         ErrorCode.JOB_LOCK_LOST,

@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis.js';
 import type { Logger } from 'pino';
+import type { ReplicaConfirm } from '../redis.js';
 import { ErrorCode, isNetopsError, isTransient, NetopsError, userText } from '../errors.js';
 import { type JobPoster, onceOnly, type ProgressState } from '../chat/index.js';
 import type { AuditLog } from '../storage/audit.js';
@@ -33,6 +34,8 @@ export interface JobHostOptions {
   stalledIntervalMs?: number;
   /** Times a job may lose its worker before it is failed instead of retried again. */
   maxStalledCount?: number;
+  /** Confirms claims to post on a replica first (Sentinel); see JobLock. */
+  replicas?: ReplicaConfirm;
   /**
    * The worker's own policy check, run before process() for jobs that declare an action; throws
    * (an error the user can read) to refuse. The composition root decides which actions need it.
@@ -45,6 +48,8 @@ export interface JobHostOptions {
   }): Promise<void>;
   /** Hook for metrics. */
   onFinished?(name: string, state: 'done' | 'failed', ms: number): void;
+  /** An attempt failed and the job will be tried again (metrics). */
+  onRetry?(name: string): void;
 }
 
 export interface JobHost {
@@ -174,6 +179,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
             key: `${job.queueQualifiedName}:${jobId}:lock`,
             token,
             durationMs: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+            ...(options.replicas ? { replicas: options.replicas } : {}),
           }
         : undefined,
     );
@@ -248,6 +254,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
         const retry = isTransient(err) && attempt < maxAttempts && !controller.signal.aborted;
         jlog.warn({ err, retry }, 'job failed');
         if (retry) {
+          options.onRetry?.(job.name);
           await edit('retrying', `${userText(err)} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw err;
         }
@@ -277,6 +284,7 @@ export function createJobHost(options: JobHostOptions): JobHost {
         const sentence = `The job finished but its result could not be posted: ${userText(err)}`;
         jlog.warn({ err }, 'result delivery failed');
         if (isTransient(err) && attempt < maxAttempts) {
+          options.onRetry?.(job.name);
           await edit('retrying', `${sentence} Retrying (attempt ${attempt + 1} of ${maxAttempts}).`);
           throw new NetopsError(ErrorCode.SLACK_API, `could not post the result: ${(err as Error).message}`, {
             cause: err,
@@ -303,6 +311,15 @@ export function createJobHost(options: JobHostOptions): JobHost {
    * the processor: tell the person who asked, and close its audit row, here instead.
    */
   const onStalledOut = async (job: Job) => {
+    // After a Redis failover the job's completion can be lost with the old master while its result
+    // reached Slack: the delivery record says so, and the person keeps the "done" they saw.
+    const delivered = await createDeliveryStore(redis, options.prefix, job.id!)
+      .ledger.get('result')
+      .catch(() => undefined);
+    if (delivered?.state === 'done') {
+      log.warn({ jobId: job.id, job: job.name }, 'stalled out after its result was delivered; left as done');
+      return;
+    }
     const env = envelopeSchema.safeParse(job.data);
     const origin = env.success ? env.data.origin : undefined;
     const def = defs.get(job.name);

@@ -20,3 +20,4 @@ export type {
   ServiceMap,
 } from './types.js';
 export { createUserRateLimit } from './rate-limit.js';
+export { fanOutPriority, MAX_PRIORITY } from './fairness.js';

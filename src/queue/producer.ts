@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { RedisClient } from '../redis.js';
+import type { RedisClient, ReplicaConfirm } from '../redis.js';
 import { ErrorCode, isNetopsError, NetopsError } from '../errors.js';
 import { newJobId, type Envelope } from './envelope.js';
 import type { Enqueue, JobDefinition } from './types.js';
@@ -18,8 +18,17 @@ export interface ProducerOptions {
   /**
    * Jobs waiting in a queue beyond which a person's request (one with an origin) is refused with
    * a clear message instead of piling up behind the others; scheduled work is never refused.
+   * Fan-out children are not counted: a person's request goes ahead of them.
    */
   maxDepth?: number;
+  /**
+   * A replica must have an enqueue before it is reported as queued (Sentinel; see ReplicaConfirm). Until then the
+   * job is added again, by its id, on whichever master the connection now reaches; after
+   * `confirmMs` (default 5 s) without a replica it stays queued on the master alone, logged.
+   */
+  replicas?: ReplicaConfirm;
+  confirmMs?: number;
+  onUnconfirmed?(jobId: string): void;
 }
 
 /** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
@@ -96,6 +105,24 @@ export function createProducer(options: ProducerOptions): Producer {
     return q;
   };
 
+  /** Until a replica has the job (see `replicas`): wait, and add it again where we now are. */
+  const confirm = async (jobId: string, add: () => Promise<unknown>) => {
+    const until = Date.now() + (options.confirmMs ?? 5_000);
+    while (!(await options.replicas!.confirm(0))) {
+      if (Date.now() > until) {
+        options.onUnconfirmed?.(jobId);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        await whenReady(options.connection, 1_000);
+        await add();
+      } catch {
+        // still moving to the new master: try again
+      }
+    }
+  };
+
   const enqueue: Enqueue = async (jobName, data, opts = {}) => {
     const def = defs.get(jobName);
     if (!def) throw new NetopsError(ErrorCode.JOB_UNKNOWN, `no job type ${jobName}`);
@@ -120,7 +147,9 @@ export function createProducer(options: ProducerOptions): Producer {
       await whenReady(options.connection, readyWaitMs);
       const queueName = def.queue ?? DEFAULT_QUEUE;
       if (options.maxDepth && opts.origin) {
-        const waiting = await queue(queueName).count();
+        // What a person's job would wait behind: fan-out children (prioritised) are not counted,
+        // since a job without a priority goes ahead of all of them (src/queue/fairness.ts).
+        const waiting = await queue(queueName).getJobCountByTypes('waiting', 'delayed', 'waiting-children');
         if (waiting >= options.maxDepth) {
           throw new NetopsError(ErrorCode.QUEUE_FULL, `queue ${queueName} holds ${waiting} jobs`, {
             context: { jobId, queue: queueName, waiting, limit: options.maxDepth },
@@ -128,17 +157,21 @@ export function createProducer(options: ProducerOptions): Producer {
         }
       }
       const left = Math.max(1, timeoutMs - (Date.now() - started));
-      await Promise.race([
+      // Adding the same id again is a no-op in BullMQ: safe to repeat on a new master.
+      const add = () =>
         queue(queueName).add(jobName, envelope, {
           ...jobOptions(def),
           jobId,
           ...(opts.delayMs ? { delay: opts.delayMs } : {}),
           ...(opts.priority ? { priority: opts.priority } : {}),
-        }),
+        });
+      await Promise.race([
+        add(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), left);
         }),
       ]);
+      if (options.replicas) await confirm(jobId, add);
     } catch (err) {
       if (isNetopsError(err)) throw err;
       throw new NetopsError(

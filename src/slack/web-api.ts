@@ -27,9 +27,15 @@ export interface SlackCallerOptions {
 
 export interface SlackCallEvent {
   method: string;
-  kind: 'ratelimited' | 'error' | 'recovered';
+  /**
+   * ratelimited: a 429; error: a 5xx, timeout or dropped connection; recovered: a failed post found
+   * made after all; retry: the call sent again; refused: Slack said no for good (`error` names why).
+   */
+  kind: 'ratelimited' | 'error' | 'recovered' | 'retry' | 'refused';
   /** Retry-After in seconds for `ratelimited`. */
   retryAfterSec?: number;
+  /** Slack's error name for `refused` (channel_not_found, invalid_auth, …). */
+  error?: string;
 }
 
 export interface CallOptions {
@@ -132,14 +138,23 @@ export function createSlackCaller(client: WebClient, options: SlackCallerOptions
     const key = keyOf(method, opts.channel);
     const started = Date.now();
     let failures = 0;
-    for (;;) {
+    for (let sent = 0; ; sent++) {
+      if (sent > 0) options.onEvent?.({ method, kind: 'retry' });
       const wait = heldFor(method, opts.channel);
       if (wait > 0) await sleep(wait);
       try {
         return await client.apiCall(method, args);
       } catch (err) {
         const outcome = classify(err);
-        if (outcome.kind === 'final') throw err;
+        if (outcome.kind === 'final') {
+          const e = err as SlackErrorShape;
+          options.onEvent?.({
+            method,
+            kind: 'refused',
+            error: e.data?.error ?? (e.statusCode ? `http_${e.statusCode}` : 'unknown'),
+          });
+          throw err;
+        }
         if (outcome.kind === 'ratelimited') {
           options.onEvent?.({ method, kind: 'ratelimited', retryAfterSec: outcome.retryAfterSec });
           const until = Date.now() + outcome.retryAfterSec * 1000;

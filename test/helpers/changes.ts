@@ -3,7 +3,7 @@ import type { SlackEmulator } from '../../src/lab/slack/index.js';
 
 export const ALICE = 'U0000ALICE';
 export const BOB = 'U00000BOB0';
-export const CAROL = 'U000CAROL0';
+export const CAROL = 'U0000CAROL';
 export const CHANNEL = 'C00NETOPS0';
 
 const TERMINAL = ['confirmed', 'rolled_back', 'failed', 'expired', 'cancelled', 'rejected'];
@@ -113,4 +113,56 @@ export function changeDriver(emu: SlackEmulator, pool: Pool) {
   const thread = (ts: string) => emu.message(CHANNEL, ts)?.replies?.map((r) => r.text) ?? [];
 
   return { openForm, submit, request, card, click, state, settle, devices, thread };
+}
+
+/**
+ * netops.yaml for the change suites: Alice may request, Bob approves (a second engineer), and the
+ * post-checks run at once after the commit.
+ */
+export function twoEngineers(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    changes: { soak: 0 },
+    policy: {
+      grants: [
+        { role: 'operator', users: [ALICE] },
+        { role: 'approver', users: [BOB] },
+      ],
+    },
+    ...extra,
+  };
+}
+
+/** Polls until `fn` returns something other than undefined. */
+export async function until<T>(
+  fn: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `/net config backup <device>` through the emulator, returning once a new version is stored. */
+export async function backupViaSlack(
+  emu: SlackEmulator,
+  pool: Pool,
+  device: string,
+  user = ALICE,
+): Promise<void> {
+  const count = async () =>
+    (await pool.query('SELECT count(*)::int AS n FROM config_versions WHERE device = $1', [device])).rows[0]
+      .n as number;
+  const before = await count();
+  await emu.slashCommand({
+    command: '/net',
+    text: `config backup ${device}`,
+    userId: user,
+    channelId: CHANNEL,
+  });
+  await until(async () => ((await count()) > before ? true : undefined), `a new version of ${device}`);
 }

@@ -11,23 +11,23 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-/** A fresh schema with every migration applied. Call drop() in afterAll. */
-export async function freshDb(prefix = 't'): Promise<TestDb> {
+/** A fresh schema with every migration applied (on `base`, default the test database). Call drop() in afterAll. */
+export async function freshDb(prefix = 't', base = TEST_DATABASE_URL): Promise<TestDb> {
   const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   await admin.end();
-  const pool = createPool({ connectionString: TEST_DATABASE_URL, schema, max: 5 });
+  const pool = createPool({ connectionString: base, schema, max: 5 });
   await migrate(pool);
-  const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`;
+  const url = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}`;
   return {
     pool,
     schema,
     url,
     async drop() {
       await pool.end().catch(() => {});
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const c = new pg.Client({ connectionString: base });
       await c.connect();
       await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
       await c.end();

@@ -15,6 +15,19 @@ const run = promisify(execFile);
 class Procs {
   readonly dir = mkdtempSync(join(tmpdir(), 'netops-redis-topology-'));
   private readonly procs = new Map<number, ChildProcess>();
+  // If the test process dies before its teardown, its Redis processes (own groups) go with it.
+  private readonly onExit = () => {
+    for (const p of this.procs.values()) {
+      try {
+        if (p.pid) process.kill(-p.pid, 'SIGKILL');
+      } catch {}
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  };
+
+  constructor() {
+    process.once('exit', this.onExit);
+  }
 
   spawn(port: number, args: string[], name = String(port)): void {
     const dir = join(this.dir, name);
@@ -47,6 +60,7 @@ class Procs {
   async close(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((port) => this.kill(port)));
     rmSync(this.dir, { recursive: true, force: true });
+    process.off('exit', this.onExit);
   }
 }
 

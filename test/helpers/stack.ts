@@ -46,6 +46,8 @@ export interface StackOptions {
   file?: string;
   /** Extra top-level keys for netops.yaml. */
   extraYaml?: Record<string, unknown>;
+  /** Another PostgreSQL server (a bench's own, which it restarts) instead of the test database. */
+  databaseUrl?: string;
   /** Reach Postgres through this local port (a proxy a test can cut) instead of directly. */
   dbThroughPort?: number;
   start?: Partial<StartOptions>;
@@ -100,7 +102,7 @@ export function configFor(
 /** Emulator + fresh schema + fresh queue prefix + bot and worker, all real. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emu = await createSlackEmulator({ signingSecret: SIGNING_SECRET });
-  const db = await freshDb('it');
+  const db = await freshDb('it', options.databaseUrl);
   const prefix = freshPrefix('it');
   const dbUrl = options.dbThroughPort ? withPort(db.url, options.dbThroughPort) : db.url;
   const config = configFor(

@@ -2,15 +2,28 @@ import { type ChildProcess, fork } from 'node:child_process';
 import type { Config } from '../../src/config.js';
 
 const WORKER = new URL('../fixtures/spine/worker-proc.ts', import.meta.url).pathname;
+const BOT = new URL('../fixtures/spine/bot-proc.ts', import.meta.url).pathname;
 
-function forkWorker(config: Config, start: Record<string, unknown>, standby: boolean): ChildProcess {
+export interface WorkerProcOptions {
+  /** Which test jobs the worker knows: `sleep` (default) or `freeze` (the poison job). */
+  jobs?: 'sleep' | 'freeze';
+  /** Load the modules, then wait for `activate` (createStandbyPool). */
+  standby?: boolean;
+}
+
+function forkWorker(
+  config: Config,
+  start: Record<string, unknown>,
+  options: WorkerProcOptions = {},
+): ChildProcess {
   return fork(WORKER, [], {
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,
       NETOPS_TEST_CONFIG: JSON.stringify(config),
       NETOPS_TEST_START: JSON.stringify(start),
-      ...(standby ? { NETOPS_TEST_STANDBY: '1' } : {}),
+      NETOPS_TEST_JOBS: options.jobs ?? 'sleep',
+      ...(options.standby ? { NETOPS_TEST_STANDBY: '1' } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -30,10 +43,47 @@ function nextMessage(child: ChildProcess): Promise<ChildProcess> {
 
 /**
  * A worker role in its own process (test jobs registered), so a test can SIGKILL it mid-job.
- * `start` adds startRoles options (JSON-safe), e.g. { maxStalledCount: 10 }.
+ * `start` adds startRoles options (JSON-safe), e.g. { maxStalledCount: 10 }. Resolves once the
+ * worker takes jobs.
  */
-export function spawnWorker(config: Config, start: Record<string, unknown> = {}): Promise<ChildProcess> {
-  return nextMessage(forkWorker(config, start, false));
+export function spawnWorker(
+  config: Config,
+  start: Record<string, unknown> = {},
+  options: Omit<WorkerProcOptions, 'standby'> = {},
+): Promise<ChildProcess> {
+  return nextMessage(forkWorker(config, start, options));
+}
+
+/**
+ * The same, without waiting for it to say it is ready: a worker that takes a job which blocks its
+ * event loop (the poison job) may never get to say so.
+ */
+export function forkWorkerNoWait(
+  config: Config,
+  start: Record<string, unknown> = {},
+  options: Omit<WorkerProcOptions, 'standby'> = {},
+): ChildProcess {
+  return forkWorker(config, start, options);
+}
+
+/** The bot role (test commands registered) in its own process; resolves with its HTTP port. */
+export function spawnBot(
+  config: Config,
+  start: Record<string, unknown> = {},
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(BOT, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      NETOPS_TEST_CONFIG: JSON.stringify(config),
+      NETOPS_TEST_START: JSON.stringify(start),
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`bot exited early (${code ?? signal})`)));
+    child.once('message', (m) => resolve({ child, port: (m as { port: number }).port }));
+  });
 }
 
 /**
@@ -49,7 +99,7 @@ export function createStandbyPool(config: Config, start: Record<string, unknown>
     // Two at a time: loading is CPU-bound, more at once only slows the machine down.
     while (!closed && ready.length + loading < size && loading < 2) {
       loading++;
-      const child = forkWorker(config, start, true);
+      const child = forkWorker(config, start, { standby: true });
       all.add(child);
       nextMessage(child).then(
         (c) => {

@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRR_NAMESPACE, FRR_SSH_USER, lockFrrConfig, startFrr, stopFrr } from '../../scripts/frr-peer.js';
-import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
-import type { Device } from '../../src/config.js';
 import { normalise, rulesFor } from '../../src/configs/index.js';
-import { ALICE, BOB, changeDriver } from '../helpers/changes.js';
+import { BOB, changeDriver, twoEngineers } from '../helpers/changes.js';
+import { type FrrLab, startFrrLab, vtysh } from '../helpers/frr.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -13,62 +10,25 @@ import { type Stack, startStack } from '../helpers/stack.js';
  * dry run is the hierarchy-aware model, the confirm window is emulated, and a rollback restores the
  * backup line by line. FRR is shared with other suites: this only touches a prefix-list of its own.
  */
-const vtysh = (...cmds: string[]) =>
-  execFileSync('vtysh', ['-N', FRR_NAMESPACE, ...cmds.flatMap((c) => ['-c', c])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 const LIST = `netops-chg-${randomBytes(3).toString('hex')}`;
-let peer: SshdPeer;
-let unlockFrr: (() => Promise<void>) | undefined;
+let frr: FrrLab;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
 const body = () => normalise(vtysh('show running-config'), rulesFor('frr'));
 
 beforeAll(async () => {
-  unlockFrr = await lockFrrConfig();
-  startFrr();
-  peer = await startSshd([{ name: FRR_SSH_USER }]);
-  const device: Device = {
-    name: 'frr-lab',
-    vendor: 'frr',
-    host: peer.host,
-    port: peer.port,
-    credential: 'frrlab',
-    hostKey: peer.hostKeyBlob,
-    tags: [],
-    legacyAlgorithms: false,
-    enabled: true,
-  };
+  frr = await startFrrLab();
   s = await startStack({
-    devices: [device],
-    extraYaml: {
-      changes: { soak: 0 },
-      policy: {
-        grants: [
-          { role: 'operator', users: [ALICE] },
-          { role: 'approver', users: [BOB] },
-        ],
-      },
-    },
-    start: {
-      secretsEnv: {
-        NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER,
-        NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath,
-      },
-    },
+    devices: [frr.device],
+    extraYaml: twoEngineers(),
+    start: { secretsEnv: frr.secretsEnv },
   });
   d = changeDriver(s.emu, s.db.pool);
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    vtysh('configure terminal', `no ip prefix-list ${LIST}`);
-  } catch {}
   await s?.stop();
-  await peer?.stop();
-  stopFrr();
-  await unlockFrr?.();
+  await frr?.stop([`no ip prefix-list ${LIST}`]);
 });
 
 describe('changes on real FRR over SSH', () => {

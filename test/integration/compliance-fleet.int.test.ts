@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/config.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
-import { ALICE, BOB, CHANNEL, changeDriver } from '../helpers/changes.js';
+import {
+  ALICE,
+  BOB,
+  backupViaSlack,
+  CHANNEL,
+  changeDriver,
+  twoEngineers,
+  until,
+} from '../helpers/changes.js';
+
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -18,16 +27,6 @@ let fleet: Fleet;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const status = async (device: string) => {
   const { rows } = await s.db.pool.query(
     "SELECT status FROM compliance_latest WHERE device = $1 AND rule = 'ntp'",
@@ -36,24 +35,7 @@ const status = async (device: string) => {
   return rows[0]?.status as string | undefined;
 };
 
-async function backup(device: string): Promise<void> {
-  const { rows } = await s.db.pool.query('SELECT count(*)::int AS n FROM config_versions WHERE device = $1', [
-    device,
-  ]);
-  const before = rows[0].n as number;
-  await s.emu.slashCommand({
-    command: '/net',
-    text: `config backup ${device}`,
-    userId: ALICE,
-    channelId: CHANNEL,
-  });
-  await until(async () => {
-    const r = await s.db.pool.query('SELECT count(*)::int AS n FROM config_versions WHERE device = $1', [
-      device,
-    ]);
-    return r.rows[0].n > before ? true : undefined;
-  }, `a new version of ${device}`);
-}
+const backup = (device: string) => backupViaSlack(s.emu, s.db.pool, device);
 
 beforeAll(async () => {
   fleet = await startFleet({
@@ -63,8 +45,7 @@ beforeAll(async () => {
   const { devices, env } = fleetAccess(fleet, { pinHostKeys: true });
   s = await startStack({
     devices,
-    extraYaml: {
-      changes: { soak: 0 },
+    extraYaml: twoEngineers({
       compliance: {
         rules: [
           {
@@ -75,13 +56,7 @@ beforeAll(async () => {
           },
         ],
       },
-      policy: {
-        grants: [
-          { role: 'operator', users: [ALICE] },
-          { role: 'approver', users: [BOB] },
-        ],
-      },
-    },
+    }),
     start: { secretsEnv: env },
   });
   d = changeDriver(s.emu, s.db.pool);

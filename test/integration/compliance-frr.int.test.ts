@@ -1,37 +1,26 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRR_NAMESPACE, FRR_SSH_USER, lockFrrConfig, startFrr, stopFrr } from '../../scripts/frr-peer.js';
-import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
-import type { Device } from '../../src/config.js';
-import { ALICE, BOB, CHANNEL, changeDriver } from '../helpers/changes.js';
+import {
+  ALICE,
+  BOB,
+  backupViaSlack,
+  CHANNEL,
+  changeDriver,
+  twoEngineers,
+  until,
+} from '../helpers/changes.js';
+import { type FrrLab, startFrrLab, vtysh } from '../helpers/frr.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
  * Drift and remediation on real FRRouting (vtysh behind a real sshd). FRR is shared with other
  * suites: the rule covers only a prefix-list of this run's own.
  */
-const vtysh = (...cmds: string[]) =>
-  execFileSync('vtysh', ['-N', FRR_NAMESPACE, ...cmds.flatMap((c) => ['-c', c])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 const LIST = `netops-cmp-${randomBytes(3).toString('hex')}`;
 const LINE = `ip prefix-list ${LIST} seq 5 permit 10.125.0.0/24`;
-let peer: SshdPeer;
-let unlockFrr: (() => Promise<void>) | undefined;
+let frr: FrrLab;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const status = async () => {
   const { rows } = await s.db.pool.query(
@@ -40,65 +29,23 @@ const status = async () => {
   return rows[0]?.status as string | undefined;
 };
 
-async function backup(): Promise<void> {
-  const count = async () =>
-    (await s.db.pool.query("SELECT count(*)::int AS n FROM config_versions WHERE device = 'frr-lab'")).rows[0]
-      .n as number;
-  const before = await count();
-  await s.emu.slashCommand({
-    command: '/net',
-    text: 'config backup frr-lab',
-    userId: ALICE,
-    channelId: CHANNEL,
-  });
-  await until(async () => ((await count()) > before ? true : undefined), 'a new version');
-}
+const backup = () => backupViaSlack(s.emu, s.db.pool, 'frr-lab');
 
 beforeAll(async () => {
-  unlockFrr = await lockFrrConfig();
-  startFrr();
-  peer = await startSshd([{ name: FRR_SSH_USER }]);
-  const device: Device = {
-    name: 'frr-lab',
-    vendor: 'frr',
-    host: peer.host,
-    port: peer.port,
-    credential: 'frrlab',
-    hostKey: peer.hostKeyBlob,
-    tags: [],
-    legacyAlgorithms: false,
-    enabled: true,
-  };
+  frr = await startFrrLab();
   s = await startStack({
-    devices: [device],
-    extraYaml: {
-      changes: { soak: 0 },
+    devices: [frr.device],
+    extraYaml: twoEngineers({
       compliance: { rules: [{ name: 'customer-list', kind: 'present', lines: LINE }] },
-      policy: {
-        grants: [
-          { role: 'operator', users: [ALICE] },
-          { role: 'approver', users: [BOB] },
-        ],
-      },
-    },
-    start: {
-      secretsEnv: {
-        NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER,
-        NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath,
-      },
-    },
+    }),
+    start: { secretsEnv: frr.secretsEnv },
   });
   d = changeDriver(s.emu, s.db.pool);
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    vtysh('configure terminal', `no ip prefix-list ${LIST}`);
-  } catch {}
   await s?.stop();
-  await peer?.stop();
-  stopFrr();
-  await unlockFrr?.();
+  await frr?.stop([`no ip prefix-list ${LIST}`]);
 });
 
 describe('compliance on real FRR over SSH', () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vendor } from '../../src/config.js';
+import { normalise, rulesFor } from '../../src/configs/index.js';
 import { type Fleet, fleetAccess, startFleet } from '../../src/lab/fleet/index.js';
-import { ALICE, BOB, CHANNEL, changeDriver } from '../helpers/changes.js';
+import { ALICE, BOB, CHANNEL, changeDriver, until } from '../helpers/changes.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -24,16 +25,6 @@ let fleet: Fleet;
 let s: Stack;
 let d: ReturnType<typeof changeDriver>;
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 const statuses = async (rule: string) => {
   const { rows } = await s.db.pool.query<{ device: string; status: string }>(
     'SELECT device, status FROM compliance_latest WHERE rule = $1 ORDER BY device',
@@ -44,6 +35,12 @@ const statuses = async (rule: string) => {
 
 const versions = async () =>
   (await s.db.pool.query('SELECT count(*)::int AS n FROM config_versions')).rows[0].n as number;
+
+/** The running config as backups see it (volatile lines such as the last-change stamp dropped). */
+const body = (name: string) => {
+  const dev = fleet.get(name);
+  return normalise(dev.runningConfig(), rulesFor(dev.vendor));
+};
 
 const slash = (text: string, user = ALICE) =>
   s.emu.slashCommand({ command: '/net', text, userId: user, channelId: CHANNEL });
@@ -125,7 +122,7 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
 
   it('canary and wave 1 fixed; c2 refuses its line, its wave is rolled back, the last wave skipped', async () => {
     expect(Object.values(await statuses('ntp'))).toEqual(Array(5).fill('noncompliant'));
-    const before = { c2: fleet.get('c2').runningConfig(), d1: fleet.get('d1').runningConfig() };
+    const before = { c2: body('c2'), d1: body('d1') };
     await slash('compliance remediate *');
     const id = await newestChange(undefined);
     first = id;
@@ -143,8 +140,11 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
       c2: `ntp server ${NTP}\nmpls ldp router-id Loopback0`,
       d1: `ntp server ${NTP}`,
     });
-    // The requester cannot approve it; a second engineer does.
-    expect(await d.click('change.approve', card.value, card.ts, ALICE)).toMatch(/second engineer/);
+    // The requester (an operator) cannot approve it; a second engineer does.
+    expect(await d.click('change.approve', card.value, card.ts, ALICE)).toMatch(
+      /no role that allows `change.approve`/,
+    );
+    expect((await d.state(id)).state).toBe('awaiting_approval');
     expect(await d.click('change.approve', card.value, card.ts, BOB)).toMatch(/approved; applying/);
     const end = await d.settle(id, 240_000);
     expect(end.state, end.detail ?? '').toBe('rolled_back');
@@ -157,8 +157,8 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
       d1: [3, 'skipped'],
     });
     for (const n of ['a1', 'b1', 'c1']) expect(fleet.get(n).runningConfig(), n).toContain(NTP);
-    expect(fleet.get('c2').runningConfig()).toBe(before.c2);
-    expect(fleet.get('d1').runningConfig()).toBe(before.d1);
+    expect(body('c2')).toBe(before.c2);
+    expect(body('d1')).toBe(before.d1);
     expect(end.detail).toMatch(/wave 2 failed; 3 device\(s\) of earlier waves stay confirmed/);
     expect(end.detail).toMatch(/c2`: .*mpls ldp router-id Loopback0/);
     expect(end.detail).toContain('confirmed (3): a1, b1, c1 · rolled back (1): c2 · skipped (1): d1');
@@ -195,7 +195,20 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
         { type: 'button', action_id: 'compliance.remediate_all', block_id: 'b', value: button.value },
       ],
     });
+    const ack = await s.emu.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && c.args.user === ALICE && s.emu.calls.indexOf(c) >= since,
+      10_000,
+    );
+    expect(String(ack.args.text)).toContain('Proposing one change request for the failing devices of `*`');
     const id = await newestChange(first);
+    // The answer in the summary's thread names the change, the devices and the waves.
+    const answer = await s.emu.waitFor(
+      (c) => s.emu.calls.indexOf(c) >= since && JSON.stringify(c.args).includes(`Change ${id} created`),
+      30_000,
+    );
+    expect(JSON.stringify(answer.args)).toContain(
+      'remediate 2 device(s) for rule `ntp` (ntp), applied in waves of 1, 2, 1',
+    );
     const card = await d.card(id);
     expect(card.text).toContain('Devices* (2)');
     const { rows } = await s.db.pool.query(
@@ -218,4 +231,28 @@ describe('compliance remediate <scope>: one change, per-device lines, waves', ()
     expect(Object.keys(st)).toHaveLength(5);
     expect((await statuses('ldp')).c2).toBe('noncompliant');
   }, 300_000);
+
+  it('bad --waves and an unknown scope are answered privately; nothing is queued', async () => {
+    const count = async () =>
+      (await s.db.pool.query('SELECT count(*)::int AS n FROM change_requests')).rows[0].n as number;
+    const before = await count();
+    for (const [text, answer] of [
+      ['compliance remediate * --waves rest,1', /--waves: `rest` can only be the last wave/],
+      ['compliance remediate * --waves 1,ten', /--waves: `ten` is not a device count/],
+      ['compliance remediate zz*', /No device matches `zz\*`/],
+      ['compliance * --waves 1', /`--waves` goes with `compliance remediate`/],
+    ] as const) {
+      const from = s.emu.responseUrlPosts.length;
+      await slash(text);
+      await until(
+        async () =>
+          s.emu.responseUrlPosts.slice(from).some((p) => answer.test(JSON.stringify(p.body)))
+            ? true
+            : undefined,
+        `the answer to ${text}`,
+        10_000,
+      );
+    }
+    expect(await count()).toBe(before);
+  });
 });

@@ -103,7 +103,7 @@ beforeAll(async () => {
     inventory: createInventory([
       testDevice('core1-ams', { vendor: 'cisco_iosxe', site: 'ams1', channel: 'C0CORE1' }),
       testDevice('edge1-ams', { vendor: 'juniper_junos', site: 'ams1' }),
-      testDevice('core9-ams', { vendor: 'cisco_iosxe', site: 'ams1' }),
+      testDevice('core9-ams', { vendor: 'cisco_iosxe', site: 'ams1', channel: 'C0CORE9' }),
     ]),
     responder,
     enqueue: async () => ({ jobId: 'j-x' }),
@@ -200,7 +200,12 @@ describe('compliance against real Postgres with stored configs', () => {
     expect(r.summary).toMatch(
       /50% of 4 checks pass; 1 of 2 devices fully compliant \(3 in scope; 1 never backed up\)/,
     );
-    expect(r.text).toContain('core1-ams (2)');
+    const shown = JSON.stringify(r.blocks);
+    expect(shown).toContain('core1-ams (2)');
+    // One button proposes the fix for every failing device of this summary's scope.
+    expect(shown).toContain(
+      '"action_id":"compliance.remediate_all","text":{"type":"plain_text","text":"Remediate all"},"value":"{}"',
+    );
     expect(String(r.files?.[0]?.content)).toContain('== core1-ams ntp noncompliant');
     const junos = await run(reportJob, { scope: 'edge1*', rule: 'ntp' });
     expect(junos.summary).toMatch(/100% of 1 checks pass/);
@@ -251,5 +256,51 @@ describe('compliance against real Postgres with stored configs', () => {
     } finally {
       await receiver.stop();
     }
+  });
+});
+
+describe('drift notices when a failing rule gets worse', () => {
+  const notices = (from: number) =>
+    posts.slice(from).filter((p) => p.dest.channel === 'C0CORE9' && p.message.text.startsWith(':warning:'));
+  const version = async (text: string, author: string) => {
+    devices.configs.set('core9-ams', text);
+    const from = posts.length;
+    await run(backupJob, { device: 'core9-ams', trigger: 'syslog', author });
+    return notices(from);
+  };
+  const ONE = IOS.replace('hostname core1-ams', 'hostname core9-ams').replace('ntp server 10.0.0.124\n', '');
+
+  it('new missing lines are noticed (only those shown); an unchanged or smaller violation is not', async () => {
+    expect(await version(ONE, 'alice')).toEqual([]); // a first version: never a notice
+    const worse = await version(ONE.replace('ntp server 10.0.0.123\n', ''), 'bob');
+    expect(worse).toHaveLength(1);
+    const text = worse[0]!.message.text;
+    expect(text).toContain('*bob*');
+    expect(text).toContain('makes 1 already failing rule worse: `ntp`');
+    expect(text).toContain('+ ntp server 10.0.0.123');
+    expect(text).not.toContain('10.0.0.124');
+    expect(text).toContain('2 line(s) wrong in all');
+    expect(JSON.stringify(worse[0]!.message.blocks)).toContain(REMEDIATE_ACTION_ID);
+    // Another edit that leaves the violation as it was: stored as a new version, no second notice.
+    expect(await version(ONE.replace('ntp server 10.0.0.123\n', 'logging host 10.9.9.9\n'), 'carol')).toEqual(
+      [],
+    );
+    // Better (one line back): no notice either.
+    expect(await version(ONE.replace('!\nend', 'logging host 10.9.9.9\n!\nend'), 'dave')).toEqual([]);
+  });
+
+  it('a new break and a worse rule in one version: one notice naming both', async () => {
+    const both = await version(
+      ONE.replace('ntp server 10.0.0.123\n', 'ip http server\n').replace(
+        '!\nend',
+        'logging host 10.9.9.9\n!\nend',
+      ),
+      'erin',
+    );
+    expect(both).toHaveLength(1);
+    expect(both[0]!.message.text).toMatch(
+      /breaks 1 compliance rule: `no-http`; and makes 1 already failing rule worse: `ntp`/,
+    );
+    expect(both[0]!.message.text).toContain('- ip http server');
   });
 });

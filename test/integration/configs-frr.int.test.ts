@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import backupJob from '../../jobs/config-backup.js';
-import { FRR_NAMESPACE, FRR_SSH_USER, lockFrrConfig, startFrr, stopFrr } from '../../scripts/frr-peer.js';
-import { type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
-import { type Config, type Device, loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import {
   createSshCredentials,
@@ -15,6 +12,7 @@ import { silentLogger } from '../../src/log.js';
 import type { JobResult } from '../../src/queue/index.js';
 import type { TestServices } from '../helpers/jobs.js';
 import type { Destination, Message, Responder } from '../../src/chat/index.js';
+import { type FrrLab, startFrrLab, vtysh } from '../helpers/frr.js';
 import { freshDb, type TestDb } from '../helpers/pg.js';
 import { runJob } from '../helpers/jobs.js';
 
@@ -24,13 +22,7 @@ import { runJob } from '../helpers/jobs.js';
  * only adds lines under a neighbour nobody else touches and removes them again.
  */
 const SECRET = `S3crFRR${Date.now().toString(36)}`;
-const vtysh = (...cmds: string[]) =>
-  execFileSync('vtysh', ['-N', FRR_NAMESPACE, ...cmds.flatMap((c) => ['-c', c])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-let peer: SshdPeer;
-let unlockFrr: (() => Promise<void>) | undefined;
+let frr: FrrLab;
 let db: TestDb;
 let svc: DeviceServiceImpl;
 let services: TestServices;
@@ -42,28 +34,12 @@ const backup = (trigger: string, author?: string): Promise<JobResult> =>
   });
 
 beforeAll(async () => {
-  unlockFrr = await lockFrrConfig();
-  // FRR's namespace is shared with the device-layer conformance suite: startFrr registers this
-  // process as a user and reuses a running instance; stopFrr stops it only for the last user.
-  startFrr();
-  // Key auth only: another test may reset this account's password at any time.
-  peer = await startSshd([{ name: FRR_SSH_USER }]);
+  frr = await startFrrLab();
   db = await freshDb('cfgfrr');
-  const device: Device = {
-    name: 'frr-lab',
-    vendor: 'frr',
-    host: peer.host,
-    port: peer.port,
-    credential: 'frrlab',
-    hostKey: peer.hostKeyBlob,
-    tags: [],
-    legacyAlgorithms: false,
-    enabled: true,
-  };
-  const inventory = createInventory([device]);
+  const inventory = createInventory([frr.device]);
   svc = createDeviceService({
     credentials: createSshCredentials({
-      env: { NETOPS_CRED_FRRLAB_USERNAME: FRR_SSH_USER, NETOPS_CRED_FRRLAB_KEY_FILE: peer.clientKeyPath },
+      env: frr.secretsEnv,
     }),
     inventory,
   });
@@ -101,20 +77,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  try {
-    // Best effort: the shared namespace may have been restarted by another suite meanwhile.
-    vtysh(
-      'configure terminal',
-      'router bgp 65001',
-      'no neighbor 10.99.0.6 password',
-      'no neighbor 10.99.0.6 description',
-    );
-  } catch {}
   await svc?.close();
-  await peer?.stop();
   await db?.drop();
-  stopFrr();
-  await unlockFrr?.();
+  // Best effort: the shared namespace may have been restarted by another suite meanwhile.
+  await frr?.stop([
+    'router bgp 65001',
+    'no neighbor 10.99.0.6 password',
+    'no neighbor 10.99.0.6 description',
+  ]);
 });
 
 describe('config tracking against real FRR over SSH', () => {

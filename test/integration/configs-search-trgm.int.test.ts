@@ -94,6 +94,19 @@ describe('fleet search with a trigram index', () => {
     expect(r.hits.map((h) => h.device)).toEqual(expected(/^\s+no\s+sh/));
   });
 
+  it('scans every config when a sample says the pattern matches too many for the index to pay', async () => {
+    // a seventh of the fleet has this NTP server, and its trigrams are in every config
+    const common = await searchConfigs(db.pool, { pattern: '^ntp server 10\\.0\\.3\\.1$', sampleFrom: 1000 });
+    expect(common.method).toBe('full scan');
+    expect(common.plan).toMatch(/% of a \d+-config sample matched: scanning/);
+    expect(common.hits.map((h) => h.device)).toEqual(expected(/^ntp server 10\.0\.3\.1$/));
+    // one in 97: the index
+    const rare = await searchConfigs(db.pool, { pattern: 'community s3cr3tRW RW', sampleFrom: 1000 });
+    expect(rare.method).toBe('trigram index');
+    expect(rare.plan).toMatch(/sample matched: the trigram index/);
+    expect(rare.hits.map((h) => h.device)).toEqual(expected(/community s3cr3tRW RW/));
+  });
+
   it('keeps the search timeout on the fallback path', async () => {
     // back-references force PostgreSQL's backtracking engine: cubic in each line's length, and
     // no line is a tripled string, so every split is tried

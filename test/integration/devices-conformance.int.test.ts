@@ -391,6 +391,27 @@ describe.each(['cisco_iosxe', 'cisco_nxos', 'arista_eos', 'juniper_junos', 'frr'
   (vendor) => {
     conformance(() => sims.find((s) => s.vendor === vendor)!);
 
+    it('understands every diagnostic command the vendor table names (an incident thread runs them)', async () => {
+      const t = sims.find((s) => s.vendor === vendor)!;
+      const v = getVendor(vendor);
+      const diagnostics = v.diagnostics ?? { device: [], interface: [] };
+      const svc = service(t);
+      try {
+        const [ifs] = await svc.run(t.device(), [v.commands.interfaces]);
+        const name = v.parse.interfaces(ifs!.output)[0]!.name;
+        const commands = [
+          ...diagnostics.device,
+          ...diagnostics.interface.map((c) => c.replaceAll('{interface}', name)),
+        ];
+        const results = await svc.run(t.device(), commands);
+        expect(results.map((r) => r.command)).toEqual(commands);
+        for (const r of results)
+          expect(r.output, r.command).not.toMatch(/invalid input|unknown command|syntax error/i);
+      } finally {
+        await svc.close();
+      }
+    });
+
     it('limits server-side shells to the per-device limit', async () => {
       const t = sims.find((s) => s.vendor === vendor)!;
       const svc = service(t, { limits: { perDevice: 2 } });

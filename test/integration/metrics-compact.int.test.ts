@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChartRenderer, graphInterface } from '../../src/charts/index.js';
-import { compactBefore } from '../../src/metrics/packed.js';
+import { backfillHeads, compactBefore, packPeriod, type SampleChunk } from '../../src/metrics/packed.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
 import { querySeries, querySummary, queryTopN } from '../../src/metrics/query.js';
 import { rollupRange, runMaintenance } from '../../src/metrics/rollup.js';
 import { insertSamples, type SampleRow, upsertInterfaces } from '../../src/metrics/store.js';
 import { computeRates, type DeviceReading } from '../../src/snmp/counters.js';
 import { createPool, MIGRATIONS_DIR, migrate, quoteIdent } from '../../src/storage/index.js';
-import { TEST_DATABASE_URL } from '../helpers/pg.js';
+import { freshDb, type TestDb, TEST_DATABASE_URL } from '../helpers/pg.js';
 
 /**
  * The migration to the compact layout keeps existing data: a database populated in the old
@@ -95,7 +95,8 @@ let topBefore: unknown;
 let rollupsBefore: Record<string, unknown>[] = [];
 let rowsBefore = 0;
 
-async function charts(): Promise<{ png: Buffer[]; summary: unknown[] }> {
+async function charts(db: pg.Pool = pool): Promise<{ png: Buffer[]; summary: unknown[] }> {
+  const pool = db;
   const renderer = createChartRenderer({ width: 800, height: 400 });
   const env = { pool, renderer, timezone: 'UTC', width: 800, height: 400 };
   const png: Buffer[] = [];
@@ -297,5 +298,207 @@ describe('migration to the compact sample layout', () => {
     });
     expect(s.series.in_bps).toMatchObject([{ n: 1, min: 1234.5, max: 1234.5 }]);
     expect(s.series.out_bps).toEqual([]);
+  });
+});
+
+/** The poller's rows of one device as interface-hour chunks, as compaction would see them. */
+function hourChunks(rows: readonly SampleRow[]): { hour: number; chunk: SampleChunk }[] {
+  const by = new Map<string, SampleRow[]>();
+  for (const r of rows) {
+    const hour = Math.floor(r.ts.getTime() / HOUR) * HOUR;
+    const k = `${r.ifIndex}/${hour}`;
+    by.set(k, [...(by.get(k) ?? []), r]);
+  }
+  const v = (x: number | null) => (x === null ? Number.NaN : x);
+  return [...by.entries()].map(([k, list]) => ({
+    hour: Number(k.split('/')[1]),
+    chunk: {
+      device: list[0]!.device,
+      ifindex: list[0]!.ifIndex,
+      tsUs: Float64Array.from(list, (r) => r.ts.getTime() * 1000),
+      values: {
+        in_bps: Float64Array.from(list, (r) => v(r.inBps)),
+        out_bps: Float64Array.from(list, (r) => v(r.outBps)),
+        in_pps: Float64Array.from(list, (r) => v(r.inPps)),
+        out_pps: Float64Array.from(list, (r) => v(r.outPps)),
+        in_errors: Float64Array.from(list, (r) => v(r.inErrors)),
+        out_errors: Float64Array.from(list, (r) => v(r.outErrors)),
+        in_discards: Float64Array.from(list, (r) => v(r.inDiscards)),
+        out_discards: Float64Array.from(list, (r) => v(r.outDiscards)),
+        speed_bps: Float64Array.from(list, (r) => v(r.speedBps)),
+      },
+    },
+  }));
+}
+
+describe('migration 0019: heads for packed rows', () => {
+  let ref: TestDb;
+  let old: pg.Pool;
+  let oldSchema: string;
+  const rows = pollerRows('edge1');
+  const lastHour = T0 + (HOURS - 1) * HOUR;
+
+  beforeAll(async () => {
+    // the reference: the same samples as rows, read through the current code
+    ref = await freshDb('t_heads_ref');
+    await ensurePartitions(ref.pool, new Date(T0), new Date(NOW));
+    await upsertInterfaces(ref.pool, 'edge1', [
+      { ifIndex: 1, name: 'xe-0/0/1', speedBps: 10e9 },
+      { ifIndex: 2, name: 'xe-0/0/2', speedBps: 10e9 },
+    ]);
+    await insertSamples(ref.pool, rows);
+    // a database as 0017/0018 left it: closed hours packed without heads, the open hour as rows
+    oldSchema = `t_heads_old_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${quoteIdent(oldSchema)}`);
+    await admin.end();
+    old = createPool({ connectionString: TEST_DATABASE_URL, schema: oldSchema, max: 4 });
+    const dir = mkdtempSync(join(tmpdir(), 'netops-mig-'));
+    for (const f of readdirSync(MIGRATIONS_DIR).filter(
+      (f) => /^\d{4}_/.test(f) && Number(f.slice(0, 4)) <= 18,
+    ))
+      copyFileSync(join(MIGRATIONS_DIR, f), join(dir, f));
+    await migrate(old, { dir: `${dir}/` });
+    rmSync(dir, { recursive: true });
+    await ensurePartitions(old, new Date(T0), new Date(NOW));
+    await upsertInterfaces(old, 'edge1', [
+      { ifIndex: 1, name: 'xe-0/0/1', speedBps: 10e9 },
+      { ifIndex: 2, name: 'xe-0/0/2', speedBps: 10e9 },
+    ]);
+    const packed = hourChunks(rows.filter((r) => r.ts.getTime() < lastHour)).map((h) =>
+      packPeriod(h.hour, h.chunk),
+    );
+    await old.query(
+      `INSERT INTO samples_packed (device, ifindex, period, n, t_first, t_last, ts, in_bps, out_bps, in_pps,
+         out_pps, in_errors, out_errors, in_discards, out_discards, speed_bps)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::timestamptz[], $6::timestamptz[],
+         $7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::bytea[], $13::bytea[], $14::bytea[],
+         $15::bytea[], $16::bytea[])`,
+      [
+        packed.map((p) => p.device),
+        packed.map((p) => p.ifindex),
+        packed.map((p) => new Date(p.periodMs)),
+        packed.map((p) => p.n),
+        packed.map((p) => p.tFirst),
+        packed.map((p) => p.tLast),
+        packed.map((p) => p.ts),
+        ...Array.from({ length: 9 }, (_, j) => packed.map((p) => p.cols[j])),
+      ],
+    );
+    await insertSamples(
+      old,
+      rows.filter((r) => r.ts.getTime() >= lastHour),
+    );
+  });
+
+  afterAll(async () => {
+    await ref?.drop();
+    await old?.end();
+    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(oldSchema)} CASCADE`);
+    await c.end();
+  });
+
+  it('keeps every chart through the migration and the backfill of heads', async () => {
+    const want = await charts(ref.pool);
+    const applied = await migrate(old);
+    expect(applied.applied[0]).toBe('0019_samples_packed_head');
+    const packedRows = (await old.query('SELECT count(*)::int AS n FROM samples_packed')).rows[0].n;
+    expect(packedRows).toBe(2 * (HOURS - 1));
+    expect(
+      (await old.query('SELECT count(*)::int AS n FROM samples_packed WHERE head IS NULL')).rows[0].n,
+    ).toBe(packedRows);
+    const migrated = await charts(old);
+    expect(migrated.summary).toEqual(want.summary);
+    for (const [i, p] of migrated.png.entries()) expect(p.equals(want.png[i]!), `chart ${i}`).toBe(true);
+
+    expect(await backfillHeads(old, { batch: 7 })).toBe(packedRows);
+    expect(
+      (await old.query('SELECT count(*)::int AS n FROM samples_packed WHERE head IS NULL')).rows[0].n,
+    ).toBe(0);
+    const filled = await charts(old);
+    expect(filled.summary).toEqual(want.summary);
+    for (const [i, p] of filled.png.entries()) expect(p.equals(want.png[i]!), `chart ${i}`).toBe(true);
+  });
+
+  it('draws pixel columns of whole hours from heads: the same buckets as decoding every sample', async () => {
+    for (const ifindex of [1, 2]) {
+      for (const widthPx of [10, 13]) {
+        const q = {
+          device: 'edge1',
+          ifindex,
+          metrics: ['in_bps', 'out_bps', 'in_pps', 'out_pps', 'in_errors', 'out_discards'] as const,
+          from: new Date(T0 + 20 * 60_000),
+          to: new Date(NOW),
+          widthPx,
+          resolution: 'raw' as const,
+        };
+        const full = await querySeries(old, { ...q, metrics: [...q.metrics] });
+        const heads = await querySeries(old, { ...q, metrics: [...q.metrics], p95: false });
+        expect(heads.rowsScanned).toBe(full.rowsScanned);
+        for (const m of q.metrics) {
+          const a = full.series[m]!;
+          const b = heads.series[m]!;
+          expect(b.length, m).toBe(a.length);
+          a.forEach((x, i) => {
+            const y = b[i]!;
+            expect([y.x0, y.x1, y.n, y.min, y.max, y.tMin, y.tMax, y.tFirst, y.tLast], `${m} ${i}`).toEqual([
+              x.x0,
+              x.x1,
+              x.n,
+              x.min,
+              x.max,
+              x.tMin,
+              x.tMax,
+              x.tFirst,
+              x.tLast,
+            ]);
+            // the same sum added in another grouping: equal to the last few bits
+            expect(Math.abs(y.avg - x.avg)).toBeLessThanOrEqual(1e-12 * Math.abs(x.avg));
+            if (y.first !== undefined) expect(y.first).toBe(x.first);
+            if (y.last !== undefined) expect(y.last).toBe(x.last);
+          });
+          const sa = full.summaries!.find((s) => s.metric === m)!;
+          const sb = heads.summaries!.find((s) => s.metric === m)!;
+          expect([sb.peak, sb.peakAt, sb.current, sb.currentAt, sb.samples]).toEqual([
+            sa.peak,
+            sa.peakAt,
+            sa.current,
+            sa.currentAt,
+            sa.samples,
+          ]);
+          expect(Number.isNaN(sb.p95)).toBe(true);
+        }
+        // at these widths most columns hold whole hours, so heads answered most of the range
+        expect(full.bucketMs).toBeGreaterThan(2 * HOUR);
+      }
+    }
+    // proof that whole hours were not decoded: break one mid-range hour's stream. Heads still
+    // answer; the p95 read, which decodes every hour, now fails on it.
+    const widthPx = 10;
+    const q = {
+      device: 'edge1',
+      ifindex: 2,
+      metrics: ['in_bps' as const],
+      from: new Date(T0 + 20 * 60_000),
+      to: new Date(NOW),
+      widthPx,
+      resolution: 'raw' as const,
+    };
+    const before = await querySeries(old, { ...q, p95: false });
+    const col = (t: number) => Math.floor((t - q.from.getTime()) / before.bucketMs);
+    // an hour that lies inside one column, not the newest
+    let h = T0 + 2 * HOUR;
+    while (col(h) !== col(h + HOUR - 1)) h += HOUR;
+    expect(h).toBeLessThan(T0 + (HOURS - 3) * HOUR);
+    const mid = new Date(h);
+    await old.query(`UPDATE samples_packed SET in_bps = '\\x01'::bytea WHERE ifindex = 2 AND period = $1`, [
+      mid,
+    ]);
+    const after = await querySeries(old, { ...q, p95: false });
+    expect(after.series).toEqual(before.series);
+    await expect(querySeries(old, q)).rejects.toThrow(/truncated/);
   });
 });

@@ -1,25 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freezeCommands, freezeJobs } from '../fixtures/spine/freeze.js';
 import { type Stack, startStack } from '../helpers/stack.js';
+import { forkWorkerNoWait, killHard } from '../helpers/worker-procs.js';
 
 const CHANNEL = 'C00NETOPS0';
-const WORKER = new URL('../fixtures/spine/freeze-worker-proc.ts', import.meta.url).pathname;
-
-// No "ready" handshake: the worker may take the job and freeze before it could send one.
-function spawnWorker(config: unknown): ChildProcess {
-  return fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, NETOPS_TEST_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-}
 
 describe('regression: a poison job was retried by every worker forever', () => {
   let s: Stack | undefined;
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map(killHard));
     children.length = 0;
     await s?.stop();
     s = undefined;
@@ -35,13 +26,13 @@ describe('regression: a poison job was retried by every worker forever', () => {
     // Each worker takes the job and freezes; killing it is what an operator (or the OOM killer) does.
     for (let round = 0; round < 6 && !failed(); round++) {
       const seen = running();
-      const w = spawnWorker(s.config);
+      // No "ready" handshake: the worker may take the job and freeze before it could send one.
+      const w = forkWorkerNoWait(s.config, {}, { jobs: 'freeze' });
       children.push(w);
       await expect
         .poll(() => running() > seen || failed() !== undefined, { timeout: 30_000, interval: 100 })
         .toBe(true);
-      w.kill('SIGKILL');
-      await new Promise((r) => w.once('exit', r));
+      await killHard(w);
     }
     const f = failed();
     expect(f, 'the job never failed').toBeDefined();

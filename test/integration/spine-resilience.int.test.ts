@@ -1,39 +1,19 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { startRoles } from '../../src/main.js';
 import { testCommands, testJobs } from '../fixtures/spine/sleep.js';
+import { freePort } from '../helpers/redis-server.js';
 import { type Stack, startStack } from '../helpers/stack.js';
+import { killHard, spawnWorker } from '../helpers/worker-procs.js';
 
 const CHANNEL = 'C00NETOPS0';
-const WORKER = new URL('../fixtures/spine/worker-proc.ts', import.meta.url).pathname;
-
-function spawnWorker(config: unknown): Promise<ChildProcess> {
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, NETOPS_TEST_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
-
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('resilience', () => {
   let s: Stack | undefined;
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    await Promise.all(children.map(killHard));
     children.length = 0;
     await s?.stop();
     s = undefined;
@@ -45,8 +25,7 @@ describe('resilience', () => {
     children.push(first);
     await s.emu.slashCommand({ command: '/net', text: 'sleep 2500', channelId: CHANNEL });
     await s.emu.waitFor((c) => c.method === 'chat.update' && /^running/.test(String(c.args.text)), 10_000);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
+    await killHard(first);
 
     const second = await startRoles({
       config: s.config,
@@ -94,7 +73,7 @@ describe('resilience', () => {
   }, 60_000);
 
   it('Redis gone: the user is told at once that nothing was started', async () => {
-    s = await startStack({ roles: ['bot'], redisUrl: `redis://127.0.0.1:${await deadPort()}` });
+    s = await startStack({ roles: ['bot'], redisUrl: `redis://127.0.0.1:${await freePort()}` });
     const res = await s.emu.slashCommand({ command: '/net', text: 'devices', channelId: CHANNEL });
     expect(res.status).toBe(200);
     const failed = await s.emu.waitFor(

@@ -44,6 +44,7 @@ const COMMANDS: ExecCommand[] = [
     vendors: ['cisco_nxos', 'frr'],
     run: (c) => showInterfacesBrief(c.vendor, c.dev.showContext()),
   },
+  { words: ['show', 'interface'], vendors: ['frr'], args: true, run: (c, a) => c.frrInterface(a) },
   {
     words: ['show', 'interfaces', 'description'],
     vendors: ['arista_eos', 'cisco_iosxe'],
@@ -70,6 +71,8 @@ const COMMANDS: ExecCommand[] = [
     vendors: ALL_BUT_FRR,
     run: (c) => showLldp(c.vendor, c.dev.showContext()),
   },
+  { words: ['show', 'logging'], vendors: ALL_BUT_FRR, args: true, run: (c, a) => c.showLogging(a) },
+  { words: ['show', 'ip', 'ospf', 'neighbor'], vendors: ['frr'], run: (c) => c.ospfNeighbors() },
   { words: ['show', 'clock'], run: (c) => showClock(c.vendor, c.dev.clock()) },
   {
     words: ['show', 'hostname'],
@@ -322,6 +325,81 @@ export class IosCli extends LineTerminal {
   logout(): undefined {
     this.close();
     return undefined;
+  }
+
+  /**
+   * `show logging` (IOS-XE: header and buffer), `show logging last 50` (NX-OS: the newest lines),
+   * `show logging last 1 hours` (EOS: a time window).
+   */
+  showLogging(args: string[]): string {
+    const [word, count, unit] = args.map((a) => a.toLowerCase());
+    let lines = this.dev.logLines();
+    if (word !== undefined) {
+      const n = Number(count);
+      if (!'last'.startsWith(word) || !Number.isInteger(n) || n <= 0)
+        return this.incomplete(`show logging ${args.join(' ')}`);
+      const per: Record<string, number> = {
+        seconds: 1_000,
+        minutes: 60_000,
+        hours: 3_600_000,
+        days: 86_400_000,
+      };
+      const unitMs = unit ? Object.entries(per).find(([k]) => k.startsWith(unit))?.[1] : undefined;
+      if (unit && unitMs === undefined) return this.incomplete(`show logging ${args.join(' ')}`);
+      lines = unitMs ? this.dev.logLines(this.dev.clock().getTime() - n * unitMs) : lines.slice(-n);
+    }
+    if (this.vendor !== 'cisco_iosxe') return lines.join('\n');
+    return [
+      'Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)',
+      '',
+      '    Console logging: disabled',
+      '    Monitor logging: level debugging, 0 messages logged, xml disabled,',
+      `    Buffer logging:  level debugging, ${lines.length} messages logged, xml disabled,`,
+      '',
+      'Log Buffer (65536 bytes):',
+      '',
+      ...lines,
+    ].join('\n');
+  }
+
+  /** FRR's `show interface <name>` (vtysh), from the same interface view as the brief table. */
+  frrInterface(args: string[]): string {
+    const ifaces = this.dev.showContext().ifaces;
+    const pick = args[0] ? ifaces.filter((i) => i.name === args[0]) : ifaces;
+    if (args[0] && pick.length === 0) return `% Can't find interface ${args[0]}`;
+    return pick
+      .map((i, idx) =>
+        [
+          `Interface ${i.name} is ${i.adminUp ? 'up' : 'down'}, line protocol is ${i.operUp ? 'up' : 'down'}`,
+          `  Link ups:       1    last: 2026/10/01 00:00:45.00`,
+          `  Link downs:     0    last: (never)`,
+          '  vrf: default',
+          ...(i.description ? [`  Description: ${i.description}`] : []),
+          `  index ${idx + 2} metric 0 mtu 1500 speed 10000`,
+          `  flags: <${i.adminUp ? 'UP,' : ''}BROADCAST,${i.operUp ? 'RUNNING,' : ''}MULTICAST>`,
+          '  Type: Ethernet',
+          ...(i.address ? [`  inet ${i.address}/${i.prefixLen}`] : []),
+          '  protodown: off',
+        ].join('\n'),
+      )
+      .join('\n');
+  }
+
+  /** FRR's OSPF neighbours: one per LLDP neighbour, Full. */
+  ospfNeighbors(): string {
+    const f = this.dev.facts;
+    const rows = [
+      '',
+      'Neighbor ID     Pri State           Up Time         Dead Time Address         Interface                        RXmtL RqstL DBsmL',
+    ];
+    for (const n of f.lldp) {
+      const id = `10.255.0.${n.local + 1}`;
+      const addr = `10.0.${n.local}.2`;
+      rows.push(
+        `${id.padEnd(16)}  1 Full/DR         3d04h12m          33.412s ${addr.padEnd(15)} ${`eth${n.local}:10.0.${n.local}.1`.padEnd(32)}     0     0     0`,
+      );
+    }
+    return rows.join('\n');
   }
 
   ping(args: string[]): string {

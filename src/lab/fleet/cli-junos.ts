@@ -120,8 +120,13 @@ export class JunosCli extends LineTerminal {
         `Last configured: ${ts(this.dev.lastChange.at)} by ${this.dev.lastChange.by}`,
       ].join('\n');
     }
+    if (is('show', 'log', 'messages')) return this.dev.logLines().join('\n');
     if (is('show', 'configuration')) return this.dev.runningConfig();
     if (is('show', 'interfaces', 'terse')) return this.terse();
+    if (is('show', 'interfaces', 'diagnostics', 'optics') && w[4]) return this.optics(w[4]);
+    if (is('show', 'interfaces') && w[2] && /^[a-z]+-?\d|^(lo|fxp|em|ae)\d/.test(w[2])) {
+      return this.interfaceDetail(w[2], w[3] !== undefined && 'extensive'.startsWith(w[3]));
+    }
     if (is('show', 'bgp', 'summary')) return this.bgpSummary();
     if (is('show', 'lldp', 'neighbors')) {
       return [
@@ -235,6 +240,63 @@ export class JunosCli extends LineTerminal {
     }
     if (line === 'top' || line === 'up') return '';
     return this.error(raw, 0, 'unknown command.');
+  }
+
+  private interfaceNames(): string[] {
+    const names = new Set<string>();
+    for (const l of this.dev.junosActive) {
+      const m = /^set interfaces (\S+)/.exec(l);
+      if (m) names.add(m[1]!);
+    }
+    return [...names];
+  }
+
+  /** `show interfaces <name> [extensive]`: the physical interface's state and counters. */
+  private interfaceDetail(name: string, extensive: boolean): string {
+    const names = this.interfaceNames();
+    const idx = names.indexOf(name);
+    if (idx < 0) return `error: device ${name} not found`;
+    const active = this.dev.junosActive;
+    const disabled = active.includes(`set interfaces ${name} disable`);
+    const desc = active
+      .find((l) => l.startsWith(`set interfaces ${name} description `))
+      ?.slice(`set interfaces ${name} description `.length)
+      .replace(/^"|"$/g, '');
+    const rows = [
+      `Physical interface: ${name}, ${disabled ? 'Administratively down' : 'Enabled'}, Physical link is ${disabled ? 'Down' : 'Up'}`,
+      `  Interface index: ${148 + idx}, SNMP ifIndex: ${520 + idx}, Generation: ${151 + idx}`,
+      ...(desc ? [`  Description: ${desc}`] : []),
+      '  Link-level type: Ethernet, MTU: 1514, Speed: 10Gbps, BPDU Error: None, Loop Detect PDU Error: None,',
+      '  Device flags   : Present Running',
+      '  Interface flags: SNMP-Traps Internal: 0x4000',
+    ];
+    if (extensive) {
+      rows.push(
+        '  Traffic statistics:',
+        '   Input  bytes  :         918273645123              1843200 bps',
+        '   Output bytes  :         712398123987              1624000 bps',
+        '  Input errors:',
+        '    Errors: 0, Drops: 0, Framing errors: 0, Runts: 0, Policed discards: 0, L3 incompletes: 0,',
+        '    L2 channel errors: 0, L2 mismatch timeouts: 0, FIFO errors: 0, Resource errors: 0',
+        '  Output errors:',
+        '    Carrier transitions: 3, Errors: 0, Drops: 0, Collisions: 0, Aged packets: 0, FIFO errors: 0,',
+        '    HS link CRC errors: 0, MTU errors: 0, Resource errors: 0',
+      );
+    }
+    return rows.join('\n');
+  }
+
+  /** `show interfaces diagnostics optics <name>`: the module's light levels. */
+  private optics(name: string): string {
+    if (!this.interfaceNames().includes(name)) return `error: device ${name} not found`;
+    return [
+      `Physical interface: ${name}`,
+      '    Laser bias current                        :  5.234 mA',
+      '    Laser output power                        :  0.5980 mW / -2.23 dBm',
+      '    Module temperature                        :  36 degrees C / 97 degrees F',
+      '    Module voltage                            :  3.2990 V',
+      '    Receiver signal average optical power     :  0.4502 mW / -3.47 dBm',
+    ].join('\n');
   }
 
   private terse(): string {

@@ -63,6 +63,8 @@ export class SimDevice {
   private events = new EventEmitter();
   private ntpTick = 0;
   private syslogSeq = 0;
+  /** The local log buffer (`show logging`, Junos `show log messages`): newest last, bounded. */
+  private logBuffer: Array<{ at: number; text: string }> = [];
   /** Timers for commit confirmed / revert; cleared on confirm and on stop. */
   readonly timers = new Set<NodeJS.Timeout>();
   /**
@@ -88,6 +90,59 @@ export class SimDevice {
     else if (o.vendor !== 'linux') this.body = iosLikeBody(this.facts, gen);
     this.nvramAt = new Date(this.facts.bootEpochMs);
     this.lastChange = { at: new Date(this.facts.bootEpochMs), by: 'netops' };
+    this.seedLog();
+  }
+
+  /**
+   * What a device that has been up a while holds in its log: its links coming up after boot and one
+   * flap on its first linked port three hours ago (buffered only: no syslog is sent for the past).
+   */
+  private seedLog(): void {
+    if (this.vendor === 'linux' || this.vendor === 'frr') return;
+    const boot = this.facts.bootEpochMs + 45_000;
+    const now = this.clock().getTime();
+    const ports =
+      this.vendor === 'juniper_junos'
+        ? this.facts.lldp.map((n) => `ge-0/0/${n.local - 1}`)
+        : interfacesOf(this.name, this.body)
+            .filter((i) => i.adminUp && !/^(Loopback|Vlan|mgmt|Management|Null)/i.test(i.name))
+            .slice(0, 4)
+            .map((i) => i.name);
+    ports.forEach((port, i) => {
+      for (const m of this.linkMessages(port, true)) this.record(new Date(boot + i * 1_000), m);
+    });
+    const flapped = ports[0];
+    if (flapped && now - 3 * 3_600_000 > boot) {
+      for (const m of this.linkMessages(flapped, false)) this.record(new Date(now - 3 * 3_600_000), m);
+      for (const m of this.linkMessages(flapped, true)) this.record(new Date(now - 3 * 3_600_000 + 7_000), m);
+    }
+  }
+
+  /** The vendor's log lines for a link going up or down. */
+  linkMessages(port: string, up: boolean): string[] {
+    const state = up ? 'up' : 'down';
+    switch (this.vendor) {
+      case 'juniper_junos':
+        return [
+          `${this.hostname} mib2d[2101]: SNMP_TRAP_LINK_${up ? 'UP' : 'DOWN'}: ifIndex 5${this.facts.lldp.length}1, ifAdminStatus up(1), ifOperStatus ${state}(${up ? 1 : 2}), ifName ${port}`,
+        ];
+      case 'cisco_nxos':
+        return [
+          up
+            ? `%ETHPORT-5-IF_UP: Interface ${port} is up`
+            : `%ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface ${port} is down (Link failure)`,
+        ];
+      default:
+        return [
+          `%LINK-3-UPDOWN: Interface ${port}, changed state to ${state}`,
+          `%LINEPROTO-5-UPDOWN: Line protocol on Interface ${port}, changed state to ${state}`,
+        ];
+    }
+  }
+
+  /** The log buffer's lines, oldest first; `sinceMs` keeps only those at or after that time. */
+  logLines(sinceMs = 0): string[] {
+    return this.logBuffer.filter((l) => l.at >= sinceMs).map((l) => l.text);
   }
 
   get hostname(): string {
@@ -129,16 +184,23 @@ export class SimDevice {
 
   /** Emits a syslog line in the device's style: `<189>12: *Nov 25 10:15:36.123: %FAC-SEV-MNEMONIC: text`. */
   syslog(message: string, kind: SyslogEvent['kind'] = 'other', user?: string): SyslogEvent {
-    const d = this.clock();
+    const line = this.record(this.clock(), message);
+    const ev: SyslogEvent = { device: this.name, line, kind, ...(user ? { user } : {}) };
+    this.events.emit('syslog', ev);
+    return ev;
+  }
+
+  /** Formats a log line as the device does, keeps it in the buffer, and returns it with its PRI. */
+  private record(d: Date, message: string): string {
     const stamp = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
     this.syslogSeq++;
     const line =
       this.vendor === 'juniper_junos'
         ? `<189>${stamp} ${message}`
         : `<189>${this.syslogSeq}: *${stamp}.${String(d.getUTCMilliseconds()).padStart(3, '0')}: ${message}`;
-    const ev: SyslogEvent = { device: this.name, line, kind, ...(user ? { user } : {}) };
-    this.events.emit('syslog', ev);
-    return ev;
+    this.logBuffer.push({ at: d.getTime(), text: line.slice('<189>'.length) });
+    if (this.logBuffer.length > 500) this.logBuffer.splice(0, this.logBuffer.length - 500);
+    return line;
   }
 
   onSyslog(listener: (ev: SyslogEvent) => void): () => void {

@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a timezone that is not an IANA name, with an example', () => {
+    expect(() =>
+      loadConfig(env, { role: 'worker', readFile: file('timezone: Mars/Olympus_Mons\n') }),
+    ).toThrow(/timezone[\s\S]*IANA timezone such as Europe\/Paris/);
+    const c = loadConfig(env, { role: 'worker', readFile: file('timezone: Europe/Paris\n') });
+    expect(c.timezone).toBe('Europe/Paris');
+  });
+
   it('reports YAML syntax errors with the line', () => {
     expect(() => loadConfig(env, { role: 'worker', readFile: file('devices:\n  - name: [oops\n') })).toThrow(
       /not valid YAML at line/,

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { parseSyslog } from '../../../src/configs/syslog/parse.js';
-import { alertmanagerPayload, pastVersions } from '../../../src/lab/scenario.js';
+import { alertmanagerPayload, colleagueChange, pastVersions } from '../../../src/lab/scenario.js';
+import type { SimSite } from '../../../src/lab/sim-site.js';
 import { withOriginId } from '../../../src/lab/sim-site.js';
 
 it('regression: config-change syslog from simulated IOS devices names the device (they all send from 127.0.0.1)', () => {
@@ -52,4 +53,36 @@ it('alerts follow the Alertmanager webhook format (version 4)', () => {
   expect(p.status).toBe('firing');
   expect(p.alerts[0]!.labels).toEqual({ alertname: 'HighCPU', device: 'core2-ams', severity: 'warning' });
   expect(p.alerts[0]!.startsAt).toBe('2026-11-29T12:00:00.000Z');
+});
+
+it("regression: the lab's colleague never edits a device with a change request open (the edit voided the request as stale)", () => {
+  const edited: string[] = [];
+  const device = (name: string, vendor: string) => ({
+    name,
+    vendor,
+    configure: () => edited.push(name),
+  });
+  const site = {
+    fleet: {
+      devices: [
+        device('core1-ams', 'cisco_iosxe'),
+        device('core2-ams', 'arista_eos'),
+        device('rr1-fra', 'frr'),
+      ],
+    },
+  } as unknown as SimSite;
+  // Every pick of the generator, low and high, over many draws.
+  let seed = 7;
+  const pick = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed - 1) / 2147483646;
+  };
+  for (let i = 0; i < 200; i++) colleagueChange(site, pick, new Set(['core1-ams']));
+  expect(edited).toHaveLength(200);
+  expect(new Set(edited)).toEqual(new Set(['core2-ams']));
+  // Without a change open, core1-ams is a candidate again; FRR never is (no config mode simulated).
+  edited.length = 0;
+  for (let i = 0; i < 200; i++) colleagueChange(site, pick);
+  expect(new Set(edited)).toEqual(new Set(['core1-ams', 'core2-ams']));
+  expect(colleagueChange(site, pick, new Set(['core1-ams', 'core2-ams']))).toBeUndefined();
 });
