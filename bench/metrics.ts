@@ -16,6 +16,9 @@ import { createCredentialResolver } from '../src/credentials/index.js';
  *   downsampled to the plot width (raw, no rollups): pixel columns that hold whole hours read
  *   from the rows' heads, so p95 is left out (downsample_10m_raw_ms); with the exact p95, which
  *   decodes every sample (downsample_10m_raw_with_p95_ms). (This replaces bench/charts' figures.)
+ * - poll: 10,000 simulated devices × 48 interfaces polled in rounds and stored (see poll()).
+ * - victoriametrics (BENCH_BACKENDS=postgres to skip): graph and poll again with the samples in a
+ *   victoria-metrics started here (see victoria()); printed under `victoriametrics`.
  * Sets up its own schema, drops it at the end; prints one JSON object as the last line.
  */
 import type pg from 'pg';
@@ -31,6 +34,7 @@ import {
 } from '../src/metrics/packed.js';
 import { ensurePartitions } from '../src/metrics/partitions.js';
 import { findInterface, querySeriesFor, querySummary } from '../src/metrics/query.js';
+import { type MetricsBackend, victoriaBackend } from '../src/metrics/backend.js';
 import { insertSamples, type SampleRow, upsertInterfaces } from '../src/metrics/store.js';
 import { computeRates, type DeviceReading } from '../src/snmp/counters.js';
 import {
@@ -50,6 +54,8 @@ const SEARCH_DEVICES = Number(process.env.BENCH_SEARCH_DEVICES ?? 100_000);
 const POLL_DEVICES = Number(process.env.BENCH_POLL_DEVICES ?? 10_000);
 const POLL_INTERVAL_MS = Number(process.env.BENCH_POLL_INTERVAL_S ?? 60) * 1000;
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'storage,graph,search,poll').split(','));
+/** Backends measured: postgres always; victoriametrics (the Debian binary) unless left out. */
+const BACKENDS = new Set((process.env.BENCH_BACKENDS ?? 'postgres,victoriametrics').split(','));
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const SPIKE = 9.9e9;
@@ -482,7 +488,7 @@ async function search(pool: pg.Pool): Promise<Record<string, unknown>> {
  * each get a core) polled in rounds (src/snmp/rounds.ts) and stored in Postgres. Round 1 sets
  * baselines and learns each device; round 2, on its tick, is the steady state measured.
  */
-async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
+async function poll(pool: pg.Pool, metrics?: MetricsBackend): Promise<Record<string, unknown>> {
   const { fork } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const { createPoller } = await import('../src/snmp/poller.js');
@@ -531,6 +537,7 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   const rounds = createPollRounds({
     pool,
     poller,
+    ...(metrics ? { metrics } : {}),
     devices: () => devices,
     intervalMs: POLL_INTERVAL_MS,
     concurrency: Number(process.env.BENCH_POLL_CONCURRENCY ?? 300),
@@ -542,7 +549,9 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   const reports = await rounds.run({ rounds: 2 });
   poller.close();
   child.disconnect();
-  const stored = (await pool.query('SELECT count(*)::int AS n FROM samples')).rows[0].n;
+  const stored = metrics
+    ? reports.reduce((a, r) => a + r.samples, 0)
+    : (await pool.query('SELECT count(*)::int AS n FROM samples')).rows[0].n;
   const [first, second] = reports;
   return {
     [`poll_and_store_${n}x48_wall_s`]: r2(second!.wallMs / 1000),
@@ -557,15 +566,151 @@ async function poll(pool: pg.Pool): Promise<Record<string, unknown>> {
   };
 }
 
+/**
+ * The same figures with `metrics.backend: victoriametrics`: a victoria-metrics (Debian 1.79) on a
+ * loopback port with its own data directory. graph: one interface with 1M samples imported, then
+ * query + summary + PNG through the backend the graph job uses; bytes_per_value: the data
+ * directory after a flush ÷ values written (VictoriaMetrics keeps merging in the background, so
+ * this is an upper bound); poll: the same rounds writing through its import API.
+ */
+async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer } = await import('node:net');
+  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-vm-'));
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const vm = spawn(
+    '/usr/bin/victoria-metrics',
+    [
+      `-storageDataPath=${dir}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-retentionPeriod=100y',
+      '-loggerLevel=ERROR',
+      '-search.latencyOffset=0s',
+      '-search.maxPointsPerTimeseries=100000000',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const out: Record<string, unknown> = {};
+  try {
+    for (
+      let i = 0;
+      !(await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      if (i > 100) throw new Error('victoria-metrics did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const backend = victoriaBackend(pool, { url, prefix: 'bench_' });
+    if (ONLY.has('graph')) {
+      const n = ROWS_1M;
+      const rnd = lcg(31);
+      const spikeAt = Math.floor(n / 3);
+      const w0 = performance.now();
+      for (let off = 0; off < n; off += 50_000) {
+        const rows: SampleRow[] = [];
+        for (let j = off; j < Math.min(n, off + 50_000); j++) {
+          const inB =
+            j === spikeAt ? SPIKE / 8 : Math.round((3e9 + 2e9 * Math.sin(j / 8000) + rnd() * 5e8) / 8);
+          const outB = Math.round((1.8e9 + 6e8 * Math.cos(j / 9000) + rnd() * 2e8) / 8);
+          rows.push({
+            device: 'vmcore1',
+            ifIndex: 1,
+            ts: new Date(START + j * 1000),
+            inBps: inB * 8,
+            outBps: outB * 8,
+            inPps: Math.round(inB / 700),
+            outPps: Math.round(outB / 700),
+            inErrors: 0,
+            outErrors: 0,
+            inDiscards: rnd() < 0.001 ? 1 : 0,
+            outDiscards: 0,
+            speedBps: 1e10,
+          });
+        }
+        await backend.writeSamples(rows);
+      }
+      await backend.flush();
+      const writeMs = performance.now() - w0;
+      const bytes = Number(execFileSync('du', ['-sb', dir]).toString().split('\t')[0]);
+      const renderer = createChartRenderer({ width: 1200, height: 600 });
+      const plot = renderer.plotWidth(1200);
+      const iface = { device: 'vmcore1', ifindex: 1, name: 'Ethernet1/1', alias: null, speedBps: 1e10 };
+      const total: number[] = [];
+      const queryMs: number[] = [];
+      let peakOk = true;
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const res = await backend.querySeriesFor(iface, {
+          metrics: ['in_bps', 'out_bps'],
+          from: new Date(START),
+          to: new Date(START + n * 1000),
+          widthPx: plot,
+        });
+        const t1 = performance.now();
+        const summary = await backend.querySummary(res);
+        const inbound = withGaps(bucketsToM4(res.series.in_bps!), res.bucketMs * 3);
+        const outbound = withGaps(bucketsToM4(res.series.out_bps!), res.bucketMs * 3);
+        await renderer.render(
+          utilisationChart({
+            title: 'vmcore1',
+            from: START,
+            to: START + n * 1000,
+            inbound,
+            outbound,
+            speedBps: 1e10,
+          }),
+        );
+        total.push(performance.now() - t0);
+        queryMs.push(t1 - t0);
+        peakOk &&= summary.find((x) => x.metric === 'in_bps')?.peak === SPIKE && res.rowsScanned === n;
+      }
+      Object.assign(out, {
+        graph_1m_end_to_end_ms: r1(median(total)),
+        graph_1m_query_ms: r1(median(queryMs)),
+        peak_preserved: peakOk,
+        import_1m_samples_s: r2(writeMs / 1000),
+        bytes_per_value_upper_bound: r2(bytes / (n * 9)),
+      });
+    }
+    if (ONLY.has('poll')) Object.assign(out, await poll(pool, backend));
+  } finally {
+    // its data directory goes only after it has exited (it saves caches there on the way out)
+    const exited = new Promise((r) => vm.once('exit', r));
+    vm.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 async function main() {
   const out: Record<string, unknown> = {};
-  await withBenchSchema('bench_metrics', async (pool) => {
-    if (ONLY.has('storage')) Object.assign(out, await storage(pool));
-    if (ONLY.has('graph')) Object.assign(out, await graph(pool));
-    if (ONLY.has('search')) Object.assign(out, await search(pool));
-    if (ONLY.has('poll')) Object.assign(out, await poll(pool));
-  });
-  out.backend = 'postgres';
+  // BENCH_BACKENDS=victoriametrics: only the VictoriaMetrics figures
+  const pgToo = BACKENDS.has('postgres');
+  await withBenchSchema(
+    'bench_metrics',
+    async (pool) => {
+      if (pgToo && ONLY.has('storage')) Object.assign(out, await storage(pool));
+      if (pgToo && ONLY.has('graph')) Object.assign(out, await graph(pool));
+      if (pgToo && ONLY.has('search')) Object.assign(out, await search(pool));
+      if (pgToo && ONLY.has('poll')) Object.assign(out, await poll(pool));
+      if (pgToo) out.backend = 'postgres';
+      if (BACKENDS.has('victoriametrics')) out.victoriametrics = await victoria(pool);
+    },
+    { max: 8 },
+  );
   out.runs = RUNS;
   out.loadavg_1m = load1();
   console.log(JSON.stringify(out));

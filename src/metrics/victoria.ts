@@ -86,7 +86,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         {
           cause,
           userMessage: 'The metrics store (VictoriaMetrics) did not answer.',
-          hint: 'Check `metrics.victoria.url` in netops.yaml and that VictoriaMetrics is running.',
+          hint: 'Check `metrics.url` in netops.yaml and that VictoriaMetrics is running.',
         },
       );
     }
@@ -166,10 +166,20 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         }
       }
       if (!series.size) return 0;
-      const parts: string[] = [];
-      for (const s of series.values())
-        parts.push(`${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`);
-      await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
+      // bodies of at most ~8 MB: VictoriaMetrics refuses (closes) imports over -maxInsertRequestSize (32 MB)
+      let parts: string[] = [];
+      let size = 0;
+      for (const s of series.values()) {
+        const line = `${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`;
+        parts.push(line);
+        size += line.length + 1;
+        if (size > 8_000_000) {
+          await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
+          parts = [];
+          size = 0;
+        }
+      }
+      if (parts.length) await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
       return rows.length;
     },
 

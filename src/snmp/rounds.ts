@@ -154,7 +154,14 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
         client.release();
       }
     };
-    await Promise.all([metrics.writeSamples(samples), state()]);
+    // A busy database can refuse a connection for a moment: one retry before the batch is lost.
+    const again = <T>(fn: () => Promise<T>) =>
+      fn().catch(async () => {
+        await new Promise((r) => setTimeout(r, 1_000));
+        return fn();
+      });
+    // (a retried COPY of a batch whose first attempt failed wrote nothing: COPY is one statement)
+    await Promise.all([again(() => metrics.writeSamples(samples)), again(state)]);
     options.onStored?.(batch.map((p) => p.device));
   }
 
