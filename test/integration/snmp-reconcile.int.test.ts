@@ -104,7 +104,7 @@ describe('inventory reconcile: schedules, devices table and file_sd follow netop
     reconciler.start();
 
     const ids = async () => (await scheduler.list()).map((s) => s.id).sort();
-    const first = await eventually(ids, (v) => v.length === 6);
+    const first = await eventually(ids, (v) => v.length === 7);
     expect(first).toEqual([
       'config.backup:leaf1',
       'config.backup:leaf2',
@@ -163,7 +163,10 @@ describe('inventory reconcile: schedules, devices table and file_sd follow netop
         { name: 'mgmt', host: '10.0.0.9', snmp: false },
       ]),
     );
-    const second = await eventually(ids, (v) => v.includes('poll:leaf3') && !v.includes('poll:leaf2'));
+    const second = await eventually(
+      ids,
+      (v) => v.includes('poll:leaf3') && !v.includes('poll:leaf2') && !v.includes('config.backup:leaf2'),
+    );
     expect(second).toEqual([
       'config.backup:leaf1',
       'config.backup:leaf3',
