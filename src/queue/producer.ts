@@ -29,6 +29,8 @@ export interface ProducerOptions {
   replicas?: ReplicaConfirm;
   confirmMs?: number;
   onUnconfirmed?(jobId: string): void;
+  /** A job whose add timed out (the person was told nothing started) landed late and was removed. */
+  onWithdrawn?(jobId: string): void;
 }
 
 /** One wait per connection, however many enqueues are waiting on it (no listener per caller). */
@@ -165,12 +167,26 @@ export function createProducer(options: ProducerOptions): Producer {
           ...(opts.delayMs ? { delay: opts.delayMs } : {}),
           ...(opts.priority ? { priority: opts.priority } : {}),
         });
-      await Promise.race([
-        add(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), left);
-        }),
-      ]);
+      const adding = add();
+      try {
+        await Promise.race([
+          adding,
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`enqueue timed out after ${timeoutMs} ms`)), left);
+          }),
+        ]);
+      } catch (err) {
+        // The person is told nothing was started, so an add that lands late (a slow or paused Redis,
+        // a command resent after a reconnect) is taken back the moment it lands, before a worker
+        // can take it.
+        void adding
+          .then(() => queue(queueName).remove(jobId))
+          .then((removed) => {
+            if (removed) options.onWithdrawn?.(jobId);
+          })
+          .catch(() => {});
+        throw err;
+      }
       if (options.replicas) await confirm(jobId, add);
     } catch (err) {
       if (isNetopsError(err)) throw err;
