@@ -26,12 +26,26 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   // Every caller gets the same clear, retryable error when the server is away, not a socket message.
+  // A pool whose clients are all busy (a burst of work, a slow machine) answers "timeout exceeded
+  // when trying to connect" like a server that is away; the server is there, so wait longer for a
+  // client (up to BUSY_WAITS more tries) before telling anyone the database is unreachable.
+  const max = options.max ?? 10;
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  (pool as { query: unknown }).query = (...args: unknown[]) =>
+  const attempt = (args: unknown[], busyWaits: number): Promise<unknown> =>
     query(...args).catch((err: unknown) => {
+      if (busyWaits > 0 && isPoolBusy(err) && pool.totalCount >= max && typeof args.at(-1) !== 'function') {
+        return attempt(args, busyWaits - 1);
+      }
       throw isConnectionError(err) ? dbError(err) : err;
     });
+  (pool as { query: unknown }).query = (...args: unknown[]) => attempt(args, BUSY_WAITS);
   return pool;
+}
+
+const BUSY_WAITS = 5;
+
+function isPoolBusy(err: unknown): boolean {
+  return /timeout exceeded when trying to connect/i.test((err as { message?: string } | null)?.message ?? '');
 }
 
 const CONNECTION_CODES = new Set([
