@@ -152,7 +152,16 @@ export function stepDetector(
   options: DetectorOptions,
 ): DetectorEvent | null {
   if (p.v === null || !Number.isFinite(p.v)) return null;
-  const o = resolved(options);
+  return step(state, p as Point & { v: number }, b, resolved(options));
+}
+
+/** stepDetector with its options already resolved (detectSeries resolves them once per series). */
+function step(
+  state: DetectorState,
+  p: Point & { v: number },
+  b: Baseline,
+  o: Resolved,
+): DetectorEvent | null {
   const factor = o.bandFactor;
   if (state.lastT !== null && p.t - state.lastT > 3 * o.stepMs) {
     // A hole longer than a few polls: what came before says nothing about what follows.
@@ -309,8 +318,11 @@ export function detectSeries(
   state: DetectorState = freshScratch(),
 ): SeriesAnomaly[] {
   const out: SeriesAnomaly[] = [];
-  for (const p of points) {
-    const ev = stepDetector(state, p, b, options);
+  const o = resolved(options);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (p.v === null || !Number.isFinite(p.v)) continue;
+    const ev = step(state, p as Point & { v: number }, b, o);
     if (ev?.type === 'open') out.push(ev.anomaly);
   }
   return out;
