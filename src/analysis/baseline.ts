@@ -1,5 +1,5 @@
-import { localHour, localOffset } from './local-time.js';
-import { MAD_TO_SIGMA, mad, median, quantile, quantileInPlace } from './stats.js';
+import { localOffset } from './local-time.js';
+import { MAD_TO_SIGMA, quantileRange } from './stats.js';
 
 /** One observation; `v: null` is a gap (missed poll, reset, impossible rate): never a value. */
 export interface Point {
@@ -82,11 +82,6 @@ function slotOfHour(h: number, season: Season, slots: number): number {
   return (dow === 0 || dow === 6 ? 24 : 0) + (((h % 24) + 24) % 24);
 }
 
-/** Hour-wide slots: hour of week, hour of day (weekdays and weekends apart when split), or one. */
-function slotOf(t: number, season: Season, slots: number, tz = 'UTC'): number {
-  return season === 'none' ? 0 : slotOfHour(localHour(t, tz), season, slots);
-}
-
 /*
  * Where `t` sits in a baseline, computed once per sample (the hot path of learning and scoring):
  * its own slot, the two slots whose centres it lies between, and how far it is from the first
@@ -107,17 +102,32 @@ function locate(b: Baseline, t: number): void {
   const local = t + (b.timezone && b.timezone !== 'UTC' ? localOffset(t, b.timezone) : 0);
   const h = Math.floor(local / HOUR);
   const frac = (local - h * HOUR) / HOUR;
-  atSlot = slotOfHour(h, b.season, b.slots);
+  if (h !== memoHour || b.season !== memoSeason || b.slots !== memoSlots) {
+    // A series is scored in time order: a dozen samples in a row share their hour's slots.
+    memoHour = h;
+    memoSeason = b.season;
+    memoSlots = b.slots;
+    memoOwn = slotOfHour(h, b.season, b.slots);
+    memoBefore = slotOfHour(h - 1, b.season, b.slots);
+    memoAfter = slotOfHour(h + 1, b.season, b.slots);
+  }
+  atSlot = memoOwn;
   if (frac < 0.5) {
-    atPrev = slotOfHour(h - 1, b.season, b.slots);
+    atPrev = memoBefore;
     atNext = atSlot;
     atFrac = frac + 0.5;
   } else {
     atPrev = atSlot;
-    atNext = slotOfHour(h + 1, b.season, b.slots);
+    atNext = memoAfter;
     atFrac = frac - 0.5;
   }
 }
+let memoHour = Number.NaN;
+let memoSeason: Season = 'none';
+let memoSlots = 0;
+let memoOwn = 0;
+let memoBefore = 0;
+let memoAfter = 0;
 
 export function toModel(b: Pick<Baseline, 'log' | 'offset'>, v: number): number {
   return b.log ? Math.log(Math.max(v, 0) + b.offset) : v;
@@ -206,15 +216,150 @@ export function bandAt(
   };
 }
 
+/*
+ * The time axis of a history, computed once and shared: every interface of a fleet is polled on
+ * the same 5-minute grid, so the slot, day and neighbouring slots of each timestamp are the same
+ * for all of their series. A few axes are kept (the last ones seen), each checked point by point
+ * against the history before use, so a series on another grid just computes its own.
+ */
+interface Axis {
+  tz: string;
+  t: Float64Array;
+  /** Local hour index and the fraction of the hour (0..1) of each timestamp. */
+  hour: Float64Array;
+  frac: Float64Array;
+  /** Per season/slots: own slot, the slots whose centres each timestamp lies between, and where. */
+  slotted: Map<string, SlotAxis>;
+}
+interface SlotAxis {
+  slot: Int32Array;
+  prev: Int32Array;
+  next: Int32Array;
+  at: Float64Array;
+}
+
+const AXES = 4;
+const axes: Axis[] = [];
+
+function axisOf(history: readonly Point[], tz: string): Axis {
+  const n = history.length;
+  for (let a = 0; a < axes.length; a++) {
+    const x = axes[a]!;
+    if (x.tz !== tz || x.t.length !== n) continue;
+    let same = true;
+    for (let i = 0; i < n; i++)
+      if (history[i]!.t !== x.t[i]) {
+        same = false;
+        break;
+      }
+    if (!same) continue;
+    if (a > 0) {
+      axes.splice(a, 1);
+      axes.unshift(x);
+    }
+    return x;
+  }
+  const x: Axis = {
+    tz,
+    t: new Float64Array(n),
+    hour: new Float64Array(n),
+    frac: new Float64Array(n),
+    slotted: new Map(),
+  };
+  const utc = tz === 'UTC';
+  for (let i = 0; i < n; i++) {
+    const t = history[i]!.t;
+    x.t[i] = t;
+    const local = t + (utc ? 0 : localOffset(t, tz));
+    const h = Math.floor(local / HOUR);
+    x.hour[i] = h;
+    x.frac[i] = (local - h * HOUR) / HOUR;
+  }
+  axes.unshift(x);
+  if (axes.length > AXES) axes.pop();
+  return x;
+}
+
+function slotAxis(x: Axis, season: Season, slots: number): SlotAxis {
+  const key = `${season}/${slots}`;
+  let s = x.slotted.get(key);
+  if (s) return s;
+  const n = x.t.length;
+  s = { slot: new Int32Array(n), prev: new Int32Array(n), next: new Int32Array(n), at: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    if (season === 'none') continue; // all zero, as locate() says
+    const h = x.hour[i]!;
+    const frac = x.frac[i]!;
+    const own = slotOfHour(h, season, slots);
+    s.slot[i] = own;
+    if (frac < 0.5) {
+      s.prev[i] = slotOfHour(h - 1, season, slots);
+      s.next[i] = own;
+      s.at[i] = frac + 0.5;
+    } else {
+      s.prev[i] = own;
+      s.next[i] = slotOfHour(h + 1, season, slots);
+      s.at[i] = frac - 0.5;
+    }
+  }
+  x.slotted.set(key, s);
+  return s;
+}
+
+/*
+ * Scratch buffers reused by every buildBaseline call (it is synchronous: one set per thread), so
+ * learning a fleet's baselines allocates per baseline only what it returns.
+ */
+let cap = 0;
+let sIdx = new Int32Array(0);
+let sYs = new Float64Array(0);
+let sSlot = new Int32Array(0);
+let sDay = new Float64Array(0);
+let sOrder = new Int32Array(0);
+let sProfile = new Float64Array(0);
+let sRes = new Float64Array(0);
+let sTmp = new Float64Array(0);
+let sOwn = new Float64Array(0);
+function scratch(n: number): void {
+  if (n <= cap) return;
+  cap = Math.max(n, cap * 2);
+  sIdx = new Int32Array(cap);
+  sYs = new Float64Array(cap);
+  sSlot = new Int32Array(cap);
+  sDay = new Float64Array(cap);
+  sOrder = new Int32Array(cap);
+  sProfile = new Float64Array(cap);
+  sRes = new Float64Array(cap);
+  sTmp = new Float64Array(cap);
+  sOwn = new Float64Array(cap);
+}
+
+/** Median absolute deviation around `center` of a[from..to), in scratch (a itself is untouched). */
+function madRange(a: Float64Array, from: number, to: number, center: number): number {
+  for (let i = from, o = 0; i < to; i++, o++) sTmp[o] = Math.abs(a[i]! - center);
+  return quantileRange(sTmp, 0, to - from, 0.5);
+}
+
+function quantileCopy(a: Float64Array, from: number, to: number, q: number): number {
+  for (let i = from, o = 0; i < to; i++, o++) sTmp[o] = a[i]!;
+  return quantileRange(sTmp, 0, to - from, q);
+}
+
 export function buildBaseline(
   history: readonly Point[],
   options: BaselineOptions = {},
 ): Baseline | undefined {
-  const pts: { t: number; v: number }[] = [];
-  for (const p of history) if (p.v !== null && Number.isFinite(p.v)) pts.push(p as { t: number; v: number });
-  if (pts.length < 12) return undefined;
-  const from = pts[0]!.t;
-  const to = pts[pts.length - 1]!.t;
+  const n0 = history.length;
+  scratch(n0);
+  const idx = sIdx;
+  let n = 0;
+  for (let i = 0; i < n0; i++) {
+    const v = history[i]!.v;
+    if (v !== null && Number.isFinite(v)) idx[n++] = i;
+  }
+  if (n < 12) return undefined;
+  const from = history[idx[0]!]!.t;
+  const to = history[idx[n - 1]!]!.t;
   const span = to - from;
   let season: Season;
   if (options.season === 'none') {
@@ -226,58 +371,67 @@ export function buildBaseline(
 
   const log = options.log ?? false;
   const offset = log ? Math.max(options.minScale ?? 1, 1e-9) : 0;
-  const tf = { log, offset };
   const timezone = options.timezone ?? 'UTC';
+  const axis = axisOf(history, timezone);
   let slots = season === 'week' ? 168 : season === 'day' ? 24 : 1;
   if (season === 'day') {
     // Under two weeks, weekends still differ from weekdays: learn them apart when the history
     // holds at least one weekend day and two weekdays (about a day's worth of samples each).
+    const split = slotAxis(axis, 'day', 48).slot;
     let weekend = 0;
-    for (const p of pts) if (slotOf(p.t, 'day', 48, timezone) >= 24) weekend++;
-    const dayPts = pts.length / (span / DAY);
-    if (weekend >= 0.8 * dayPts && pts.length - weekend >= 1.6 * dayPts) slots = 48;
+    for (let j = 0; j < n; j++) if (split[idx[j]!]! >= 24) weekend++;
+    const dayPts = n / (span / DAY);
+    if (weekend >= 0.8 * dayPts && n - weekend >= 1.6 * dayPts) slots = 48;
   }
-  const n = pts.length;
-  const ys = new Float64Array(n);
-  const slotIdx = new Int32Array(n);
-  const ts = new Float64Array(n);
-  const dayIdx = new Int32Array(n);
+  const sa = slotAxis(axis, season, slots);
+  const ys = sYs;
+  const slotIdx = sSlot;
+  const dayIdx = sDay;
   const count = new Int32Array(slots + 1);
-  for (let i = 0; i < n; i++) {
-    ts[i] = pts[i]!.t;
-    dayIdx[i] = Math.floor(localHour(ts[i]!, timezone) / 24);
-    ys[i] = toModel(tf, pts[i]!.v);
-    slotIdx[i] = slotOf(pts[i]!.t, season, slots, timezone);
-    count[slotIdx[i]! + 1]!++;
+  for (let j = 0; j < n; j++) {
+    const i = idx[j]!;
+    dayIdx[j] = Math.floor(axis.hour[i]! / 24);
+    const v = history[i]!.v as number;
+    ys[j] = log ? Math.log(Math.max(v, 0) + offset) : v;
+    const k = sa.slot[i]!;
+    slotIdx[j] = k;
+    count[k + 1]!++;
   }
   // Counting sort of point indices by slot; within a slot they stay in time order, so each day is
   // one contiguous run.
   for (let k = 0; k < slots; k++) count[k + 1]! += count[k]!;
-  const order = new Int32Array(n);
+  const order = sOrder;
   const fill = count.slice(0, slots);
-  for (let i = 0; i < n; i++) order[fill[slotIdx[i]!]!++] = i;
-  const slotValues = (k: number) => {
-    const out = new Float64Array(count[k + 1]! - count[k]!);
-    for (let j = count[k]!, o = 0; j < count[k + 1]!; j++, o++) out[o] = ys[order[j]!]!;
-    return out;
-  };
-  const globalMedian = median(ys);
-  const med = Array.from({ length: slots }, (_, k) =>
-    count[k + 1]! > count[k]! ? median(slotValues(k)) : Number.NaN,
-  );
-  // An empty slot (a week with a gap) borrows its nearest filled neighbour, then the global median.
-  for (let i = 0; i < slots; i++) {
-    if (!Number.isNaN(med[i]!)) continue;
-    let fillV = globalMedian;
-    for (let d = 1; d < slots / 2; d++) {
-      const l = med[(i - d + slots) % slots]!;
-      const r = med[(i + d) % slots]!;
-      if (!Number.isNaN(l) || !Number.isNaN(r)) {
-        fillV = Number.isNaN(l) ? r : l;
-        break;
-      }
+  for (let j = 0; j < n; j++) order[fill[slotIdx[j]!]!++] = j;
+  const med: number[] = new Array(slots);
+  let empty = false;
+  for (let k = 0; k < slots; k++) {
+    const lo = count[k]!;
+    const hi = count[k + 1]!;
+    if (hi === lo) {
+      med[k] = Number.NaN;
+      empty = true;
+      continue;
     }
-    med[i] = fillV;
+    for (let j = lo, o = 0; j < hi; j++, o++) sTmp[o] = ys[order[j]!]!;
+    med[k] = quantileRange(sTmp, 0, hi - lo, 0.5);
+  }
+  if (empty) {
+    // An empty slot (a week with a gap) borrows its nearest filled neighbour, then the global median.
+    const globalMedian = quantileCopy(ys, 0, n, 0.5);
+    for (let i = 0; i < slots; i++) {
+      if (!Number.isNaN(med[i]!)) continue;
+      let fillV = globalMedian;
+      for (let d = 1; d < slots / 2; d++) {
+        const l = med[(i - d + slots) % slots]!;
+        const r = med[(i + d) % slots]!;
+        if (!Number.isNaN(l) || !Number.isNaN(r)) {
+          fillV = Number.isNaN(l) ? r : l;
+          break;
+        }
+      }
+      med[i] = fillV;
+    }
   }
   const b: Baseline = {
     season,
@@ -299,69 +453,77 @@ export function buildBaseline(
   // residuals are too small (with three weeks, a slot's median sits on one of the three days it
   // was taken from), and a band learnt from them is too narrow for the next day.
   // The interpolated profile at each sample, once.
-  const profileAt = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    locate(b, ts[i]!);
-    profileAt[i] = interpolated(b);
+  const profileAt = sProfile;
+  for (let j = 0; j < n; j++) {
+    const i = idx[j]!;
+    const a = med[sa.prev[i]!]!;
+    profileAt[j] = a + (med[sa.next[i]!]! - a) * sa.at[i]!;
   }
-  const res = new Float64Array(n);
+  const res = sRes;
+  const own = sOwn;
   for (let k = 0; k < slots; k++) {
     const lo = count[k]!;
     const hi = count[k + 1]!;
     if (hi === lo) continue;
-    // Runs of one day within the slot.
-    const runs: number[] = [lo];
-    for (let j = lo + 1; j < hi; j++) if (dayIdx[order[j]!] !== dayIdx[order[j - 1]!]) runs.push(j);
-    runs.push(hi);
-    // Unseasonal series: one slot over many days, whose median one day barely moves.
-    const days = runs.length - 1;
+    // Runs of one day within the slot. Unseasonal series: one slot over many days, whose median
+    // one day barely moves.
+    let days = 1;
+    for (let j = lo + 1; j < hi; j++) if (dayIdx[order[j]!] !== dayIdx[order[j - 1]!]) days++;
     const loo = days >= 2 && season !== 'none';
-    const own = new Float64Array(hi - lo);
-    for (let r = 0; r + 1 < runs.length; r++) {
+    let start = lo;
+    while (start < hi) {
+      let end = start + 1;
+      while (end < hi && dayIdx[order[end]!] === dayIdx[order[end - 1]!]) end++;
       let shift = 0;
       if (loo) {
         // Leaving day r out moves the slot's centre away from that day's own centre by about
         // (its median − the slot's) / (days − 1): the exact identity for a mean, close for a median,
         // and a fraction of the cost of re-selecting the median of all other days.
         let o = 0;
-        for (let j = runs[r]!; j < runs[r + 1]!; j++) own[o++] = ys[order[j]!]!;
-        shift = -(quantileInPlace(own.subarray(0, o), 0.5) - med[k]!) / (days - 1);
+        for (let j = start; j < end; j++) own[o++] = ys[order[j]!]!;
+        shift = -(quantileRange(own, 0, o, 0.5) - med[k]!) / (days - 1);
       }
-      for (let j = runs[r]!; j < runs[r + 1]!; j++) {
+      for (let j = start; j < end; j++) {
         const i = order[j]!;
         // The scale is learnt around the interpolated profile (the full spread), even though
         // scoring later forgives the span between it and the slot's median.
         res[j] = ys[i]! - (profileAt[i]! + shift);
       }
+      start = end;
     }
   }
-  const allRes = res;
-  const resBySlot = (k: number) => res.subarray(count[k]!, count[k + 1]!);
   // Deviations from the profile itself (centre 0): a slot the interpolation misses is wider, not hidden.
-  const robust = (rs: Float64Array) => {
-    const s = MAD_TO_SIGMA * mad(rs, 0);
-    return options.tailScale ? Math.max(s, quantile(rs, 0.99) / 2.33) : s;
+  const robust = (lo: number, hi: number) => {
+    const s = MAD_TO_SIGMA * madRange(res, lo, hi, 0);
+    return options.tailScale ? Math.max(s, quantileCopy(res, lo, hi, 0.99) / 2.33) : s;
   };
-  const g = robust(allRes);
+  const g = robust(0, n);
   b.globalScale = g;
-  b.scale = Array.from({ length: slots }, (_, k) => {
-    const rs = resBySlot(k);
-    if (!rs.length) return g;
-    const s = robust(rs);
+  const scale: number[] = new Array(slots);
+  for (let k = 0; k < slots; k++) {
+    const len = count[k + 1]! - count[k]!;
+    if (!len) {
+      scale[k] = g;
+      continue;
+    }
+    // One slot (unseasonal) spans every residual: its scale is the global one, already known.
+    const s = len === n ? g : robust(count[k]!, count[k + 1]!);
     // A slot's scale from a few dozen points is itself noisy: shrink it towards the global one.
-    return Math.sqrt((rs.length * s * s + SHRINK * g * g) / (rs.length + SHRINK));
-  });
+    scale[k] = Math.sqrt((len * s * s + SHRINK * g * g) / (len + SHRINK));
+  }
+  b.scale = scale;
   // The EWMA of the out-of-sample residuals in time order, in scales, clipped as the detector does.
-  const byPoint = new Float64Array(n);
+  const byPoint = profileAt; // no longer needed: reused
   for (let j = 0; j < n; j++) byPoint[order[j]!] = res[j]!;
-  const ewma = new Float64Array(n);
+  const ewma = res; // likewise
   let e = 0;
   for (let i = 0; i < n; i++) {
-    const sc = scaleOfSlot(b, slotIdx[i]!, med[slotIdx[i]!]!);
+    const k = slotIdx[i]!;
+    const sc = scaleOfSlot(b, k, med[k]!);
     const r = Math.max(-6, Math.min(6, byPoint[i]! / sc));
     e = 0.3 * r + 0.7 * e;
     ewma[i] = e;
   }
-  b.ewmaLimit = 6 * MAD_TO_SIGMA * mad(ewma, 0);
+  b.ewmaLimit = 6 * MAD_TO_SIGMA * madRange(ewma, 0, n, 0);
   return b;
 }

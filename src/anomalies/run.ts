@@ -23,7 +23,8 @@ import {
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
 import { metricsFor } from '../metrics/backend.js';
-import { findInterface, type InterfaceRef } from '../metrics/index.js';
+import { findInterface, type InterfaceRef, type LatestInterface } from '../metrics/index.js';
+import type { Bucket } from '../metrics/downsample.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
@@ -34,18 +35,19 @@ import {
   groupFeedback,
   insertAnomaly,
   loadBaselines,
-  loadIfaceStates,
-  loadTuning,
+  loadBaselinesCachedOf,
+  loadIfaceStatesOf,
+  loadTuningOf,
   neighboursOf,
   type NewAnomaly,
-  openAnomalies,
+  openAnomaliesOf,
   openGroup,
   saveBaseline,
   saveDaily,
-  saveIfaceStates,
+  saveIfaceStatesOf,
   type IfaceState,
-  loadBaselinesCached,
   setGroupTs,
+  type Tuning,
 } from './store.js';
 
 /**
@@ -151,15 +153,150 @@ function detectorOptions(metric: AnalysedMetric, bandFactor: number): DetectorOp
   return o;
 }
 
+/** What a run reads before it looks at anything: the device's interfaces, samples and analysis state. */
+interface DeviceContext {
+  ifaces: LatestInterface[];
+  cached: Map<string, { computedAt: Date; baseline: Baseline | null }>;
+  tuning: Map<string, Tuning>;
+  states: Map<number, IfaceState>;
+  open: AnomalyRow[];
+  /** The last two hours of the watched interfaces (admin up), per ifindex. */
+  recentBy: Map<number, Record<string, Bucket[]>>;
+}
+
+const watchedOf = (ifaces: readonly LatestInterface[]) =>
+  ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
+
+const refOf = (device: string, li: LatestInterface): InterfaceRef => ({
+  device,
+  ifindex: li.ifIndex,
+  name: li.name,
+  alias: li.alias,
+  speedBps: li.speedBps,
+});
+
+/**
+ * The contexts of several devices whose runs cover the same window, in one query per table (plus
+ * one read of their samples) instead of eight round trips per device.
+ */
+async function loadContexts(
+  pool: Pool,
+  asks: readonly { device: string; now: Date }[],
+  from: number,
+  end: number,
+): Promise<Map<string, DeviceContext>> {
+  const devices = asks.map((a) => a.device);
+  const metrics = metricsFor(pool);
+  const [ifaces, cached, tuning, states, open] = await Promise.all([
+    metrics.latestInterfacesOf(asks, 3_600_000),
+    loadBaselinesCachedOf(pool, devices),
+    loadTuningOf(pool, devices),
+    loadIfaceStatesOf(pool, devices),
+    openAnomaliesOf(pool, devices),
+  ]);
+  const refs: InterfaceRef[] = [];
+  for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
+  // One read of every watched interface's last two hours, across the devices of the batch.
+  const recent = await metrics.queryRecentForDevices(refs, {
+    metrics: ANALYSED_METRICS,
+    from: new Date(from),
+    to: new Date(end),
+    widthPx: WINDOW,
+  });
+  const out = new Map<string, DeviceContext>();
+  for (const d of devices)
+    out.set(d, {
+      ifaces: ifaces.get(d) ?? [],
+      cached: cached.get(d) ?? new Map(),
+      tuning: tuning.get(d) ?? new Map(),
+      states: states.get(d) ?? new Map(),
+      open: open.get(d) ?? [],
+      recentBy: recent.get(d) ?? new Map(),
+    });
+  return out;
+}
+
+/*
+ * Runs that start in the same turn of the event loop (the job host runs several devices at once,
+ * and after a poll round they are all due together) share their reads and their state write: each
+ * asks here, and one batch per pool and window is flushed on the next turn.
+ */
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(err: unknown): void;
+}
+interface Batch<K, T> {
+  items: Map<string, { ask: K; waiters: Waiter<T>[] }>;
+}
+function batcher<K, T>(
+  keyOf: (ask: K) => string,
+  run: (pool: Pool, batchKey: string, asks: K[]) => Promise<Map<string, T>>,
+) {
+  const pending = new WeakMap<Pool, Map<string, Batch<K, T>>>();
+  return (pool: Pool, batchKey: string, ask: K): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let perPool = pending.get(pool);
+      if (!perPool) {
+        perPool = new Map();
+        pending.set(pool, perPool);
+      }
+      let batch = perPool.get(batchKey);
+      const k = keyOf(ask);
+      if (batch?.items.has(k)) {
+        // The same device twice in one turn: its own read, not a duplicate row in the batch.
+        run(pool, batchKey, [ask]).then((m) => resolve(m.get(k)!), reject);
+        return;
+      }
+      if (!batch) {
+        const b: Batch<K, T> = { items: new Map() };
+        batch = b;
+        const pp = perPool;
+        pp.set(batchKey, b);
+        setImmediate(() => {
+          pp.delete(batchKey);
+          const items = [...b.items.values()];
+          run(
+            pool,
+            batchKey,
+            items.map((x) => x.ask),
+          ).then(
+            (m) => {
+              for (const [key, x] of b.items) for (const w of x.waiters) w.resolve(m.get(key)!);
+            },
+            (err: unknown) => {
+              for (const x of items) for (const w of x.waiters) w.reject(err);
+            },
+          );
+        });
+      }
+      batch.items.set(k, { ask, waiters: [{ resolve, reject }] });
+    });
+}
+
+const contextOf = batcher<{ device: string; now: Date }, DeviceContext>(
+  (a) => a.device,
+  (pool, window, asks) => {
+    const [from, end] = window.split('/').map(Number) as [number, number];
+    return loadContexts(pool, asks, from, end);
+  },
+);
+
+const saveStates = batcher<{ device: string; states: Map<number, IfaceState> }, true>(
+  (a) => a.device,
+  async (pool, _key, asks) => {
+    await saveIfaceStatesOf(pool, new Map(asks.map((a) => [a.device, a.states])));
+    return new Map(asks.map((a) => [a.device, true as const]));
+  },
+);
+
 export async function analyseDevice(deps: AnalysisDeps, device: string, now: Date): Promise<RunSummary> {
   const { pool } = deps;
   const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
   const from = end - WINDOW * STEP_MS;
-  const ifaces = await metricsFor(pool).latestInterfaces(device, 3_600_000, now);
-  const cached = await loadBaselinesCached(pool, device);
-  const tuning = await loadTuning(pool, device);
-  const states = await loadIfaceStates(pool, device);
-  const open = await openAnomalies(pool, device);
+  const { ifaces, cached, tuning, states, open, recentBy } = await contextOf(pool, `${from}/${end}`, {
+    device,
+    now,
+  });
   const openBy = new Map(open.map((a) => [`${a.ifindex}/${a.metric}`, a]));
   const series: SeriesState[] = [];
   const summary: RunSummary = {
@@ -174,23 +311,8 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   const toClear: AnomalyRow[] = [];
 
   // An interface shut by an operator is not watched; its link state is not news.
-  const watched = ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
-  const refs = watched.map(
-    (li): InterfaceRef => ({
-      device,
-      ifindex: li.ifIndex,
-      name: li.name,
-      alias: li.alias,
-      speedBps: li.speedBps,
-    }),
-  );
-  // Every watched interface's last two hours in one read of the device's samples.
-  const recentBy = await metricsFor(pool).queryRecentForDevice(refs, {
-    metrics: ANALYSED_METRICS,
-    from: new Date(from),
-    to: new Date(end),
-    widthPx: WINDOW,
-  });
+  const watched = watchedOf(ifaces);
+  const refs = watched.map((li) => refOf(device, li));
   const newStates = new Map<number, IfaceState>();
 
   for (const [w, li] of watched.entries()) {
@@ -291,7 +413,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }
     newStates.set(li.ifIndex, st);
   }
-  await saveIfaceStates(pool, device, newStates);
+  await saveStates(pool, `${from}/${end}`, { device, states: newStates });
 
   if (toOpen.length) {
     const versions = (await createConfigStore(pool).list(device, { limit: 30 })).versions.map((v) => ({

@@ -145,24 +145,43 @@ export interface Tuning {
 }
 
 export async function loadTuning(pool: Pool, device: string): Promise<Map<string, Tuning>> {
+  return (await loadTuningOf(pool, [device])).get(device)!;
+}
+
+/** loadTuning of several devices in one query. */
+export async function loadTuningOf(
+  pool: Pool,
+  devices: readonly string[],
+): Promise<Map<string, Map<string, Tuning>>> {
+  const out = new Map<string, Map<string, Tuning>>(devices.map((d) => [d, new Map()]));
   const { rows } = await pool.query(
-    'SELECT ifindex, metric, band_factor, muted_until FROM analysis_tuning WHERE device = $1',
-    [device],
+    'SELECT device, ifindex, metric, band_factor, muted_until FROM analysis_tuning WHERE device = ANY($1::text[])',
+    [[...devices]],
   );
-  return new Map(
-    rows.map((r) => [
-      `${r.ifindex}/${r.metric}`,
-      { bandFactor: Number(r.band_factor), mutedUntil: r.muted_until ?? null },
-    ]),
-  );
+  for (const r of rows)
+    out.get(r.device)?.set(`${r.ifindex}/${r.metric}`, {
+      bandFactor: Number(r.band_factor),
+      mutedUntil: r.muted_until ?? null,
+    });
+  return out;
 }
 
 export async function openAnomalies(pool: Pool, device: string): Promise<AnomalyRow[]> {
+  return (await openAnomaliesOf(pool, [device])).get(device)!;
+}
+
+/** openAnomalies of several devices in one query. */
+export async function openAnomaliesOf(
+  pool: Pool,
+  devices: readonly string[],
+): Promise<Map<string, AnomalyRow[]>> {
+  const out = new Map<string, AnomalyRow[]>(devices.map((d) => [d, []]));
   const { rows } = await pool.query(
-    'SELECT * FROM anomalies WHERE device = $1 AND cleared_at IS NULL ORDER BY id',
-    [device],
+    'SELECT * FROM anomalies WHERE device = ANY($1::text[]) AND cleared_at IS NULL ORDER BY id',
+    [[...devices]],
   );
-  return rows.map(toAnomaly);
+  for (const r of rows) out.get(r.device)?.push(toAnomaly(r));
+  return out;
 }
 
 export type NewAnomaly = Omit<AnomalyRow, 'id' | 'groupId' | 'clearedAt'>;
@@ -315,11 +334,22 @@ export interface IfaceState {
 }
 
 export async function loadIfaceStates(pool: Pool, device: string): Promise<Map<number, IfaceState>> {
+  return (await loadIfaceStatesOf(pool, [device])).get(device)!;
+}
+
+/** loadIfaceStates of several devices in one query. */
+export async function loadIfaceStatesOf(
+  pool: Pool,
+  devices: readonly string[],
+): Promise<Map<string, Map<number, IfaceState>>> {
+  const out = new Map<string, Map<number, IfaceState>>(devices.map((d) => [d, new Map()]));
   const { rows } = await pool.query(
-    'SELECT ifindex, statuses, speed_issue FROM analysis_iface_state WHERE device = $1',
-    [device],
+    'SELECT device, ifindex, statuses, speed_issue FROM analysis_iface_state WHERE device = ANY($1::text[])',
+    [[...devices]],
   );
-  return new Map(rows.map((r) => [Number(r.ifindex), { statuses: r.statuses, speedIssue: r.speed_issue }]));
+  for (const r of rows)
+    out.get(r.device)?.set(Number(r.ifindex), { statuses: r.statuses, speedIssue: r.speed_issue });
+  return out;
 }
 
 export async function saveIfaceState(
@@ -337,20 +367,31 @@ export async function saveIfaceStates(
   device: string,
   states: ReadonlyMap<number, IfaceState>,
 ): Promise<void> {
-  if (!states.size) return;
+  await saveIfaceStatesOf(pool, new Map([[device, states]]));
+}
+
+/** The interface states of several devices in one statement. */
+export async function saveIfaceStatesOf(
+  pool: Pool,
+  byDevice: ReadonlyMap<string, ReadonlyMap<number, IfaceState>>,
+): Promise<void> {
+  const devs: string[] = [];
   const idx: number[] = [];
   const statuses: string[] = [];
   const issues: (string | null)[] = [];
-  for (const [ifindex, s] of states) {
-    idx.push(ifindex);
-    statuses.push(JSON.stringify(s.statuses));
-    issues.push(s.speedIssue);
-  }
+  for (const [device, states] of byDevice)
+    for (const [ifindex, s] of states) {
+      devs.push(device);
+      idx.push(ifindex);
+      statuses.push(JSON.stringify(s.statuses));
+      issues.push(s.speedIssue);
+    }
+  if (!idx.length) return;
   await pool.query(
     `INSERT INTO analysis_iface_state (device, ifindex, statuses, speed_issue)
-     SELECT $1, i, st::jsonb, si FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, st, si)
+     SELECT d, i, st::jsonb, si FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u(d, i, st, si)
      ON CONFLICT (device, ifindex) DO UPDATE SET statuses = EXCLUDED.statuses, speed_issue = EXCLUDED.speed_issue`,
-    [device, idx, statuses, issues],
+    [devs, idx, statuses, issues],
   );
 }
 
@@ -368,35 +409,45 @@ export async function loadBaselinesCached(
   pool: Pool,
   device: string,
 ): Promise<Map<string, { computedAt: Date; baseline: Baseline | null }>> {
+  return (await loadBaselinesCachedOf(pool, [device])).get(device)!;
+}
+
+/** loadBaselinesCached of several devices: one query for their computed_at, one for changed profiles. */
+export async function loadBaselinesCachedOf(
+  pool: Pool,
+  devices: readonly string[],
+): Promise<Map<string, Map<string, { computedAt: Date; baseline: Baseline | null }>>> {
   let perPool = baselineCache.get(pool);
   if (!perPool) {
     perPool = new Map();
     baselineCache.set(pool, perPool);
   }
-  const have = perPool.get(device) ?? new Map();
-  const { rows } = await pool.query(
-    'SELECT ifindex, metric, computed_at FROM analysis_baselines WHERE device = $1',
-    [device],
+  const out = new Map<string, Map<string, { computedAt: Date; baseline: Baseline | null }>>(
+    devices.map((d) => [d, new Map()]),
   );
-  const out = new Map<string, { computedAt: Date; baseline: Baseline | null }>();
-  const missing: { ifindex: number; metric: string }[] = [];
+  const { rows } = await pool.query(
+    'SELECT device, ifindex, metric, computed_at FROM analysis_baselines WHERE device = ANY($1::text[])',
+    [[...devices]],
+  );
+  const missing: { device: string; ifindex: number; metric: string }[] = [];
   for (const r of rows) {
+    const mine = out.get(r.device);
+    if (!mine) continue;
     const key = `${r.ifindex}/${r.metric}`;
-    const c = have.get(key);
-    if (c && c.computedAt.getTime() === (r.computed_at as Date).getTime()) out.set(key, c);
-    else missing.push({ ifindex: r.ifindex, metric: r.metric });
+    const c = perPool.get(r.device)?.get(key);
+    if (c && c.computedAt.getTime() === (r.computed_at as Date).getTime()) mine.set(key, c);
+    else missing.push({ device: r.device, ifindex: r.ifindex, metric: r.metric });
   }
   if (missing.length) {
     const fetched = await pool.query(
-      `SELECT b.ifindex, b.metric, b.computed_at, b.baseline FROM analysis_baselines b
-         JOIN unnest($2::int[], $3::text[]) AS u(i, m) ON b.ifindex = u.i AND b.metric = u.m
-        WHERE b.device = $1`,
-      [device, missing.map((m) => m.ifindex), missing.map((m) => m.metric)],
+      `SELECT b.device, b.ifindex, b.metric, b.computed_at, b.baseline FROM analysis_baselines b
+         JOIN unnest($1::text[], $2::int[], $3::text[]) AS u(d, i, m) ON b.device = u.d AND b.ifindex = u.i AND b.metric = u.m`,
+      [missing.map((m) => m.device), missing.map((m) => m.ifindex), missing.map((m) => m.metric)],
     );
     for (const r of fetched.rows)
-      out.set(`${r.ifindex}/${r.metric}`, { computedAt: r.computed_at, baseline: r.baseline });
+      out.get(r.device)?.set(`${r.ifindex}/${r.metric}`, { computedAt: r.computed_at, baseline: r.baseline });
   }
-  perPool.set(device, out);
+  for (const [d, m] of out) perPool.set(d, m);
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { Bucket } from './downsample.js';
 import {
   type InterfaceRef,
   queryRecentForDevice,
+  queryRecentForDevices,
   querySeriesFor,
   querySummary,
   queryTopN,
@@ -13,7 +14,7 @@ import {
   type TopNQuery,
   type TopNRow,
 } from './query.js';
-import { type LatestInterface, latestInterfaces, type SampleRow } from './store.js';
+import { type LatestInterface, latestInterfaces, latestInterfacesOf, type SampleRow } from './store.js';
 import { createVictoriaStore, type VictoriaOptions } from './victoria.js';
 
 /**
@@ -37,9 +38,19 @@ export interface MetricsBackend {
     ifaces: readonly InterfaceRef[],
     q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
   ): Promise<Map<number, Record<string, Bucket[]>>>;
+  /** queryRecentForDevice for the interfaces of several devices at once: per device, per ifindex. */
+  queryRecentForDevices(
+    ifaces: readonly InterfaceRef[],
+    q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+  ): Promise<Map<string, Map<number, Record<string, Bucket[]>>>>;
   querySummary(result: SeriesResult, options?: { p95?: boolean }): Promise<SeriesSummary[]>;
   queryTopN(q: TopNQuery): Promise<TopNRow[]>;
   latestInterfaces(device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
+  /** latestInterfaces of several devices (each one asked for is in the map). */
+  latestInterfacesOf(
+    asks: readonly { device: string; now: Date }[],
+    maxAgeMs?: number,
+  ): Promise<Map<string, LatestInterface[]>>;
   /** Makes what was written readable at once (tests, benchmarks); a no-op for Postgres. */
   flush(): Promise<void>;
 }
@@ -54,9 +65,11 @@ export function postgresBackend(pool: Pool): MetricsBackend {
     writeSamples: (rows) => copySamples(pool, rows),
     querySeriesFor: (iface, q) => querySeriesFor(pool, iface, q),
     queryRecentForDevice: (ifaces, q) => queryRecentForDevice(pool, ifaces, q),
+    queryRecentForDevices: (ifaces, q) => queryRecentForDevices(pool, ifaces, q),
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => latestInterfaces(pool, device, maxAgeMs, now),
+    latestInterfacesOf: (asks, maxAgeMs) => latestInterfacesOf(pool, asks, maxAgeMs),
     flush: async () => {},
   };
 }
@@ -75,10 +88,27 @@ export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBa
       for (const iface of ifaces) out.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
       return out;
     },
+    queryRecentForDevices: async (ifaces, q) => {
+      const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
+      for (const iface of ifaces) {
+        let m = out.get(iface.device);
+        if (!m) {
+          m = new Map();
+          out.set(iface.device, m);
+        }
+        m.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
+      }
+      return out;
+    },
     // VictoriaMetrics results carry their summaries from the same pass (querySummary copies them)
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => vm.queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => vm.latestInterfaces(pool, device, maxAgeMs, now),
+    latestInterfacesOf: async (asks, maxAgeMs) => {
+      const out = new Map<string, LatestInterface[]>();
+      for (const a of asks) out.set(a.device, await vm.latestInterfaces(pool, a.device, maxAgeMs, a.now));
+      return out;
+    },
     flush: () => vm.flush(),
   };
 }

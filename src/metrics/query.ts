@@ -399,29 +399,62 @@ export async function queryRecentForDevice(
   ifaces: readonly InterfaceRef[],
   q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
 ): Promise<Map<number, Record<string, Bucket[]>>> {
-  const out = new Map<number, Record<string, Bucket[]>>();
-  if (!ifaces.length) return out;
+  if (!ifaces.length) return new Map();
   const device = ifaces[0]!.device;
   if (ifaces.some((i) => i.device !== device)) throw new RangeError('queryRecentForDevice: one device');
-  const { from, to } = checkQuery({ ...q, device });
+  return (await queryRecentForDevices(pool, ifaces, q)).get(device) ?? new Map();
+}
+
+/**
+ * As queryRecentForDevice for the interfaces of several devices in one read (the analysis job
+ * batches the devices whose runs are due together): per device, per ifindex.
+ */
+export async function queryRecentForDevices(
+  pool: Pool,
+  ifaces: readonly InterfaceRef[],
+  q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+): Promise<Map<string, Map<number, Record<string, Bucket[]>>>> {
+  const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
+  if (!ifaces.length) return out;
+  const wanted = new Map<string, Set<number>>();
+  for (const i of ifaces) {
+    let w = wanted.get(i.device);
+    if (!w) {
+      w = new Set();
+      wanted.set(i.device, w);
+    }
+    w.add(i.ifindex);
+  }
+  const devices = [...wanted.keys()];
+  const { from, to } = checkQuery({ ...q, device: devices[0]! });
   const bucketMs = bucketWidthMs(from, to, q.widthPx);
-  const chunks = await withAggregateSettings(pool, (c) =>
-    readSamples(c, { devices: [device] }, q.metrics, from, to),
-  );
-  const wanted = new Set(ifaces.map((i) => i.ifindex));
-  // readSamples returns chunks grouped per interface, in order.
+  const chunks = await withAggregateSettings(pool, (c) => readSamples(c, { devices }, q.metrics, from, to));
+  // readSamples returns chunks grouped per device and interface, in order.
   let i = 0;
   while (i < chunks.length) {
     let j = i;
-    while (j < chunks.length && chunks[j]!.ifindex === chunks[i]!.ifindex) j++;
-    const ifindex = chunks[i]!.ifindex;
-    if (wanted.has(ifindex)) {
+    const first = chunks[i]!;
+    while (j < chunks.length && chunks[j]!.ifindex === first.ifindex && chunks[j]!.device === first.device)
+      j++;
+    if (wanted.get(first.device)?.has(first.ifindex)) {
       const r = scanChunks(chunks.slice(i, j), q.metrics, { from, to, bucketMs, origin: from, p95: false });
-      out.set(ifindex, r.series);
+      let m = out.get(first.device);
+      if (!m) {
+        m = new Map();
+        out.set(first.device, m);
+      }
+      m.set(first.ifindex, r.series);
     }
     i = j;
   }
-  for (const ifindex of wanted) if (!out.has(ifindex)) out.set(ifindex, {});
+  for (const [device, w] of wanted) {
+    let m = out.get(device);
+    if (!m) {
+      m = new Map();
+      out.set(device, m);
+    }
+    for (const ifindex of w) if (!m.has(ifindex)) m.set(ifindex, {});
+  }
   return out;
 }
 

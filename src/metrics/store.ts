@@ -157,30 +157,45 @@ export async function latestInterfaces(
   maxAgeMs = 3_600_000,
   now = new Date(),
 ): Promise<LatestInterface[]> {
+  return (await latestInterfacesOf(pool, [{ device, now }], maxAgeMs)).get(device) ?? [];
+}
+
+/** latestInterfaces of several devices, each at its own `now`, in one query (each asked for is in the map). */
+export async function latestInterfacesOf(
+  pool: Pool,
+  asks: readonly { device: string; now: Date }[],
+  maxAgeMs = 3_600_000,
+): Promise<Map<string, LatestInterface[]>> {
+  const out = new Map<string, LatestInterface[]>(asks.map((a) => [a.device, []]));
+  if (!asks.length) return out;
   const { rows } = await pool.query(
-    `SELECT i.ifindex, i.name, i.alias, i.speed_bps, i.oper_status, i.admin_status,
+    `SELECT i.device, i.ifindex, i.name, i.alias, i.speed_bps, i.oper_status, i.admin_status,
             s.ts, s.in_bps, s.out_bps, s.in_errors, s.out_errors, s.in_discards, s.out_discards
-       FROM interfaces i
+       FROM unnest($1::text[], $2::timestamptz[]) AS u(device, now)
+       JOIN interfaces i ON i.device = u.device
        LEFT JOIN LATERAL (
-         SELECT * FROM samples s WHERE s.device = i.device AND s.ifindex = i.ifindex AND s.ts > $2 AND s.ts <= $3
+         SELECT * FROM samples s
+          WHERE s.device = i.device AND s.ifindex = i.ifindex
+            AND s.ts > u.now - $3 * interval '1 millisecond' AND s.ts <= u.now
          ORDER BY s.ts DESC LIMIT 1) s ON true
-      WHERE i.device = $1
-      ORDER BY i.ifindex`,
-    [device, new Date(now.getTime() - maxAgeMs), now],
+      ORDER BY i.device, i.ifindex`,
+    [asks.map((a) => a.device), asks.map((a) => a.now), maxAgeMs],
   );
-  return rows.map((r) => ({
-    ifIndex: r.ifindex,
-    name: r.name,
-    alias: r.alias,
-    speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
-    operStatus: r.oper_status,
-    adminStatus: r.admin_status,
-    ts: r.ts,
-    inBps: r.in_bps,
-    outBps: r.out_bps,
-    inErrors: r.in_errors,
-    outErrors: r.out_errors,
-    inDiscards: r.in_discards,
-    outDiscards: r.out_discards,
-  }));
+  for (const r of rows)
+    out.get(r.device)?.push({
+      ifIndex: r.ifindex,
+      name: r.name,
+      alias: r.alias,
+      speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
+      operStatus: r.oper_status,
+      adminStatus: r.admin_status,
+      ts: r.ts,
+      inBps: r.in_bps,
+      outBps: r.out_bps,
+      inErrors: r.in_errors,
+      outErrors: r.out_errors,
+      inDiscards: r.in_discards,
+      outDiscards: r.out_discards,
+    });
+  return out;
 }
