@@ -2,11 +2,11 @@ import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { METRICS } from '../../metrics/names.js';
 import {
+  copyInPacked,
   type PackedPeriod,
   PERIOD_MS,
   packPeriod,
   type SampleChunk,
-  writePacked,
 } from '../../metrics/packed.js';
 import { ensurePartitions } from '../../metrics/partitions.js';
 import { upsertInterfaces } from '../../metrics/store.js';
@@ -14,7 +14,7 @@ import type { SimDeviceSpec } from './agent.js';
 import {
   buildDeviceModel,
   deviceGauges,
-  discardsAtKnot,
+  discardsAt,
   errorsAtKnot,
   KNOT_MS,
   rebootsBetween,
@@ -127,16 +127,19 @@ export function deviceSeries(
       const knot = Math.floor((a + t) / 2 / KNOT_MS);
       // counts per interval, as the poller sees them: whole octets, packets, errors
       const count = (perSec: number) => Math.round(perSec * dt);
-      const inOct = count((utilAtKnot(i, knot, 0) * i.speedBps) / 8);
-      const outOct = count((utilAtKnot(i, knot, 1) * i.speedBps) / 8);
+      // discardsAtKnot evaluates utilAtKnot again: the same figure from the utilisation at hand
+      const uIn = utilAtKnot(i, knot, 0);
+      const uOut = utilAtKnot(i, knot, 1);
+      const inOct = count((uIn * i.speedBps) / 8);
+      const outOct = count((uOut * i.speedBps) / 8);
       row.in_bps = (inOct / dt) * 8;
       row.out_bps = (outOct / dt) * 8;
       row.in_pps = count(inOct / dt / i.pktBytes) / dt;
       row.out_pps = count(outOct / dt / i.pktBytes) / dt;
       row.in_errors = count(errorsAtKnot(i, knot, 0)) / dt;
       row.out_errors = count(errorsAtKnot(i, knot, 1)) / dt;
-      row.in_discards = count(discardsAtKnot(i, knot, 0)) / dt;
-      row.out_discards = count(discardsAtKnot(i, knot, 1)) / dt;
+      row.in_discards = count(discardsAt(i, uIn)) / dt;
+      row.out_discards = count(discardsAt(i, uOut)) / dt;
       row.speed_bps = i.speedBps;
       options.override?.(spec.name, i.ifIndex, t, row, i.speedBps);
       for (const c of COLUMNS) values[c][k] = row[c];
@@ -214,13 +217,13 @@ async function copyRollups(
   return rows;
 }
 
-/** Packed interface-hours, as compaction writes them (streams and head), in statement-sized batches. */
-function packRows(
+/** Packed interface-hours, as compaction writes them (streams and head), one at a time. */
+function* packRows(
   device: string,
   times: readonly number[],
   series: readonly InterfaceSeries[],
-): PackedPeriod[][] {
-  const batches: PackedPeriod[][] = [[]];
+): Generator<PackedPeriod> {
+  const tsUs = Float64Array.from(times, (t) => t * 1000);
   for (const s of series) {
     let a = 0;
     while (a < times.length) {
@@ -229,18 +232,10 @@ function packRows(
       while (b < times.length && times[b]! < period + PERIOD_MS) b++;
       const values: SampleChunk['values'] = {};
       for (const c of COLUMNS) values[c] = s.values[c].subarray(a, b);
-      const chunk = {
-        device,
-        ifindex: s.ifIndex,
-        tsUs: Float64Array.from(times.slice(a, b), (t) => t * 1000),
-        values,
-      };
-      if (batches.at(-1)!.length >= 2_000) batches.push([]);
-      batches.at(-1)!.push(packPeriod(period, chunk));
+      yield packPeriod(period, { device, ifindex: s.ifIndex, tsUs: tsUs.subarray(a, b), values });
       a = b;
     }
   }
-  return batches;
 }
 
 export interface LabHistoryOptions {
@@ -309,7 +304,7 @@ export async function writeLabHistory(
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.override ? { override: options.override } : {}),
     });
-    const batches = packRows(spec.name, times, series);
+    const rows = packRows(spec.name, times, series);
     const gauges = gaugeColumns(model, times);
     // This device's values were computed while Postgres stored the previous one's: two cores busy.
     await writing;
@@ -329,10 +324,7 @@ export async function writeLabHistory(
             adminStatus: i.adminUp ? 'up' : 'down',
           })),
         );
-        for (const rows of batches) {
-          await writePacked(client, rows);
-          packedRows += rows.length;
-        }
+        packedRows += await copyInPacked(client, rows);
         await client.query(
           `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct)
            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[])
