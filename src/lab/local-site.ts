@@ -192,6 +192,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
         `lab: history rolled up in ${(r.ms / 1000).toFixed(1)} s more (${r.rows} 5-minute and hourly rows)`,
       failed('rollups'),
     );
+  if (options.once) await history;
   // Two weeks of config history (five versions, colleagues as authors), then a first real backup
   // of every device over SSH, so `config` works at once (it used to answer "never backed up"
   // until the hourly schedule came round).
@@ -219,9 +220,6 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
     await new Promise((r) => setTimeout(r, 250));
   }
 
-  // One-shot: the command reads the history, so it waits for it (written meanwhile, beside the
-  // config history and the backups above).
-  if (options.once) await history;
   emu.setBotUrl(`http://127.0.0.1:${running.port}`);
   const command = config.slack.command;
   const printed: string[] = [];
