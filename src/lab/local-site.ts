@@ -18,7 +18,7 @@ import { createRedisConnection } from '../redis.js';
 
 /**
  * What `npm run local` runs: the sample inventory as simulated devices, the Slack emulator, the bot
- * and a worker, with two weeks of traffic and a short config history, first backups taken at start.
+ * and a worker, with two weeks of traffic and of config history, first backups taken at start.
  * The script (scripts/local.ts) adds the console; tests drive the same site with `run()`.
  */
 
@@ -182,8 +182,7 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
     rollups: options.once ? 'skip' : 'background',
   });
   const history = seeded.then(
-    (h) =>
-      `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples, ${h.configVersions} config versions written)`,
+    (h) => `lab: history ready in ${(h.ms / 1000).toFixed(1)} s (${h.trafficRows} samples written)`,
     failed('history'),
   );
   const rollups = seeded
@@ -194,8 +193,9 @@ export async function startLocalSite(options: LocalSiteOptions): Promise<LocalSi
       failed('rollups'),
     );
   if (options.once) await history;
-  // A short config history, then a first real backup of every device over SSH, so `config` works
-  // at once (it used to answer "never backed up" until the hourly schedule came round).
+  // Two weeks of config history (five versions, colleagues as authors), then a first real backup
+  // of every device over SSH, so `config` works at once (it used to answer "never backed up"
+  // until the hourly schedule came round).
   await seedConfigHistory(
     running.pool,
     site.fleet.devices.map((d) => ({

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import type { Vendor } from '../config.js';
-import { createConfigStore, DEFAULT_SECRET_MARKER, normalise, rulesFor } from '../configs/index.js';
 import type { LabAlertmanager } from './alertmanager.js';
 import type { SimSite } from './sim-site.js';
 import { type HistoryOverride, writeLabHistory } from './snmp/history.js';
@@ -26,9 +25,9 @@ export interface LabScenarioOptions {
   say?(text: string): void;
 }
 
-const DAY = 86_400_000;
 const HISTORY_DAYS = 14;
-const COLLEAGUES = ['dave', 'erin', 'frank'];
+/** The simulated colleagues who change configs (and authored the seeded config history). */
+export const COLLEAGUES = ['dave', 'erin', 'frank'];
 /** Vendors whose simulated config mode the colleague knows how to drive. */
 const CONFIGURABLE: Vendor[] = ['cisco_iosxe', 'arista_eos', 'cisco_nxos', 'juniper_junos'];
 const DESCRIPTIONS = [
@@ -43,7 +42,6 @@ const DESCRIPTIONS = [
 export interface HistoryResult {
   /** Samples written (as packed interface-hours). */
   trafficRows: number;
-  configVersions: number;
   ms: number;
   /** The history's rollups, written after the samples: resolves when they are. */
   rollups(): Promise<{ rows: number; ms: number }>;
@@ -51,7 +49,7 @@ export interface HistoryResult {
 
 /**
  * Writes what each device is missing (see writeLabHistory: packed samples and their rollups,
- * never a sample twice), with the anomaly in it, and seeds config history.
+ * never a sample twice), with the anomaly in it. The config history is seed-configs.ts's.
  */
 export async function seedHistory(options: LabScenarioOptions): Promise<HistoryResult> {
   const started = Date.now();
@@ -65,10 +63,8 @@ export async function seedHistory(options: LabScenarioOptions): Promise<HistoryR
       rollups: options.rollups === 'skip' ? 'none' : 'after',
     }),
   );
-  const configVersions = await seedConfigHistory(pool, site, now);
   return {
     trafficRows: h.samples,
-    configVersions,
     ms: Date.now() - started,
     rollups: () => retryOnConflict(() => h.rollups()),
   };
@@ -108,35 +104,6 @@ export function anomaly(site: SimSite, now: Date): HistoryOverride | undefined {
     row.in_discards = 350;
     row.in_errors = 4;
   };
-}
-
-/**
- * Five versions per device over two weeks, ending with today's config: older versions carry
- * descriptions that were later corrected, and lack lines added since. Marked as already announced,
- * so the bot does not post two weeks of diffs when it starts.
- */
-async function seedConfigHistory(pool: Pool, site: SimSite, now: Date): Promise<number> {
-  const store = createConfigStore(pool);
-  let written = 0;
-  for (const d of site.fleet.devices) {
-    if ((await store.list(d.name, { limit: 1 })).versions.length > 0) continue;
-    const current = normalise(d.runningConfig(), rulesFor(d.vendor), { secretMarker: DEFAULT_SECRET_MARKER });
-    const versions = pastVersions(current, 4);
-    const ages = [13, 10, 6.5, 3, 1.2];
-    for (const [i, body] of versions.entries()) {
-      const author = i === 0 ? null : COLLEAGUES[(i + d.name.length) % COLLEAGUES.length]!;
-      const rec = await store.record({
-        device: d.name,
-        body,
-        collectedAt: new Date(now.getTime() - ages[i]! * DAY),
-        trigger: author ? 'syslog' : 'schedule',
-        author,
-      });
-      await store.markNotified(rec.version.id, rec.version.collectedAt);
-      if (rec.changed) written++;
-    }
-  }
-  return written;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeTimes, decodeValues, encodeTimes, encodeValues, intervals, type ValueKind } from './codec.js';
+import { from as copyFrom } from 'pg-copy-streams';
 import { copyOutBinary, int8, literal } from './copy-binary.js';
 import { METRICS } from './names.js';
 import { decodeHead, encodeHead } from './period-head.js';
@@ -470,6 +471,80 @@ export async function writePacked(
      }`,
     cols,
   );
+}
+
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** PostgreSQL's epoch (2000-01-01) in Unix ms: binary timestamps count µs from it. */
+const PG_EPOCH_MS = 946_684_800_000;
+
+/**
+ * The same rows as `writePacked` (no replace: a fresh interface-hour only), through binary COPY:
+ * the streams go over the wire as the bytes they are, where unnest parameters hex-encode every
+ * bytea into a text array the server then parses. Several times faster for a bulk load (the
+ * lab's two weeks of history); fails on an existing (device, ifindex, period) as INSERT would.
+ */
+export async function copyInPacked(client: PoolClient, rows: Iterable<PackedPeriod>): Promise<number> {
+  const stream = client.query(
+    copyFrom(
+      `COPY samples_packed (device, ifindex, period, n, t_first, t_last, ts, head, ${COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`,
+    ),
+  );
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  const header = Buffer.alloc(19);
+  COPY_SIGNATURE.copy(header, 0);
+  const parts: Buffer[] = [header];
+  let size = header.length;
+  let written = 0;
+  let lastDevice = '';
+  let deviceBytes = Buffer.alloc(0);
+  const flush = async () => {
+    const chunk = Buffer.concat(parts, size);
+    parts.length = 0;
+    size = 0;
+    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+  };
+  for (const r of rows) {
+    if (r.device !== lastDevice) {
+      lastDevice = r.device;
+      deviceBytes = Buffer.from(r.device, 'utf8');
+    }
+    const fixed = Buffer.alloc(2 + (4 + deviceBytes.length) + 8 + 12 + 8 + 12 * 3);
+    let p = fixed.writeInt16BE(8 + COLUMNS.length, 0);
+    p = fixed.writeInt32BE(deviceBytes.length, p);
+    p += deviceBytes.copy(fixed, p);
+    p = fixed.writeInt32BE(4, p);
+    p = fixed.writeInt32BE(r.ifindex, p);
+    const ts = (ms: number) => {
+      p = fixed.writeInt32BE(8, p);
+      p = fixed.writeBigInt64BE(BigInt(Math.round((ms - PG_EPOCH_MS) * 1000)), p);
+    };
+    ts(r.periodMs);
+    p = fixed.writeInt32BE(4, p);
+    p = fixed.writeInt32BE(r.n, p);
+    ts(r.tFirst.getTime());
+    ts(r.tLast.getTime());
+    parts.push(fixed.subarray(0, p));
+    size += p;
+    for (const b of [r.ts, r.head, ...r.cols]) {
+      const len = Buffer.alloc(4);
+      len.writeInt32BE(b.length, 0);
+      parts.push(len, b);
+      size += 4 + b.length;
+    }
+    written++;
+    if (size > 512_000) await flush();
+  }
+  const trailer = Buffer.alloc(2);
+  trailer.writeInt16BE(-1, 0);
+  parts.push(trailer);
+  size += 2;
+  await flush();
+  stream.end();
+  await done;
+  return written;
 }
 
 /**

@@ -29,7 +29,17 @@ export async function freshDb(prefix = 't', base = TEST_DATABASE_URL): Promise<T
       await pool.end().catch(() => {});
       const c = new pg.Client({ connectionString: base });
       await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      // A process just killed can leave a backend finishing its transaction on the schema's
+      // tables (the lab's rollups COPY): the drop may deadlock with it once; it is gone soon after.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
       await c.end();
     },
   };

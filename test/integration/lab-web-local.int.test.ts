@@ -52,9 +52,12 @@ beforeAll(async () => {
       NETOPS_QUEUE_PREFIX: prefix,
       PORT: '0',
       LOG_LEVEL: 'error',
-      // A colleague every ~10 s instead of every few minutes, so the test sees one.
-      NETOPS_LAB_COLLEAGUE_MINUTES: '0.15',
-      NETOPS_LAB_ALERT_MINUTES: '0.2',
+      // A colleague every 15 s and an alert every 30 s instead of every few minutes, so the test
+      // sees each soon, without piling up (every incident runs diagnostics and renders charts):
+      // the first alert (InterfaceSaturated, the one the incident test waits for) ~30 s in, and
+      // two or three in the whole file rather than one every 12 s.
+      NETOPS_LAB_COLLEAGUE_MINUTES: '0.25',
+      NETOPS_LAB_ALERT_MINUTES: '0.5',
     },
   });
   child.stdout!.on('data', (d: Buffer) => {

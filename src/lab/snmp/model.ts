@@ -167,7 +167,11 @@ export function errorsAtKnot(i: SimInterfaceSpec, knot: number, dir: 0 | 1): num
 
 /** Discards per second: the output queue drops when the port runs hot. */
 export function discardsAtKnot(i: SimInterfaceSpec, knot: number, dir: 0 | 1): number {
-  const u = utilAtKnot(i, knot, dir);
+  return discardsAt(i, utilAtKnot(i, knot, dir));
+}
+
+/** Discards per second at utilisation `u` (utilAtKnot's). */
+export function discardsAt(i: SimInterfaceSpec, u: number): number {
   return u > 0.8 ? ((u - 0.8) * i.speedBps * 0.02) / 8 / i.pktBytes : 0;
 }
 
