@@ -1,7 +1,7 @@
 import { Canvas, type PngConfig } from 'canvas';
 import type { Chart, ChartConfiguration } from 'chart.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import { backgroundPlugin, labelsPlugin } from './plugins.js';
+import { backgroundPlugin, chunkedStrokePlugin, labelsPlugin } from './plugins.js';
 import type { ChartSpec } from './specs.js';
 
 /**
@@ -59,7 +59,7 @@ export function createChartRenderer(defaults: RenderOptions = {}): ChartRenderer
         width,
         height,
         chartCallback: (ChartJS) => {
-          ChartJS.register(backgroundPlugin, labelsPlugin);
+          ChartJS.register(backgroundPlugin, labelsPlugin, chunkedStrokePlugin);
           ChartJS.defaults.font.family = '"DejaVu Sans", "Helvetica Neue", Arial, sans-serif';
         },
       });
