@@ -136,6 +136,13 @@ export function decodeTimes(
   let t = 0;
   let d = 0;
   for (let i = 0; i < n; i++) {
+    // regular polling: a zero delta-of-delta, one zero byte
+    if (i >= 2 && buf[r.pos] === 0) {
+      r.pos++;
+      t += d;
+      out[i] = t * unit;
+      continue;
+    }
     const raw = r.uvar();
     const u = r.low & 1 ? -(raw + 1) * 0.5 : raw * 0.5;
     if (i === 0) t = u;
