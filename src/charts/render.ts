@@ -1,6 +1,7 @@
+import { Canvas, type PngConfig } from 'canvas';
+import type { Chart, ChartConfiguration } from 'chart.js';
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import type { ChartConfiguration } from 'chart.js';
-import { backgroundPlugin, labelsPlugin } from './plugins.js';
+import { backgroundPlugin, chunkedStrokePlugin, labelsPlugin } from './plugins.js';
 import type { ChartSpec } from './specs.js';
 
 /**
@@ -30,6 +31,19 @@ export interface ChartRenderer {
 
 export const DEFAULT_SIZE = { width: 1200, height: 600 } as const;
 
+/**
+ * PNG encoding: zlib level 3 with the "up" filter only. A chart is flat colour on a flat
+ * background, so rows repeat the row above and "up" finds that; trying every filter at level 6
+ * (libpng's default) took about 4x as long for a file ~20 % smaller (1200x600 utilisation chart
+ * of 2 x 4,280 points: 56 ms → 13 ms, 80 KB → 98 KB, measured at load 9.7).
+ */
+export const PNG_OPTIONS: PngConfig = { compressionLevel: 3, filters: Canvas.PNG_FILTER_UP };
+
+/** chartjs-node-canvas's own render step (not in its typings): chart.js drawn on a fresh canvas. */
+interface ChartRenderStep {
+  renderChart(config: ChartConfiguration): Chart;
+}
+
 export function createChartRenderer(defaults: RenderOptions = {}): ChartRenderer {
   const canvases = new Map<string, ChartJSNodeCanvas>();
   const dflt = {
@@ -45,7 +59,7 @@ export function createChartRenderer(defaults: RenderOptions = {}): ChartRenderer
         width,
         height,
         chartCallback: (ChartJS) => {
-          ChartJS.register(backgroundPlugin, labelsPlugin);
+          ChartJS.register(backgroundPlugin, labelsPlugin, chunkedStrokePlugin);
           ChartJS.defaults.font.family = '"DejaVu Sans", "Helvetica Neue", Arial, sans-serif';
         },
       });
@@ -90,8 +104,14 @@ export function createChartRenderer(defaults: RenderOptions = {}): ChartRenderer
           ],
         };
       }
-      // renderToBufferSync: the work is CPU-bound either way, and the async variant only wraps it
-      return canvasFor(width, height).renderToBufferSync(config, 'image/png');
+      // synchronous: the work is CPU-bound either way. renderToBufferSync would encode with
+      // libpng's defaults, so the chart is drawn by the same step and encoded here.
+      const chart = (canvasFor(width, height) as unknown as ChartRenderStep).renderChart(config);
+      try {
+        return (chart.canvas as unknown as Canvas).toBuffer('image/png', PNG_OPTIONS);
+      } finally {
+        chart.destroy();
+      }
     },
     plotWidth(width = dflt.width) {
       // y axis labels and title on the left, % axis on the right: about 130 px of the width
