@@ -192,7 +192,7 @@ describe('the Slack responder under faults', () => {
     expect(fast).toBeLessThan(1_500);
     expect(await slow).toBeGreaterThanOrEqual(2_000);
     expect(emu.message(A, a.ts)!.text).toBe('a edited');
-    expect(events).toEqual(['chat.update ratelimited']);
+    expect(events).toEqual(['chat.update ratelimited', 'chat.update retry']);
   });
 
   it('file sharing answered 500 after it happened shares the files once; staged files are shared, not uploaded again', async () => {
