@@ -5,7 +5,8 @@
  *
  *   worker_kill            bot + two worker processes; JOBS (2,000) commands at RATE (25)/s while a
  *                          worker is SIGKILLed every KILL_EVERY_MS (700) until KILLS (100) kills,
- *                          each replaced from a pool of pre-loaded standbys → jobs_lost,
+ *                          each replaced from a pool of STANDBY (24) pre-loaded
+ *                          standbys (compiled JS, loaded before the first command) → jobs_lost,
  *                          duplicate_posts (both must be 0), recovery_ms after the last kill
  *   redis_restart          Redis (own redis-server, appendonly) stopped for REDIS_DOWN_MS and
  *                          restarted during REDIS_RATE (100)/s for REDIS_SECONDS (10) →
@@ -111,10 +112,19 @@ if (wanted('worker_kill')) {
   const KILLS = env('KILLS', 100);
   const t0 = Date.now();
   const stack = await startStack({ roles: ['bot'], start });
-  // Enough standbys that a kill rarely waits for a replacement to load (loading is the slow part).
-  const pool = createStandbyPool(stack.config, { maxStalledCount: 50, loops: false }, env('STANDBY', 4));
+  // Replacements come from standbys that have loaded every module (the slow part of starting a
+  // worker: seconds on a busy machine), compiled to JS so that loading takes half as long, and
+  // enough of them loaded before the first command that a kill seldom waits for one.
+  const STANDBY = env('STANDBY', 24);
+  const pool = createStandbyPool(stack.config, { maxStalledCount: 50, loops: false }, STANDBY, {
+    compiled: true,
+  });
+  const warmUntil = Date.now() + env('WARM_S', 120) * 1000;
+  while (pool.ready < STANDBY && Date.now() < warmUntil) await sleep(250);
+  const warm = pool.ready;
   const live = await Promise.all([pool.activate(), pool.activate()]);
   let kills = 0;
+  let waits = 0;
   let lastKillAt = 0;
   let sending = true;
   const outstanding = () => {
@@ -125,7 +135,10 @@ if (wanted('worker_kill')) {
     // Kill only while there is work in flight, and never the last live worker.
     while (kills < KILLS && outstanding() && Date.now() - t0 < SETTLE_TIMEOUT_MS) {
       await sleep(KILL_EVERY_MS);
-      if (live.length < 2) continue;
+      if (live.length < 2) {
+        waits++;
+        continue;
+      }
       await killHard(live.shift()!);
       kills++;
       lastKillAt = Date.now();
@@ -155,6 +168,8 @@ if (wanted('worker_kill')) {
     rate_per_s: RATE,
     kills,
     kill_every_ms: KILL_EVERY_MS,
+    standbys_warm_at_start: warm,
+    kills_waiting_for_a_replacement: waits,
     lock_ms: 1_500,
     stalled_interval_ms: 1_000,
     jobs_lost: [...tally.values()].filter((t) => t.results.length === 0).length,

@@ -1,6 +1,14 @@
 import { capBlocks, sections } from './blocks.js';
 import { SLACK_LIMITS, codeBlock } from './limits.js';
-import type { DeliveryLedger, Destination, FileUpload, JobOrigin, JobResult, Responder } from './types.js';
+import type {
+  DeliveryLedger,
+  Destination,
+  FileUpload,
+  JobOrigin,
+  JobResult,
+  PartRecord,
+  Responder,
+} from './types.js';
 
 export type { DeliveryLedger, PartRecord } from './types.js';
 
@@ -11,9 +19,14 @@ function fitsInline(content: string): boolean {
   );
 }
 
+/** Send times kept per part: the last few tries are all a retry needs to look around. */
+const MAX_SENDS = 8;
+
 /**
  * Runs one part at most once in effect: skipped when done, looked up when an earlier attempt
- * started it and may have posted, recorded as started before and done after.
+ * started it and may have posted, recorded as started before and done after. Each send to Slack
+ * is recorded (awaited) before it goes out, so a retry looks for the post only in a bounded window
+ * after each recorded send, however busy the channel has been since.
  */
 export async function onceOnly(
   ledger: DeliveryLedger | undefined,
@@ -21,6 +34,8 @@ export async function onceOnly(
   post: (prior: {
     startedAt: number;
     maybePostedSince?: number;
+    maybePostedAt?: number[];
+    beforeSend?: () => Promise<void>;
     fileIds?: string[];
     key?: string;
   }) => Promise<string | undefined>,
@@ -31,15 +46,25 @@ export async function onceOnly(
   }
   const prior = await ledger.get(part);
   if (prior?.state === 'done') return;
-  const at = prior?.state === 'started' ? prior.at : Date.now();
+  const earlier = prior?.state === 'started' ? prior : undefined;
+  let record: PartRecord & { state: 'started' } = earlier ?? { state: 'started', at: Date.now() };
   // Written before every try, not only the first: the ledger may refuse it (another attempt owns
   // the job now), and then this one must not post.
-  await ledger.set(part, prior?.state === 'started' ? prior : { state: 'started', at });
+  await ledger.set(part, record);
   const ts = await post({
-    startedAt: at,
+    startedAt: record.at,
     key: ledger.key(part),
-    ...(prior?.state === 'started' ? { maybePostedSince: prior.at } : {}),
-    ...(prior?.state === 'started' && prior.fileIds ? { fileIds: prior.fileIds } : {}),
+    ...(earlier
+      ? earlier.sends
+        ? { maybePostedAt: earlier.sends }
+        : // Recorded before sends were: only the start is known, so look from there on.
+          { maybePostedSince: earlier.at }
+      : {}),
+    ...(earlier?.fileIds ? { fileIds: earlier.fileIds } : {}),
+    beforeSend: async () => {
+      record = { ...record, sends: [...(record.sends ?? []), Date.now()].slice(-MAX_SENDS) };
+      await ledger.set(part, record);
+    },
   });
   await ledger.set(part, { state: 'done', ...(ts ? { ts } : {}) });
 }
@@ -95,6 +120,8 @@ export async function deliverResult(
       const { ts } = await responder.post(dest, message, {
         ...(prior.key ? { key: prior.key } : {}),
         ...(prior.maybePostedSince !== undefined ? { maybePostedSince: prior.maybePostedSince } : {}),
+        ...(prior.maybePostedAt ? { maybePostedAt: prior.maybePostedAt } : {}),
+        ...(prior.beforeSend ? { beforeSend: prior.beforeSend } : {}),
       });
       return ts;
     });

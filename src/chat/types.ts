@@ -31,6 +31,14 @@ export interface PostOptions {
    * started at this time (ms): the post is looked up by `key` first and made only if missing.
    */
   maybePostedSince?: number;
+  /**
+   * Set when an earlier attempt may already have made this post and recorded when it sent it (ms,
+   * each try): the post is looked up by `key` only in a bounded window around each send (the
+   * longest one call can take, plus clock skew), so a busy channel cannot push it out of reach.
+   */
+  maybePostedAt?: number[];
+  /** Called (and awaited) right before each send of the post to Slack, e.g. to record when. */
+  beforeSend?(): Promise<void>;
 }
 
 export interface UploadOptions {
@@ -92,7 +100,16 @@ export interface ProgressInfo {
 
 /** What a delivery part's earlier attempts got to. */
 export type PartRecord =
-  | { state: 'started'; at: number; fileIds?: string[] }
+  | {
+      state: 'started';
+      at: number;
+      fileIds?: string[];
+      /**
+       * When each try sent the post to Slack (ms, this side's clock): a post an attempt that died
+       * may have made lies within a bounded window after one of these, which is all a retry reads.
+       */
+      sends?: number[];
+    }
   | { state: 'done'; ts?: string };
 
 /**

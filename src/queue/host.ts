@@ -235,6 +235,8 @@ export function createJobHost(options: JobHostOptions): JobHost {
             const { ts } = await poster.say(origin, message, {
               ...(prior.key ? { key: prior.key } : {}),
               ...(prior.maybePostedSince !== undefined ? { maybePostedSince: prior.maybePostedSince } : {}),
+              ...(prior.maybePostedAt ? { maybePostedAt: prior.maybePostedAt } : {}),
+              ...(prior.beforeSend ? { beforeSend: prior.beforeSend } : {}),
             });
             return ts;
           });

@@ -1,5 +1,5 @@
 import type { WebAPICallResult, WebClient } from '@slack/web-api';
-import { ErrorCode, NetopsError, slackErrorCode } from '../errors.js';
+import { ErrorCode, isNetopsError, NetopsError, slackErrorCode } from '../errors.js';
 import {
   capBlocks,
   clip,
@@ -35,10 +35,32 @@ type AnyBlocks = any[];
 
 /** The metadata event type that marks a keyed post, so a retry can find it. */
 export const POST_EVENT_TYPE = 'netops_post';
-/** Slack's clock and ours differ; look this far before an attempt started. */
-const LOOKUP_SLACK_MS = 60_000;
-/** Pages of 200 messages searched for a keyed post before deciding it was never made. */
-const LOOKUP_PAGES = 10;
+/** Slack's clock and ours differ (NTP keeps both close); every lookup window is widened by this. */
+const CLOCK_SKEW_MS = 10_000;
+/** A send's post is nearly always this soon after it went out: that slice is read first. */
+const FIRST_SLICE_MS = 3_000;
+/** Pages of 200 messages read for one lookup at most (conversations.history is tier 3: ~50/min). */
+const LOOKUP_PAGES = 25;
+
+/** When a post may have been made: between `from` and `to` (ms, this side's clock). */
+interface Window {
+  from: number;
+  to: number;
+}
+
+/** Sorted, overlapping windows joined, each cut into slices to read most-likely first. */
+export function lookupSlices(windows: Window[], skewMs = CLOCK_SKEW_MS): Window[] {
+  const merged: Window[] = [];
+  for (const w of [...windows].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last && w.from - skewMs <= last.to + skewMs) last.to = Math.max(last.to, w.to);
+    else merged.push({ ...w });
+  }
+  return merged.flatMap((w) => {
+    const head = { from: w.from - skewMs, to: Math.min(w.to, w.from + FIRST_SLICE_MS) + skewMs };
+    return head.to >= w.to + skewMs ? [head] : [head, { from: head.to, to: w.to + skewMs }];
+  });
+}
 
 /** Lookup refusals that mean "cannot tell": the post is then made again (at least once, not at most). */
 const UNABLE_TO_LOOK = new Set(['missing_scope', 'not_in_channel', 'channel_not_found', 'thread_not_found']);
@@ -56,43 +78,59 @@ interface HistoryMessage {
  */
 export function createWebResponder(
   client: WebClient,
-  options: SlackCallerOptions & { caller?: SlackCaller } = {},
+  options: SlackCallerOptions & {
+    caller?: SlackCaller;
+    /** The longest one send can take before it is given up (the WebClient's timeout; 20 s). */
+    sendTimeoutMs?: number;
+    /** How far Slack's clock may be from ours (10 s). */
+    clockSkewMs?: number;
+  } = {},
 ): Responder {
   const caller = options.caller ?? createSlackCaller(client, options);
+  const sendTimeoutMs = options.sendTimeoutMs ?? 20_000;
+  const skewMs = options.clockSkewMs ?? CLOCK_SKEW_MS;
   const body = (m: Message) => ({
     text: clip(m.text, SLACK_LIMITS.messageText),
     ...(m.blocks ? { blocks: capBlocks(m.blocks) as AnyBlocks } : {}),
   });
 
-  /** The ts of our message carrying `key`, posted at or after `since`, if Slack has it. */
-  async function findPost(dest: Destination, key: string, since: number): Promise<string | undefined> {
-    const oldest = ((since - LOOKUP_SLACK_MS) / 1000).toFixed(6);
-    let cursor: string | undefined;
-    for (let page = 0; page < LOOKUP_PAGES; page++) {
-      const args = {
-        channel: dest.channel,
-        oldest,
-        limit: 200,
-        include_all_metadata: true,
-        ...(dest.threadTs ? { ts: dest.threadTs } : {}),
-        ...(cursor ? { cursor } : {}),
-      };
-      let r: WebAPICallResult & { messages?: HistoryMessage[] };
-      try {
-        r = await caller.call(dest.threadTs ? 'conversations.replies' : 'conversations.history', args, {
+  /**
+   * The ts of our message carrying `key`, made within one of `windows`, if Slack has it. Each
+   * window is read with `oldest` and `latest` (so messages posted since, however many, are never
+   * paged through), the slice right after the send first.
+   */
+  async function findPost(dest: Destination, key: string, windows: Window[]): Promise<string | undefined> {
+    let pages = 0;
+    for (const slice of lookupSlices(windows, skewMs)) {
+      let cursor: string | undefined;
+      do {
+        if (pages++ >= LOOKUP_PAGES) return undefined;
+        const args = {
           channel: dest.channel,
-        });
-      } catch (err) {
-        // An app installed without the history scopes cannot look: post again rather than lose it.
-        if (UNABLE_TO_LOOK.has((err as { data?: { error?: string } }).data?.error ?? '')) return undefined;
-        throw err;
-      }
-      const hit = r.messages?.find(
-        (m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key,
-      );
-      if (hit?.ts) return hit.ts;
-      cursor = r.response_metadata?.next_cursor || undefined;
-      if (!cursor) return undefined;
+          oldest: (slice.from / 1000).toFixed(6),
+          latest: (slice.to / 1000).toFixed(6),
+          inclusive: true,
+          limit: 200,
+          include_all_metadata: true,
+          ...(dest.threadTs ? { ts: dest.threadTs } : {}),
+          ...(cursor ? { cursor } : {}),
+        };
+        let r: WebAPICallResult & { messages?: HistoryMessage[] };
+        try {
+          r = await caller.call(dest.threadTs ? 'conversations.replies' : 'conversations.history', args, {
+            channel: dest.channel,
+          });
+        } catch (err) {
+          // An app installed without the history scopes cannot look: post again rather than lose it.
+          if (UNABLE_TO_LOOK.has((err as { data?: { error?: string } }).data?.error ?? '')) return undefined;
+          throw err;
+        }
+        const hit = r.messages?.find(
+          (m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key,
+        );
+        if (hit?.ts) return hit.ts;
+        cursor = r.response_metadata?.next_cursor || undefined;
+      } while (cursor);
     }
     return undefined;
   }
@@ -132,10 +170,19 @@ export function createWebResponder(
   return {
     async post(dest, message, opts: PostOptions = {}) {
       const { key } = opts;
-      const since = opts.maybePostedSince ?? Date.now();
+      // Where an earlier attempt's post can be: after each send it recorded, for as long as one
+      // send can last; or, when only its start is known, anywhere since then.
+      const earlier: Window[] =
+        opts.maybePostedAt && opts.maybePostedAt.length > 0
+          ? opts.maybePostedAt.map((at) => ({ from: at, to: at + sendTimeoutMs }))
+          : opts.maybePostedSince !== undefined
+            ? [{ from: opts.maybePostedSince, to: Date.now() }]
+            : [];
+      /** This call's own sends: a failed one is looked for between its start and now. */
+      const sent: number[] = [];
       try {
-        if (key && opts.maybePostedSince !== undefined) {
-          const ts = await findPost(dest, key, since);
+        if (key && earlier.length) {
+          const ts = await findPost(dest, key, earlier);
           if (ts) return { ts };
         }
         const r = await caller.call(
@@ -150,10 +197,19 @@ export function createWebResponder(
           },
           {
             channel: dest.channel,
+            beforeSend: async () => {
+              await opts.beforeSend?.();
+              sent.push(Date.now());
+            },
             ...(key
               ? {
                   recover: async () => {
-                    const ts = await findPost(dest, key, since);
+                    const now = Date.now();
+                    const ts = await findPost(
+                      dest,
+                      key,
+                      sent.map((at) => ({ from: at, to: now })),
+                    );
                     return ts ? { ok: true, ts } : undefined;
                   },
                 }
@@ -162,6 +218,8 @@ export function createWebResponder(
         );
         return { ts: (r as { ts?: string }).ts as string };
       } catch (err) {
+        // The caller's own refusal (beforeSend: this attempt lost its job) is not Slack's.
+        if (isNetopsError(err)) throw err;
         throw slackError('chat.postMessage', err);
       }
     },

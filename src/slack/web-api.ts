@@ -46,6 +46,8 @@ export interface CallOptions {
    * and returns a result standing for it, or undefined to make the call again.
    */
   recover?(): Promise<WebAPICallResult | undefined>;
+  /** Awaited right before each send (the first and every retry), e.g. to record when it went out. */
+  beforeSend?(): Promise<void>;
 }
 
 export interface SlackCaller {
@@ -142,6 +144,8 @@ export function createSlackCaller(client: WebClient, options: SlackCallerOptions
       if (sent > 0) options.onEvent?.({ method, kind: 'retry' });
       const wait = heldFor(method, opts.channel);
       if (wait > 0) await sleep(wait);
+      // Outside the try: a send that cannot be recorded is not made (the hook's error is final).
+      await opts.beforeSend?.();
       try {
         return await client.apiCall(method, args);
       } catch (err) {
