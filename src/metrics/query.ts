@@ -1,3 +1,4 @@
+import { rankTop, topRow } from './top.js';
 import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
@@ -695,26 +696,13 @@ export async function queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]> {
       )
     ).rows;
   }
-  const list: TopNRow[] = rows.map((r) => {
-    const vin = num(r.v_in);
-    const vout = num(r.v_out);
-    const outBusier = (Number.isFinite(vout) ? vout : -1) > (Number.isFinite(vin) ? vin : -1);
-    const value = outBusier ? vout : vin;
-    const speed = r.speed_bps === null ? null : num(r.speed_bps);
-    return {
-      device: String(r.device),
-      ifindex: Number(r.ifindex),
-      name: String(r.name),
-      speedBps: speed,
-      value: Number.isFinite(value) ? value : 0,
-      direction: outBusier ? 'out' : 'in',
-      util: speed && speed > 0 && Number.isFinite(value) ? value / speed : null,
-    };
-  });
-  list.sort((a, b) => {
-    if ((a.util === null) !== (b.util === null)) return a.util === null ? 1 : -1;
-    if (a.util !== null && b.util !== null && a.util !== b.util) return b.util - a.util;
-    return b.value - a.value;
-  });
-  return list.slice(0, limit);
+  const list: TopNRow[] = rows.map((r) =>
+    topRow(
+      { device: String(r.device), ifindex: Number(r.ifindex), name: String(r.name) },
+      num(r.v_in),
+      num(r.v_out),
+      r.speed_bps === null ? null : num(r.speed_bps),
+    ),
+  );
+  return rankTop(list, limit);
 }

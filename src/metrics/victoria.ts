@@ -3,6 +3,7 @@ import { ErrorCode, NetopsError } from '../errors.js';
 import type { SampleChunk } from './packed.js';
 import type { InterfaceRef, SeriesResult, SeriesSummary, TopNQuery, TopNRow } from './query.js';
 import { type ScanStats, scanChunks } from './scan.js';
+import { rankTop, topRow } from './top.js';
 import type { LatestInterface, SampleRow } from './store.js';
 
 /**
@@ -238,26 +239,12 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         const m = meta.get(k);
         const vin = pick(st.in_bps);
         const vout = pick(st.out_bps);
-        // ranked exactly as the Postgres backend ranks (src/metrics/query.ts queryTopN)
-        const outBusier = (Number.isFinite(vout) ? vout : -1) > (Number.isFinite(vin) ? vin : -1);
-        const value = outBusier ? vout : vin;
         const speed = m?.speed_bps === null || m?.speed_bps === undefined ? null : Number(m.speed_bps);
-        list.push({
-          device,
-          ifindex,
-          name: m ? String(m.name) : `ifIndex ${ifindex}`,
-          speedBps: speed,
-          value: Number.isFinite(value) ? value : 0,
-          direction: outBusier ? 'out' : 'in',
-          util: speed && speed > 0 && Number.isFinite(value) ? value / speed : null,
-        });
+        list.push(
+          topRow({ device, ifindex, name: m ? String(m.name) : `ifIndex ${ifindex}` }, vin, vout, speed),
+        );
       }
-      list.sort((a, b) => {
-        if ((a.util === null) !== (b.util === null)) return a.util === null ? 1 : -1;
-        if (a.util !== null && b.util !== null && a.util !== b.util) return b.util - a.util;
-        return b.value - a.value;
-      });
-      return list.slice(0, limit);
+      return rankTop(list, limit);
     },
 
     async latestInterfaces(pool, device, maxAgeMs = 3_600_000, now = new Date()) {
