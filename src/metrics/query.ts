@@ -1,4 +1,4 @@
-import { rankTop, topRow } from './top.js';
+import { interfaceMeta, rankTop, topRow } from './top.js';
 import { withTransaction } from '../storage/tx.js';
 import type { Pool, PoolClient } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
@@ -649,12 +649,7 @@ export async function queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]> {
       if (list) list.push(c);
       else per.set(k, [c]);
     }
-    const names = await pool.query(
-      `SELECT device, ifindex, name, speed_bps::float8 AS speed_bps FROM interfaces
-       WHERE ${q.devices?.length ? 'device = ANY($1::text[])' : 'true'}`,
-      q.devices?.length ? [[...q.devices]] : [],
-    );
-    const meta = new Map(names.rows.map((r) => [`${r.device}\u0000${r.ifindex}`, r]));
+    const meta = await interfaceMeta(pool, q.devices);
     rows = [];
     for (const [k, list] of per) {
       const st = scanChunks(list, ['in_bps', 'out_bps'], {

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { TopNRow } from './query.js';
 
 /**
@@ -29,4 +30,17 @@ export function rankTop(list: TopNRow[], limit: number): TopNRow[] {
     return b.value - a.value;
   });
   return list.slice(0, limit);
+}
+
+/** Name and speed of every interface (of `devices`, when given), keyed `device\u0000ifindex`. */
+export async function interfaceMeta(
+  pool: Pool,
+  devices: readonly string[] | undefined,
+): Promise<Map<string, { name: string; speed_bps: number | null }>> {
+  const r = await pool.query(
+    `SELECT device, ifindex, name, speed_bps::float8 AS speed_bps FROM interfaces
+     WHERE ${devices?.length ? 'device = ANY($1::text[])' : 'true'}`,
+    devices?.length ? [[...devices]] : [],
+  );
+  return new Map(r.rows.map((row) => [`${row.device}\u0000${row.ifindex}`, row]));
 }

@@ -3,7 +3,7 @@ import { ErrorCode, NetopsError } from '../errors.js';
 import type { SampleChunk } from './packed.js';
 import type { InterfaceRef, SeriesResult, SeriesSummary, TopNQuery, TopNRow } from './query.js';
 import { type ScanStats, scanChunks } from './scan.js';
-import { rankTop, topRow } from './top.js';
+import { interfaceMeta, rankTop, topRow } from './top.js';
 import type { LatestInterface, SampleRow } from './store.js';
 
 /**
@@ -217,12 +217,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         if (list) list.push(l);
         else per.set(k, [l]);
       }
-      const names = await pool.query(
-        `SELECT device, ifindex, name, speed_bps::float8 AS speed_bps FROM interfaces
-         WHERE ${q.devices?.length ? 'device = ANY($1::text[])' : 'true'}`,
-        q.devices?.length ? [[...q.devices]] : [],
-      );
-      const meta = new Map(names.rows.map((r) => [`${r.device}\u0000${r.ifindex}`, r]));
+      const meta = await interfaceMeta(pool, q.devices);
       const list: TopNRow[] = [];
       for (const [k, ls] of per) {
         const device = ls[0]!.metric.device!;
