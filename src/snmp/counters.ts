@@ -111,6 +111,24 @@ export interface DeviceReading {
   interfaces: InterfaceReading[];
 }
 
+/**
+ * What the counter maths keeps of a poll (the baseline the next poll is compared with): the
+ * timestamps and counters, without names, aliases or states.
+ */
+export function readingOf(r: DeviceReading): DeviceReading {
+  return {
+    ts: r.ts,
+    uptimeCs: r.uptimeCs,
+    interfaces: r.interfaces.map(({ ifIndex, speedBps, discontinuity, hc, counters }) => ({
+      ifIndex,
+      speedBps,
+      discontinuity,
+      hc,
+      counters,
+    })),
+  };
+}
+
 export type ResetReason = 'first-poll' | 'reboot' | 'uptime-wrap' | 'clock' | 'stale';
 
 /**

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Device } from '../config.js';
 import { type MetricsBackend, postgresBackend } from '../metrics/backend.js';
 import type { SampleRow } from '../metrics/store.js';
-import { computeRates, type DeviceReading, parseReading, serialiseReading } from './counters.js';
+import { computeRates, type DeviceReading, parseReading, readingOf, serialiseReading } from './counters.js';
 import type { Poller, PollResult } from './poller.js';
 import { applySpeedOverrides } from './speeds.js';
 
@@ -203,17 +203,7 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
             r.interfaces = applySpeedOverrides(d, r.interfaces);
             const prev = baselines.get(d.name);
             const rates = computeRates(prev, r, { maxGapMs: Math.max(15 * 60_000, 5 * options.intervalMs) });
-            const reading: DeviceReading = {
-              ts: r.ts,
-              uptimeCs: r.uptimeCs,
-              interfaces: r.interfaces.map(({ ifIndex, speedBps, discontinuity, hc, counters }) => ({
-                ifIndex,
-                speedBps,
-                discontinuity,
-                hc,
-                counters,
-              })),
-            };
+            const reading = readingOf(r);
             baselines.set(d.name, reading);
             const shape = r.interfaces
               .map(

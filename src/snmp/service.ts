@@ -10,7 +10,7 @@ import {
   insertDeviceSample,
   upsertInterfaces,
 } from '../metrics/store.js';
-import { type ResetReason, computeRates, parseReading, serialiseReading } from './counters.js';
+import { type ResetReason, computeRates, parseReading, readingOf, serialiseReading } from './counters.js';
 import { type PollOptions, type Poller, createPoller } from './poller.js';
 
 export interface PollSummary {
@@ -93,20 +93,7 @@ export function createMonitoringService(options: MonitoringOptions): MonitoringS
         memPct: r.memPct ?? null,
         pollMs: r.pollMs,
       });
-      await baselines.save(
-        device.name,
-        serialiseReading({
-          ts: r.ts,
-          uptimeCs: r.uptimeCs,
-          interfaces: r.interfaces.map(({ ifIndex, speedBps, discontinuity, hc, counters }) => ({
-            ifIndex,
-            speedBps,
-            discontinuity,
-            hc,
-            counters,
-          })),
-        }),
-      );
+      await baselines.save(device.name, serialiseReading(readingOf(r)));
       return {
         device: device.name,
         status: 'ok',

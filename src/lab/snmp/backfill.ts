@@ -9,6 +9,7 @@ import {
   errorsAtKnot,
   integrate,
   KNOT_MS,
+  modelInterfaceRows,
   rebootsBetween,
   utilAtKnot,
 } from './model.js';
@@ -70,18 +71,7 @@ export async function backfill(
       spec.rebootPerDay,
       spec.linkUp,
     );
-    await upsertInterfaces(
-      pool,
-      spec.name,
-      m.interfaces.map((i) => ({
-        ifIndex: i.ifIndex,
-        name: i.name,
-        alias: i.alias,
-        speedBps: i.speedBps,
-        operStatus: i.operUp ? 'up' : 'down',
-        adminStatus: i.adminUp ? 'up' : 'down',
-      })),
-    );
+    await upsertInterfaces(pool, spec.name, modelInterfaceRows(m));
     const boots = rebootsBetween(m, start - step, end + 1);
     const gauges: unknown[][] = [[], [], [], [], []];
     let bootIdx = 0;

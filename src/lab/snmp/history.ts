@@ -17,6 +17,7 @@ import {
   discardsAt,
   errorsAtKnot,
   KNOT_MS,
+  modelInterfaceRows,
   rebootsBetween,
   utilAtKnot,
 } from './model.js';
@@ -340,18 +341,7 @@ export async function writeLabHistory(
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await upsertInterfaces(
-          client,
-          spec.name,
-          model.interfaces.map((i) => ({
-            ifIndex: i.ifIndex,
-            name: i.name,
-            alias: i.alias,
-            speedBps: i.speedBps,
-            operStatus: i.operUp ? 'up' : 'down',
-            adminStatus: i.adminUp ? 'up' : 'down',
-          })),
-        );
+        await upsertInterfaces(client, spec.name, modelInterfaceRows(model));
         packedRows += await copyInPacked(client, rows);
         await client.query(
           `INSERT INTO device_samples (device, ts, uptime_s, cpu_pct, mem_pct)

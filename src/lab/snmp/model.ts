@@ -147,6 +147,18 @@ function diurnal(tMs: number): number {
 }
 
 /** Utilisation (0..1 of speed) at a knot, direction 0 = in, 1 = out. */
+/** The model's interfaces as the `interfaces` table holds them (names, speeds, states). */
+export function modelInterfaceRows(m: SimDeviceModel) {
+  return m.interfaces.map((i) => ({
+    ifIndex: i.ifIndex,
+    name: i.name,
+    alias: i.alias,
+    speedBps: i.speedBps,
+    operStatus: i.operUp ? ('up' as const) : ('down' as const),
+    adminStatus: i.adminUp ? ('up' as const) : ('down' as const),
+  }));
+}
+
 export function utilAtKnot(i: SimInterfaceSpec, knot: number, dir: 0 | 1): number {
   if (!i.operUp) return 0;
   const t = knot * KNOT_MS;
