@@ -511,6 +511,9 @@ const fileSchema = z
         credential: credentialName.default('dashboard'),
         /** Look, do not touch: retry, remove, clean, pause and add are refused. */
         readOnly: z.boolean().default(true),
+        /** Wrong credentials from one address within `lockout` before it is refused (429) until then. */
+        maxFailedLogins: z.number().int().min(1).max(1_000).default(10),
+        lockout: durationUpTo(86_400_000, '1d').default(900_000),
       })
       .strict()
       .default({
@@ -519,6 +522,8 @@ const fileSchema = z
         auth: 'basic',
         credential: 'dashboard',
         readOnly: true,
+        maxFailedLogins: 10,
+        lockout: 900_000,
       }),
     changes: z
       .object({

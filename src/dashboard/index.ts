@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { CredentialResolver } from '../credentials/index.js';
 import type { Route } from '../slack/receiver.js';
+import { createLockout } from './lockout.js';
 
 export interface DashboardOptions {
   settings: Config['dashboard'];
@@ -67,6 +68,7 @@ function authCheck(options: DashboardOptions): Check | undefined {
 export function createDashboardRoute(options: DashboardOptions): Route {
   const { settings, log } = options;
   const check = authCheck(options);
+  const lockout = createLockout({ max: settings.maxFailedLogins, windowMs: settings.lockout });
   const server = new ExpressAdapter();
   server.setBasePath(settings.path);
   createBullBoard({
@@ -98,8 +100,23 @@ export function createDashboardRoute(options: DashboardOptions): Route {
     mount: true,
     handler: (req, res) =>
       new Promise<void>((resolve) => {
-        if (!check?.(req.headers.authorization)) {
-          log.warn({ path: req.url, remote: req.socket.remoteAddress }, 'dashboard request refused');
+        const remote = req.socket.remoteAddress ?? 'unknown';
+        const wait = lockout.blockedFor(remote);
+        if (wait > 0) {
+          refuse(res, 429, 'too many failed logins from this address; try again later', {
+            'retry-after': String(Math.ceil(wait / 1000)),
+          });
+          return resolve();
+        }
+        const authorization = req.headers.authorization;
+        if (!check?.(authorization)) {
+          // Only a wrong guess counts: a browser's first request carries no credentials at all.
+          if (authorization && lockout.failed(remote))
+            log.warn(
+              { remote, failures: settings.maxFailedLogins, lockoutMs: settings.lockout },
+              'dashboard: too many failed logins, address locked out',
+            );
+          log.warn({ path: req.url, remote }, 'dashboard request refused');
           refuse(res, 401, 'authentication required', {
             'www-authenticate':
               settings.auth === 'basic'
@@ -108,6 +125,7 @@ export function createDashboardRoute(options: DashboardOptions): Route {
           });
           return resolve();
         }
+        lockout.succeeded(remote);
         if (settings.readOnly && req.method !== 'GET' && req.method !== 'HEAD') {
           refuse(res, 405, 'the dashboard is read-only', { allow: 'GET, HEAD' });
           return resolve();

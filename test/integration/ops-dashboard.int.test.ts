@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../helpers/stack.js';
 
@@ -107,6 +108,47 @@ describe('Bull Board on the bot, behind auth', () => {
       headers: { authorization: 'Bearer ' },
     });
     expect(r.status).toBe(401);
+  }, 60_000);
+
+  it('locks out an address after too many wrong logins (429, right credentials or not); others still get in', async () => {
+    s = await startStack({
+      roles: ['bot'],
+      extraYaml: { dashboard: { enabled: true, maxFailedLogins: 4, lockout: '10m' } },
+      start: {
+        secretsEnv: { NETOPS_CRED_DASHBOARD_USERNAME: USER, NETOPS_CRED_DASHBOARD_PASSWORD: PASSWORD },
+      },
+    });
+    // From a chosen loopback source address, so two clients can be told apart.
+    const from = (localAddress: string, authorization?: string) =>
+      new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+        const req = request(
+          url('/api/queues'),
+          { localAddress, headers: authorization ? { authorization } : {} },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                retryAfter: res.headers['retry-after'] as string | undefined,
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const right = basic(USER, PASSWORD);
+    // Requests without credentials (a browser's first) do not count.
+    for (let i = 0; i < 6; i++) expect((await from('127.0.0.2')).status).toBe(401);
+    expect((await from('127.0.0.2', right)).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await from('127.0.0.2', basic(USER, `guess${i}`))).status).toBe(401);
+    const locked = await from('127.0.0.2', right);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.retryAfter)).toBeGreaterThan(500);
+    expect(Number(locked.retryAfter)).toBeLessThanOrEqual(600);
+    expect((await from('127.0.0.2', basic(USER, 'more'))).status).toBe(429);
+    // Someone else is not locked out by the guesser.
+    expect((await from('127.0.0.3', right)).status).toBe(200);
   }, 60_000);
 
   it('is not mounted unless enabled', async () => {
