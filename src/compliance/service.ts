@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Message, Responder } from '../chat/index.js';
 import type { Config, Device } from '../config.js';
 import { type ConfigsSettings, noticeChannel, resolveSettings } from '../configs/settings.js';
-import type { ConfigVersion } from '../configs/store.js';
+import { type ConfigVersion, createConfigStore } from '../configs/store.js';
 import { getVendor } from '../devices/vendors/index.js';
 import { type DeviceInfo, evaluateDevice, prepareConfig, type RuleResult, showResult } from './engine.js';
 import type { ComplianceConfig } from './schema.js';
@@ -10,6 +10,7 @@ import {
   type ComplianceStore,
   createComplianceStore,
   type EvaluatedVersion,
+  added,
   type Worsened,
 } from './store.js';
 
@@ -152,6 +153,47 @@ export interface DriftHookDeps extends ComplianceDeps {
 }
 
 /**
+ * What of `broken` this version itself did. The stored results were computed with the rules of
+ * their day: after a rule edit (before anything re-evaluated the fleet), a backup would otherwise
+ * be blamed for what the new rule finds in a config nobody touched. So the version before is
+ * evaluated with today's rules too, and only what got worse between the two is the version's:
+ * newly failing rules, and for rules failing already only their new lines. If the version before
+ * cannot be read, `broken` stands as the store computed it.
+ */
+async function causedBy(
+  deps: ComplianceDeps,
+  device: Device,
+  prevSha: string,
+  broken: readonly Worsened[],
+): Promise<Worsened[]> {
+  let prevBody: string;
+  try {
+    prevBody = await createConfigStore(deps.pool).body(prevSha);
+  } catch {
+    return [...broken];
+  }
+  const before = new Map(
+    evaluateDevice(deps.rules, deviceInfo(device), prevBody, { secretMarker: deps.secretMarker }).map((r) => [
+      r.rule,
+      r,
+    ]),
+  );
+  const out: Worsened[] = [];
+  for (const r of broken) {
+    const p = before.get(r.rule);
+    if (p?.status !== 'noncompliant') {
+      // compliant (or not applicable) before under today's rules: this version broke it
+      const { worse: _stale, ...whole } = r;
+      out.push(whole);
+      continue;
+    }
+    const worse = { missing: added(p.missing, r.missing), extra: added(p.extra, r.extra) };
+    if (worse.missing.length || worse.extra.length) out.push({ ...r, worse });
+  }
+  return out;
+}
+
+/**
  * The hook a backup calls for each new version: evaluate, store, and post a drift notice when the
  * version broke a rule. A failure here is reported, never fails the backup that stored the version.
  */
@@ -161,7 +203,9 @@ export function complianceHook(deps: DriftHookDeps) {
     if (!deps.rules?.rules.length) return;
     try {
       const ev = { id: version.id, n: version.n, collectedAt: version.collectedAt, author: version.author };
-      const { broken } = await evaluateVersion(deps, device, ev, body);
+      const { broken: worse } = await evaluateVersion(deps, device, ev, body);
+      const broken =
+        worse.length && version.prevSha ? await causedBy(deps, device, version.prevSha, worse) : worse;
       const channel = deps.channelFor(device);
       if (broken.length && channel && deps.responder)
         await deps.responder.post(

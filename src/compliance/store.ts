@@ -39,7 +39,7 @@ export type Worsened = RuleResult & { worse?: { missing: string[][]; extra: stri
 const pathKey = (p: readonly string[]) => JSON.stringify(p);
 
 /** Lines of `now` that `before` did not have. */
-function added(before: readonly string[][] | null | undefined, now: readonly string[][]): string[][] {
+export function added(before: readonly string[][] | null | undefined, now: readonly string[][]): string[][] {
   const had = new Set((before ?? []).map(pathKey));
   return now.filter((p) => !had.has(pathKey(p)));
 }

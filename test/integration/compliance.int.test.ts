@@ -304,3 +304,55 @@ describe('drift notices when a failing rule gets worse', () => {
     expect(both[0]!.message.text).toContain('- ip http server');
   });
 });
+
+describe('a rule edit is not blamed on the next backup', () => {
+  const notices = (from: number) =>
+    posts.slice(from).filter((p) => p.dest.channel === 'C0CORE7' && p.message.text.startsWith(':warning:'));
+  const version = async (text: string, author: string) => {
+    devices.configs.set('core7-ams', text);
+    const from = posts.length;
+    await run(backupJob, { device: 'core7-ams', trigger: 'syslog', author });
+    return notices(from);
+  };
+  const SEVEN = IOS.replace('hostname core1-ams', 'hostname core7-ams');
+
+  it('the stricter rule finds the old gap with no notice; a real break after it names only its own lines', async () => {
+    const original = services.config;
+    const inventory = services.inventory;
+    services.inventory = createInventory([
+      testDevice('core7-ams', { vendor: 'cisco_iosxe', site: 'ams1', channel: 'C0CORE7' }),
+    ]);
+    try {
+      expect(await version(SEVEN, 'alice')).toEqual([]);
+      // The site gains a third NTP server in netops.yaml; nothing re-evaluates the fleet before
+      // the next backup.
+      services.config = loadConfig(
+        { DATABASE_URL: db.url },
+        {
+          role: 'migrate',
+          readFile: () =>
+            YAML.replace('ntp: [10.0.0.123, 10.0.0.124]', 'ntp: [10.0.0.123, 10.0.0.124, 10.0.0.125]'),
+        },
+      );
+      // Frank adds a logging host: the ntp rule now fails, but not because of him.
+      expect(await version(SEVEN.replace('!\nend', 'logging host 10.9.9.9\n!\nend'), 'frank')).toEqual([]);
+      const { rows } = await db.pool.query(
+        "SELECT status, missing FROM compliance_latest WHERE device = 'core7-ams' AND rule = 'ntp'",
+      );
+      expect(rows).toEqual([{ status: 'noncompliant', missing: [['ntp server 10.0.0.125']] }]);
+      // Gina removes a server: hers is the notice, and only her line is in it.
+      const worse = await version(
+        SEVEN.replace('ntp server 10.0.0.123\n', '').replace('!\nend', 'logging host 10.9.9.9\n!\nend'),
+        'gina',
+      );
+      expect(worse).toHaveLength(1);
+      expect(worse[0]!.message.text).toContain('*gina*');
+      expect(worse[0]!.message.text).toContain('makes 1 already failing rule worse: `ntp`');
+      expect(worse[0]!.message.text).toContain('+ ntp server 10.0.0.123');
+      expect(worse[0]!.message.text).not.toContain('10.0.0.125');
+    } finally {
+      services.config = original;
+      services.inventory = inventory;
+    }
+  });
+});
