@@ -91,6 +91,13 @@ export function showPaths(paths: readonly (readonly string[])[], style: BlockSty
     while (common < open.length && common < p.length - 1 && open[common] === p[common]) common++;
     if (style === 'braces') {
       for (let d = open.length - 1; d >= common; d--) out.push(`${'    '.repeat(d)}}`);
+      // A statement from a `set` line (one path element holding all its words): shown as the
+      // engineer wrote it and would type it, not as a top-level `system ntp server x;`.
+      if (p.length === 1 && leaves[idx]) {
+        out.push(`set ${p[0]}`);
+        open = [];
+        return;
+      }
       for (let d = common; d < p.length - 1; d++) out.push(`${'    '.repeat(d)}${p[d]} {`);
       const last = p[p.length - 1]!;
       if (leaves[idx]) {

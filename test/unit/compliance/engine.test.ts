@@ -204,6 +204,32 @@ describe('Junos rules in set form', () => {
     expect(remediation([r!], 'juniper_junos', '<removed>').lines).toEqual([
       'set system ntp server 10.0.0.124',
     ]);
+    // Shown in notices and reports as the engineer wrote it, not as `system ntp server …;`.
+    expect(showResult(r!, 'juniper_junos')).toEqual(['+ set system ntp server 10.0.0.124']);
+  });
+
+  it('set-form and brace-form lines shown together: blocks close before a `set` line', () => {
+    expect(
+      showResult(
+        {
+          missing: [['system', 'services', 'ssh'], ['system ntp server 10.0.0.9']],
+          extra: [['system', 'services', 'telnet']],
+        },
+        'juniper_junos',
+      ),
+    ).toEqual([
+      '+ system {',
+      '+     services {',
+      '+         ssh;',
+      '+     }',
+      '+ }',
+      '+ set system ntp server 10.0.0.9',
+      '- system {',
+      '-     services {',
+      '-         telnet;',
+      '-     }',
+      '- }',
+    ]);
   });
 
   it('regression: a `set` rule line was remediated as `set set …`', () => {
