@@ -68,6 +68,19 @@ export interface Baseline {
   historyFrom: number;
   historyTo: number;
   points: number;
+  /**
+   * Per hour of the site's day (0–23, model units): the median over the last two weeks' days of
+   * that hour's highest sample, where at least three days have it (null otherwise). A short burst
+   * no higher than this happens at that hour on most days (a backup, a cron job's transfer every
+   * hour): routine, not news. Absent in baselines cached before it was kept.
+   */
+  routineHigh?: (number | null)[];
+  /**
+   * For a bursty series only (a quiet port whose day's highest sample, on most days, is a burst far
+   * above every hour's usual level): the median over the last two weeks of the day's highest
+   * sample (model units). Bursts no higher come at any hour and are routine; absent otherwise.
+   */
+  routineBurst?: number;
 }
 
 /** Pseudo-count of the shrinkage of a slot's scale towards the global one. */
@@ -345,6 +358,63 @@ function quantileCopy(a: Float64Array, from: number, to: number, q: number): num
   return quantileRange(sTmp, 0, to - from, q);
 }
 
+const ROUTINE_DAYS = 14;
+
+/** Baseline.routineHigh from the history's model values (ys[j] is point idx[j], day dayIdx[j]). */
+function routineHighs(
+  ys: Float64Array,
+  dayIdx: Int32Array | Float64Array,
+  hour: Float64Array,
+  idx: Int32Array | Float64Array,
+  n: number,
+): { hourly: (number | null)[]; daily: number; max: Float64Array } {
+  const last = dayIdx[n - 1]!;
+  const first = Math.max(dayIdx[0]!, last - ROUTINE_DAYS + 1);
+  const days = last - first + 1;
+  const max = new Float64Array(days * 24).fill(Number.NEGATIVE_INFINITY);
+  for (let j = n - 1; j >= 0 && dayIdx[j]! >= first; j--) {
+    const h = hour[idx[j]!]!;
+    const cell = (dayIdx[j]! - first) * 24 + (((h % 24) + 24) % 24);
+    if (ys[j]! > max[cell]!) max[cell] = ys[j]!;
+  }
+  const out: (number | null)[] = new Array(24).fill(null);
+  const col = new Float64Array(days);
+  for (let h = 0; h < 24; h++) {
+    let m = 0;
+    for (let d = 0; d < days; d++) {
+      const v = max[d * 24 + h]!;
+      if (v > Number.NEGATIVE_INFINITY) col[m++] = v;
+    }
+    if (m >= 3) out[h] = quantileRange(col, 0, m, 0.5);
+  }
+  // The day's highest sample, on days with most of their hours polled.
+  let m = 0;
+  for (let d = 0; d < days; d++) {
+    let top = Number.NEGATIVE_INFINITY;
+    let hours = 0;
+    for (let h = 0; h < 24; h++) {
+      const v = max[d * 24 + h]!;
+      if (v > Number.NEGATIVE_INFINITY) hours++;
+      if (v > top) top = v;
+    }
+    if (hours >= 18) col[m++] = top;
+  }
+  return { hourly: out, daily: m >= 3 ? quantileRange(col, 0, m, 0.5) : Number.NaN, max };
+}
+
+/**
+ * Whether `v` at `t` is no higher than what that hour of the site's day reaches on most days
+ * (within `z` noise scales: the same burst is never quite the same size twice).
+ */
+export function isRoutineHigh(b: Baseline, t: number, v: number, z: number): boolean {
+  const r = b.routineHigh;
+  if (!r) return false;
+  const local = t + (b.timezone && b.timezone !== 'UTC' ? localOffset(t, b.timezone) : 0);
+  const h = ((Math.floor(local / HOUR) % 24) + 24) % 24;
+  const high = Math.max(r[h] ?? Number.NEGATIVE_INFINITY, b.routineBurst ?? Number.NEGATIVE_INFINITY);
+  return toModel(b, v) <= high + z * scaleModel(b, t);
+}
+
 export function buildBaseline(
   history: readonly Point[],
   options: BaselineOptions = {},
@@ -433,6 +503,8 @@ export function buildBaseline(
       med[i] = fillV;
     }
   }
+  const routine = season === 'none' ? undefined : routineHighs(ys, dayIdx, axis.hour, idx, n);
+  const routineHigh = routine?.hourly;
   const b: Baseline = {
     season,
     slots,
@@ -448,6 +520,7 @@ export function buildBaseline(
     historyFrom: from,
     historyTo: to,
     points: n,
+    ...(routineHigh ? { routineHigh } : {}),
   };
   // Residuals out of sample: each point against its slot's median over the *other* days. In-sample
   // residuals are too small (with three weeks, a slot's median sits on one of the three days it
@@ -525,5 +598,29 @@ export function buildBaseline(
     ewma[i] = e;
   }
   b.ewmaLimit = 6 * MAD_TO_SIGMA * madRange(ewma, 0, n, 0);
+  // Bursty: the usual day's top is far (more than BURSTY scales) above every hour's usual level,
+  // so it is made of bursts, not of the busy hour. A smooth daily curve's top is its busy hour.
+  // And its bursts come at many hours of the day (a nightly backup's do not: its hours have their
+  // own routineHigh, and the same burst in the afternoon is news).
+  if (routine && Number.isFinite(routine.daily)) {
+    let top = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < slots; k++) if (med[k]! > top) top = med[k]!;
+    if (routine.daily > top + BURSTY * Math.max(g, b.log ? b.relScale : b.minScale)) {
+      const half = (routine.daily + top) / 2;
+      let hours = 0;
+      for (let h = 0; h < 24; h++)
+        for (let d = h; d < routine.max.length; d += 24)
+          if (routine.max[d]! >= half) {
+            hours++;
+            break;
+          }
+      if (hours >= BURST_HOURS) b.routineBurst = routine.daily;
+    }
+  }
   return b;
 }
+
+/** How far (in scales) a day's usual top must stand above every hour's level to call a series bursty. */
+const BURSTY = 12;
+/** Hours of the day that must have seen such a burst for bursts to count as coming at any hour. */
+const BURST_HOURS = 8;

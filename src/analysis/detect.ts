@@ -1,4 +1,4 @@
-import { type Baseline, bandAt, type Point, residual } from './baseline.js';
+import { type Baseline, bandAt, isRoutineHigh, type Point, residual } from './baseline.js';
 
 /**
  * Detection on one series against its baseline, one point at a time, so the same code serves the
@@ -6,7 +6,8 @@ import { type Baseline, bandAt, type Point, residual } from './baseline.js';
  * control-chart idea on robust residuals r = (observed − expected) / scale:
  *  - k of n: at least k of the last n points outside the band (|r| > z) on the same side. One noisy
  *    sample is never an alert.
- *  - hard: 2 of the last 3 points far outside (|r| > hardZ): a spike is seen in two samples, not seven.
+ *  - hard: the last 2 points, one poll apart, far outside (|r| > hardZ): a spike is seen in two
+ *    samples, not seven; unless it is no higher than that hour of the day reaches on most days.
  *  - EWMA of the clipped residual beyond a limit: a level shift too small for the hard rule is seen
  *    after a few samples instead of k.
  * Gaps reset the rule state: a reboot or a polling hole is never an anomaly by itself.
@@ -228,23 +229,38 @@ function openIfRuleHolds(
   r: number,
 ): DetectorEvent | null {
   const factor = o.bandFactor;
+  // A short burst no higher than this hour of the day reaches on most days is routine (a nightly
+  // backup, a job that transfers every hour): the fast rules (hard, EWMA) are waived for it. If it
+  // lasts, k of n still sees it; dips and error bursts are never waived.
+  const routine = () => r > 0 && !o.burst && isRoutineHigh(b, t, v, 1);
   // Window: the last `len` samples; ringAt(state, i) is the i-th oldest.
   let rule: SeriesAnomaly['rule'] | null = null;
   let side: Side = r >= 0 ? 'high' : 'low';
   if (Math.abs(r) > o.z) {
     // Only the current sample's side can fire: the rule must hold at the sample that reports it.
     const sign = r > 0 ? 1 : -1;
-    let hard = 0;
     let soft = 0;
-    for (let i = 0; i < state.len; i++) {
-      const x = sign * state.rr[ringAt(state, i)]!;
-      if (x > o.z) soft++;
-      if (i >= state.len - 3 && x > o.hardZ) hard++;
-    }
-    if (hard >= 2) rule = 'hard';
+    for (let i = 0; i < state.len; i++) if (sign * state.rr[ringAt(state, i)]! > o.z) soft++;
+    // Hard: this sample and the one before it, one poll apart, both far outside. Two far samples
+    // with a normal one between them are two blips, not one event: on real traffic that "2 of 3"
+    // fired on every hourly pair of cron bursts.
+    const prev = state.len >= 2 ? ringAt(state, state.len - 2) : -1;
+    if (
+      prev >= 0 &&
+      sign * r > o.hardZ &&
+      sign * state.rr[prev]! > o.hardZ &&
+      t - state.rt[prev]! <= 1.5 * o.stepMs &&
+      !routine()
+    )
+      rule = 'hard';
     else if (soft >= o.k) rule = 'k-of-n';
   }
-  if (!rule && Math.abs(state.ewma) > Math.max(o.ewmaLimit, b.ewmaLimit) && Math.sign(state.ewma) * r > o.z) {
+  if (
+    !rule &&
+    Math.abs(state.ewma) > Math.max(o.ewmaLimit, b.ewmaLimit) &&
+    Math.sign(state.ewma) * r > o.z &&
+    !(state.ewma > 0 && routine())
+  ) {
     rule = 'ewma';
     side = state.ewma > 0 ? 'high' : 'low';
   }
@@ -272,7 +288,10 @@ function openIfRuleHolds(
   const e = band.expected;
   let kind: AnomalyKind;
   if (o.burst) kind = 'burst';
-  else if (side === 'low' && v <= Math.max(b.log ? b.offset : b.minScale, 0.02 * e)) kind = 'drop-to-zero';
+  // Down to next to nothing: under 2 % of expected, and (traffic) under the model's offset (0.05 %
+  // of the port's speed), so a 1 Gb/s port dipping to 40 kb/s from 250 kb/s is a dip, not "zero".
+  else if (side === 'low' && v <= (b.log ? Math.min(b.offset, 0.02 * e) : Math.max(b.minScale, 0.02 * e)))
+    kind = 'drop-to-zero';
   else if (rule === 'hard') kind = side === 'high' ? 'spike' : 'dip';
   else kind = 'level-shift';
   const a: SeriesAnomaly = {

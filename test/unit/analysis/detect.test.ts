@@ -160,6 +160,111 @@ describe('seasonal baseline detector: anomalies', () => {
   });
 });
 
+describe('real-traffic habits (from public cloud NetworkIn series): not anomalies', () => {
+  // A quiet port with a job that moves data twice an hour, at :59 and :09 (two bursts one
+  // sample apart with a normal sample between them), every hour of every day.
+  const cron = (seed: number, burst = 3.2e6) => {
+    const n = noise(seed);
+    return (t: number) => {
+      const m = Math.round((t % HOUR) / 60_000);
+      return m === 55 || m === 5 ? burst * (1 + 0.02 * n()) : 2.5e5 * (1 + 0.05 * n());
+    };
+  };
+  const G = metricSettings('in_bps', STEP, 1e9);
+  const runG = (all: Point[], histDays: number) => {
+    const b = buildBaseline(sanitise(all.slice(0, histDays * 288), 'in_bps', 1e9).points, G.baseline)!;
+    return {
+      b,
+      found: detectSeries(sanitise(all.slice(histDays * 288), 'in_bps', 1e9).points, b, G.detector),
+    };
+  };
+
+  it('two far samples with a normal one between them are two blips, not a spike (the hard rule wants two in a row)', () => {
+    const f = noisyDiurnal(21, 0.03);
+    const at = 8 * 288 + 150;
+    const all = series(10, (t, i) => (i === at || i === at + 2 ? f(t) * 6 : f(t)));
+    expect(run(all.slice(0, 8 * 288), all.slice(8 * 288))).toEqual([]);
+    // the same two samples back to back are a spike
+    const pair = series(10, (t, i) => (i === at || i === at + 1 ? f(t) * 6 : f(t)));
+    expect(run(pair.slice(0, 8 * 288), pair.slice(8 * 288)).map((a) => a.kind)).toEqual(['spike']);
+  });
+
+  it('bursts that happen at that hour on most days are routine; a bigger one, or one that lasts, is not', () => {
+    const f = cron(22);
+    const routine = runG(series(10, f), 8);
+    expect(routine.b.routineHigh?.filter((h) => h !== null)).toHaveLength(24);
+    expect(routine.found).toEqual([]);
+    // Three times the usual burst, twice in a row at :20 and :25: a spike.
+    const at = 8 * 288 + 12 * 12 + 4;
+    const big = runG(
+      series(10, (t, i) => (i === at || i === at + 1 ? 1e7 : f(t))),
+      8,
+    );
+    expect(big.found.map((a) => [a.kind, a.rule])).toEqual([['spike', 'hard']]);
+    // The usual burst size, but for an hour: a level shift (the waiver is for short bursts only).
+    const long = runG(
+      series(10, (t, i) => (i >= at && i < at + 12 ? 3.2e6 : f(t))),
+      8,
+    );
+    expect(long.found.map((a) => a.kind)).toEqual(['level-shift']);
+  });
+
+  it('a burst at an hour where it never happens is found, even though other hours have it daily', () => {
+    const n = noise(23);
+    // Bursts only between 01:00 and 03:00 (a nightly backup).
+    const f = (t: number) => {
+      const h = Math.floor((t % DAY) / HOUR);
+      const m = Math.round((t % HOUR) / 60_000);
+      return (h === 1 || h === 2) && m < 15 ? 5e7 * (1 + 0.02 * n()) : 2.5e5 * (1 + 0.05 * n());
+    };
+    const nightly = runG(series(10, f), 8);
+    expect(nightly.found).toEqual([]);
+    const at = 8 * 288 + 14 * 12; // 14:00
+    const afternoon = runG(
+      series(10, (t, i) => (i >= at && i < at + 3 ? 5e7 : f(t))),
+      8,
+    );
+    expect(afternoon.found.map((a) => a.kind)).toEqual(['spike']);
+  });
+
+  it('a quiet port that bursts a few times a day at random hours: the usual burst is routine, a bigger one is not', () => {
+    const n = noise(25);
+    // About four 5-minute bursts of ~5 Mb/s a day, at hours that change every day.
+    const burstAt = new Set<number>();
+    const pick = noise(26);
+    for (let d = 0; d < 10; d++)
+      for (let k = 0; k < 4; k++) burstAt.add(d * 288 + Math.floor(((pick() + 1) / 2) * 287));
+    const f = (t: number, i: number) =>
+      burstAt.has(i) || burstAt.has(i - 1) ? 5e6 * (1 + 0.1 * n()) : 70 * (1 + 0.05 * n());
+    const quiet = runG(series(10, f), 8);
+    expect(quiet.b.routineBurst).toBeDefined();
+    expect(quiet.found).toEqual([]);
+    const at = 8 * 288 + 200;
+    const big = runG(
+      series(10, (t, i) => (i === at || i === at + 1 ? 8e7 : f(t, i))),
+      8,
+    );
+    expect(big.found.map((a) => a.kind)).toEqual(['spike']);
+    // A smooth daily curve is not bursty: its day's top is its busy hour.
+    const smooth = runG(series(10, noisyDiurnal(27)), 8);
+    expect(smooth.b.routineBurst).toBeUndefined();
+  });
+
+  it('a dip on a fast port to a sixth of its usual rate is a dip, not a drop to zero', () => {
+    const n = noise(24);
+    const all = series(10, (t, i) =>
+      i >= 8 * 288 + 100 && i < 8 * 288 + 104 ? 4e4 : 2.5e5 * (1 + 0.03 * n()),
+    );
+    const { found } = runG(all, 8);
+    expect(found.map((a) => a.kind)).toEqual(['dip']);
+    const zero = runG(
+      series(10, (t, i) => (i >= 8 * 288 + 100 && i < 8 * 288 + 104 ? 0 : 2.5e5)),
+      8,
+    );
+    expect(zero.found.map((a) => a.kind)).toEqual(['drop-to-zero']);
+  });
+});
+
 describe('error and discard bursts', () => {
   it('sporadic single errors on a port that usually has none raise nothing; a burst does', () => {
     const n = noise(14);
