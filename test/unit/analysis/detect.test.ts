@@ -234,7 +234,7 @@ describe('real-traffic habits (from public cloud NetworkIn series): not anomalie
     const pick = noise(26);
     for (let d = 0; d < 10; d++)
       for (let k = 0; k < 4; k++) burstAt.add(d * 288 + Math.floor(((pick() + 1) / 2) * 287));
-    const f = (t: number, i: number) =>
+    const f = (_t: number, i: number) =>
       burstAt.has(i) || burstAt.has(i - 1) ? 5e6 * (1 + 0.1 * n()) : 70 * (1 + 0.05 * n());
     const quiet = runG(series(10, f), 8);
     expect(quiet.b.routineBurst).toBeDefined();
@@ -252,13 +252,13 @@ describe('real-traffic habits (from public cloud NetworkIn series): not anomalie
 
   it('a dip on a fast port to a sixth of its usual rate is a dip, not a drop to zero', () => {
     const n = noise(24);
-    const all = series(10, (t, i) =>
+    const all = series(10, (_t, i) =>
       i >= 8 * 288 + 100 && i < 8 * 288 + 104 ? 4e4 : 2.5e5 * (1 + 0.03 * n()),
     );
     const { found } = runG(all, 8);
     expect(found.map((a) => a.kind)).toEqual(['dip']);
     const zero = runG(
-      series(10, (t, i) => (i >= 8 * 288 + 100 && i < 8 * 288 + 104 ? 0 : 2.5e5)),
+      series(10, (_t, i) => (i >= 8 * 288 + 100 && i < 8 * 288 + 104 ? 0 : 2.5e5)),
       8,
     );
     expect(zero.found.map((a) => a.kind)).toEqual(['drop-to-zero']);
