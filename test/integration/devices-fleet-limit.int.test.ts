@@ -8,9 +8,11 @@ import {
   type DeviceServiceImpl,
   type SessionLeases,
 } from '../../src/devices/index.js';
+import { ErrorCode, NetopsError } from '../../src/errors.js';
 import { type Fleet, generateHostKey, startFleet } from '../../src/lab/fleet/index.js';
 import { createRedisConnection, type RedisClient } from '../../src/redis.js';
 import { dropPrefix, freshPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 
 /**
  * limits.sessionsPerDevice across worker processes: two device services, each with its own Redis
@@ -34,14 +36,19 @@ function redis(url = TEST_REDIS_URL): RedisClient {
 
 /** A worker's device service: its own connection, the shared prefix, sessionsPerDevice 2. */
 function workerService(
-  options: { leases?: SessionLeases; log?: pino.Logger; idleMs?: number } = {},
+  options: { leases?: SessionLeases; log?: pino.Logger; idleMs?: number; leaseWaitMs?: number } = {},
 ): DeviceServiceImpl {
   const svc = createDeviceService({
     credentials: createSshCredentials({ env }),
     tofu: false,
     limits: { perDevice: 2 },
     leases: options.leases ?? createSessionLeases({ redis: redis(), prefix }),
-    timeouts: { connectMs: 5_000, commandMs: 5_000, ...(options.idleMs ? { idleMs: options.idleMs } : {}) },
+    timeouts: {
+      connectMs: 5_000,
+      commandMs: 5_000,
+      ...(options.idleMs ? { idleMs: options.idleMs } : {}),
+      ...(options.leaseWaitMs ? { leaseWaitMs: options.leaseWaitMs } : {}),
+    },
     ...(options.log ? { log: options.log } : {}),
   });
   services.push(svc);
@@ -181,5 +188,56 @@ describe('limits.sessionsPerDevice across two workers', () => {
     const warnings = lines.filter((l) => l.level === 40 && /Redis unreachable/.test(l.msg));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.msg).toContain('limits.sessionsPerDevice holds per worker process only');
+  });
+
+  it('when Redis comes back, sessions opened without it take leases again (or close when idle)', async () => {
+    const server = await startRedisServer();
+    try {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+      const leases = createSessionLeases({ redis: redis(server.url), prefix, callTimeoutMs: 300 });
+      const svc = workerService({ leases, log });
+      await svc.run(device(), ['show clock']);
+      expect(await leases.holders('ios1')).toHaveLength(1);
+      await server.stop();
+      // ios2's session is opened while Redis is away: no lease, the per-process limit only.
+      await Promise.all([svc.run(device('ios2'), ['show clock']), svc.run(device('ios2'), ['show clock'])]);
+      await svc.run(device(), ['show clock']);
+      expect(lines.filter((l) => /Redis unreachable/.test(l.msg))).toHaveLength(1);
+      await server.start();
+      const t0 = Date.now();
+      while ((await leases.holders('ios2').catch(() => [])).length < 2) {
+        if (Date.now() - t0 > 8_000) throw new Error('ios2 sessions took no lease after Redis came back');
+        await sleep(100);
+      }
+      expect(await leases.holders('ios1')).toHaveLength(1);
+      expect(lines.some((l) => /Redis reachable again/.test(l.msg))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a device whose sessions stay taken elsewhere fails with NETOPS_DEVICE_BUSY after the bounded wait', async () => {
+    // Another worker (a bare lease client here) holds both of ios1's sessions for the whole test.
+    const other = createSessionLeases({ redis: redis(), prefix });
+    await other.tryAcquire('ios1', 2);
+    await other.tryAcquire('ios1', 2);
+    const svc = workerService({ leaseWaitMs: 400 });
+    const t0 = Date.now();
+    const err = await svc.run(device(), ['show clock']).then(
+      () => undefined,
+      (e: unknown) => e as NetopsError,
+    );
+    expect(err).toBeInstanceOf(NetopsError);
+    expect(err!.code).toBe(ErrorCode.DEVICE_BUSY);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(err!.toUserText()).toMatch(/^`ios1` already has 2 SSH sessions open from netops-bot/);
+    expect(fleet.get('ios1').stats().logins).toBe(0);
+    // The job's own signal ends the wait sooner.
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    await expect(svc.run(device(), ['show clock'], { signal: ac.signal })).rejects.toMatchObject({
+      code: ErrorCode.DEVICE_TIMEOUT,
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSessionLeases, type SessionLeases } from '../../src/devices/index.js';
 import { ErrorCode, NetopsError } from '../../src/errors.js';
-import { createRedisConnection, type RedisClient } from '../../src/redis.js';
+import { createRedisConnection, type RedisClient, redisPrefix } from '../../src/redis.js';
+import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
 import { dropPrefix, freshPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
 
 /**
@@ -179,4 +180,35 @@ describe('session leases across two workers', () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
     await expect(leases.tryAcquire('r1', 2)).rejects.toThrow();
   });
+});
+
+describe('session leases on a Redis Cluster', () => {
+  let cluster: RedisCluster | undefined;
+  afterEach(async () => {
+    await cluster?.close();
+  }, 30_000);
+
+  it('keeps every key of a device in the prefix hash slot (multi-key scripts, no CROSSSLOT)', async () => {
+    cluster = await startRedisCluster(3);
+    const target = { mode: 'cluster' as const, nodes: cluster.nodes };
+    const tagged = redisPrefix(prefix, target);
+    expect(tagged).toBe(`{${prefix}}`);
+    const open = () => {
+      const c = createRedisConnection(target, 'producer');
+      c.on('error', () => {});
+      conns.push(c);
+      return createSessionLeases({ redis: c, prefix: tagged, callTimeoutMs: 3_000 });
+    };
+    const a = open();
+    const b = open();
+    // Device names that alone would hash to different slots.
+    const names = ['r1', 'core-2', 'edge.3', 'x{y}'];
+    for (const d of names) expect(await a.tryAcquire(d, 1)).toBeDefined();
+    for (const d of names) expect(await b.tryAcquire(d, 1)).toBeUndefined();
+    expect(await a.wantedByOthers(names)).toEqual(new Set(names));
+    const [first] = await a.holders('r1');
+    expect(await a.renew([{ device: 'r1', holder: first! }])).toEqual([]);
+    await a.release({ device: 'r1', holder: first! });
+    expect(await b.acquire('r1', 1, { waitMs: 2_000 })).not.toBeNull();
+  }, 90_000);
 });
