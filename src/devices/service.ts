@@ -396,10 +396,11 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
       for (const [session, h] of entries) {
         if (h.lease && !lost.has(h.lease.holder)) continue;
         if (h.lease) log.warn({ device: h.device }, 'SSH session lease lapsed; taking it again');
-        h.lease = await leases.tryAcquire(h.device, perDeviceLimit, { markWanted: false });
+        h.lease = await leases.tryAcquire(h.device, perDeviceLimit);
         // The session may have closed meanwhile: its new lease goes back at once.
         if (h.lease && !held.has(session)) await releaseLease(h.lease);
-        else if (!h.lease && !h.surplus) {
+        else if (h.lease) h.surplus = false;
+        else if (!h.surplus) {
           h.surplus = true;
           log.warn(
             { device: h.device },

@@ -11,9 +11,13 @@ import type { RedisClient } from '../redis.js';
  * A device's leases are one sorted set of holder ids scored by when each lease expires (Redis
  * `TIME`, so workers' clocks never matter). Taking a lease first drops the expired holders, so a
  * dead worker's sessions count only until their leases run out (`ttlMs`); a live one renews them
- * while the sessions are open, idle or busy. A process that waits for a device marks it wanted
- * (a second sorted set of waiting processes), and processes holding idle sessions there close
- * one, so an idle pool in one worker never starves another.
+ * while the sessions are open, idle or busy.
+ *
+ * Waiters queue first come, first served (a sorted set by when they began, and one by when each
+ * last asked, so a waiter that went away drops out after `wantedMs`): a lease that comes free goes
+ * to the longest waiter, never to a newcomer, so a worker that closes a session and at once wants
+ * another cannot take it back from a worker already waiting. Processes holding idle sessions to a
+ * device someone else waits for close one, so an idle pool in one worker never starves another.
  */
 
 export interface SessionLeasesOptions {
@@ -55,10 +59,10 @@ export interface SessionLeases {
   readonly owner: string;
   readonly ttlMs: number;
   /**
-   * A lease on `device` if fewer than `limit` are held there, else undefined (and the device is
-   * marked wanted by this process). Throws when Redis cannot be asked.
+   * A lease on `device` if fewer than `limit` are held there and nobody waits for one, else
+   * undefined (without queueing). Throws when Redis cannot be asked.
    */
-  tryAcquire(device: string, limit: number, options?: { markWanted?: boolean }): Promise<Lease | undefined>;
+  tryAcquire(device: string, limit: number): Promise<Lease | undefined>;
   /**
    * Waits for a lease. Resolves to null when Redis cannot be asked (the caller falls back to its
    * own limit); rejects with NETOPS_DEVICE_BUSY after `waitMs`, NETOPS_DEVICE_TIMEOUT on abort.
@@ -83,23 +87,43 @@ const KEEP = `local function keep(key, ms)
 end`;
 
 /**
- * KEYS: leases, wanted. ARGV: holder, limit, ttlMs, owner, wantedMs.
- * Returns 1 (granted, also when this holder already had it) or 0 (refused; the owner is marked
- * waiting unless wantedMs is 0).
+ * KEYS: leases, wanted (waiter → when its wait lapses), queue (waiter → when it began).
+ * ARGV: holder, limit, ttlMs, wantedMs (0: do not queue).
+ * Returns 1 (granted, also when this holder already had it) or 0 (refused; queued unless
+ * wantedMs is 0). A free lease goes to the waiters at the head of the queue first.
  */
 const ACQUIRE = `${NOW} ${KEEP}
 local ttl = tonumber(ARGV[3])
+local wanted = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+for _, w in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  local alive = redis.call('ZSCORE', KEYS[2], w)
+  if not alive or tonumber(alive) <= now then
+    redis.call('ZREM', KEYS[3], w)
+    redis.call('ZREM', KEYS[2], w)
+  end
+end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
   keep(KEYS[1], ttl + 1000)
-  redis.call('ZREM', KEYS[2], ARGV[4])
   return 1
 end
-local wanted = tonumber(ARGV[5])
+local free = tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[1])
+if free > 0 then
+  local ahead = redis.call('ZRANK', KEYS[3], ARGV[1]) or redis.call('ZCARD', KEYS[3])
+  if ahead < free then
+    redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+    keep(KEYS[1], ttl + 1000)
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    redis.call('ZREM', KEYS[3], ARGV[1])
+    return 1
+  end
+end
 if wanted > 0 then
-  redis.call('ZADD', KEYS[2], now + wanted, ARGV[4])
+  redis.call('ZADD', KEYS[2], now + wanted, ARGV[1])
+  redis.call('ZADD', KEYS[3], 'NX', now, ARGV[1])
   keep(KEYS[2], wanted + 1000)
+  keep(KEYS[3], wanted + 1000)
 end
 return 0`;
 
@@ -121,14 +145,23 @@ return lost`;
 
 const RELEASE = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 
-/** KEYS: wanted sets. ARGV: owner. One flag per key: someone other than owner waits. */
+/** KEYS: wanted, queue. ARGV: holder. A waiter that stops waiting leaves the queue at once. */
+const CANCEL = `redis.call('ZREM', KEYS[1], ARGV[1]) return redis.call('ZREM', KEYS[2], ARGV[1])`;
+
+/**
+ * KEYS: wanted sets. ARGV: the owner's holder prefix. One flag per key: a live waiter other than
+ * the owner's own. Read-only: lapsed waiters are dropped by ACQUIRE, queue and all.
+ */
 const WANTED = `${NOW}
 local out = {}
 for i = 1, #KEYS do
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
-  local n = redis.call('ZCARD', KEYS[i])
-  if n > 0 and redis.call('ZSCORE', KEYS[i], ARGV[1]) then n = n - 1 end
-  out[i] = n > 0 and 1 or 0
+  out[i] = 0
+  for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], '(' .. now, '+inf')) do
+    if string.sub(w, 1, #ARGV[1]) ~= ARGV[1] then
+      out[i] = 1
+      break
+    end
+  end
 end
 return out`;
 
@@ -157,6 +190,7 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
   // deployment stays in its slot whatever a name contains.
   const leasesKey = (device: string) => `${options.prefix}:netops:ssh-leases:${device}`;
   const wantedKey = (device: string) => `${options.prefix}:netops:ssh-wanted:${device}`;
+  const queueKey = (device: string) => `${options.prefix}:netops:ssh-queue:${device}`;
   let seq = 0;
 
   async function call<T>(what: string, keys: string[], script: string, args: Array<string | number>) {
@@ -166,13 +200,12 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
 
   async function tryAcquireAs(device: string, limit: number, holder: string, mark = true) {
     try {
-      const r = await call<number>('lease', [leasesKey(device), wantedKey(device)], ACQUIRE, [
-        holder,
-        limit,
-        ttlMs,
-        owner,
-        mark ? wantedMs : 0,
-      ]);
+      const r = await call<number>(
+        'lease',
+        [leasesKey(device), wantedKey(device), queueKey(device)],
+        ACQUIRE,
+        [holder, limit, ttlMs, mark ? wantedMs : 0],
+      );
       return r === 1;
     } catch (err) {
       // The script may still run once Redis answers: do not leave a lease nobody renews.
@@ -184,11 +217,9 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
   const leases: SessionLeases = {
     owner,
     ttlMs,
-    async tryAcquire(device, limit, opts = {}) {
+    async tryAcquire(device, limit) {
       const holder = `${owner}#${++seq}`;
-      return (await tryAcquireAs(device, limit, holder, opts.markWanted ?? true))
-        ? { device, holder }
-        : undefined;
+      return (await tryAcquireAs(device, limit, holder, false)) ? { device, holder } : undefined;
     },
 
     async acquire(device, limit, opts = {}) {
@@ -200,9 +231,15 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
         new NetopsError(ErrorCode.DEVICE_TIMEOUT, `gave up waiting for an SSH session lease on ${device}`, {
           context: { device, limit },
         });
+      // Leaving the queue at once lets the next waiter in without waiting for our mark to lapse.
+      const cancel = () =>
+        void call('cancel', [wantedKey(device), queueKey(device)], CANCEL, [holder]).catch(() => {});
       let pause = pollMs;
       for (;;) {
-        if (signal?.aborted) throw gaveUp();
+        if (signal?.aborted) {
+          cancel();
+          throw gaveUp();
+        }
         let granted: boolean;
         try {
           granted = await tryAcquireAs(device, limit, holder);
@@ -220,6 +257,7 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
         if (opts.onRefused && (await opts.onRefused())) continue;
         const left = waitMs - (Date.now() - started);
         if (left <= 0) {
+          cancel();
           const s = Math.round(waitMs / 1000);
           throw new NetopsError(
             ErrorCode.DEVICE_BUSY,
@@ -266,7 +304,7 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
 
     async wantedByOthers(devices) {
       if (!devices.length) return new Set();
-      const flags = await call<number[]>('wanted', devices.map(wantedKey), WANTED, [owner]);
+      const flags = await call<number[]>('wanted', devices.map(wantedKey), WANTED, [`${owner}#`]);
       return new Set(devices.filter((_, i) => flags[i] === 1));
     },
 

@@ -217,6 +217,38 @@ describe('limits.sessionsPerDevice across two workers', () => {
     }
   });
 
+  it('sessions two workers opened while Redis was away come back down to the limit once it is back', async () => {
+    const server = await startRedisServer();
+    try {
+      const worker = () =>
+        workerService({
+          leases: createSessionLeases({ redis: redis(server.url), prefix, callTimeoutMs: 300 }),
+        });
+      const a = worker();
+      const b = worker();
+      await server.stop();
+      // Each worker alone keeps to 2: together the device sees 4 while Redis is away.
+      await Promise.all([a, b].flatMap((svc) => [0, 1].map(() => svc.run(device(), ['show tech-support']))));
+      const ios1 = fleet.get('ios1');
+      expect(ios1.stats().connections).toBe(4);
+      await server.start();
+      const t0 = Date.now();
+      while (ios1.stats().connections > 2) {
+        if (Date.now() - t0 > 8_000) throw new Error(`still ${ios1.stats().connections} sessions`);
+        await sleep(100);
+      }
+      expect(a.stats().open + b.stats().open).toBe(2);
+      const leases = createSessionLeases({ redis: redis(server.url), prefix });
+      expect(await leases.holders('ios1')).toHaveLength(2);
+      // And both workers still get their commands through.
+      await Promise.all([a.run(device(), ['show clock']), b.run(device(), ['show clock'])]);
+      await sleep(50);
+      expect(ios1.stats().connections).toBeLessThanOrEqual(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a device whose sessions stay taken elsewhere fails with NETOPS_DEVICE_BUSY after the bounded wait', async () => {
     // Another worker (a bare lease client here) holds both of ios1's sessions for the whole test.
     const other = createSessionLeases({ redis: redis(), prefix });

@@ -112,6 +112,41 @@ describe('session leases across two workers', () => {
     expect(Date.now() - t0).toBeLessThan(400);
   });
 
+  it('gives a freed lease to the worker already waiting, not to the one that just let it go', async () => {
+    const a = worker();
+    const b = worker();
+    const first = (await a.tryAcquire('r1', 1))!;
+    const theirs = b.acquire('r1', 1, { waitMs: 5_000 });
+    await sleep(100);
+    await a.release(first);
+    // A wants the device again at once: it queues behind B instead of taking the lease back.
+    const again = a.acquire('r1', 1, { waitMs: 5_000 });
+    const got = await theirs;
+    expect(got).not.toBeNull();
+    expect(await a.holders('r1')).toEqual([got!.holder]);
+    await b.release(got!);
+    expect(await again).not.toBeNull();
+  });
+
+  it('lets the next waiter in at once when the one ahead of it gives up', async () => {
+    const a = worker();
+    const b = worker();
+    const c = worker();
+    const held = (await a.tryAcquire('r1', 1))!;
+    const ac = new AbortController();
+    const ahead = b.acquire('r1', 1, { waitMs: 5_000, signal: ac.signal });
+    await sleep(100);
+    const behind = c.acquire('r1', 1, { waitMs: 5_000 });
+    await sleep(100);
+    ac.abort();
+    await rejection(ahead);
+    await a.release(held);
+    const t0 = Date.now();
+    expect(await behind).not.toBeNull();
+    // Not after B's mark would have lapsed (2 s): B left the queue when it stopped waiting.
+    expect(Date.now() - t0).toBeLessThan(600);
+  });
+
   it('marks a device wanted by the waiting worker only, for the others to see', async () => {
     const a = worker();
     const b = worker();
@@ -161,12 +196,19 @@ describe('session leases across two workers', () => {
   it('keeps its keys under the queue prefix, and they expire once nobody holds a lease', async () => {
     const a = worker({ ttlMs: 300 });
     const lease = (await a.tryAcquire('r1', 1))!;
-    await worker().tryAcquire('r1', 1); // refused: marks r1 wanted
+    const ac = new AbortController();
+    const waiting = worker().acquire('r1', 1, { signal: ac.signal }); // queued: r1 is wanted
+    await sleep(100);
     const keys = (await conns[0]!.keys(`${prefix}:*`)).sort();
-    expect(keys).toEqual([`${prefix}:netops:ssh-leases:r1`, `${prefix}:netops:ssh-wanted:r1`]);
+    expect(keys).toEqual([
+      `${prefix}:netops:ssh-leases:r1`,
+      `${prefix}:netops:ssh-queue:r1`,
+      `${prefix}:netops:ssh-wanted:r1`,
+    ]);
+    ac.abort();
+    await rejection(waiting);
     await a.release(lease);
-    // The wanted mark outlives the waiter's last ask by wantedMs (2 s) plus a second.
-    await sleep(3_200);
+    await sleep(100);
     expect(await conns[0]!.keys(`${prefix}:*`)).toEqual([]);
   });
 
@@ -205,7 +247,12 @@ describe('session leases on a Redis Cluster', () => {
     const names = ['r1', 'core-2', 'edge.3', 'x{y}'];
     for (const d of names) expect(await a.tryAcquire(d, 1)).toBeDefined();
     for (const d of names) expect(await b.tryAcquire(d, 1)).toBeUndefined();
+    const ac = new AbortController();
+    const waits = names.map((d) => b.acquire(d, 1, { signal: ac.signal }).catch((e: unknown) => e));
+    await sleep(200);
     expect(await a.wantedByOthers(names)).toEqual(new Set(names));
+    ac.abort();
+    await Promise.all(waits);
     const [first] = await a.holders('r1');
     expect(await a.renew([{ device: 'r1', holder: first! }])).toEqual([]);
     await a.release({ device: 'r1', holder: first! });
