@@ -485,7 +485,10 @@ const fileSchema = z
       .object({
         /** SSH sessions open at once across the fleet, per worker. */
         sessions: z.number().int().min(1).max(5_000).default(100),
-        /** SSH sessions at once to one device. */
+        /**
+         * SSH sessions at once to one device, counted across all workers (leases in Redis;
+         * per worker while Redis is unreachable): a device has few vty lines.
+         */
         sessionsPerDevice: z.number().int().min(1).max(16).default(2),
         /** Commands one person may send per minute; 0 for no limit. */
         commandsPerMinute: z.number().int().min(0).max(10_000).default(30),

@@ -44,6 +44,8 @@ export const ErrorCode = {
   DEVICE_UNREACHABLE: 'NETOPS_DEVICE_UNREACHABLE',
   DEVICE_DISABLED: 'NETOPS_DEVICE_DISABLED',
   DEVICE_TIMEOUT: 'NETOPS_DEVICE_TIMEOUT',
+  /** Every SSH session limits.sessionsPerDevice allows (across all workers) stayed in use. */
+  DEVICE_BUSY: 'NETOPS_DEVICE_BUSY',
   AUTH_DENIED: 'NETOPS_AUTH_DENIED',
   HOST_KEY_MISMATCH: 'NETOPS_HOST_KEY_MISMATCH',
   CREDENTIAL_MISSING: 'NETOPS_CREDENTIAL_MISSING',
@@ -216,6 +218,12 @@ export const ERRORS: { readonly [K in ErrorCode]: ErrorInfo } = {
   NETOPS_DEVICE_TIMEOUT: {
     user: (c) => `${dev(c)} did not answer in time.`,
     hint: 'It may be busy; it is retried a few times.',
+    transient: true,
+  },
+  NETOPS_DEVICE_BUSY: {
+    user: (c) =>
+      `${dev(c)} already has as many SSH sessions from netops-bot as limits.sessionsPerDevice allows, and none came free in time.`,
+    hint: 'Other jobs are using the device; it is retried a few times.',
     transient: true,
   },
   NETOPS_AUTH_DENIED: {

@@ -278,6 +278,9 @@ export async function startRoles(options: StartOptions): Promise<Running> {
       credentials,
       scheduler,
       changeAuthorize,
+      // Fails fast while Redis is away, so SSH sessions fall back to the per-process limit.
+      redis: producerRedis,
+      prefix,
     });
     stoppersAfter.push(async () => {
       await domain.close();

@@ -8,6 +8,12 @@ export {
 } from './service.js';
 export { createSshCredentials, sshCredentials, type SshCredentialSource } from './credentials.js';
 export {
+  createSessionLeases,
+  type Lease,
+  type SessionLeases,
+  type SessionLeasesOptions,
+} from './session-leases.js';
+export {
   getVendor,
   hasVendor,
   identifyVendor,

@@ -7,12 +7,14 @@ import type { ConfigsSettings } from '../configs/index.js';
 import type { CredentialResolver } from '../credentials/index.js';
 import {
   createDeviceService,
+  createSessionLeases,
   type DeviceService,
   fileHostKeyStore,
   sshCredentials,
 } from '../devices/index.js';
 import { createDiscoveryService, createReconciler, type Inventory } from '../inventory/index.js';
 import { type Enqueue, jobKit, type Scheduler } from '../queue/index.js';
+import type { RedisClient } from '../redis.js';
 import { createMonitoringService } from '../snmp/index.js';
 import type { Pool } from '../storage/index.js';
 
@@ -37,6 +39,13 @@ export interface ServiceDeps extends CoreServices {
   scheduler: Scheduler;
   /** Who may request and approve changes (the same decision the bot's handlers use). */
   changeAuthorize: Authorize;
+  /**
+   * Short Redis calls that must fail fast while Redis is away (a producer-purpose connection,
+   * src/redis.ts), for state shared by all workers: the per-device SSH session leases.
+   */
+  redis: RedisClient;
+  /** The deployment's queue prefix as used in Redis (hash-tagged on a Cluster). */
+  prefix: string;
 }
 
 /**
@@ -55,6 +64,8 @@ const FACTORIES = {
       hostKeys: fileHostKeyStore(d.config.env.NETOPS_KNOWN_HOSTS),
       log: d.log,
       limits: { global: d.config.limits.sessions, perDevice: d.config.limits.sessionsPerDevice },
+      // limits.sessionsPerDevice counts every worker's sessions, not each process's.
+      leases: createSessionLeases({ redis: d.redis, prefix: d.prefix }),
     }),
   monitoring: (d: ServiceDeps) =>
     createMonitoringService({

@@ -110,8 +110,12 @@ export class SshSession {
   credentialName = '';
   lastUsed = Date.now();
 
+  /** Settles when the TCP connection is gone (the device has freed its vty line). */
+  private readonly ended: Promise<void>;
+
   private constructor(private readonly options: SshSessionOptions) {
     this.client = new Client();
+    this.ended = new Promise((resolve) => this.client.once('close', () => resolve()));
   }
 
   /** Connects (credential chain), opens a shell, waits for the first prompt, enables, turns paging off. */
@@ -470,7 +474,10 @@ export class SshSession {
     return this.closedError === undefined;
   }
 
-  /** Leaves politely (exit), then closes the connection. */
+  /**
+   * Leaves politely (exit), then closes the connection and waits (up to 1 s) until it is gone, so
+   * a session limit counted around it is never briefly exceeded on the device.
+   */
   async close(): Promise<void> {
     if (this.closedError) return;
     try {
@@ -479,6 +486,9 @@ export class SshSession {
       // the channel may already be gone
     }
     this.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ended, new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+    clearTimeout(timer);
   }
 
   destroy(reason?: NetopsError): void {

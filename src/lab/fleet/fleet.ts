@@ -71,8 +71,11 @@ export interface FleetDevice {
   /** base64 of the public key blob (what an inventory `hostKey` pin may hold). */
   hostKeyBlob: string;
   sim: SimDevice;
-  /** Open interactive shells right now, and the most seen at once. */
-  stats(): { shells: number; maxShells: number; logins: number };
+  /**
+   * Open interactive shells right now, and the most seen at once; the same for SSH connections
+   * (what takes a vty line on a real device, from the TCP accept until it closes).
+   */
+  stats(): { shells: number; maxShells: number; logins: number; connections: number; maxConnections: number };
   /** Applies configuration lines as if typed in config mode (Junos: set/delete + commit). */
   configure(lines: string[], user?: string): void;
   setRunningConfig(text: string, user?: string): void;
@@ -205,6 +208,7 @@ async function startDevice(
   let shells = 0;
   let maxShells = 0;
   let logins = 0;
+  let maxConns = 0;
 
   const makeCli = (io: TerminalIo, user: string): LineTerminal => {
     if (spec.vendor === 'juniper_junos') return new JunosCli(io, sim, user);
@@ -227,6 +231,7 @@ async function startDevice(
       if (spec.legacyOnly) config.algorithms = LEGACY_SERVER_ALGORITHMS;
       server = new Server(config, (client) => {
         conns.add(client);
+        maxConns = Math.max(maxConns, conns.size);
         // A CLI writes echo, output and prompt separately; Nagle plus delayed ACKs would add ~40 ms to each.
         (client as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true);
         let user = '';
@@ -325,7 +330,7 @@ async function startDevice(
       return blob().toString('base64');
     },
     sim,
-    stats: () => ({ shells, maxShells, logins }),
+    stats: () => ({ shells, maxShells, logins, connections: conns.size, maxConnections: maxConns }),
     configure(lines, user = 'lab') {
       if (spec.vendor === 'juniper_junos') {
         const candidate = [...sim.junosActive];
