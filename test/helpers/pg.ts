@@ -30,13 +30,14 @@ export async function freshDb(prefix = 't', base = TEST_DATABASE_URL): Promise<T
       const c = new pg.Client({ connectionString: base });
       await c.connect();
       // A process just killed can leave a backend finishing its transaction on the schema's
-      // tables (the lab's rollups COPY): the drop may deadlock with it once; it is gone soon after.
+      // tables (the lab's rollups COPY): the drop may deadlock with it; it is gone soon after (under a
+      // loaded machine, up to half a minute).
       for (let attempt = 1; ; attempt++) {
         try {
           await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
           break;
         } catch (err) {
-          if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+          if ((err as { code?: string }).code !== '40P01' || attempt >= 10) throw err;
           await new Promise((r) => setTimeout(r, 500 * attempt));
         }
       }

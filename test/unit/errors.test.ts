@@ -33,6 +33,7 @@ describe('error table', () => {
     expect(transient).toEqual(
       [
         ErrorCode.DB_UNAVAILABLE,
+        ErrorCode.DEVICE_BUSY,
         ErrorCode.DEVICE_TIMEOUT,
         ErrorCode.DEVICE_UNREACHABLE,
         ErrorCode.QUEUE_UNAVAILABLE,

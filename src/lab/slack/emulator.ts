@@ -255,6 +255,21 @@ function describeCall(c: RecordedCall): string {
   return `  ${c.method} [${c.status} ${outcome}] ${args.length > 300 ? `${args.slice(0, 300)}…` : args}`;
 }
 
+/**
+ * POST to the bot. A kept-alive connection the bot closed just as the request went out (a reset
+ * before any response: the request never reached it) is tried once more on a fresh connection;
+ * anything after a response started is the bot's answer.
+ */
+async function postOnce(url: string, headers: Record<string, string>, body: string): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', headers, body });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if (cause?.code !== 'ECONNRESET' && cause?.code !== 'UND_ERR_SOCKET') throw err;
+    return fetch(url, { method: 'POST', headers: { ...headers, connection: 'close' }, body });
+  }
+}
+
 export async function createSlackEmulator(options: SlackEmulatorOptions): Promise<SlackEmulator> {
   const now = options.now ?? Date.now;
   const ws = createWorkspace({
@@ -564,7 +579,7 @@ export async function createSlackEmulator(options: SlackEmulatorOptions): Promis
       ...opts.headers,
     };
     const started = performance.now();
-    const res = await fetch(botEndpoint, { method: 'POST', headers, body });
+    const res = await postOnce(botEndpoint, headers, body);
     const text = await res.text();
     const ms = performance.now() - started;
     let parsed: unknown = text;
