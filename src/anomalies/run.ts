@@ -5,26 +5,30 @@ import {
   type Baseline,
   bandAt,
   buildBaseline,
+  ceilingOf,
   changesNear,
   dailyP95,
   detectFlaps,
-  detectSeries,
   type DetectorOptions,
+  detectValues,
   explainAnomaly,
   localDay,
   metricSettings,
   type Movement,
   movedAround,
+  newRatesSeen,
   type Point,
   type SeriesAnomaly,
   sanitise,
-  speedIssue,
+  saneValue,
+  seeRate,
+  speedIssueOf,
 } from '../analysis/index.js';
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
 import { metricsFor } from '../metrics/backend.js';
 import { findInterface, type InterfaceRef, type LatestInterface } from '../metrics/index.js';
-import type { Bucket } from '../metrics/downsample.js';
+import type { RecentWindows } from '../metrics/windows.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
@@ -95,7 +99,10 @@ export interface RunSummary {
 interface SeriesState {
   iface: InterfaceRef;
   metric: AnalysedMetric;
-  points: Point[];
+  /** Its sanitised points, made only when a sentence or chart needs them (see seriesPoints). */
+  points: Point[] | null;
+  /** Where its buckets start in the round's windows (-1: none read). */
+  at: number;
   baseline: Baseline | null;
   bandFactor: number;
   current: SeriesAnomaly | null;
@@ -153,6 +160,34 @@ function detectorOptions(metric: AnalysedMetric, bandFactor: number): DetectorOp
   return o;
 }
 
+/**
+ * A series' sanitised points from the round's windows: the buckets that hold samples, at their
+ * start, with their average, or null where sanitise would make a gap (the detector skips those).
+ */
+function seriesPoints(w: RecentWindows, s: SeriesState): Point[] {
+  if (s.points) return s.points;
+  const out: Point[] = [];
+  const ceiling = ceilingOf(s.metric, s.iface.speedBps);
+  if (s.at >= 0)
+    for (let b = 0; b < w.size; b++) {
+      if (!w.n[s.at + b]) continue;
+      const v = w.avg[s.at + b]!;
+      out.push({ t: w.origin + b * w.bucketMs, v: saneValue(v, ceiling) ? v : null });
+    }
+  s.points = out;
+  return out;
+}
+
+/** Scratch for one series' sanitised window as the detector reads it (times, values; NaN = gap). */
+const scratchT = { t: new Float64Array(64), v: new Float64Array(64) };
+function scratchFor(size: number): { t: Float64Array; v: Float64Array } {
+  if (scratchT.t.length < size) {
+    scratchT.t = new Float64Array(size);
+    scratchT.v = new Float64Array(size);
+  }
+  return scratchT;
+}
+
 /** What a run reads before it looks at anything: the device's interfaces, samples and analysis state. */
 interface DeviceContext {
   ifaces: LatestInterface[];
@@ -160,9 +195,13 @@ interface DeviceContext {
   tuning: Map<string, Tuning>;
   states: Map<number, IfaceState>;
   open: AnomalyRow[];
-  /** The last two hours of the watched interfaces (admin up), per ifindex. */
-  recentBy: Map<number, Record<string, Bucket[]>>;
+  /** The last two hours of the watched interfaces (admin up): their slots in `windows`. */
+  slots: Map<number, number>;
+  windows: RecentWindows;
 }
+
+/** `/in_bps`, `/out_bps`, …: a series' key is its ifindex and one of these. */
+const KEY_SUFFIXES = ANALYSED_METRICS.map((m) => `/${m}`);
 
 const watchedOf = (ifaces: readonly LatestInterface[]) =>
   ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
@@ -197,7 +236,7 @@ async function loadContexts(
   const refs: InterfaceRef[] = [];
   for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
   // One read of every watched interface's last two hours, across the devices of the batch.
-  const recent = await metrics.queryRecentForDevices(refs, {
+  const recent = await metrics.queryRecentWindowsForDevices(refs, {
     metrics: ANALYSED_METRICS,
     from: new Date(from),
     to: new Date(end),
@@ -211,7 +250,8 @@ async function loadContexts(
       tuning: tuning.get(d) ?? new Map(),
       states: states.get(d) ?? new Map(),
       open: open.get(d) ?? [],
-      recentBy: recent.get(d) ?? new Map(),
+      slots: recent.byDevice.get(d) ?? new Map(),
+      windows: recent,
     });
   return out;
 }
@@ -293,7 +333,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
   const { pool } = deps;
   const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
   const from = end - WINDOW * STEP_MS;
-  const { ifaces, cached, tuning, states, open, recentBy } = await contextOf(pool, `${from}/${end}`, {
+  const { ifaces, cached, tuning, states, open, slots, windows } = await contextOf(pool, `${from}/${end}`, {
     device,
     now,
   });
@@ -317,37 +357,56 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
 
   for (const [w, li] of watched.entries()) {
     const iface = refs[w]!;
-    const recent = { series: recentBy.get(li.ifIndex) ?? {} };
-    const stale = ANALYSED_METRICS.some((m) => {
-      const c = cached.get(`${li.ifIndex}/${m}`);
+    const slot = slots.get(li.ifIndex);
+    const keys = KEY_SUFFIXES.map((k) => `${li.ifIndex}${k}`);
+    const stale = keys.some((key) => {
+      const c = cached.get(key);
       // A baseline learnt on another clock (the site's timezone changed) is rebuilt, not misread.
       const clock = c?.baseline ? (c.baseline.timezone ?? 'UTC') : deps.timezone;
       return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS || clock !== deps.timezone;
     });
     const fresh = stale ? await rebuild(pool, deps.timezone, iface, from, now) : null;
-    const rawBps: Point[] = [];
-    for (const metric of ANALYSED_METRICS) {
-      const key = `${li.ifIndex}/${metric}`;
+    const rates = newRatesSeen();
+    for (const [mi, metric] of ANALYSED_METRICS.entries()) {
+      const key = keys[mi]!;
       const baseline = fresh ? (fresh.get(metric) ?? null) : (cached.get(key)?.baseline ?? null);
-      const points = (recent.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
-      if (metric.endsWith('bps')) rawBps.push(...points);
       const t = tuning.get(key);
       const s: SeriesState = {
         iface,
         metric,
-        points: sanitise(points, metric, iface.speedBps).points,
+        points: null,
+        at: slot === undefined ? -1 : slot * windows.stride + mi * windows.size,
         baseline,
         bandFactor: t?.bandFactor ?? 1,
         current: null,
       };
       series.push(s);
       summary.series++;
+      // The buckets that hold samples, sanitised, into the scratch arrays; the raw traffic rates
+      // seen on the way for the speed check.
+      const traffic = metric.endsWith('bps');
+      const ceiling = ceilingOf(metric, iface.speedBps);
+      const sc = scratchFor(windows.size);
+      let k = 0;
+      let known = false;
+      if (s.at >= 0)
+        for (let b = 0; b < windows.size; b++) {
+          if (!windows.n[s.at + b]) continue;
+          const v = windows.avg[s.at + b]!;
+          if (traffic) seeRate(rates, iface.speedBps, v);
+          sc.t[k] = windows.origin + b * windows.bucketMs;
+          if (saneValue(v, ceiling)) {
+            sc.v[k] = v;
+            known = true;
+          } else sc.v[k] = Number.NaN;
+          k++;
+        }
       if (!baseline) {
         summary.learning++;
         continue;
       }
-      if (!s.points.some((p) => p.v !== null)) continue; // no data: the state is unknown, keep it
-      const found = detectSeries(s.points, baseline, detectorOptions(metric, s.bandFactor));
+      if (!known) continue; // no data: the state is unknown, keep it
+      const found = detectValues(sc.t, sc.v, k, baseline, detectorOptions(metric, s.bandFactor));
       s.current = found.find((a) => a.clearedAt === undefined) ?? null;
       const existing = openBy.get(key);
       if (s.current && !existing) {
@@ -388,7 +447,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     // A zero speed on a port with traffic: said once per interface. A speed that traffic exceeds is
     // said once by the poller itself (src/snmp/speeds), so it is not repeated here; its impossible
     // samples were dropped above either way.
-    const issue = speedIssue(li.speedBps, rawBps);
+    const issue = speedIssueOf(li.speedBps, rates);
     if (issue?.kind === 'zero-speed' && st.speedIssue !== issue.kind) {
       st.speedIssue = issue.kind;
       toOpen.push({
@@ -431,7 +490,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
             return [];
           })
         : [];
-      o.a.explanation = explain(deps, o, series, versions, far);
+      o.a.explanation = explain(deps, o, series, windows, versions, far);
     }
   }
 
@@ -520,6 +579,7 @@ function explain(
   deps: AnalysisDeps,
   o: { s: SeriesState | null; a: NewAnomaly },
   series: readonly SeriesState[],
+  windows: RecentWindows,
   versions: readonly { at: number; author: string | null; version: number }[],
   far: readonly Movement[] = [],
 ): string {
@@ -529,7 +589,7 @@ function explain(
     if (related.length >= 3) break;
     if (other === o.s || !other.baseline) continue;
     if (other.iface.ifindex === o.a.ifindex && other.metric === o.a.metric) continue;
-    const moved = movedAround(other.points, other.baseline, since, {
+    const moved = movedAround(seriesPoints(windows, other), other.baseline, since, {
       sides: other.metric.endsWith('bps') ? 'both' : 'high',
     });
     if (!moved) continue;
