@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import {
   ANALYSED_METRICS,
@@ -27,17 +28,19 @@ import {
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
 import { metricsFor } from '../metrics/backend.js';
-import { findInterface, type InterfaceRef, type LatestInterface } from '../metrics/index.js';
+import { findInterface, type InterfaceRef } from '../metrics/index.js';
 import type { RecentWindows } from '../metrics/windows.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
+  type AnalysedInterface,
   type AnomalyRow,
   clearAnomaly,
   closeGroup,
   groupAnomalies,
   groupFeedback,
   insertAnomaly,
+  interfacesOf,
   loadBaselines,
   loadBaselinesCachedOf,
   loadIfaceStatesOf,
@@ -190,7 +193,7 @@ function scratchFor(size: number): { t: Float64Array; v: Float64Array } {
 
 /** What a run reads before it looks at anything: the device's interfaces, samples and analysis state. */
 interface DeviceContext {
-  ifaces: LatestInterface[];
+  ifaces: AnalysedInterface[];
   cached: Map<string, { computedAt: Date; baseline: Baseline | null }>;
   tuning: Map<string, Tuning>;
   states: Map<number, IfaceState>;
@@ -203,10 +206,10 @@ interface DeviceContext {
 /** `/in_bps`, `/out_bps`, …: a series' key is its ifindex and one of these. */
 const KEY_SUFFIXES = ANALYSED_METRICS.map((m) => `/${m}`);
 
-const watchedOf = (ifaces: readonly LatestInterface[]) =>
+const watchedOf = (ifaces: readonly AnalysedInterface[]) =>
   ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
 
-const refOf = (device: string, li: LatestInterface): InterfaceRef => ({
+const refOf = (device: string, li: AnalysedInterface): InterfaceRef => ({
   device,
   ifindex: li.ifIndex,
   name: li.name,
@@ -226,22 +229,26 @@ async function loadContexts(
 ): Promise<Map<string, DeviceContext>> {
   const devices = asks.map((a) => a.device);
   const metrics = metricsFor(pool);
-  const [ifaces, cached, tuning, states, open] = await Promise.all([
-    metrics.latestInterfacesOf(asks, 3_600_000),
+  // One read of every watched interface's last two hours, across the devices of the batch, as soon
+  // as their interfaces are known (alongside the state reads).
+  const read = interfacesOf(pool, devices).then(async (ifaces) => {
+    const refs: InterfaceRef[] = [];
+    for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
+    const recent = await metrics.queryRecentWindowsForDevices(refs, {
+      metrics: ANALYSED_METRICS,
+      from: new Date(from),
+      to: new Date(end),
+      widthPx: WINDOW,
+    });
+    return { ifaces, recent };
+  });
+  const [{ ifaces, recent }, cached, tuning, states, open] = await Promise.all([
+    read,
     loadBaselinesCachedOf(pool, devices),
     loadTuningOf(pool, devices),
     loadIfaceStatesOf(pool, devices),
     openAnomaliesOf(pool, devices),
   ]);
-  const refs: InterfaceRef[] = [];
-  for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
-  // One read of every watched interface's last two hours, across the devices of the batch.
-  const recent = await metrics.queryRecentWindowsForDevices(refs, {
-    metrics: ANALYSED_METRICS,
-    from: new Date(from),
-    to: new Date(end),
-    widthPx: WINDOW,
-  });
   const out = new Map<string, DeviceContext>();
   for (const d of devices)
     out.set(d, {
@@ -329,14 +336,46 @@ const saveStates = batcher<{ device: string; states: Map<number, IfaceState> }, 
   },
 );
 
+/** The window a run at `now` reads: the closed 5-minute points of the last two hours. */
+function windowOf(now: Date): { from: number; end: number } {
+  const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
+  return { from: end - WINDOW * STEP_MS, end };
+}
+
 export async function analyseDevice(deps: AnalysisDeps, device: string, now: Date): Promise<RunSummary> {
   const { pool } = deps;
-  const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
-  const from = end - WINDOW * STEP_MS;
-  const { ifaces, cached, tuning, states, open, slots, windows } = await contextOf(pool, `${from}/${end}`, {
-    device,
-    now,
-  });
+  const { from, end } = windowOf(now);
+  const ctx = await contextOf(pool, `${from}/${end}`, { device, now });
+  const v = await judge(deps, device, now, ctx, from);
+  await saveStates(pool, `${from}/${end}`, { device, states: v.states });
+  await act(deps, device, now, v, from, end);
+  return v.summary;
+}
+
+/** What a device's run decided before it writes anything: the anomalies to open and to clear. */
+interface Verdict {
+  summary: RunSummary;
+  series: SeriesState[];
+  windows: RecentWindows;
+  toOpen: { s: SeriesState | null; a: NewAnomaly }[];
+  toClear: AnomalyRow[];
+  /** Every watched interface's flap and speed state, to be saved whatever follows. */
+  states: Map<number, IfaceState>;
+}
+
+/**
+ * One device's series against their baselines, its link flaps and speed: what to open and clear.
+ * Reads nothing unless a baseline is due for its rebuild.
+ */
+async function judge(
+  deps: AnalysisDeps,
+  device: string,
+  now: Date,
+  ctx: DeviceContext,
+  from: number,
+): Promise<Verdict> {
+  const { pool } = deps;
+  const { ifaces, cached, tuning, states, open, slots, windows } = ctx;
   const openBy = new Map(open.map((a) => [`${a.ifindex}/${a.metric}`, a]));
   const series: SeriesState[] = [];
   const summary: RunSummary = {
@@ -472,8 +511,20 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }
     newStates.set(li.ifIndex, st);
   }
-  await saveStates(pool, `${from}/${end}`, { device, states: newStates });
+  return { summary, series, windows, toOpen, toClear, states: newStates };
+}
 
+/** A verdict carried out: anomalies opened and explained, cleared ones struck through, Slack told. */
+async function act(
+  deps: AnalysisDeps,
+  device: string,
+  now: Date,
+  v: Verdict,
+  from: number,
+  end: number,
+): Promise<void> {
+  const { pool } = deps;
+  const { summary, series, windows, toOpen, toClear } = v;
   if (toOpen.length) {
     const versions = (await createConfigStore(pool).list(device, { limit: 30 })).versions.map((v) => ({
       at: v.collectedAt.getTime(),
@@ -520,7 +571,118 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
       if (channel) await refresh(deps, g, device, channel);
     }
   }
-  return summary;
+}
+
+/**
+ * The job id of a batch's run in one minute: the same devices in the same minute are one run,
+ * however often their store is reported.
+ */
+export function analysisBatchId(devices: readonly string[], minute: number): string {
+  const h = createHash('sha1')
+    .update([...devices].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return `analysis-batch-${minute}-${h}`;
+}
+
+export interface BatchSummary {
+  devices: number;
+  interfaces: number;
+  series: number;
+  learning: number;
+  opened: AnomalyRow[];
+  cleared: number;
+  /** Devices whose run failed (the others' went on), with why. */
+  failed: { device: string; error: string }[];
+}
+
+/** Devices per read of a batch: big enough that a round trip is shared, small enough to overlap. */
+const CHUNK_DEVICES = 40;
+
+/**
+ * Incremental analysis of the devices a poll round stored together (the `analysis.batch` job):
+ * what analyseDevice does for each, with their reads made in one query per table per chunk of
+ * devices and the next chunk's reads in flight while this one is analysed, and their interface
+ * states written in one statement per chunk. A device whose run fails is reported, not retried,
+ * and does not stop the others (its next poll brings its next run).
+ */
+export async function analyseDevices(
+  deps: AnalysisDeps,
+  devices: readonly string[],
+  now: Date,
+  options: { chunk?: number } = {},
+): Promise<BatchSummary> {
+  const { pool } = deps;
+  const { from, end } = windowOf(now);
+  const all = [...new Set(devices)];
+  const size = Math.max(1, options.chunk ?? CHUNK_DEVICES);
+  const chunks: string[][] = [];
+  for (let i = 0; i < all.length; i += size) chunks.push(all.slice(i, i + size));
+  const out: BatchSummary = {
+    devices: all.length,
+    interfaces: 0,
+    series: 0,
+    learning: 0,
+    opened: [],
+    cleared: 0,
+    failed: [],
+  };
+  const load = (i: number) => {
+    const p = loadContexts(
+      pool,
+      chunks[i]!.map((device) => ({ device, now })),
+      from,
+      end,
+    );
+    p.catch(() => {}); // awaited in its turn; not an unhandled rejection if an earlier chunk throws
+    return p;
+  };
+  const failed = (device: string, err: unknown) => {
+    deps.log?.warn({ err, device }, 'analysis of a device failed');
+    out.failed.push({ device, error: err instanceof Error ? err.message : String(err) });
+  };
+  const saves: Promise<void>[] = [];
+  try {
+    let next = chunks.length ? load(0) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const contexts = await next!;
+      next = i + 1 < chunks.length ? load(i + 1) : undefined;
+      const verdicts: [string, Verdict][] = [];
+      const states = new Map<string, Map<number, IfaceState>>();
+      for (const device of chunks[i]!) {
+        try {
+          const v = await judge(deps, device, now, contexts.get(device)!, from);
+          verdicts.push([device, v]);
+          states.set(device, v.states);
+        } catch (err) {
+          failed(device, err);
+        }
+        // let the next chunk's rows in while this one is analysed
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const saved = saveIfaceStatesOf(pool, states);
+      saved.catch(() => {});
+      saves.push(saved);
+      // As analyseDevice: a device's states are written before its anomalies.
+      if (verdicts.some(([, v]) => v.toOpen.length || v.toClear.length)) await saved;
+      for (const [device, v] of verdicts) {
+        try {
+          if (v.toOpen.length || v.toClear.length) await act(deps, device, now, v, from, end);
+        } catch (err) {
+          failed(device, err);
+        }
+        out.interfaces += v.summary.interfaces;
+        out.series += v.summary.series;
+        out.learning += v.summary.learning;
+        out.opened.push(...v.summary.opened);
+        out.cleared += v.summary.cleared;
+      }
+    }
+  } finally {
+    await Promise.allSettled(saves);
+  }
+  await Promise.all(saves);
+  return out;
 }
 
 /**
