@@ -616,8 +616,13 @@ export async function analyseDevices(
   const { from, end } = windowOf(now);
   const all = [...new Set(devices)];
   const size = Math.max(1, options.chunk ?? CHUNK_DEVICES);
+  // The first chunks small (a quarter, a half): nothing overlaps the first read, so it is kept short.
   const chunks: string[][] = [];
-  for (let i = 0; i < all.length; i += size) chunks.push(all.slice(i, i + size));
+  for (let i = 0, k = 0; i < all.length; k++) {
+    const n = k === 0 ? Math.ceil(size / 4) : k === 1 ? Math.ceil(size / 2) : size;
+    chunks.push(all.slice(i, i + n));
+    i += n;
+  }
   const out: BatchSummary = {
     devices: all.length,
     interfaces: 0,
