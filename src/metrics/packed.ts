@@ -229,6 +229,13 @@ export async function readSamples(
   return out;
 }
 
+/** Whether buf[a, b) holds the bytes of `x` (a loop: names are short, a native call costs more). */
+function sameBytes(x: Buffer, buf: Buffer, a: number, b: number): boolean {
+  if (x.length !== b - a) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== buf[a + i]) return false;
+  return true;
+}
+
 /**
  * The recent (not yet compacted) rows of [from, to) as chunks, one per interface, through binary
  * COPY: text results made node-postgres build a row object and parse ten strings per sample,
@@ -271,11 +278,7 @@ async function readRecent(
       const d0 = start[0]!;
       const d1 = d0 + len[0]!;
       let newIface = false;
-      if (
-        !lastDevice ||
-        lastDevice.length !== len[0] ||
-        buf.compare(lastDevice, 0, lastDevice.length, d0, d1) !== 0
-      ) {
+      if (!lastDevice || !sameBytes(lastDevice, buf, d0, d1)) {
         lastDevice = Buffer.from(buf.subarray(d0, d1));
         device = lastDevice.toString('utf8');
         newIface = true;
