@@ -73,9 +73,10 @@ export function foldChunks(
       for (let i = 0; i < ts.length; i++) {
         const v = vs[i]!;
         if (Number.isNaN(v)) continue;
-        const k = base + Math.floor((ts[i]! - originUs) / bucketUs);
-        sum[k]! += v;
-        n[k]!++;
+        const col = Math.floor((ts[i]! - originUs) / bucketUs);
+        if (col < 0 || col >= size) continue; // outside the grid: not another slot's
+        sum[base + col]! += v;
+        n[base + col]!++;
       }
     }
   }
