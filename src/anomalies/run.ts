@@ -182,13 +182,13 @@ function seriesPoints(w: RecentWindows, s: SeriesState): Point[] {
 }
 
 /** Scratch for one series' sanitised window as the detector reads it (times, values; NaN = gap). */
-const scratchT = { t: new Float64Array(64), v: new Float64Array(64) };
+const detectScratch = { t: new Float64Array(64), v: new Float64Array(64) };
 function scratchFor(size: number): { t: Float64Array; v: Float64Array } {
-  if (scratchT.t.length < size) {
-    scratchT.t = new Float64Array(size);
-    scratchT.v = new Float64Array(size);
+  if (detectScratch.t.length < size) {
+    detectScratch.t = new Float64Array(size);
+    detectScratch.v = new Float64Array(size);
   }
-  return scratchT;
+  return detectScratch;
 }
 
 /** What a run reads before it looks at anything: the device's interfaces, samples and analysis state. */
