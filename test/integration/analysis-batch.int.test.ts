@@ -228,6 +228,26 @@ describe('analysis batch', () => {
     expect(await rows(batchDb, 'SELECT count(*)::int AS n FROM anomalies')).toEqual([{ n: opened.length }]);
   });
 
+  it('goes on past a device whose run fails, and says which', async () => {
+    // edge2's in_bps profile is unreadable (rewritten since the cache saw it, still fresh)
+    await batchDb.pool.query(
+      `UPDATE analysis_baselines SET baseline = '{"season": "none"}', computed_at = $1
+        WHERE device = 'edge2' AND ifindex = 1 AND metric = 'in_bps'`,
+      [new Date(NOW - 30 * MIN)],
+    );
+    const before = await batchDb.pool.query(
+      `SELECT device, jsonb_array_length(statuses) AS n FROM analysis_iface_state WHERE ifindex = 1 ORDER BY device`,
+    );
+    const r = await analyseDevices(depsOf(batchDb), DEVICES, new Date(NOW + 2 * MIN));
+    expect(r.failed.map((f) => f.device)).toEqual(['edge2']);
+    expect(r.devices).toBe(3);
+    // the others' runs went on: one more poll's link state recorded for each, none for edge2
+    const after = await batchDb.pool.query(
+      `SELECT device, jsonb_array_length(statuses) AS n FROM analysis_iface_state WHERE ifindex = 1 ORDER BY device`,
+    );
+    expect(after.rows.map((x, i) => x.n - before.rows[i].n)).toEqual([1, 0, 1]);
+  });
+
   it('names a batch by its devices and minute, whatever their order', () => {
     expect(analysisBatchId(['a', 'b', 'c'], 42)).toBe(analysisBatchId(['c', 'a', 'b'], 42));
     expect(analysisBatchId(['a', 'b'], 42)).not.toBe(analysisBatchId(['a', 'b'], 43));
