@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../src/queue/index.js';
 import analysisAnomalies from './analysis-anomalies.js';
+import analysisBatch from './analysis-batch.js';
 import analysisCapacity from './analysis-capacity.js';
 import analysisDevice from './analysis-device.js';
 import analysisTop from './analysis-top.js';
@@ -70,6 +71,7 @@ export const jobs: JobDefinition[] = [
   complianceReport,
   complianceHistory,
   analysisDevice,
+  analysisBatch,
   anomalyFeedback,
   analysisAnomalies,
   analysisCapacity,

@@ -1,3 +1,4 @@
+import { analysisBatchId } from './anomalies/index.js';
 import type { RedisClient } from './redis.js';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -77,13 +78,14 @@ export async function startWorkerLoops(options: WorkerLoopsOptions): Promise<{
       log,
       ...(options.pollLeaseMs ? { leaseMs: options.pollLeaseMs } : {}),
       ...(options.onPollRound ? { onRound: options.onPollRound } : {}),
-      // Analysis follows each poll, as it does after an `snmp.poll` job: one run per device and minute.
+      // Analysis follows each poll: one run for the devices a batch stored together (their reads
+      // shared), once per batch and minute.
       onStored: (devices) => {
+        if (!devices.length) return;
         const minute = Math.floor(Date.now() / 60_000);
-        for (const device of devices)
-          options
-            .enqueue('analysis.device', { device }, { jobId: `analysis-${device}-${minute}` })
-            .catch((err: unknown) => log.warn({ err, device }, 'could not enqueue analysis'));
+        options
+          .enqueue('analysis.batch', { devices: [...devices] }, { jobId: analysisBatchId(devices, minute) })
+          .catch((err: unknown) => log.warn({ err, devices: devices.length }, 'could not enqueue analysis'));
       },
     });
   }

@@ -153,28 +153,23 @@ export function stepDetector(
   options: DetectorOptions,
 ): DetectorEvent | null {
   if (p.v === null || !Number.isFinite(p.v)) return null;
-  return step(state, p as Point & { v: number }, b, resolved(options));
+  return step(state, p.t, p.v, b, resolved(options));
 }
 
 /** stepDetector with its options already resolved (detectSeries resolves them once per series). */
-function step(
-  state: DetectorState,
-  p: Point & { v: number },
-  b: Baseline,
-  o: Resolved,
-): DetectorEvent | null {
+function step(state: DetectorState, t: number, v: number, b: Baseline, o: Resolved): DetectorEvent | null {
   const factor = o.bandFactor;
-  if (state.lastT !== null && p.t - state.lastT > 3 * o.stepMs) {
+  if (state.lastT !== null && t - state.lastT > 3 * o.stepMs) {
     // A hole longer than a few polls: what came before says nothing about what follows.
     state.ewma = 0;
     state.len = 0;
   }
-  state.lastT = p.t;
-  let r = residual(b, p.t, p.v, factor);
+  state.lastT = t;
+  let r = residual(b, t, v, factor);
   if (o.high && r < 0) r = 0;
   state.head = (state.head + 1) % RING;
-  state.rt[state.head] = p.t;
-  state.rv[state.head] = p.v;
+  state.rt[state.head] = t;
+  state.rv[state.head] = v;
   state.rr[state.head] = r;
   if (state.len < o.n) state.len++;
   const clipped = Math.max(-o.clip, Math.min(o.clip, r));
@@ -185,29 +180,29 @@ function step(
     // over, and this sample may start its own. Kept open, the surge would only count as "back in
     // band" and clear it, and the surge be seen k samples late.
     const a = state.open;
-    a.clearedAt = p.t;
+    a.clearedAt = t;
     state.open = null;
     state.inBand = 0;
     state.ewma = clipped;
-    const next = openIfRuleHolds(state, p.t, p.v, b, o, r);
+    const next = openIfRuleHolds(state, t, v, b, o, r);
     return next ?? { type: 'clear', anomaly: a };
   }
   if (state.open) {
     const a = state.open;
     const dev = a.side === 'high' ? r : -r;
     if (Math.abs(r) > a.score) a.score = Math.abs(r);
-    if ((a.side === 'high' && p.v > a.peak) || (a.side === 'low' && p.v < a.peak)) {
-      a.peak = p.v;
-      a.peakAt = p.t;
+    if ((a.side === 'high' && v > a.peak) || (a.side === 'low' && v < a.peak)) {
+      a.peak = v;
+      a.peakAt = t;
     }
     if (dev <= o.z) state.inBand++;
     else state.inBand = 0;
     if (a.kind === 'spike' || a.kind === 'dip') {
       // Still outside after a dozen samples: that is a new level, not a spike.
-      if (state.inBand === 0 && p.t - a.since >= 12 * o.stepMs) a.kind = 'level-shift';
+      if (state.inBand === 0 && t - a.since >= 12 * o.stepMs) a.kind = 'level-shift';
     }
     if (state.inBand >= o.clearAfter) {
-      a.clearedAt = p.t;
+      a.clearedAt = t;
       state.open = null;
       state.inBand = 0;
       state.ewma = 0;
@@ -216,7 +211,7 @@ function step(
     }
     return null;
   }
-  return openIfRuleHolds(state, p.t, p.v, b, o, r);
+  return openIfRuleHolds(state, t, v, b, o, r);
 }
 
 /** With no anomaly open: the rules on the window ending at `p`; opens one when a rule holds. */
@@ -341,7 +336,30 @@ export function detectSeries(
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     if (p.v === null || !Number.isFinite(p.v)) continue;
-    const ev = step(state, p as Point & { v: number }, b, o);
+    const ev = step(state, p.t, p.v, b, o);
+    if (ev?.type === 'open') out.push(ev.anomaly);
+  }
+  return out;
+}
+
+/**
+ * detectSeries over a series held as two arrays (times, values; a value that is not finite is a
+ * gap), the first `n` of them: the analysis job's rounds, without a point object per sample.
+ */
+export function detectValues(
+  ts: ArrayLike<number>,
+  vs: ArrayLike<number>,
+  n: number,
+  b: Baseline,
+  options: DetectorOptions,
+  state: DetectorState = freshScratch(),
+): SeriesAnomaly[] {
+  const out: SeriesAnomaly[] = [];
+  const o = resolved(options);
+  for (let i = 0; i < n; i++) {
+    const v = vs[i]!;
+    if (!Number.isFinite(v)) continue;
+    const ev = step(state, ts[i]!, v, b, o);
     if (ev?.type === 'open') out.push(ev.anomaly);
   }
   return out;

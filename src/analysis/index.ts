@@ -9,6 +9,7 @@ export {
 } from './baseline.js';
 export {
   detectSeries,
+  detectValues,
   newDetectorState,
   stepDetector,
   type AnomalyKind,
@@ -19,10 +20,16 @@ export {
 } from './detect.js';
 export {
   ANALYSED_METRICS,
+  ceilingOf,
   detectFlaps,
   metricSettings,
+  newRatesSeen,
+  type RatesSeen,
   sanitise,
+  saneValue,
+  seeRate,
   speedIssue,
+  speedIssueOf,
   type AnalysedMetric,
   type Flap,
   type SpeedIssue,

@@ -27,13 +27,23 @@ export interface Sanitised {
   impossible: number;
 }
 
+/** The highest believable value of a metric on a port (traffic: its speed, with slack). */
+export function ceilingOf(metric: AnalysedMetric, speedBps: number | null): number {
+  const traffic = metric === 'in_bps' || metric === 'out_bps';
+  return traffic && speedBps && speedBps > 0 ? speedBps * SPEED_TOLERANCE : Number.POSITIVE_INFINITY;
+}
+
+/** Whether sanitise keeps a value (under `ceilingOf`); the others become gaps. */
+export function saneValue(v: number | null, ceiling: number): v is number {
+  return !(v === null || !Number.isFinite(v) || v < 0) && !(v > ceiling);
+}
+
 export function sanitise(
   points: readonly Point[],
   metric: AnalysedMetric,
   speedBps: number | null,
 ): Sanitised {
-  const traffic = metric === 'in_bps' || metric === 'out_bps';
-  const ceiling = traffic && speedBps && speedBps > 0 ? speedBps * SPEED_TOLERANCE : Number.POSITIVE_INFINITY;
+  const ceiling = ceilingOf(metric, speedBps);
   let gaps = 0;
   let impossible = 0;
   const out: Point[] = [];
@@ -94,13 +104,27 @@ export type SpeedIssue =
  * are dropped from analysis rather than called anomalies.
  */
 export function speedIssue(speedBps: number | null, rates: readonly Point[]): SpeedIssue | null {
-  let max = 0;
-  let above = 0;
-  for (const p of rates) {
-    if (p.v === null || !Number.isFinite(p.v)) continue;
-    if (p.v > max) max = p.v;
-    if (speedBps && speedBps > 0 && p.v > speedBps * SPEED_TOLERANCE) above++;
-  }
+  const seen = newRatesSeen();
+  for (const p of rates) seeRate(seen, speedBps, p.v);
+  return speedIssueOf(speedBps, seen);
+}
+
+/** What speedIssue needs of the rates, gathered one value at a time (seeRate). */
+export interface RatesSeen {
+  max: number;
+  above: number;
+}
+
+export const newRatesSeen = (): RatesSeen => ({ max: 0, above: 0 });
+
+export function seeRate(seen: RatesSeen, speedBps: number | null, v: number | null): void {
+  if (v === null || !Number.isFinite(v)) return;
+  if (v > seen.max) seen.max = v;
+  if (speedBps && speedBps > 0 && v > speedBps * SPEED_TOLERANCE) seen.above++;
+}
+
+/** speedIssue from the rates as seeRate gathered them. */
+export function speedIssueOf(speedBps: number | null, { max, above }: RatesSeen): SpeedIssue | null {
   if (!speedBps || speedBps <= 0) {
     return max > 0 ? { kind: 'zero-speed', detail: 'reports speed 0 but carries traffic' } : null;
   }

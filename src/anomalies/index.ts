@@ -1,4 +1,13 @@
-export { analyseDevice, STEP_MS, WHAT, type AnalysisDeps, type RunSummary } from './run.js';
+export {
+  analyseDevice,
+  analyseDevices,
+  analysisBatchId,
+  STEP_MS,
+  WHAT,
+  type AnalysisDeps,
+  type BatchSummary,
+  type RunSummary,
+} from './run.js';
 export { ACTIONS, groupMessage, parseFeedbackValue, feedbackLine, type FeedbackRequest } from './message.js';
 export {
   getGroup,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import {
   ANALYSED_METRICS,
@@ -5,35 +6,41 @@ import {
   type Baseline,
   bandAt,
   buildBaseline,
+  ceilingOf,
   changesNear,
   dailyP95,
   detectFlaps,
-  detectSeries,
   type DetectorOptions,
+  detectValues,
   explainAnomaly,
   localDay,
   metricSettings,
   type Movement,
   movedAround,
+  newRatesSeen,
   type Point,
   type SeriesAnomaly,
   sanitise,
-  speedIssue,
+  saneValue,
+  seeRate,
+  speedIssueOf,
 } from '../analysis/index.js';
 import { type ChartRenderer, graphInterface } from '../charts/index.js';
 import { createConfigStore } from '../configs/index.js';
 import { metricsFor } from '../metrics/backend.js';
-import { findInterface, type InterfaceRef, type LatestInterface } from '../metrics/index.js';
-import type { Bucket } from '../metrics/downsample.js';
+import { findInterface, type InterfaceRef } from '../metrics/index.js';
+import type { RecentWindows } from '../metrics/windows.js';
 import type { Responder } from '../chat/index.js';
 import { groupMessage } from './message.js';
 import {
+  type AnalysedInterface,
   type AnomalyRow,
   clearAnomaly,
   closeGroup,
   groupAnomalies,
   groupFeedback,
   insertAnomaly,
+  interfacesOf,
   loadBaselines,
   loadBaselinesCachedOf,
   loadIfaceStatesOf,
@@ -95,7 +102,10 @@ export interface RunSummary {
 interface SeriesState {
   iface: InterfaceRef;
   metric: AnalysedMetric;
-  points: Point[];
+  /** Its sanitised points, made only when a sentence or chart needs them (see seriesPoints). */
+  points: Point[] | null;
+  /** Where its buckets start in the round's windows (-1: none read). */
+  at: number;
   baseline: Baseline | null;
   bandFactor: number;
   current: SeriesAnomaly | null;
@@ -153,21 +163,53 @@ function detectorOptions(metric: AnalysedMetric, bandFactor: number): DetectorOp
   return o;
 }
 
+/**
+ * A series' sanitised points from the round's windows: the buckets that hold samples, at their
+ * start, with their average, or null where sanitise would make a gap (the detector skips those).
+ */
+function seriesPoints(w: RecentWindows, s: SeriesState): Point[] {
+  if (s.points) return s.points;
+  const out: Point[] = [];
+  const ceiling = ceilingOf(s.metric, s.iface.speedBps);
+  if (s.at >= 0)
+    for (let b = 0; b < w.size; b++) {
+      if (!w.n[s.at + b]) continue;
+      const v = w.avg[s.at + b]!;
+      out.push({ t: w.origin + b * w.bucketMs, v: saneValue(v, ceiling) ? v : null });
+    }
+  s.points = out;
+  return out;
+}
+
+/** Scratch for one series' sanitised window as the detector reads it (times, values; NaN = gap). */
+const detectScratch = { t: new Float64Array(64), v: new Float64Array(64) };
+function scratchFor(size: number): { t: Float64Array; v: Float64Array } {
+  if (detectScratch.t.length < size) {
+    detectScratch.t = new Float64Array(size);
+    detectScratch.v = new Float64Array(size);
+  }
+  return detectScratch;
+}
+
 /** What a run reads before it looks at anything: the device's interfaces, samples and analysis state. */
 interface DeviceContext {
-  ifaces: LatestInterface[];
+  ifaces: AnalysedInterface[];
   cached: Map<string, { computedAt: Date; baseline: Baseline | null }>;
   tuning: Map<string, Tuning>;
   states: Map<number, IfaceState>;
   open: AnomalyRow[];
-  /** The last two hours of the watched interfaces (admin up), per ifindex. */
-  recentBy: Map<number, Record<string, Bucket[]>>;
+  /** The last two hours of the watched interfaces (admin up): their slots in `windows`. */
+  slots: Map<number, number>;
+  windows: RecentWindows;
 }
 
-const watchedOf = (ifaces: readonly LatestInterface[]) =>
+/** `/in_bps`, `/out_bps`, …: a series' key is its ifindex and one of these. */
+const KEY_SUFFIXES = ANALYSED_METRICS.map((m) => `/${m}`);
+
+const watchedOf = (ifaces: readonly AnalysedInterface[]) =>
   ifaces.filter((li) => !li.adminStatus || li.adminStatus === 'up');
 
-const refOf = (device: string, li: LatestInterface): InterfaceRef => ({
+const refOf = (device: string, li: AnalysedInterface): InterfaceRef => ({
   device,
   ifindex: li.ifIndex,
   name: li.name,
@@ -187,22 +229,26 @@ async function loadContexts(
 ): Promise<Map<string, DeviceContext>> {
   const devices = asks.map((a) => a.device);
   const metrics = metricsFor(pool);
-  const [ifaces, cached, tuning, states, open] = await Promise.all([
-    metrics.latestInterfacesOf(asks, 3_600_000),
+  // One read of every watched interface's last two hours, across the devices of the batch, as soon
+  // as their interfaces are known (alongside the state reads).
+  const read = interfacesOf(pool, devices).then(async (ifaces) => {
+    const refs: InterfaceRef[] = [];
+    for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
+    const recent = await metrics.queryRecentWindowsForDevices(refs, {
+      metrics: ANALYSED_METRICS,
+      from: new Date(from),
+      to: new Date(end),
+      widthPx: WINDOW,
+    });
+    return { ifaces, recent };
+  });
+  const [{ ifaces, recent }, cached, tuning, states, open] = await Promise.all([
+    read,
     loadBaselinesCachedOf(pool, devices),
     loadTuningOf(pool, devices),
     loadIfaceStatesOf(pool, devices),
     openAnomaliesOf(pool, devices),
   ]);
-  const refs: InterfaceRef[] = [];
-  for (const d of devices) for (const li of watchedOf(ifaces.get(d) ?? [])) refs.push(refOf(d, li));
-  // One read of every watched interface's last two hours, across the devices of the batch.
-  const recent = await metrics.queryRecentForDevices(refs, {
-    metrics: ANALYSED_METRICS,
-    from: new Date(from),
-    to: new Date(end),
-    widthPx: WINDOW,
-  });
   const out = new Map<string, DeviceContext>();
   for (const d of devices)
     out.set(d, {
@@ -211,7 +257,8 @@ async function loadContexts(
       tuning: tuning.get(d) ?? new Map(),
       states: states.get(d) ?? new Map(),
       open: open.get(d) ?? [],
-      recentBy: recent.get(d) ?? new Map(),
+      slots: recent.byDevice.get(d) ?? new Map(),
+      windows: recent,
     });
   return out;
 }
@@ -289,14 +336,46 @@ const saveStates = batcher<{ device: string; states: Map<number, IfaceState> }, 
   },
 );
 
+/** The window a run at `now` reads: the closed 5-minute points of the last two hours. */
+function windowOf(now: Date): { from: number; end: number } {
+  const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
+  return { from: end - WINDOW * STEP_MS, end };
+}
+
 export async function analyseDevice(deps: AnalysisDeps, device: string, now: Date): Promise<RunSummary> {
   const { pool } = deps;
-  const end = Math.floor(now.getTime() / STEP_MS) * STEP_MS;
-  const from = end - WINDOW * STEP_MS;
-  const { ifaces, cached, tuning, states, open, recentBy } = await contextOf(pool, `${from}/${end}`, {
-    device,
-    now,
-  });
+  const { from, end } = windowOf(now);
+  const ctx = await contextOf(pool, `${from}/${end}`, { device, now });
+  const v = await judge(deps, device, now, ctx, from);
+  await saveStates(pool, `${from}/${end}`, { device, states: v.states });
+  await act(deps, device, now, v, from, end);
+  return v.summary;
+}
+
+/** What a device's run decided before it writes anything: the anomalies to open and to clear. */
+interface Verdict {
+  summary: RunSummary;
+  series: SeriesState[];
+  windows: RecentWindows;
+  toOpen: { s: SeriesState | null; a: NewAnomaly }[];
+  toClear: AnomalyRow[];
+  /** Every watched interface's flap and speed state, to be saved whatever follows. */
+  states: Map<number, IfaceState>;
+}
+
+/**
+ * One device's series against their baselines, its link flaps and speed: what to open and clear.
+ * Reads nothing unless a baseline is due for its rebuild.
+ */
+async function judge(
+  deps: AnalysisDeps,
+  device: string,
+  now: Date,
+  ctx: DeviceContext,
+  from: number,
+): Promise<Verdict> {
+  const { pool } = deps;
+  const { ifaces, cached, tuning, states, open, slots, windows } = ctx;
   const openBy = new Map(open.map((a) => [`${a.ifindex}/${a.metric}`, a]));
   const series: SeriesState[] = [];
   const summary: RunSummary = {
@@ -317,37 +396,56 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
 
   for (const [w, li] of watched.entries()) {
     const iface = refs[w]!;
-    const recent = { series: recentBy.get(li.ifIndex) ?? {} };
-    const stale = ANALYSED_METRICS.some((m) => {
-      const c = cached.get(`${li.ifIndex}/${m}`);
+    const slot = slots.get(li.ifIndex);
+    const keys = KEY_SUFFIXES.map((k) => `${li.ifIndex}${k}`);
+    const stale = keys.some((key) => {
+      const c = cached.get(key);
       // A baseline learnt on another clock (the site's timezone changed) is rebuilt, not misread.
       const clock = c?.baseline ? (c.baseline.timezone ?? 'UTC') : deps.timezone;
       return !c || now.getTime() - c.computedAt.getTime() > REBUILD_MS || clock !== deps.timezone;
     });
     const fresh = stale ? await rebuild(pool, deps.timezone, iface, from, now) : null;
-    const rawBps: Point[] = [];
-    for (const metric of ANALYSED_METRICS) {
-      const key = `${li.ifIndex}/${metric}`;
+    const rates = newRatesSeen();
+    for (const [mi, metric] of ANALYSED_METRICS.entries()) {
+      const key = keys[mi]!;
       const baseline = fresh ? (fresh.get(metric) ?? null) : (cached.get(key)?.baseline ?? null);
-      const points = (recent.series[metric] ?? []).map((b) => ({ t: b.x0, v: b.avg }));
-      if (metric.endsWith('bps')) rawBps.push(...points);
       const t = tuning.get(key);
       const s: SeriesState = {
         iface,
         metric,
-        points: sanitise(points, metric, iface.speedBps).points,
+        points: null,
+        at: slot === undefined ? -1 : slot * windows.stride + mi * windows.size,
         baseline,
         bandFactor: t?.bandFactor ?? 1,
         current: null,
       };
       series.push(s);
       summary.series++;
+      // The buckets that hold samples, sanitised, into the scratch arrays; the raw traffic rates
+      // seen on the way for the speed check.
+      const traffic = metric.endsWith('bps');
+      const ceiling = ceilingOf(metric, iface.speedBps);
+      const sc = scratchFor(windows.size);
+      let k = 0;
+      let known = false;
+      if (s.at >= 0)
+        for (let b = 0; b < windows.size; b++) {
+          if (!windows.n[s.at + b]) continue;
+          const v = windows.avg[s.at + b]!;
+          if (traffic) seeRate(rates, iface.speedBps, v);
+          sc.t[k] = windows.origin + b * windows.bucketMs;
+          if (saneValue(v, ceiling)) {
+            sc.v[k] = v;
+            known = true;
+          } else sc.v[k] = Number.NaN;
+          k++;
+        }
       if (!baseline) {
         summary.learning++;
         continue;
       }
-      if (!s.points.some((p) => p.v !== null)) continue; // no data: the state is unknown, keep it
-      const found = detectSeries(s.points, baseline, detectorOptions(metric, s.bandFactor));
+      if (!known) continue; // no data: the state is unknown, keep it
+      const found = detectValues(sc.t, sc.v, k, baseline, detectorOptions(metric, s.bandFactor));
       s.current = found.find((a) => a.clearedAt === undefined) ?? null;
       const existing = openBy.get(key);
       if (s.current && !existing) {
@@ -388,7 +486,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     // A zero speed on a port with traffic: said once per interface. A speed that traffic exceeds is
     // said once by the poller itself (src/snmp/speeds), so it is not repeated here; its impossible
     // samples were dropped above either way.
-    const issue = speedIssue(li.speedBps, rawBps);
+    const issue = speedIssueOf(li.speedBps, rates);
     if (issue?.kind === 'zero-speed' && st.speedIssue !== issue.kind) {
       st.speedIssue = issue.kind;
       toOpen.push({
@@ -413,8 +511,20 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
     }
     newStates.set(li.ifIndex, st);
   }
-  await saveStates(pool, `${from}/${end}`, { device, states: newStates });
+  return { summary, series, windows, toOpen, toClear, states: newStates };
+}
 
+/** A verdict carried out: anomalies opened and explained, cleared ones struck through, Slack told. */
+async function act(
+  deps: AnalysisDeps,
+  device: string,
+  now: Date,
+  v: Verdict,
+  from: number,
+  end: number,
+): Promise<void> {
+  const { pool } = deps;
+  const { summary, series, windows, toOpen, toClear } = v;
   if (toOpen.length) {
     const versions = (await createConfigStore(pool).list(device, { limit: 30 })).versions.map((v) => ({
       at: v.collectedAt.getTime(),
@@ -431,7 +541,7 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
             return [];
           })
         : [];
-      o.a.explanation = explain(deps, o, series, versions, far);
+      o.a.explanation = explain(deps, o, series, windows, versions, far);
     }
   }
 
@@ -461,7 +571,123 @@ export async function analyseDevice(deps: AnalysisDeps, device: string, now: Dat
       if (channel) await refresh(deps, g, device, channel);
     }
   }
-  return summary;
+}
+
+/**
+ * The job id of a batch's run in one minute: the same devices in the same minute are one run,
+ * however often their store is reported.
+ */
+export function analysisBatchId(devices: readonly string[], minute: number): string {
+  const h = createHash('sha1')
+    .update([...devices].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return `analysis-batch-${minute}-${h}`;
+}
+
+export interface BatchSummary {
+  devices: number;
+  interfaces: number;
+  series: number;
+  learning: number;
+  opened: AnomalyRow[];
+  cleared: number;
+  /** Devices whose run failed (the others' went on), with why. */
+  failed: { device: string; error: string }[];
+}
+
+/** Devices per read of a batch: big enough that a round trip is shared, small enough to overlap. */
+const CHUNK_DEVICES = 40;
+
+/**
+ * Incremental analysis of the devices a poll round stored together (the `analysis.batch` job):
+ * what analyseDevice does for each, with their reads made in one query per table per chunk of
+ * devices and the next chunk's reads in flight while this one is analysed, and their interface
+ * states written in one statement per chunk. A device whose run fails is reported, not retried,
+ * and does not stop the others (its next poll brings its next run).
+ */
+export async function analyseDevices(
+  deps: AnalysisDeps,
+  devices: readonly string[],
+  now: Date,
+  options: { chunk?: number } = {},
+): Promise<BatchSummary> {
+  const { pool } = deps;
+  const { from, end } = windowOf(now);
+  const all = [...new Set(devices)];
+  const size = Math.max(1, options.chunk ?? CHUNK_DEVICES);
+  // The first chunks small (a quarter, a half): nothing overlaps the first read, so it is kept short.
+  const chunks: string[][] = [];
+  for (let i = 0, k = 0; i < all.length; k++) {
+    const n = k === 0 ? Math.ceil(size / 4) : k === 1 ? Math.ceil(size / 2) : size;
+    chunks.push(all.slice(i, i + n));
+    i += n;
+  }
+  const out: BatchSummary = {
+    devices: all.length,
+    interfaces: 0,
+    series: 0,
+    learning: 0,
+    opened: [],
+    cleared: 0,
+    failed: [],
+  };
+  const load = (i: number) => {
+    const p = loadContexts(
+      pool,
+      chunks[i]!.map((device) => ({ device, now })),
+      from,
+      end,
+    );
+    p.catch(() => {}); // awaited in its turn; not an unhandled rejection if an earlier chunk throws
+    return p;
+  };
+  const failed = (device: string, err: unknown) => {
+    deps.log?.warn({ err, device }, 'analysis of a device failed');
+    out.failed.push({ device, error: err instanceof Error ? err.message : String(err) });
+  };
+  const saves: Promise<void>[] = [];
+  try {
+    let next = chunks.length ? load(0) : undefined;
+    for (let i = 0; i < chunks.length; i++) {
+      const contexts = await next!;
+      next = i + 1 < chunks.length ? load(i + 1) : undefined;
+      const verdicts: [string, Verdict][] = [];
+      const states = new Map<string, Map<number, IfaceState>>();
+      for (const device of chunks[i]!) {
+        try {
+          const v = await judge(deps, device, now, contexts.get(device)!, from);
+          verdicts.push([device, v]);
+          states.set(device, v.states);
+        } catch (err) {
+          failed(device, err);
+        }
+        // let the next chunk's rows in while this one is analysed
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const saved = saveIfaceStatesOf(pool, states);
+      saved.catch(() => {});
+      saves.push(saved);
+      // As analyseDevice: a device's states are written before its anomalies.
+      if (verdicts.some(([, v]) => v.toOpen.length || v.toClear.length)) await saved;
+      for (const [device, v] of verdicts) {
+        try {
+          if (v.toOpen.length || v.toClear.length) await act(deps, device, now, v, from, end);
+        } catch (err) {
+          failed(device, err);
+        }
+        out.interfaces += v.summary.interfaces;
+        out.series += v.summary.series;
+        out.learning += v.summary.learning;
+        out.opened.push(...v.summary.opened);
+        out.cleared += v.summary.cleared;
+      }
+    }
+  } finally {
+    await Promise.allSettled(saves);
+  }
+  await Promise.all(saves);
+  return out;
 }
 
 /**
@@ -520,6 +746,7 @@ function explain(
   deps: AnalysisDeps,
   o: { s: SeriesState | null; a: NewAnomaly },
   series: readonly SeriesState[],
+  windows: RecentWindows,
   versions: readonly { at: number; author: string | null; version: number }[],
   far: readonly Movement[] = [],
 ): string {
@@ -529,7 +756,7 @@ function explain(
     if (related.length >= 3) break;
     if (other === o.s || !other.baseline) continue;
     if (other.iface.ifindex === o.a.ifindex && other.metric === o.a.metric) continue;
-    const moved = movedAround(other.points, other.baseline, since, {
+    const moved = movedAround(seriesPoints(windows, other), other.baseline, since, {
       sides: other.metric.endsWith('bps') ? 'both' : 'high',
     });
     if (!moved) continue;

@@ -139,6 +139,44 @@ export async function loadDaily(
   return rows.map((r) => ({ day: Number(r.day), p95: Number(r.p95), n: Number(r.n) }));
 }
 
+/** An interface as the analysis sees it: what the poller last stored of it (no samples). */
+export interface AnalysedInterface {
+  ifIndex: number;
+  name: string;
+  alias: string | null;
+  speedBps: number | null;
+  operStatus: string | null;
+  adminStatus: string | null;
+}
+
+/**
+ * The interfaces of several devices in one query, in ifindex order: the list both metrics
+ * backends' latestInterfaces give, without the latest sample of each, which the analysis never
+ * read (a lateral look-up per interface was a third of a round's reads).
+ */
+export async function interfacesOf(
+  pool: Pool,
+  devices: readonly string[],
+): Promise<Map<string, AnalysedInterface[]>> {
+  const out = new Map<string, AnalysedInterface[]>(devices.map((d) => [d, []]));
+  if (!devices.length) return out;
+  const { rows } = await pool.query(
+    `SELECT device, ifindex, name, alias, speed_bps, oper_status, admin_status FROM interfaces
+      WHERE device = ANY($1::text[]) ORDER BY device, ifindex`,
+    [[...devices]],
+  );
+  for (const r of rows)
+    out.get(r.device)?.push({
+      ifIndex: r.ifindex,
+      name: r.name,
+      alias: r.alias,
+      speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
+      operStatus: r.oper_status,
+      adminStatus: r.admin_status,
+    });
+  return out;
+}
+
 export interface Tuning {
   bandFactor: number;
   mutedUntil: Date | null;
@@ -370,28 +408,23 @@ export async function saveIfaceStates(
   await saveIfaceStatesOf(pool, new Map([[device, states]]));
 }
 
-/** The interface states of several devices in one statement. */
+/**
+ * The interface states of several devices in one statement, as one JSON parameter (V8's stringify
+ * once, instead of a text[] that node-postgres quotes and escapes element by element in JS).
+ */
 export async function saveIfaceStatesOf(
   pool: Pool,
   byDevice: ReadonlyMap<string, ReadonlyMap<number, IfaceState>>,
 ): Promise<void> {
-  const devs: string[] = [];
-  const idx: number[] = [];
-  const statuses: string[] = [];
-  const issues: (string | null)[] = [];
+  const rows: [string, number, IfaceState['statuses'], string | null][] = [];
   for (const [device, states] of byDevice)
-    for (const [ifindex, s] of states) {
-      devs.push(device);
-      idx.push(ifindex);
-      statuses.push(JSON.stringify(s.statuses));
-      issues.push(s.speedIssue);
-    }
-  if (!idx.length) return;
+    for (const [ifindex, s] of states) rows.push([device, ifindex, s.statuses, s.speedIssue]);
+  if (!rows.length) return;
   await pool.query(
     `INSERT INTO analysis_iface_state (device, ifindex, statuses, speed_issue)
-     SELECT d, i, st::jsonb, si FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u(d, i, st, si)
+     SELECT x->>0, (x->>1)::int, x->2, x->>3 FROM jsonb_array_elements($1::jsonb) x
      ON CONFLICT (device, ifindex) DO UPDATE SET statuses = EXCLUDED.statuses, speed_issue = EXCLUDED.speed_issue`,
-    [devs, idx, statuses, issues],
+    [JSON.stringify(rows)],
   );
 }
 
@@ -425,8 +458,10 @@ export async function loadBaselinesCachedOf(
   const out = new Map<string, Map<string, { computedAt: Date; baseline: Baseline | null }>>(
     devices.map((d) => [d, new Map()]),
   );
+  // computed_at as epoch ms (whole, as a Date holds it): a number to compare, not a date to parse
   const { rows } = await pool.query(
-    'SELECT device, ifindex, metric, computed_at FROM analysis_baselines WHERE device = ANY($1::text[])',
+    `SELECT device, ifindex, metric, floor(extract(epoch FROM computed_at) * 1000)::float8 AS at
+       FROM analysis_baselines WHERE device = ANY($1::text[])`,
     [[...devices]],
   );
   const missing: { device: string; ifindex: number; metric: string }[] = [];
@@ -435,7 +470,7 @@ export async function loadBaselinesCachedOf(
     if (!mine) continue;
     const key = `${r.ifindex}/${r.metric}`;
     const c = perPool.get(r.device)?.get(key);
-    if (c && c.computedAt.getTime() === (r.computed_at as Date).getTime()) mine.set(key, c);
+    if (c && c.computedAt.getTime() === Number(r.at)) mine.set(key, c);
     else missing.push({ device: r.device, ifindex: r.ifindex, metric: r.metric });
   }
   if (missing.length) {

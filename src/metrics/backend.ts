@@ -2,9 +2,11 @@ import type { Pool } from 'pg';
 import { copySamples } from './copy.js';
 import type { Bucket } from './downsample.js';
 import {
+  bucketWidthMs,
   type InterfaceRef,
   queryRecentForDevice,
   queryRecentForDevices,
+  queryRecentWindowsForDevices,
   querySeriesFor,
   querySummary,
   queryTopN,
@@ -16,6 +18,7 @@ import {
 } from './query.js';
 import { type LatestInterface, latestInterfaces, latestInterfacesOf, type SampleRow } from './store.js';
 import { createVictoriaStore, type VictoriaOptions } from './victoria.js';
+import { emptyWindows, foldBuckets, type RecentWindows, recentGrid } from './windows.js';
 
 /**
  * Where interface time series live. Postgres (the embedded default) or VictoriaMetrics for fleets
@@ -43,6 +46,14 @@ export interface MetricsBackend {
     ifaces: readonly InterfaceRef[],
     q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
   ): Promise<Map<string, Map<number, Record<string, Bucket[]>>>>;
+  /**
+   * queryRecentForDevices as flat arrays (./windows.ts): what the analysis job reads each round,
+   * the same averages without a bucket object per metric and column.
+   */
+  queryRecentWindowsForDevices(
+    ifaces: readonly InterfaceRef[],
+    q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+  ): Promise<RecentWindows>;
   querySummary(result: SeriesResult, options?: { p95?: boolean }): Promise<SeriesSummary[]>;
   queryTopN(q: TopNQuery): Promise<TopNRow[]>;
   latestInterfaces(device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
@@ -66,6 +77,7 @@ export function postgresBackend(pool: Pool): MetricsBackend {
     querySeriesFor: (iface, q) => querySeriesFor(pool, iface, q),
     queryRecentForDevice: (ifaces, q) => queryRecentForDevice(pool, ifaces, q),
     queryRecentForDevices: (ifaces, q) => queryRecentForDevices(pool, ifaces, q),
+    queryRecentWindowsForDevices: (ifaces, q) => queryRecentWindowsForDevices(pool, ifaces, q),
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => latestInterfaces(pool, device, maxAgeMs, now),
@@ -99,6 +111,26 @@ export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBa
         m.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
       }
       return out;
+    },
+    queryRecentWindowsForDevices: async (ifaces, q) => {
+      // its buckets, on the same grid, into the arrays
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const w = emptyWindows(
+        recentGrid(from, to, bucketWidthMs(from, to, q.widthPx), q.metrics),
+        ifaces.length,
+      );
+      const byDevice = new Map<string, Map<number, number>>();
+      for (const [slot, iface] of ifaces.entries()) {
+        let m = byDevice.get(iface.device);
+        if (!m) {
+          m = new Map();
+          byDevice.set(iface.device, m);
+        }
+        m.set(iface.ifindex, slot);
+        foldBuckets(w, slot, (await vm.querySeries(iface, q)).series);
+      }
+      return { ...w, byDevice };
     },
     // VictoriaMetrics results carry their summaries from the same pass (querySummary copies them)
     querySummary: (result, options) => querySummary(pool, result, options),

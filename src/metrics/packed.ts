@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { decodeTimes, decodeValues, encodeTimes, encodeValues, intervals, type ValueKind } from './codec.js';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyOutBinary, int8, literal } from './copy-binary.js';
+import { copyOutBinary, copyOutBinaryRaw, int8, literal, timestampUs } from './copy-binary.js';
 import { METRICS } from './names.js';
 import { decodeHead, encodeHead } from './period-head.js';
 import { BucketScan, type HeadFigures, type ScanOptions, type ScanResult } from './scan.js';
@@ -229,6 +229,18 @@ export async function readSamples(
   return out;
 }
 
+/** Whether buf[a, b) holds the bytes of `x` (a loop: names are short, a native call costs more). */
+function sameBytes(x: Buffer, buf: Buffer, a: number, b: number): boolean {
+  if (x.length !== b - a) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== buf[a + i]) return false;
+  return true;
+}
+
+/**
+ * The recent (not yet compacted) rows of [from, to) as chunks, one per interface, through binary
+ * COPY: text results made node-postgres build a row object and parse ten strings per sample,
+ * which was most of the analysis job's read. The chunks are views of one array per column.
+ */
 async function readRecent(
   client: Pool | PoolClient,
   where: Where,
@@ -236,22 +248,64 @@ async function readRecent(
   from: number,
   to: number,
 ): Promise<SampleChunk[]> {
-  const extra: unknown[] = [];
-  let filter = '';
-  if ('ifindex' in where) {
-    extra.push(where.device, where.ifindex);
-    filter = 'AND device = $3 AND ifindex = $4';
-  } else if (where.devices?.length) {
-    extra.push([...where.devices]);
-    filter = 'AND device = ANY($3::text[])';
-  }
-  const recent = await client.query<RecentRow>(
-    `SELECT device, ifindex, ${TS_US}, ${cols.join(', ')} FROM samples
-     WHERE ts >= $1 AND ts < $2 ${filter}
-     ORDER BY device, ifindex, ts`,
-    [new Date(from), new Date(to), ...extra],
+  const out: SampleChunk[] = [];
+  let cap = 4096;
+  let ts = new Float64Array(cap);
+  let vals = cols.map(() => new Float64Array(cap));
+  let n = 0;
+  // [start, end) of each interface's rows in the arrays, with its device and ifindex
+  const bounds: { device: string; ifindex: number; a: number }[] = [];
+  let lastDevice: Buffer | undefined;
+  let device = '';
+  let ifindex = Number.NaN;
+  await copyOutBinaryRaw(
+    client,
+    `SELECT device, ifindex, ts, ${cols.map((c) => `${c}::float8`).join(', ')} FROM samples
+      WHERE ts >= ${literal.time(from)} AND ts < ${literal.time(to)} ${whereSql(where)}
+      ORDER BY device, ifindex, ts`,
+    (buf, start, len) => {
+      if (n === cap) {
+        cap *= 2;
+        const grow = (x: Float64Array) => {
+          const y = new Float64Array(cap);
+          y.set(x);
+          return y;
+        };
+        ts = grow(ts);
+        vals = vals.map(grow);
+      }
+      // the device name repeats row after row: decoded once per interface
+      const d0 = start[0]!;
+      const d1 = d0 + len[0]!;
+      let newIface = false;
+      if (!lastDevice || !sameBytes(lastDevice, buf, d0, d1)) {
+        lastDevice = Buffer.from(buf.subarray(d0, d1));
+        device = lastDevice.toString('utf8');
+        newIface = true;
+      }
+      const idx = buf.readInt32BE(start[1]!);
+      if (newIface || idx !== ifindex) {
+        ifindex = idx;
+        bounds.push({ device, ifindex, a: n });
+      }
+      ts[n] = timestampUs(buf, start[2]!);
+      for (let j = 0; j < cols.length; j++) {
+        const at = start[3 + j]!;
+        vals[j]![n] = len[3 + j]! < 0 ? Number.NaN : buf.readDoubleBE(at);
+      }
+      n++;
+    },
   );
-  return chunksFromRows(recent.rows, cols);
+  for (let k = 0; k < bounds.length; k++) {
+    const { device: dev, ifindex: i, a } = bounds[k]!;
+    const e = k + 1 < bounds.length ? bounds[k + 1]!.a : n;
+    const values: SampleChunk['values'] = {};
+    cols.forEach((c, j) => {
+      values[c] = vals[j]!.subarray(a, e);
+    });
+    out.push({ device: dev, ifindex: i, tsUs: ts.subarray(a, e), values });
+  }
+  return out;
 }
 
 export interface ScanRangeOptions extends ScanOptions {

@@ -5,6 +5,7 @@ import { ErrorCode, NetopsError } from '../errors.js';
 import type { Bucket } from './downsample.js';
 import { readSamples, type SampleChunk, scanRange } from './packed.js';
 import { type ScanResult, type ScanStats, scanChunks } from './scan.js';
+import { emptyWindows, foldChunks, type RecentWindows, recentGrid } from './windows.js';
 
 /**
  * Queries sized to a chart's pixel width. The database does the reduction: whatever the number
@@ -457,6 +458,44 @@ export async function queryRecentForDevices(
     for (const ifindex of w) if (!m.has(ifindex)) m.set(ifindex, {});
   }
   return out;
+}
+
+/**
+ * As queryRecentForDevices, as flat arrays (./windows.ts): the same reads and the same averages,
+ * without a bucket object per metric and column.
+ */
+export async function queryRecentWindowsForDevices(
+  pool: Pool,
+  ifaces: readonly InterfaceRef[],
+  q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+): Promise<RecentWindows> {
+  const byDevice = new Map<string, Map<number, number>>();
+  let slots = 0;
+  for (const i of ifaces) {
+    let w = byDevice.get(i.device);
+    if (!w) {
+      w = new Map();
+      byDevice.set(i.device, w);
+    }
+    if (!w.has(i.ifindex)) w.set(i.ifindex, slots++);
+  }
+  const devices = [...byDevice.keys()];
+  const { from, to } = checkQuery({ ...q, device: devices[0] ?? '' });
+  const w = emptyWindows(recentGrid(from, to, bucketWidthMs(from, to, q.widthPx), q.metrics), slots);
+  if (!devices.length) return { ...w, byDevice };
+  const chunks = await withAggregateSettings(pool, (c) => readSamples(c, { devices }, q.metrics, from, to));
+  // readSamples returns chunks grouped per device and interface, in order.
+  let i = 0;
+  while (i < chunks.length) {
+    let j = i;
+    const first = chunks[i]!;
+    while (j < chunks.length && chunks[j]!.ifindex === first.ifindex && chunks[j]!.device === first.device)
+      j++;
+    const slot = byDevice.get(first.device)?.get(first.ifindex);
+    if (slot !== undefined) foldChunks(w, slot, chunks, i, j);
+    i = j;
+  }
+  return { ...w, byDevice };
 }
 
 // ---------------------------------------------------------------------------------------------

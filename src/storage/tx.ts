@@ -14,13 +14,15 @@ export async function withTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    // BEGIN and the settings in one round trip (one simple query of several statements)
+    const start = [options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN'];
     for (const [name, value] of Object.entries(options.settings ?? {})) {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`not a setting name: ${name}`);
-      await client.query(
+      start.push(
         `SET LOCAL ${name} = ${typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : String(value)}`,
       );
     }
+    await client.query(start.join('; '));
     const out = await fn(client);
     await client.query('COMMIT');
     return out;
