@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { analyseDevice } from '../../src/anomalies/index.js';
+import { analyseDevice, dailyTraffic } from '../../src/anomalies/index.js';
+import { metricsFor } from '../../src/metrics/backend.js';
+import { findInterface } from '../../src/metrics/query.js';
 import { createConfigStore } from '../../src/configs/index.js';
 import { backfill } from '../../src/lab/snmp/backfill.js';
 import { buildDeviceModel } from '../../src/lab/snmp/model.js';
@@ -224,3 +226,38 @@ it('/net anomalies lists them with the feedback; /net top and /net capacity answ
   const cap = await until(() => said((t) => /projected to reach 80 %|not enough data/.test(t))[0], 60_000);
   expect(cap).toMatch(/without enough history|not enough data/);
 }, 120_000);
+
+it('capacity fills the daily p95s once: days found empty are kept as such, a second call reads no samples', async () => {
+  const pool = s.worker!.pool;
+  const iface = (await findInterface(pool, 'core1', { ifindex: port.ifIndex }))!;
+  const at = new Date(now);
+  // Counted at the metrics backend the job reads through (the same object for this pool).
+  const backend = metricsFor(pool);
+  let rollupReads = 0;
+  const read = backend.querySeriesFor;
+  backend.querySeriesFor = (...args) => {
+    rollupReads++;
+    return read.apply(backend, args);
+  };
+  try {
+    await pool.query(`DELETE FROM analysis_daily WHERE device = 'core1' AND ifindex = $1`, [port.ifIndex]);
+    const first = await dailyTraffic(pool, iface, at, 90, 'UTC');
+    expect(rollupReads).toBeGreaterThan(0);
+    // Eight days of history (the last may be partial): the rest of the 90 days are empty.
+    expect(first.in_bps.length).toBeGreaterThanOrEqual(6);
+    expect(first.in_bps.length).toBeLessThanOrEqual(9);
+    expect(first.in_bps.every((d) => d.n > 0)).toBe(true);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM analysis_daily WHERE device = 'core1' AND ifindex = $1 AND metric = 'in_bps' AND n = 0`,
+      [port.ifIndex],
+    );
+    expect(rows[0].n).toBeGreaterThan(70);
+    rollupReads = 0;
+    const second = await dailyTraffic(pool, iface, at, 90, 'UTC');
+    // Only the last two days (whose rollups may still come) are looked at again, if they miss.
+    expect(rollupReads).toBeLessThanOrEqual(1);
+    expect(second).toEqual(first);
+  } finally {
+    backend.querySeriesFor = read;
+  }
+});
