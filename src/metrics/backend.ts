@@ -57,7 +57,10 @@ export interface MetricsBackend {
 
 export type MetricsBackendConfig =
   | { backend: 'postgres' }
-  | ({ backend: 'victoriametrics' } & Pick<VictoriaOptions, 'url' | 'prefix' | 'timeoutMs'>);
+  | ({ backend: 'victoriametrics' } & Pick<
+      VictoriaOptions,
+      'url' | 'prefix' | 'timeoutMs' | 'latencyOffsetMs'
+    >);
 
 export function postgresBackend(pool: Pool): MetricsBackend {
   return {
@@ -76,39 +79,40 @@ export function postgresBackend(pool: Pool): MetricsBackend {
 
 export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBackend {
   const vm = createVictoriaStore(options);
+  /** Buckets per device and ifindex for some interfaces (empty series for those without samples). */
+  const recent = async (
+    ifaces: readonly InterfaceRef[],
+    q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+  ): Promise<Map<string, Map<number, Record<string, Bucket[]>>>> => {
+    const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
+    if (!ifaces.length) return out;
+    const devices = [...new Set(ifaces.map((i) => i.device))];
+    const got = await vm.queryBuckets({ devices }, q);
+    for (const i of ifaces) {
+      let m = out.get(i.device);
+      if (!m) {
+        m = new Map();
+        out.set(i.device, m);
+      }
+      m.set(i.ifindex, got.get(`${i.device}\u0000${i.ifindex}`)?.series ?? {});
+    }
+    return out;
+  };
   return {
     kind: 'victoriametrics',
     writeSamples: async (rows) => {
       await vm.writeSamples(rows);
     },
     querySeriesFor: (iface, q) => vm.querySeries(iface, q),
-    // One query per interface (VictoriaMetrics answers each from its own index).
-    queryRecentForDevice: async (ifaces, q) => {
-      const out = new Map<number, Record<string, Bucket[]>>();
-      for (const iface of ifaces) out.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
-      return out;
-    },
-    queryRecentForDevices: async (ifaces, q) => {
-      const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
-      for (const iface of ifaces) {
-        let m = out.get(iface.device);
-        if (!m) {
-          m = new Map();
-          out.set(iface.device, m);
-        }
-        m.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
-      }
-      return out;
-    },
+    // one query_range for every interface asked for (analysis reads many after each poll)
+    queryRecentForDevice: async (ifaces, q) =>
+      (await recent(ifaces, q)).get(ifaces[0]?.device ?? '') ?? new Map<number, Record<string, Bucket[]>>(),
+    queryRecentForDevices: (ifaces, q) => recent(ifaces, q),
     // VictoriaMetrics results carry their summaries from the same pass (querySummary copies them)
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => vm.queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => vm.latestInterfaces(pool, device, maxAgeMs, now),
-    latestInterfacesOf: async (asks, maxAgeMs) => {
-      const out = new Map<string, LatestInterface[]>();
-      for (const a of asks) out.set(a.device, await vm.latestInterfaces(pool, a.device, maxAgeMs, a.now));
-      return out;
-    },
+    latestInterfacesOf: (asks, maxAgeMs) => vm.latestInterfacesOf(pool, asks, maxAgeMs),
     flush: () => vm.flush(),
   };
 }
@@ -119,6 +123,7 @@ export function createMetricsBackend(pool: Pool, config: MetricsBackendConfig): 
         url: config.url,
         ...(config.prefix ? { prefix: config.prefix } : {}),
         ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+        ...(config.latencyOffsetMs !== undefined ? { latencyOffsetMs: config.latencyOffsetMs } : {}),
       })
     : postgresBackend(pool);
 }
