@@ -234,8 +234,11 @@ export function bucketsFromMatrix(
  * VictoriaMetrics' quantile interpolates linearly between order statistics (rank = φ·(n − 1), as
  * Prometheus does), so `quantile_over_time(0.95, …)` over 20 samples is 0.05·x₁₈ + 0.95·x₁₉ (0-based,
  * sorted) where percentile_disc(0.95) is x₁₈. With φ = k/(n − 1) for percentile_disc's index
- * k = ⌈f·n⌉ − 1 the rank is k itself: φ is nudged by a few ulps until φ·(n − 1) computes to exactly k
- * in float64 (Go's arithmetic is IEEE, as here), so the weight of the neighbour is 0.
+ * k = ⌈f·n⌉ − 1 the rank is k itself: φ is moved by a few ulps until φ·(n − 1) computes to exactly k
+ * in float64 (Go's arithmetic is IEEE, as here), so the neighbour's weight is 0. For some counts
+ * no double does that (n = 2106: k = 2000 is stepped over); then the smallest rank above k is
+ * taken, so the neighbour x₍ₖ₊₁₎ gets a weight under 1e-9 (the result is off by that share of
+ * the gap between two neighbouring samples, far below VictoriaMetrics' 12 stored digits).
  */
 export function discPhi(n: number, f: number): number {
   if (n <= 1) return 0;
@@ -245,13 +248,20 @@ export function discPhi(n: number, f: number): number {
   const bits = new BigInt64Array(buf.buffer);
   buf[0] = base;
   const b0 = bits[0]!;
-  for (let d = 0n; d <= 8n; d++)
-    for (const s of d ? [b0 + d, b0 - d] : [b0]) {
-      bits[0] = s;
-      const phi = buf[0]!;
-      if (phi >= 0 && phi <= 1 && phi * (n - 1) === k) return phi;
+  let above = Number.NaN;
+  let aboveRank = Number.POSITIVE_INFINITY;
+  for (let d = -32n; d <= 32n; d++) {
+    bits[0] = b0 + d;
+    const phi = buf[0]!;
+    if (!(phi >= 0 && phi <= 1)) continue;
+    const rank = phi * (n - 1);
+    if (rank === k) return phi;
+    if (rank > k && rank < aboveRank && Math.floor(rank) === k) {
+      above = phi;
+      aboveRank = rank;
     }
-  return base;
+  }
+  return Number.isNaN(above) ? base : above;
 }
 
 /** percentile_disc's φ as MetricsQL text (shortest round-trip form: the same double there). */

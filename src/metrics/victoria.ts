@@ -368,7 +368,8 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     metrics: readonly string[],
     from: number,
     to: number,
-    series: Record<string, Bucket[]>,
+    /** The chart's buckets (for the peak's column), being read meanwhile. */
+    chart: Promise<Record<string, Bucket[]>>,
   ): Promise<SeriesSummary[]> {
     const match = { devices: [iface.device], ifindex: iface.ifindex };
     const win = vmDuration(to - from);
@@ -404,7 +405,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     // samples of the earliest pixel column reaching the peak are read (one column, a few hundred points).
     const firstPeak = async (m: string): Promise<number> => {
       const f = figures.get(m)!;
-      const b = (series[m] ?? []).find((k) => k.max === f.peak);
+      const b = ((await chart)[m] ?? []).find((k) => k.max === f.peak);
       if (!b) return f.peakAt!;
       const c = (await rawChunks(match, [m], b.x0, b.x1)).get(ifaceKey(iface.device, iface.ifindex));
       const vs = (c?.values as Record<string, Float64Array> | undefined)?.[m];
@@ -569,11 +570,26 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       const from = q.from.getTime();
       const to = q.to.getTime();
       const bucketMs = bucketWidthMs(from, to, q.widthPx);
-      const r = (
-        await buckets({ devices: [iface.device], ifindex: iface.ifindex }, q.metrics, from, to, bucketMs)
-      ).get(ifaceKey(iface.device, iface.ifindex));
+      const reading = buckets(
+        { devices: [iface.device], ifindex: iface.ifindex },
+        q.metrics,
+        from,
+        to,
+        bucketMs,
+      ).then((all) => all.get(ifaceKey(iface.device, iface.ifindex)));
       const series: Record<string, Bucket[]> = {};
-      for (const m of q.metrics) series[m] = r?.series[m] ?? [];
+      const chart = reading.then((r) => {
+        for (const m of q.metrics) series[m] = r?.series[m] ?? [];
+        return series;
+      });
+      // (reading's failure is reported through reading; this keeps it from also going unhandled)
+      chart.catch(() => {});
+      // the summary's figures are asked for while the chart's columns are read
+      const [r, sums] = await Promise.all([
+        reading,
+        q.summaries === false ? undefined : summaries(iface, q.metrics, from, to, chart),
+      ]);
+      await chart;
       const result: SeriesResult = {
         iface,
         from,
@@ -584,8 +600,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         series,
         rowsScanned: r?.rows ?? 0,
       };
-      if (q.summaries !== false)
-        result.summaries = r ? await summaries(iface, q.metrics, from, to, series) : [];
+      if (sums) result.summaries = sums;
       return result;
     },
 
