@@ -365,7 +365,9 @@ describe('VictoriaMetrics backend (real binary)', () => {
         expect(vmr.map((r) => [r.device, r.ifindex, r.name, r.direction, r.speedBps])).toEqual(
           pg.map((r) => [r.device, r.ifindex, r.name, r.direction, r.speedBps]),
         );
-        vmr.forEach((r, i) => expect(close(r.value, pg[i]!.value), `${by} ${r.ifindex}`).toBe(true));
+        vmr.forEach((r, i) => {
+          expect(close(r.value, pg[i]!.value), `${by} ${r.ifindex}`).toBe(true);
+        });
       }
     }
     // every device when none is named (core1 too)
