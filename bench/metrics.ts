@@ -568,10 +568,13 @@ async function poll(pool: pg.Pool, metrics?: MetricsBackend): Promise<Record<str
 
 /**
  * The same figures with `metrics.backend: victoriametrics`: a victoria-metrics (Debian 1.79) on a
- * loopback port with its own data directory. graph: one interface with 1M samples imported, then
- * query + summary + PNG through the backend the graph job uses; bytes_per_value: the data
+ * loopback port with its own data directory and default flags. graph: one interface with 1M
+ * samples imported, then query (its query API: query_range per pixel column, summary figures and
+ * the exact p95 by instant queries) + summary + PNG through the backend the graph job uses; bytes_per_value: the data
  * directory after a flush ÷ values written (VictoriaMetrics keeps merging in the background, so
- * this is an upper bound); poll: the same rounds writing through its import API.
+ * this is an upper bound); poll: the same rounds writing through its import API, and the
+ * in_bps samples VictoriaMetrics then holds (poll_in_bps_samples_in_victoriametrics, to compare
+ * with poll_samples_stored: nothing lost).
  */
 async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
   const { spawn, execFileSync } = await import('node:child_process');
@@ -593,8 +596,6 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
       `-httpListenAddr=127.0.0.1:${port}`,
       '-retentionPeriod=100y',
       '-loggerLevel=ERROR',
-      '-search.latencyOffset=0s',
-      '-search.maxPointsPerTimeseries=100000000',
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -684,7 +685,19 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
         bytes_per_value_upper_bound: r2(bytes / (n * 9)),
       });
     }
-    if (ONLY.has('poll')) Object.assign(out, await poll(pool, backend));
+    if (ONLY.has('poll')) {
+      Object.assign(out, await poll(pool, backend));
+      // what VictoriaMetrics holds, counted there: every in_bps sample the rounds reported stored
+      await backend.flush();
+      const body = new URLSearchParams({
+        query: 'sum(count_over_time(bench_in_bps{device=~"sim.*"}[1d]))',
+        nocache: '1',
+      });
+      const j = (await (await fetch(`${url}/api/v1/query`, { method: 'POST', body })).json()) as {
+        data: { result: { value: [number, string] }[] };
+      };
+      out.poll_in_bps_samples_in_victoriametrics = Number(j.data.result[0]?.value[1] ?? 0);
+    }
   } finally {
     // its data directory goes only after it has exited (it saves caches there on the way out)
     const exited = new Promise((r) => vm.once('exit', r));

@@ -18,11 +18,17 @@ export const quote = (s: string): string =>
 export const regexEscape = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 
 /**
- * A moment as VictoriaMetrics' query API takes it. RFC 3339 with milliseconds is parsed exactly;
- * a float of seconds such as 1772323202.999 is not always (the nearest double can fall a hair
- * below, and the millisecond is then lost).
+ * A moment as VictoriaMetrics' query and export APIs take it. They parse either form (RFC 3339 or
+ * seconds) into a float of seconds and truncate seconds × 1000 to a millisecond, so 13:31:37.357Z
+ * arrives as …37.356 when the nearest double falls a hair below (a range query then loses its
+ * last column). Seconds with half a millisecond more (`1768224697.3575`) truncate to the intended
+ * millisecond whatever way the double rounds.
  */
-export const vmTime = (ms: number): string => new Date(ms).toISOString();
+export const vmTime = (ms: number): string => {
+  const t = Math.floor(ms);
+  const s = Math.floor(t / 1000);
+  return `${s}.${String(t - s * 1000).padStart(3, '0')}5`;
+};
 
 /** A window or step of whole milliseconds. */
 export const vmDuration = (ms: number): string => `${Math.max(1, Math.round(ms))}ms`;

@@ -500,6 +500,41 @@ describe('VictoriaMetrics backend (real binary)', () => {
     }
   });
 
+  it('regression: keeps the last column when its moment is a millisecond the server parses a hair low', async () => {
+    // 1e9 ms over 1107 pixels: columns of 903,343 ms; the last full one ends at
+    // 2026-01-12T13:31:37.357Z, which the server (float seconds × 1000, truncated) read as …356
+    // when sent as RFC 3339: the range query's end fell before its last point, the column went missing
+    const from = Date.parse('2026-01-01T00:00:00Z');
+    const to = from + 1e9;
+    await ensurePartitions(db.pool, new Date(from - 86_400_000), new Date(to + 86_400_000));
+    await upsertInterfaces(db.pool, 'core4', [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+    const rs: SampleRow[] = [];
+    for (let t = from; t < to; t += 300_000)
+      rs.push({
+        device: 'core4',
+        ifIndex: 1,
+        ts: new Date(t),
+        inBps: (t / 300_000) % 1000,
+        outBps: null,
+        inPps: null,
+        outPps: null,
+        inErrors: null,
+        outErrors: null,
+        inDiscards: null,
+        outDiscards: null,
+        speedBps: null,
+      });
+    await insertSamples(db.pool, rs);
+    await store.writeSamples(rs);
+    await store.flush();
+    const ref = { device: 'core4', ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
+    const q = { metrics: ['in_bps'], from: new Date(from), to: new Date(to), widthPx: 1107 };
+    const vmr = await store.querySeries(ref, q);
+    const pg = await querySeriesFor(db.pool, ref, { ...q, metrics: ['in_bps'], resolution: 'raw' });
+    expect(vmr.series.in_bps!.map((b) => [b.x0, b.n])).toEqual(pg.series.in_bps!.map((b) => [b.x0, b.n]));
+    expect(vmr.rowsScanned).toBe(rs.length);
+  });
+
   it('says clearly when VictoriaMetrics is not there or does not answer', async () => {
     const gone = createVictoriaStore({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
     const down = await gone

@@ -6,6 +6,7 @@ import {
   discPhi,
   pixelGrid,
   selector,
+  vmTime,
   type VmSeries,
 } from '../../../src/metrics/metricsql.js';
 import { percentileDisc } from '../../../src/metrics/scan.js';
@@ -60,6 +61,21 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
     const xs = Array.from({ length: 20 }, (_, i) => i);
     expect(percentileDisc(Float64Array.from(xs), 0.95)).toBe(18);
     expect(vmQuantile(0.95, xs)).toBeCloseTo(18.05, 12);
+  });
+
+  it("names moments so VictoriaMetrics' float parse and truncation give back the millisecond", () => {
+    // (Go: int64(strconv.ParseFloat(s) * 1e3); the same IEEE double arithmetic here)
+    const parsed = (s: string) => Math.trunc(Number.parseFloat(s) * 1e3);
+    expect(vmTime(1768224697357)).toBe('1768224697.3575');
+    // what RFC 3339 gave (Go: float64(t.UnixNano()) / 1e9, then the same): 37.357 became 37.356
+    const nanos = BigInt(Date.parse('2026-01-12T13:31:37.357Z')) * 1_000_000n;
+    expect(Math.trunc((Number(nanos) / 1e9) * 1e3)).toBe(1768224697356);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+        expect(parsed(vmTime(ms))).toBe(ms);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('splits a range into query_range columns and a raw tail', () => {
