@@ -116,7 +116,14 @@ export interface VictoriaStore {
   /** Pixel buckets and summaries for one interface, the same shape querySeriesFor returns. */
   querySeries(
     iface: InterfaceRef,
-    q: { metrics: readonly string[]; from: Date; to: Date; widthPx: number; summaries?: boolean },
+    q: {
+      metrics: readonly string[];
+      from: Date;
+      to: Date;
+      widthPx: number;
+      summaries?: boolean;
+      p95?: boolean;
+    },
   ): Promise<SeriesResult>;
   /** Pixel buckets of every interface of some devices in one query, per `device\u0000ifindex`. */
   queryBuckets(
@@ -370,6 +377,8 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     to: number,
     /** The chart's buckets (for the peak's column), being read meanwhile. */
     chart: Promise<Record<string, Bucket[]>>,
+    /** false: p95 left NaN, as the Postgres backend does when asked so (analysis' reads). */
+    withP95: boolean,
   ): Promise<SeriesSummary[]> {
     const match = { devices: [iface.device], ifindex: iface.ifindex };
     const win = vmDuration(to - from);
@@ -414,7 +423,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       return f.peakAt!;
     };
     const [p95, peakAts] = await Promise.all([
-      instant(tagged(p95Parts), to - 1),
+      withP95 ? instant(tagged(p95Parts), to - 1) : [],
       Promise.all(present.map(firstPeak)),
     ]);
     const p95By = new Map(p95.map((s) => [s.metric[TAG_METRIC]!, Number(s.value![1])]));
@@ -587,7 +596,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       // the summary's figures are asked for while the chart's columns are read
       const [r, sums] = await Promise.all([
         reading,
-        q.summaries === false ? undefined : summaries(iface, q.metrics, from, to, chart),
+        q.summaries === false ? undefined : summaries(iface, q.metrics, from, to, chart, q.p95 !== false),
       ]);
       await chart;
       const result: SeriesResult = {
