@@ -39,14 +39,31 @@ export interface SeriesMatch {
   ifindex?: number;
 }
 
-/** `netops_in_bps{device="core1",ifindex="7"}`. */
-export function selector(name: string, match: SeriesMatch): string {
+/** The label filters of a match: `device="core1",ifindex="7"` (empty: every series). */
+export function filtersOf(match: SeriesMatch): string {
   const parts: string[] = [];
   const d = match.devices ?? [];
   if (d.length === 1) parts.push(`device=${quote(d[0]!)}`);
   else if (d.length > 1) parts.push(`device=~${quote(d.map(regexEscape).join('|'))}`);
   if (match.ifindex !== undefined) parts.push(`ifindex=${quote(String(match.ifindex))}`);
-  return `${name}{${parts.join(',')}}`;
+  return parts.join(',');
+}
+
+/** `netops_in_bps{device="core1",ifindex="7"}` (the export API's match[]). */
+export function selector(name: string, match: SeriesMatch): string {
+  return `${name}{${filtersOf(match)}}`;
+}
+
+/**
+ * The name of the WITH template holding a query's label filters: a query repeats its selector
+ * for every rollup and metric, and the server refuses queries over -search.maxQueryLen (16 KB),
+ * so the filters (a long device alternation, for analysis batches) are written once.
+ */
+const FILTERS = 'sel_filters';
+
+/** A metric in a query built by `tagged` with the same match. */
+export function metricRef(name: string, match: SeriesMatch): string {
+  return filtersOf(match) ? `${name}{${FILTERS}}` : name;
 }
 
 /** Labels the queries tag their parts with (names no poller series carries). */
@@ -63,12 +80,50 @@ export interface TaggedPart {
  * Several expressions in one request: each tagged with its metric and field, so the rollups of
  * different metrics (which drop the metric name) do not collide in the answer.
  */
-export function tagged(parts: readonly TaggedPart[]): string {
+export function tagged(parts: readonly TaggedPart[], match: SeriesMatch = {}): string {
   const each = parts.map(
     (p) =>
       `label_set(${p.expr}, ${quote(TAG_METRIC)}, ${quote(p.metric)}, ${quote(TAG_FIELD)}, ${quote(p.field)})`,
   );
-  return each.length === 1 ? each[0]! : `union(${each.join(', ')})`;
+  const body = each.length === 1 ? each[0]! : `union(${each.join(', ')})`;
+  const filters = filtersOf(match);
+  return filters ? `WITH (${FILTERS} = {${filters}}) ${body}` : body;
+}
+
+/**
+ * Devices in groups a query can take: at most `maxDevices` per group and `maxChars` of device
+ * names (the alternation's length), and, when weights are given (interfaces per device), at most
+ * `maxWeight` of them, so no query selects more series than -search.maxUniqueTimeseries (300,000
+ * by default) allows.
+ */
+export function deviceGroups(
+  devices: readonly string[],
+  limits: { maxDevices: number; maxChars: number; maxWeight?: number; weight?: (d: string) => number },
+): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let chars = 0;
+  let weight = 0;
+  for (const d of devices) {
+    const c = regexEscape(d).length + 1;
+    const w = limits.weight?.(d) ?? 0;
+    if (
+      cur.length &&
+      (cur.length >= limits.maxDevices ||
+        chars + c > limits.maxChars ||
+        (limits.maxWeight !== undefined && weight + w > limits.maxWeight))
+    ) {
+      out.push(cur);
+      cur = [];
+      chars = 0;
+      weight = 0;
+    }
+    cur.push(d);
+    chars += c;
+    weight += w;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 /**
@@ -102,11 +157,11 @@ export function bucketQuery(
 ): string {
   const parts: TaggedPart[] = [];
   for (const m of metrics) {
-    const sel = `${selector(`${prefix}${m}`, match)}[${vmDuration(bucketMs)}]`;
+    const sel = `${metricRef(`${prefix}${m}`, match)}[${vmDuration(bucketMs)}]`;
     for (const [field, fn] of Object.entries(BUCKET_ROLLUPS))
       parts.push({ expr: `${fn}(${sel})`, metric: m, field });
   }
-  return tagged(parts);
+  return tagged(parts, match);
 }
 
 /**

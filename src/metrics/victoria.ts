@@ -4,8 +4,10 @@ import type { Bucket } from './downsample.js';
 import {
   bucketQuery,
   bucketsFromMatrix,
+  deviceGroups,
   discPhi,
   ifaceKey,
+  metricRef,
   phiText,
   pixelGrid,
   type SeriesMatch,
@@ -93,6 +95,11 @@ export interface VictoriaOptions {
   importConcurrency?: number;
   /** Pause before the one retry of an import request that failed in transit (default 1 s). */
   retryDelayMs?: number;
+  /**
+   * `top` over a fleet with more interfaces than this asks per group of devices (default 50,000:
+   * two series an interface, well under the server's -search.maxUniqueTimeseries of 300,000).
+   */
+  topGroupInterfaces?: number;
   clock?: () => number;
 }
 
@@ -193,6 +200,13 @@ export function importBodies(
   return out;
 }
 
+/**
+ * Devices per query where a query names many (analysis batches, `interfaces` of several devices,
+ * `top` over a fleet): the server refuses a query over -search.maxQueryLen (16 KB) or selecting
+ * more than -search.maxUniqueTimeseries series (300,000), both at their defaults.
+ */
+const GROUP = { maxDevices: 200, maxChars: 6_000 };
+
 const WANTED_LATEST = [
   'in_bps',
   'out_bps',
@@ -210,6 +224,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
   const importBodyBytes = options.importBodyBytes ?? 4_000_000;
   const importConcurrency = Math.max(1, options.importConcurrency ?? 4);
   const retryDelayMs = options.retryDelayMs ?? 1_000;
+  const topGroupInterfaces = options.topGroupInterfaces ?? 50_000;
   const clock = options.clock ?? Date.now;
   /** Per rows array handed to writeSamples, the bodies already accepted (see writeSamples). */
   const accepted = new WeakMap<readonly SampleRow[], Set<number>>();
@@ -382,7 +397,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
   ): Promise<SeriesSummary[]> {
     const match = { devices: [iface.device], ifindex: iface.ifindex };
     const win = vmDuration(to - from);
-    const sel = (m: string) => `${selector(`${prefix}${m}`, match)}[${win}]`;
+    const sel = (m: string) => `${metricRef(`${prefix}${m}`, match)}[${win}]`;
     const fns = {
       peak: 'max_over_time',
       peakAt: 'tmax_over_time',
@@ -395,7 +410,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       Object.entries(fns).map(([field, fn]) => ({ expr: `${fn}(${sel(m)})`, metric: m, field })),
     );
     const figures = new Map<string, Record<string, number>>();
-    for (const s of await instant(tagged(parts), to - 1)) {
+    for (const s of await instant(tagged(parts, match), to - 1)) {
       const m = s.metric[TAG_METRIC]!;
       const f = s.metric[TAG_FIELD]!;
       const v = Number(s.value![1]);
@@ -423,7 +438,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       return f.peakAt!;
     };
     const [p95, peakAts] = await Promise.all([
-      withP95 ? instant(tagged(p95Parts), to - 1) : [],
+      withP95 ? instant(tagged(p95Parts, match), to - 1) : [],
       Promise.all(present.map(firstPeak)),
     ]);
     const p95By = new Map(p95.map((s) => [s.metric[TAG_METRIC]!, Number(s.value![1])]));
@@ -472,15 +487,22 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
        WHERE device = ANY($1::text[]) ORDER BY device, ifindex`,
       [[...devices]],
     );
-    const match = { devices };
     const win = vmDuration(maxAgeMs);
-    const parts: TaggedPart[] = WANTED_LATEST.flatMap((m) => [
-      { expr: `last_over_time(${selector(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 'v' },
-      { expr: `tlast_over_time(${selector(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 't' },
-    ]);
+    const parts = (group: readonly string[]): TaggedPart[] => {
+      const match = { devices: group };
+      return WANTED_LATEST.flatMap((m) => [
+        { expr: `last_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 'v' },
+        { expr: `tlast_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 't' },
+      ]);
+    };
     // (now - maxAge, now], as the Postgres backend's query
     const per = new Map<string, Map<string, { v?: number; t?: number }>>();
-    for (const s of await instant(tagged(parts), now.getTime())) {
+    const answers = (
+      await Promise.all(
+        deviceGroups(devices, GROUP).map((g) => instant(tagged(parts(g), { devices: g }), now.getTime())),
+      )
+    ).flat();
+    for (const s of answers) {
       const k = ifaceKey(s.metric.device ?? '', s.metric.ifindex ?? '');
       const byMetric = per.get(k) ?? new Map<string, { v?: number; t?: number }>();
       const m = s.metric[TAG_METRIC]!;
@@ -569,10 +591,17 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       return c ? [c] : [];
     },
 
-    queryBuckets(match, q) {
+    async queryBuckets(match, q) {
       const from = q.from.getTime();
       const to = q.to.getTime();
-      return buckets(match, q.metrics, from, to, bucketWidthMs(from, to, q.widthPx));
+      const bucketMs = bucketWidthMs(from, to, q.widthPx);
+      const groups = match.devices?.length ? deviceGroups(match.devices, GROUP) : [undefined];
+      const out = new Map<string, { series: Record<string, Bucket[]>; rows: number }>();
+      for (const g of groups) {
+        const m = g ? { ...match, devices: g } : match;
+        for (const [k, v] of await buckets(m, q.metrics, from, to, bucketMs)) out.set(k, v);
+      }
+      return out;
     },
 
     async querySeries(iface, q) {
@@ -618,52 +647,68 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       const to = q.to.getTime();
       const by = q.by ?? 'p95';
       const limit = Math.max(1, Math.min(q.limit ?? 10, 100));
-      const match: SeriesMatch = q.devices?.length ? { devices: q.devices } : {};
       const win = vmDuration(to - from);
       const dirs = ['in_bps', 'out_bps'] as const;
-      const sel = (m: string) => `${selector(`${prefix}${m}`, match)}[${win}]`;
-      let parts: TaggedPart[];
-      if (by === 'max')
-        parts = dirs.map((m) => ({ expr: `max_over_time(${sel(m)})`, metric: m, field: 'v' }));
-      else {
-        // percentile_disc needs each series' sample count (metricsql.discPhi): one query per
-        // count found, filtered there to the series with that count. A fleet polled on one
-        // schedule has a handful; past 8 the rest rank by VictoriaMetrics' interpolated p95.
-        const counts = new Map<number, number>();
-        const countParts = dirs.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
-        for (const s of await instant(tagged(countParts), to - 1)) {
-          const n = Number(s.value![1]);
-          counts.set(n, (counts.get(n) ?? 0) + 1);
-        }
-        const groups = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
-        parts = [];
-        for (const n of groups.slice(0, 8))
-          for (const m of dirs)
-            parts.push({
-              expr: `quantile_over_time(${phiText(discPhi(n, 0.95))}, ${sel(m)}) and on(device, ifindex) (count_over_time(${sel(m)}) == ${n})`,
-              metric: m,
-              field: 'v',
-            });
-        if (groups.length > 8)
-          for (const m of dirs)
-            parts.push({ expr: `quantile_over_time(0.95, ${sel(m)})`, metric: m, field: 'linear' });
-        if (!parts.length) return [];
-      }
-      const [result, meta] = await Promise.all([
-        instant(tagged(parts), to - 1),
-        interfaceMeta(pool, q.devices),
-      ]);
+      const meta = await interfaceMeta(pool, q.devices);
+      /** Per interface, the value of each direction (v: exact; lin: the interpolated p95). */
       const per = new Map<
         string,
         { device: string; ifindex: number; v: Record<string, number>; lin: Record<string, number> }
       >();
-      for (const s of result) {
-        const device = s.metric.device ?? '';
-        const ifindex = Number(s.metric.ifindex);
-        const k = ifaceKey(device, ifindex);
-        const e = per.get(k) ?? { device, ifindex, v: {}, lin: {} };
-        (s.metric[TAG_FIELD] === 'linear' ? e.lin : e.v)[s.metric[TAG_METRIC]!] = Number(s.value![1]);
-        per.set(k, e);
+      const ask = async (match: SeriesMatch) => {
+        const sel = (m: string) => `${metricRef(`${prefix}${m}`, match)}[${win}]`;
+        let parts: TaggedPart[];
+        if (by === 'max')
+          parts = dirs.map((m) => ({ expr: `max_over_time(${sel(m)})`, metric: m, field: 'v' }));
+        else {
+          // percentile_disc needs each series' sample count (metricsql.discPhi): one part per
+          // count found, filtered there to the series with that count. A fleet polled on one
+          // schedule has a handful; past 8 the rest rank by VictoriaMetrics' interpolated p95.
+          const counts = new Map<number, number>();
+          const countParts = dirs.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
+          for (const s of await instant(tagged(countParts, match), to - 1)) {
+            const n = Number(s.value![1]);
+            counts.set(n, (counts.get(n) ?? 0) + 1);
+          }
+          const common = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+          parts = [];
+          for (const n of common.slice(0, 8))
+            for (const m of dirs)
+              parts.push({
+                expr: `quantile_over_time(${phiText(discPhi(n, 0.95))}, ${sel(m)}) and on(device, ifindex) (count_over_time(${sel(m)}) == ${n})`,
+                metric: m,
+                field: 'v',
+              });
+          if (common.length > 8)
+            for (const m of dirs)
+              parts.push({ expr: `quantile_over_time(0.95, ${sel(m)})`, metric: m, field: 'linear' });
+          if (!parts.length) return;
+        }
+        for (const s of await instant(tagged(parts, match), to - 1)) {
+          const device = s.metric.device ?? '';
+          const ifindex = Number(s.metric.ifindex);
+          const k = ifaceKey(device, ifindex);
+          const e = per.get(k) ?? { device, ifindex, v: {}, lin: {} };
+          (s.metric[TAG_FIELD] === 'linear' ? e.lin : e.v)[s.metric[TAG_METRIC]!] = Number(s.value![1]);
+          per.set(k, e);
+        }
+      };
+      if (!q.devices?.length && meta.size <= topGroupInterfaces) await ask({});
+      else {
+        // a fleet too big for one query: its devices (as Postgres knows them) in groups
+        const ifaces = new Map<string, number>();
+        for (const k of meta.keys()) {
+          const d = k.slice(0, k.indexOf('\u0000'));
+          ifaces.set(d, (ifaces.get(d) ?? 0) + 1);
+        }
+        const devices = q.devices?.length ? [...q.devices] : [...ifaces.keys()].sort();
+        const groups = deviceGroups(devices, {
+          maxDevices: 2_000,
+          maxChars: GROUP.maxChars,
+          maxWeight: topGroupInterfaces,
+          weight: (d) => ifaces.get(d) ?? 0,
+        });
+        for (const g of groups) await ask({ devices: g });
       }
       const list: TopNRow[] = [];
       for (const [k, e] of per) {

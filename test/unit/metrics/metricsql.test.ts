@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bucketQuery,
   bucketsFromMatrix,
+  deviceGroups,
   discPhi,
   pixelGrid,
   selector,
@@ -104,10 +105,38 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
     );
     expect(selector('x', { devices: ['r1.lab', 'r2'] })).toBe('x{device=~"r1\\\\.lab|r2"}');
     const q = bucketQuery('netops_', ['in_bps'], { devices: ['r1'], ifindex: 1 }, 4_500);
+    // the filters once, in a WITH template (queries over 16 KB are refused)
     expect(q).toMatch(
-      /^union\(label_set\(count_over_time\(netops_in_bps\{device="r1",ifindex="1"\}\[4500ms\]\)/,
+      /^WITH \(sel_filters = \{device="r1",ifindex="1"\}\) union\(label_set\(count_over_time\(netops_in_bps\{sel_filters\}\[4500ms\]\)/,
     );
     expect(q.match(/label_set\(/g)).toHaveLength(10);
+    const many = Array.from({ length: 200 }, (_, i) => `access-switch-${i}.dc1.example.net`);
+    const big = bucketQuery(
+      'netops_',
+      ['in_bps', 'out_bps', 'in_errors', 'out_errors'],
+      { devices: many },
+      300_000,
+    );
+    expect(big.length).toBeLessThan(16_384);
+    expect(bucketQuery('netops_', ['in_bps'], {}, 1000)).toMatch(
+      /^union\(label_set\(count_over_time\(netops_in_bps\[1000ms\]\)/,
+    );
+  });
+
+  it('groups devices by count, name length and interfaces', () => {
+    const ds = Array.from({ length: 10 }, (_, i) => `d${i}`);
+    expect(deviceGroups(ds, { maxDevices: 4, maxChars: 1000 }).map((g) => g.length)).toEqual([4, 4, 2]);
+    expect(deviceGroups(ds, { maxDevices: 100, maxChars: 9 }).map((g) => g.length)).toEqual([3, 3, 3, 1]);
+    expect(
+      deviceGroups(ds, {
+        maxDevices: 100,
+        maxChars: 1000,
+        maxWeight: 100,
+        weight: (d) => (d === 'd3' ? 90 : 10),
+      }).map((g) => g.length),
+    ).toEqual([3, 2, 5]);
+    // one device over every limit still gets a group of its own
+    expect(deviceGroups(['x'.repeat(50)], { maxDevices: 1, maxChars: 10 })).toEqual([['x'.repeat(50)]]);
   });
 
   it('reads columns back, spanning every metric of a column, leaving empty ones out', () => {
