@@ -51,15 +51,24 @@ import { interfaceMeta, rankTop, topRow } from './top.js';
  * - summaries (`/api/v1/query` at the range's end over the whole range): peak, average, latest
  *   and its moment, sample count; the peak's moment is the first sample holding it, as in
  *   Postgres (read from the raw samples of the peak's pixel column, since `tmax_over_time` gives
- *   the last of a tie); p95 is percentile_disc(0.95) exactly, as Postgres computes it, through a
- *   φ chosen for each sample count (metricsql.discPhi; VictoriaMetrics' own
- *   `quantile_over_time(0.95, …)` interpolates between two samples).
+ *   the last of a tie); p95 is the sample percentile_disc(0.95) picks, as Postgres computes it,
+ *   through a φ chosen for each sample count (metricsql.discPhi: exact for most counts, else off
+ *   by under 1e-9 of the gap to the next sample; VictoriaMetrics' own `quantile_over_time(0.95, …)`
+ *   interpolates between two samples). rowsScanned counts per column the samples of the most
+ *   sampled metric (Postgres: rows; the same when each row carries the charted metrics).
  * - `top`: p95 (as above) or max per direction over raw samples for any range; the Postgres
  *   backend ranks ranges over two days by its 5-minute rollups, which VictoriaMetrics does not
- *   keep, so long ranges can rank differently. Ranking is by utilisation against Postgres's
- *   interface speeds, so it happens here, not with `topk` there.
- * - `interfaces` (latestInterfaces): each interface's newest sample within the age limit.
- * - readSamples (analysis windows) stays on the export API: it needs the raw points.
+ *   keep, so long ranges can rank differently, and so do interfaces whose sample count is not
+ *   among the range's 8 most common (they rank by the interpolated p95). Ranking is by
+ *   utilisation against Postgres's interface speeds, so it happens here, not with `topk` there
+ *   (VictoriaMetrics returns one figure per interface and direction). A fleet over
+ *   `topGroupInterfaces` is asked device group by device group, for the devices Postgres knows.
+ * - `interfaces` (latestInterfaces): each interface's newest sample within the age limit
+ *   (`last_over_time`/`tlast_over_time`); a metric whose newest sample is older than the
+ *   interface's newest is unknown in it, as a null column of that Postgres row.
+ * - analysis reads pixel columns as charts do (queryBuckets: one query_range for a group of
+ *   devices' interfaces). Raw points (readSamples, a chart's tail and peak columns) come through
+ *   the export API: query_range cannot return a window's samples themselves.
  *
  * Interface names, speeds and states stay in Postgres (the poller writes them there whichever
  * backend holds the samples).
