@@ -702,7 +702,14 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
           per.set(k, e);
         }
       };
-      if (!q.devices?.length && meta.size <= topGroupInterfaces) await ask({});
+      // Interfaces per query: under -search.maxUniqueTimeseries (topGroupInterfaces) and, for
+      // long ranges, under -search.maxSamplesPerQuery (1e9; a fleet polled every 30 s assumed,
+      // two series an interface, each read twice by the p95's count filter).
+      const perQuery = Math.max(
+        1,
+        Math.min(topGroupInterfaces, Math.floor(2.5e8 / Math.max(1, (to - from) / 30_000))),
+      );
+      if (!q.devices?.length && meta.size <= perQuery) await ask({});
       else {
         // a fleet too big for one query: its devices (as Postgres knows them) in groups
         const ifaces = new Map<string, number>();
@@ -714,7 +721,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         const groups = deviceGroups(devices, {
           maxDevices: 2_000,
           maxChars: GROUP.maxChars,
-          maxWeight: topGroupInterfaces,
+          maxWeight: perQuery,
           weight: (d) => ifaces.get(d) ?? 0,
         });
         for (const g of groups) await ask({ devices: g });
