@@ -418,6 +418,23 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     const parts: TaggedPart[] = metrics.flatMap((m) =>
       Object.entries(fns).map(([field, fn]) => ({ expr: `${fn}(${sel(m)})`, metric: m, field })),
     );
+    // The p95 needs each metric's sample count first (metricsql.discPhi): a count-only query
+    // (the cheapest pass) leads it, while the other figures are read beside them.
+    const countParts = metrics.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
+    const p95Of = async (): Promise<VmSeries[]> => {
+      if (!withP95) return [];
+      const counts = await instant(tagged(countParts, match), to - 1);
+      if (!counts.length) return [];
+      const p95Parts = counts.map((s) => ({
+        expr: `quantile_over_time(${phiText(discPhi(Number(s.value![1]), 0.95))}, ${sel(s.metric[TAG_METRIC]!)})`,
+        metric: s.metric[TAG_METRIC]!,
+        field: 'p95',
+      }));
+      return instant(tagged(p95Parts, match), to - 1);
+    };
+    const p95Reading = p95Of();
+    // (awaited below; this keeps an early failure from going unhandled meanwhile)
+    p95Reading.catch(() => {});
     const figures = new Map<string, Record<string, number>>();
     for (const s of await instant(tagged(parts, match), to - 1)) {
       const m = s.metric[TAG_METRIC]!;
@@ -428,12 +445,10 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       figures.set(m, rec);
     }
     const present = metrics.filter((m) => (figures.get(m)?.samples ?? 0) > 0);
-    if (!present.length) return [];
-    const p95Parts = present.map((m) => ({
-      expr: `quantile_over_time(${phiText(discPhi(figures.get(m)!.samples!, 0.95))}, ${sel(m)})`,
-      metric: m,
-      field: 'p95',
-    }));
+    if (!present.length) {
+      await p95Reading;
+      return [];
+    }
     // The first sample holding the peak: tmax_over_time gives the last of a tie, so the raw
     // samples of the earliest pixel column reaching the peak are read (one column, a few hundred points).
     const firstPeak = async (m: string): Promise<number> => {
@@ -446,10 +461,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         for (let i = 0; i < vs.length; i++) if (vs[i] === f.peak) return Math.floor(c.tsUs[i]! / 1000);
       return f.peakAt!;
     };
-    const [p95, peakAts] = await Promise.all([
-      withP95 ? instant(tagged(p95Parts, match), to - 1) : [],
-      Promise.all(present.map(firstPeak)),
-    ]);
+    const [p95, peakAts] = await Promise.all([p95Reading, Promise.all(present.map(firstPeak))]);
     const p95By = new Map(p95.map((s) => [s.metric[TAG_METRIC]!, Number(s.value![1])]));
     return present.map((m, i) => {
       const f = figures.get(m)!;
