@@ -699,13 +699,20 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
       });
     }
     if (ONLY.has('poll')) {
-      // in_bps values handed to the backend (rows whose rate is unknown carry none)
+      // in_bps values handed to the backend (rows whose rate is unknown carry none); a batch the
+      // rounds hand over again after a failure counts once
       let inBpsWritten = 0;
+      let batchesRetried = 0;
+      const seen = new WeakSet<readonly SampleRow[]>();
       const counting: MetricsBackend = {
         ...backend,
         writeSamples: (rows) => {
-          for (const r of rows)
-            if (r.inBps !== null && r.inBps !== undefined && Number.isFinite(r.inBps)) inBpsWritten++;
+          if (seen.has(rows)) batchesRetried++;
+          else {
+            seen.add(rows);
+            for (const r of rows)
+              if (r.inBps !== null && r.inBps !== undefined && Number.isFinite(r.inBps)) inBpsWritten++;
+          }
           return backend.writeSamples(rows);
         },
       };
@@ -727,6 +734,7 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
         held += Number(j.data.result[0]?.value[1] ?? 0);
       }
       out.poll_in_bps_samples_written = inBpsWritten;
+      out.poll_batches_retried = batchesRetried;
       out.poll_in_bps_samples_in_victoriametrics = held;
     }
   } finally {
