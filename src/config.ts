@@ -436,6 +436,11 @@ const fileSchema = z
           .default('netops_'),
         /** How long a VictoriaMetrics request may take. */
         timeout: duration.default(30_000),
+        /**
+         * The VictoriaMetrics server's -search.latencyOffset (its default 30s): chart columns that
+         * recent are reduced from raw samples, since its range queries repeat the previous point there.
+         */
+        latencyOffset: duration.default(30_000),
       })
       .strict()
       .superRefine((m, ctx) => {
@@ -451,6 +456,7 @@ const fileSchema = z
         backend: 'postgres',
         prefix: 'netops_',
         timeout: 30_000,
+        latencyOffset: 30_000,
       }),
     discovery: z
       .object({

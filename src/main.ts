@@ -173,6 +173,7 @@ export async function startRoles(options: StartOptions): Promise<Running> {
             url: config.metrics.url!,
             prefix: config.metrics.prefix,
             timeoutMs: config.metrics.timeout,
+            latencyOffsetMs: config.metrics.latencyOffset,
           }
         : { backend: 'postgres' },
     ),

@@ -68,7 +68,10 @@ export interface MetricsBackend {
 
 export type MetricsBackendConfig =
   | { backend: 'postgres' }
-  | ({ backend: 'victoriametrics' } & Pick<VictoriaOptions, 'url' | 'prefix' | 'timeoutMs'>);
+  | ({ backend: 'victoriametrics' } & Pick<
+      VictoriaOptions,
+      'url' | 'prefix' | 'timeoutMs' | 'latencyOffsetMs'
+    >);
 
 export function postgresBackend(pool: Pool): MetricsBackend {
   return {
@@ -88,38 +91,44 @@ export function postgresBackend(pool: Pool): MetricsBackend {
 
 export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBackend {
   const vm = createVictoriaStore(options);
+  /** Buckets per device and ifindex for some interfaces (empty series for those without samples). */
+  const recent = async (
+    ifaces: readonly InterfaceRef[],
+    q: Pick<SeriesQuery, 'metrics' | 'from' | 'to' | 'widthPx'>,
+  ): Promise<Map<string, Map<number, Record<string, Bucket[]>>>> => {
+    const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
+    if (!ifaces.length) return out;
+    const devices = [...new Set(ifaces.map((i) => i.device))];
+    const got = await vm.queryBuckets({ devices }, q);
+    for (const i of ifaces) {
+      let m = out.get(i.device);
+      if (!m) {
+        m = new Map();
+        out.set(i.device, m);
+      }
+      m.set(i.ifindex, got.get(`${i.device}\u0000${i.ifindex}`)?.series ?? {});
+    }
+    return out;
+  };
   return {
     kind: 'victoriametrics',
     writeSamples: async (rows) => {
       await vm.writeSamples(rows);
     },
     querySeriesFor: (iface, q) => vm.querySeries(iface, q),
-    // One query per interface (VictoriaMetrics answers each from its own index).
-    queryRecentForDevice: async (ifaces, q) => {
-      const out = new Map<number, Record<string, Bucket[]>>();
-      for (const iface of ifaces) out.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
-      return out;
-    },
-    queryRecentForDevices: async (ifaces, q) => {
-      const out = new Map<string, Map<number, Record<string, Bucket[]>>>();
-      for (const iface of ifaces) {
-        let m = out.get(iface.device);
-        if (!m) {
-          m = new Map();
-          out.set(iface.device, m);
-        }
-        m.set(iface.ifindex, (await vm.querySeries(iface, q)).series);
-      }
-      return out;
-    },
+    // one query_range for every interface asked for (analysis reads many after each poll)
+    queryRecentForDevice: async (ifaces, q) =>
+      (await recent(ifaces, q)).get(ifaces[0]?.device ?? '') ?? new Map<number, Record<string, Bucket[]>>(),
+    queryRecentForDevices: (ifaces, q) => recent(ifaces, q),
     queryRecentWindowsForDevices: async (ifaces, q) => {
-      // its buckets, on the same grid, into the arrays
+      // the same buckets, on the same grid, folded into the arrays
       const from = q.from.getTime();
       const to = q.to.getTime();
       const w = emptyWindows(
         recentGrid(from, to, bucketWidthMs(from, to, q.widthPx), q.metrics),
         ifaces.length,
       );
+      const got = await recent(ifaces, q);
       const byDevice = new Map<string, Map<number, number>>();
       for (const [slot, iface] of ifaces.entries()) {
         let m = byDevice.get(iface.device);
@@ -128,7 +137,7 @@ export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBa
           byDevice.set(iface.device, m);
         }
         m.set(iface.ifindex, slot);
-        foldBuckets(w, slot, (await vm.querySeries(iface, q)).series);
+        foldBuckets(w, slot, got.get(iface.device)?.get(iface.ifindex) ?? {});
       }
       return { ...w, byDevice };
     },
@@ -136,11 +145,7 @@ export function victoriaBackend(pool: Pool, options: VictoriaOptions): MetricsBa
     querySummary: (result, options) => querySummary(pool, result, options),
     queryTopN: (q) => vm.queryTopN(pool, q),
     latestInterfaces: (device, maxAgeMs, now) => vm.latestInterfaces(pool, device, maxAgeMs, now),
-    latestInterfacesOf: async (asks, maxAgeMs) => {
-      const out = new Map<string, LatestInterface[]>();
-      for (const a of asks) out.set(a.device, await vm.latestInterfaces(pool, a.device, maxAgeMs, a.now));
-      return out;
-    },
+    latestInterfacesOf: (asks, maxAgeMs) => vm.latestInterfacesOf(pool, asks, maxAgeMs),
     flush: () => vm.flush(),
   };
 }
@@ -151,6 +156,7 @@ export function createMetricsBackend(pool: Pool, config: MetricsBackendConfig): 
         url: config.url,
         ...(config.prefix ? { prefix: config.prefix } : {}),
         ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
+        ...(config.latencyOffsetMs !== undefined ? { latencyOffsetMs: config.latencyOffsetMs } : {}),
       })
     : postgresBackend(pool);
 }

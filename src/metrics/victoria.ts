@@ -1,23 +1,77 @@
 import type { Pool } from 'pg';
 import { ErrorCode, NetopsError } from '../errors.js';
+import type { Bucket } from './downsample.js';
+import {
+  bucketQuery,
+  bucketsFromMatrix,
+  deviceGroups,
+  discPhi,
+  ifaceKey,
+  metricRef,
+  phiText,
+  pixelGrid,
+  type SeriesMatch,
+  selector,
+  type TaggedPart,
+  TAG_FIELD,
+  TAG_METRIC,
+  tagged,
+  type VmSeries,
+  vmDuration,
+  vmTime,
+} from './metricsql.js';
 import type { SampleChunk } from './packed.js';
-import type { InterfaceRef, SeriesResult, SeriesSummary, TopNQuery, TopNRow } from './query.js';
-import { type ScanStats, scanChunks } from './scan.js';
-import { interfaceMeta, rankTop, topRow } from './top.js';
+import {
+  bucketWidthMs,
+  type InterfaceRef,
+  type SeriesResult,
+  type SeriesSummary,
+  type TopNQuery,
+  type TopNRow,
+} from './query.js';
+import { scanChunks } from './scan.js';
 import type { LatestInterface, SampleRow } from './store.js';
+import { interfaceMeta, rankTop, topRow } from './top.js';
 
 /**
- * The VictoriaMetrics metrics backend (single node or cluster; same HTTP APIs): samples are
+ * The VictoriaMetrics metrics backend (single node or cluster; same HTTP APIs). Samples are
  * written through its JSON-lines import API, one series per device, interface and metric
- * (`in_bps{device="core1",ifindex="3"}`), and read back through its export API, then reduced to
- * pixel buckets and summary figures by the same one-pass scan the Postgres backend uses, so a
- * chart reads the same from either. Values come back as VictoriaMetrics stores them: it keeps
- * about 12 significant decimal digits, so figures match the Postgres backend to that precision.
+ * (`netops_in_bps{device="core1",ifindex="3"}`), and read through its query API, which does the
+ * reduction there, so a chart of a million samples moves a few thousand numbers. What is exact
+ * against the Postgres backend for the same samples (VictoriaMetrics keeps about 12 significant
+ * decimal digits of each value, so "equal" below means to that precision):
  *
- * Every read is at raw resolution (VictoriaMetrics compresses raw samples well enough that a
- * 30-day chart of one interface is ~43k points per metric); `top` over any range ranks by the
- * same one-pass p95/max as the Postgres backend's raw path. Interface names, speeds and states
- * stay in Postgres (the poller writes them there whichever backend holds the samples).
+ * - chart buckets (`/api/v1/query_range`, step = one pixel column, window = the step, evaluated
+ *   at each column's last millisecond): n, min, max, first, last and their moments are those of
+ *   the column's own samples; avg is VictoriaMetrics' float sum ÷ n; empty columns stay empty.
+ *   A tied min or max is timed at its last occurrence there, its first in Postgres (the point
+ *   moves inside its own pixel column). The last column when the range's end cuts it short, and
+ *   the columns within `latencyOffsetMs` of now (see metricsql.pixelGrid), are reduced here
+ *   from raw samples (`/api/v1/export`) by the Postgres backend's scan.
+ * - summaries (`/api/v1/query` at the range's end over the whole range): peak, average, latest
+ *   and its moment, sample count; the peak's moment is the first sample holding it, as in
+ *   Postgres (read from the raw samples of the peak's pixel column, since `tmax_over_time` gives
+ *   the last of a tie); p95 is the sample percentile_disc(0.95) picks, as Postgres computes it,
+ *   through a φ chosen for each sample count (metricsql.discPhi: exact for most counts, else off
+ *   by under 1e-9 of the gap to the next sample; VictoriaMetrics' own `quantile_over_time(0.95, …)`
+ *   interpolates between two samples). rowsScanned counts per column the samples of the most
+ *   sampled metric (Postgres: rows; the same when each row carries the charted metrics).
+ * - `top`: p95 (as above) or max per direction over raw samples for any range; the Postgres
+ *   backend ranks ranges over two days by its 5-minute rollups, which VictoriaMetrics does not
+ *   keep, so long ranges can rank differently, and so do interfaces whose sample count is not
+ *   among the range's 8 most common (they rank by the interpolated p95). Ranking is by
+ *   utilisation against Postgres's interface speeds, so it happens here, not with `topk` there
+ *   (VictoriaMetrics returns one figure per interface and direction). A fleet over
+ *   `topGroupInterfaces` is asked device group by device group, for the devices Postgres knows.
+ * - `interfaces` (latestInterfaces): each interface's newest sample within the age limit
+ *   (`last_over_time`/`tlast_over_time`); a metric whose newest sample is older than the
+ *   interface's newest is unknown in it, as a null column of that Postgres row.
+ * - analysis reads pixel columns as charts do (queryBuckets: one query_range for a group of
+ *   devices' interfaces). Raw points (readSamples, a chart's tail and peak columns) come through
+ *   the export API: query_range cannot return a window's samples themselves.
+ *
+ * Interface names, speeds and states stay in Postgres (the poller writes them there whichever
+ * backend holds the samples).
  */
 
 const FIELDS = [
@@ -37,28 +91,71 @@ export interface VictoriaOptions {
   url: string;
   /** Prefix for metric names, so a shared VictoriaMetrics can hold other things too. */
   prefix?: string;
+  /** How long one request may take (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The server's `-search.latencyOffset` (its default, 30 s): chart columns that recent are read
+   * from raw samples, because its range queries repeat the previous point there.
+   */
+  latencyOffsetMs?: number;
+  /** Largest import request body (default 4 MB). */
+  importBodyBytes?: number;
+  /** Import requests in flight at once from this store (default 4; the server's -maxConcurrentInserts is 8 by default). */
+  importConcurrency?: number;
+  /** Pause before the one retry of an import request that failed in transit (default 1 s). */
+  retryDelayMs?: number;
+  /**
+   * `top` over a fleet with more interfaces than this asks per group of devices (default 50,000:
+   * two series an interface, well under the server's -search.maxUniqueTimeseries of 300,000).
+   */
+  topGroupInterfaces?: number;
+  clock?: () => number;
 }
 
 export interface VictoriaStore {
+  /**
+   * Imports the rows (bodies of at most importBodyBytes, importConcurrency at a time, each retried
+   * once when the connection fails or the server is busy). When a body still fails it throws
+   * DB_UNAVAILABLE saying how many samples were not stored; calling again with the same array
+   * sends only the bodies not yet accepted, so a retried batch never doubles a sample.
+   */
   writeSamples(rows: readonly SampleRow[]): Promise<number>;
   /** Makes what was written searchable now (tests and benchmarks; it happens within seconds anyway). */
   flush(): Promise<void>;
+  /** Raw samples of one interface (export API: analysis wants the points themselves). */
   readSamples(
     iface: { device: string; ifindex: number },
     metrics: readonly string[],
     from: number,
     to: number,
   ): Promise<SampleChunk[]>;
-  /** Raw-resolution series and summaries for one interface, the same shape querySeriesFor returns. */
+  /** Pixel buckets and summaries for one interface, the same shape querySeriesFor returns. */
   querySeries(
     iface: InterfaceRef,
-    q: { metrics: readonly string[]; from: Date; to: Date; widthPx: number },
+    q: {
+      metrics: readonly string[];
+      from: Date;
+      to: Date;
+      widthPx: number;
+      summaries?: boolean;
+      p95?: boolean;
+    },
   ): Promise<SeriesResult>;
+  /** Pixel buckets of every interface of some devices in one query, per `device\u0000ifindex`. */
+  queryBuckets(
+    match: SeriesMatch,
+    q: { metrics: readonly string[]; from: Date; to: Date; widthPx: number },
+  ): Promise<Map<string, { series: Record<string, Bucket[]>; rows: number }>>;
   /** The busiest interfaces over a range (names and speeds from Postgres's `interfaces`). */
   queryTopN(pool: Pool, q: TopNQuery): Promise<TopNRow[]>;
   /** Each interface of a device (from Postgres) with its latest sample here, within maxAgeMs. */
   latestInterfaces(pool: Pool, device: string, maxAgeMs?: number, now?: Date): Promise<LatestInterface[]>;
+  /** latestInterfaces of several devices (one query per distinct `now`). */
+  latestInterfacesOf(
+    pool: Pool,
+    asks: readonly { device: string; now: Date }[],
+    maxAgeMs?: number,
+  ): Promise<Map<string, LatestInterface[]>>;
 }
 
 interface ExportLine {
@@ -67,44 +164,137 @@ interface ExportLine {
   timestamps: number[];
 }
 
-const regexEscape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+/** Import bodies for some rows: JSON lines, one per series with every timestamp of it in the rows. */
+export function importBodies(
+  rows: readonly SampleRow[],
+  prefix: string,
+  maxBytes: number,
+): { body: string; samples: number }[] {
+  // A poll round's batch has one timestamp per interface, so the lines are built by hand
+  // (JSON.stringify of ~4M small objects a round was the cost).
+  const series = new Map<string, { head: string; values: number[]; timestamps: number[] }>();
+  for (const r of rows) {
+    const t = r.ts.getTime();
+    const labels = `,"device":${JSON.stringify(r.device)},"ifindex":"${r.ifIndex}"}`;
+    for (const [name, key] of FIELDS) {
+      const v = r[key];
+      if (v === null || v === undefined || !Number.isFinite(v)) continue;
+      const id = `${name}\u0000${r.device}\u0000${r.ifIndex}`;
+      let s = series.get(id);
+      if (!s) {
+        s = { head: `{"metric":{"__name__":"${prefix}${name}"${labels}`, values: [], timestamps: [] };
+        series.set(id, s);
+      }
+      s.values.push(v);
+      s.timestamps.push(t);
+    }
+  }
+  const out: { body: string; samples: number }[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  let samples = 0;
+  for (const s of series.values()) {
+    const line = `${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`;
+    if (size && size + line.length + 1 > maxBytes) {
+      out.push({ body: parts.join('\n'), samples });
+      parts = [];
+      size = 0;
+      samples = 0;
+    }
+    parts.push(line);
+    size += line.length + 1;
+    samples += s.values.length;
+  }
+  if (parts.length) out.push({ body: parts.join('\n'), samples });
+  return out;
+}
 
-const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/**
+ * Devices per query where a query names many (analysis batches, `interfaces` of several devices,
+ * `top` over a fleet): the server refuses a query over -search.maxQueryLen (16 KB) or selecting
+ * more than -search.maxUniqueTimeseries series (300,000), both at their defaults.
+ */
+const GROUP = { maxDevices: 200, maxChars: 6_000 };
+
+const WANTED_LATEST = [
+  'in_bps',
+  'out_bps',
+  'in_errors',
+  'out_errors',
+  'in_discards',
+  'out_discards',
+] as const;
 
 export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
   const base = options.url.replace(/\/+$/, '');
   const prefix = options.prefix ?? 'netops_';
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const latencyOffsetMs = options.latencyOffsetMs ?? 30_000;
+  const importBodyBytes = options.importBodyBytes ?? 4_000_000;
+  const importConcurrency = Math.max(1, options.importConcurrency ?? 4);
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  const topGroupInterfaces = options.topGroupInterfaces ?? 50_000;
+  const clock = options.clock ?? Date.now;
+  /** Per rows array handed to writeSamples, the bodies already accepted (see writeSamples). */
+  const accepted = new WeakMap<readonly SampleRow[], Set<number>>();
+  let importsInFlight = 0;
+  const importQueue: (() => void)[] = [];
+
+  const unavailable = (message: string, cause?: unknown) =>
+    new NetopsError(ErrorCode.DB_UNAVAILABLE, message, {
+      ...(cause === undefined ? {} : { cause }),
+      userMessage: 'The metrics store (VictoriaMetrics) did not answer.',
+      hint: 'Check `metrics.url` in netops.yaml and that VictoriaMetrics is running; then try again.',
+    });
 
   async function call(path: string, init?: RequestInit): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (cause) {
-      throw new NetopsError(
-        ErrorCode.INTERNAL,
-        `VictoriaMetrics at ${base} unreachable: ${(cause as Error).message}`,
-        {
-          cause,
-          userMessage: 'The metrics store (VictoriaMetrics) did not answer.',
-          hint: 'Check `metrics.url` in netops.yaml and that VictoriaMetrics is running.',
-        },
+      const err = cause as Error;
+      if (err.name === 'TimeoutError')
+        throw unavailable(`VictoriaMetrics at ${base} did not answer ${path} within ${timeoutMs} ms`, cause);
+      const code = (err.cause as { code?: string } | undefined)?.code;
+      throw unavailable(
+        `VictoriaMetrics at ${base} unreachable (${path}): ${err.message}${code ? ` (${code})` : ''}`,
+        cause,
       );
     }
     if (!res.ok) {
-      throw new NetopsError(
-        ErrorCode.INTERNAL,
-        `VictoriaMetrics ${path}: HTTP ${res.status} ${await res.text()}`,
-        {
-          userMessage: 'The metrics store (VictoriaMetrics) refused the request.',
-        },
-      );
+      const text = (await res.text().catch(() => '')).slice(0, 500);
+      // busy or failing on its side: worth a retry; anything else is a request it will never take
+      if (res.status >= 500 || res.status === 429)
+        throw unavailable(`VictoriaMetrics ${path}: HTTP ${res.status} ${text}`);
+      throw new NetopsError(ErrorCode.INTERNAL, `VictoriaMetrics ${path}: HTTP ${res.status} ${text}`, {
+        userMessage: 'The metrics store (VictoriaMetrics) refused the request.',
+      });
     }
     return res;
   }
 
+  async function query(
+    path: '/api/v1/query' | '/api/v1/query_range',
+    params: Record<string, string>,
+  ): Promise<VmSeries[]> {
+    // nocache: no result cache, and no moving of an instant query's time back by the latency offset
+    const body = new URLSearchParams({ ...params, nocache: '1' });
+    const json = (await (await call(path, { method: 'POST', body })).json()) as {
+      status: string;
+      data?: { result: VmSeries[] };
+      error?: string;
+    };
+    if (json.status !== 'success' || !json.data)
+      throw new NetopsError(ErrorCode.INTERNAL, `VictoriaMetrics ${path}: ${json.error ?? json.status}`, {
+        userMessage: 'The metrics store (VictoriaMetrics) refused the request.',
+      });
+    return json.data.result;
+  }
+
+  const instant = (q: string, at: number) => query('/api/v1/query', { query: q, time: vmTime(at) });
+
   async function exportSeries(matches: readonly string[], from: number, to: number): Promise<ExportLine[]> {
-    const params = new URLSearchParams({ start: String(from / 1000), end: String((to - 1) / 1000) });
+    const params = new URLSearchParams({ start: vmTime(from), end: vmTime(to - 1) });
     for (const m of matches) params.append('match[]', m);
     const text = await (await call('/api/v1/export', { method: 'POST', body: params })).text();
     const out: ExportLine[] = [];
@@ -144,43 +334,270 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     return chunk;
   }
 
+  /** Raw samples per interface (`device\u0000ifindex`), as chunks. */
+  async function rawChunks(
+    match: SeriesMatch,
+    metrics: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<Map<string, SampleChunk>> {
+    const lines = await exportSeries(
+      metrics.map((m) => selector(`${prefix}${m}`, match)),
+      from,
+      to,
+    );
+    const per = new Map<string, ExportLine[]>();
+    for (const l of lines) {
+      const k = ifaceKey(l.metric.device ?? '', l.metric.ifindex ?? '');
+      const list = per.get(k);
+      if (list) list.push(l);
+      else per.set(k, [l]);
+    }
+    const out = new Map<string, SampleChunk>();
+    for (const [k, ls] of per) {
+      const c = chunkOf(ls[0]!.metric.device!, Number(ls[0]!.metric.ifindex), ls, metrics, from, to);
+      if (c) out.set(k, c);
+    }
+    return out;
+  }
+
+  async function buckets(
+    match: SeriesMatch,
+    metrics: readonly string[],
+    from: number,
+    to: number,
+    bucketMs: number,
+  ): Promise<Map<string, { series: Record<string, Bucket[]>; rows: number }>> {
+    const grid = pixelGrid(from, to, bucketMs, clock() - latencyOffsetMs - 10_000);
+    const [head, tail] = await Promise.all([
+      grid.head
+        ? query('/api/v1/query_range', {
+            query: bucketQuery(prefix, metrics, match, bucketMs),
+            start: vmTime(grid.head.start),
+            end: vmTime(grid.head.end),
+            step: vmDuration(grid.head.step),
+          }).then((r) => bucketsFromMatrix(r, metrics, from, bucketMs))
+        : new Map<string, { series: Record<string, Bucket[]>; rows: number }>(),
+      grid.tailFrom < to ? rawChunks(match, metrics, grid.tailFrom, to) : new Map<string, SampleChunk>(),
+    ]);
+    for (const [k, c] of tail) {
+      const r = scanChunks([c], metrics, { from: grid.tailFrom, to, bucketMs, origin: from, p95: false });
+      const h = head.get(k);
+      if (!h) {
+        head.set(k, { series: r.series, rows: r.rows });
+        continue;
+      }
+      for (const m of metrics) h.series[m] = [...(h.series[m] ?? []), ...(r.series[m] ?? [])];
+      h.rows += r.rows;
+    }
+    return head;
+  }
+
+  /** Peak, its moment, p95, average and latest per metric over [from, to) of one interface. */
+  async function summaries(
+    iface: InterfaceRef,
+    metrics: readonly string[],
+    from: number,
+    to: number,
+    /** The chart's buckets (for the peak's column), being read meanwhile. */
+    chart: Promise<Record<string, Bucket[]>>,
+    /** false: p95 left NaN, as the Postgres backend does when asked so (analysis' reads). */
+    withP95: boolean,
+  ): Promise<SeriesSummary[]> {
+    const match = { devices: [iface.device], ifindex: iface.ifindex };
+    const win = vmDuration(to - from);
+    const sel = (m: string) => `${metricRef(`${prefix}${m}`, match)}[${win}]`;
+    const fns = {
+      peak: 'max_over_time',
+      peakAt: 'tmax_over_time',
+      avg: 'avg_over_time',
+      current: 'last_over_time',
+      currentAt: 'tlast_over_time',
+      samples: 'count_over_time',
+    } as const;
+    const parts: TaggedPart[] = metrics.flatMap((m) =>
+      Object.entries(fns).map(([field, fn]) => ({ expr: `${fn}(${sel(m)})`, metric: m, field })),
+    );
+    // The p95 needs each metric's sample count first (metricsql.discPhi): a count-only query
+    // (the cheapest pass) leads it, while the other figures are read beside them.
+    const countParts = metrics.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
+    const p95Of = async (): Promise<VmSeries[]> => {
+      if (!withP95) return [];
+      const counts = await instant(tagged(countParts, match), to - 1);
+      if (!counts.length) return [];
+      const p95Parts = counts.map((s) => ({
+        expr: `quantile_over_time(${phiText(discPhi(Number(s.value![1]), 0.95))}, ${sel(s.metric[TAG_METRIC]!)})`,
+        metric: s.metric[TAG_METRIC]!,
+        field: 'p95',
+      }));
+      return instant(tagged(p95Parts, match), to - 1);
+    };
+    const p95Reading = p95Of();
+    // (awaited below; this keeps an early failure from going unhandled meanwhile)
+    p95Reading.catch(() => {});
+    const figures = new Map<string, Record<string, number>>();
+    for (const s of await instant(tagged(parts, match), to - 1)) {
+      const m = s.metric[TAG_METRIC]!;
+      const f = s.metric[TAG_FIELD]!;
+      const v = Number(s.value![1]);
+      const rec = figures.get(m) ?? {};
+      rec[f] = f === 'peakAt' || f === 'currentAt' ? Math.round(v * 1000) : v;
+      figures.set(m, rec);
+    }
+    const present = metrics.filter((m) => (figures.get(m)?.samples ?? 0) > 0);
+    if (!present.length) {
+      await p95Reading;
+      return [];
+    }
+    // The first sample holding the peak: tmax_over_time gives the last of a tie, so the raw
+    // samples of the earliest pixel column reaching the peak are read (one column, a few hundred points).
+    const firstPeak = async (m: string): Promise<number> => {
+      const f = figures.get(m)!;
+      const b = ((await chart)[m] ?? []).find((k) => k.max === f.peak);
+      if (!b) return f.peakAt!;
+      const c = (await rawChunks(match, [m], b.x0, b.x1)).get(ifaceKey(iface.device, iface.ifindex));
+      const vs = (c?.values as Record<string, Float64Array> | undefined)?.[m];
+      if (c && vs)
+        for (let i = 0; i < vs.length; i++) if (vs[i] === f.peak) return Math.floor(c.tsUs[i]! / 1000);
+      return f.peakAt!;
+    };
+    const [p95, peakAts] = await Promise.all([p95Reading, Promise.all(present.map(firstPeak))]);
+    const p95By = new Map(p95.map((s) => [s.metric[TAG_METRIC]!, Number(s.value![1])]));
+    return present.map((m, i) => {
+      const f = figures.get(m)!;
+      return {
+        metric: m as SeriesSummary['metric'],
+        peak: f.peak!,
+        peakAt: peakAts[i]!,
+        p95: p95By.get(m) ?? Number.NaN,
+        avg: f.avg!,
+        current: f.current!,
+        currentAt: f.currentAt!,
+        samples: f.samples!,
+        p95Basis: 'raw samples',
+      };
+    });
+  }
+
+  async function importBody(body: string): Promise<void> {
+    while (importsInFlight >= importConcurrency) await new Promise<void>((r) => importQueue.push(r));
+    importsInFlight++;
+    try {
+      try {
+        await call('/api/v1/import', { method: 'POST', body });
+      } catch (err) {
+        // the connection failed or the server was busy: once more after a pause (a refusal is final)
+        if ((err as NetopsError).code !== ErrorCode.DB_UNAVAILABLE) throw err;
+        await new Promise((r) => setTimeout(r, retryDelayMs));
+        await call('/api/v1/import', { method: 'POST', body });
+      }
+    } finally {
+      importsInFlight--;
+      importQueue.shift()?.();
+    }
+  }
+
+  async function latestOf(
+    pool: Pool,
+    devices: readonly string[],
+    maxAgeMs: number,
+    now: Date,
+  ): Promise<Map<string, LatestInterface[]>> {
+    const { rows } = await pool.query(
+      `SELECT device, ifindex, name, alias, speed_bps, oper_status, admin_status FROM interfaces
+       WHERE device = ANY($1::text[]) ORDER BY device, ifindex`,
+      [[...devices]],
+    );
+    const win = vmDuration(maxAgeMs);
+    const parts = (group: readonly string[]): TaggedPart[] => {
+      const match = { devices: group };
+      return WANTED_LATEST.flatMap((m) => [
+        { expr: `last_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 'v' },
+        { expr: `tlast_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 't' },
+      ]);
+    };
+    // (now - maxAge, now], as the Postgres backend's query
+    const per = new Map<string, Map<string, { v?: number; t?: number }>>();
+    const answers = (
+      await Promise.all(
+        deviceGroups(devices, GROUP).map((g) => instant(tagged(parts(g), { devices: g }), now.getTime())),
+      )
+    ).flat();
+    for (const s of answers) {
+      const k = ifaceKey(s.metric.device ?? '', s.metric.ifindex ?? '');
+      const byMetric = per.get(k) ?? new Map<string, { v?: number; t?: number }>();
+      const m = s.metric[TAG_METRIC]!;
+      const x = byMetric.get(m) ?? {};
+      const v = Number(s.value![1]);
+      if (s.metric[TAG_FIELD] === 't') x.t = Math.round(v * 1000);
+      else x.v = v;
+      byMetric.set(m, x);
+      per.set(k, byMetric);
+    }
+    const out = new Map<string, LatestInterface[]>(devices.map((d) => [d, []]));
+    for (const r of rows) {
+      const ifIndex = Number(r.ifindex);
+      const got = per.get(ifaceKey(r.device, ifIndex));
+      // the newest sample's moment; a metric whose own latest is older was unknown in that sample
+      let ts = Number.NEGATIVE_INFINITY;
+      for (const x of got?.values() ?? []) if (x.t !== undefined && x.t > ts) ts = x.t;
+      const v = (m: string) => {
+        const x = got?.get(m);
+        return x && x.t === ts && x.v !== undefined ? x.v : null;
+      };
+      const found = Number.isFinite(ts);
+      out.get(r.device)?.push({
+        ifIndex,
+        name: r.name,
+        alias: r.alias,
+        speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
+        operStatus: r.oper_status,
+        adminStatus: r.admin_status,
+        ts: found ? new Date(ts) : null,
+        inBps: found ? v('in_bps') : null,
+        outBps: found ? v('out_bps') : null,
+        inErrors: found ? v('in_errors') : null,
+        outErrors: found ? v('out_errors') : null,
+        inDiscards: found ? v('in_discards') : null,
+        outDiscards: found ? v('out_discards') : null,
+      });
+    }
+    return out;
+  }
+
   return {
     async writeSamples(rows) {
-      // One JSON line per series with every timestamp of it in this batch; a poll round's batch
-      // has one timestamp per interface, so the lines are built by hand (JSON.stringify of
-      // ~4M small objects a round was the cost).
-      const series = new Map<string, { head: string; values: number[]; timestamps: number[] }>();
-      for (const r of rows) {
-        const t = r.ts.getTime();
-        const labels = `,"device":${JSON.stringify(r.device)},"ifindex":"${r.ifIndex}"}`;
-        for (const [name, key] of FIELDS) {
-          const v = r[key];
-          if (v === null || v === undefined || !Number.isFinite(v)) continue;
-          const id = `${name}\u0000${r.device}\u0000${r.ifIndex}`;
-          let s = series.get(id);
-          if (!s) {
-            s = { head: `{"metric":{"__name__":"${prefix}${name}"${labels}`, values: [], timestamps: [] };
-            series.set(id, s);
+      const bodies = importBodies(rows, prefix, importBodyBytes);
+      if (!bodies.length) return 0;
+      const done = accepted.get(rows) ?? new Set<number>();
+      accepted.set(rows, done);
+      const failures: { i: number; err: unknown }[] = [];
+      await Promise.all(
+        bodies.map(async (b, i) => {
+          if (done.has(i)) return;
+          try {
+            await importBody(b.body);
+            done.add(i);
+          } catch (err) {
+            failures.push({ i, err });
           }
-          s.values.push(v);
-          s.timestamps.push(t);
-        }
+        }),
+      );
+      if (failures.length) {
+        const lost = failures.reduce((a, f) => a + bodies[f.i]!.samples, 0);
+        const total = bodies.reduce((a, b) => a + b.samples, 0);
+        const first = failures[0]!.err as Error;
+        throw new NetopsError(
+          (first as NetopsError).code ?? ErrorCode.DB_UNAVAILABLE,
+          `${lost} of ${total} samples not stored in VictoriaMetrics (${failures.length} of ${bodies.length} import requests failed): ${first.message}`,
+          {
+            cause: first,
+            context: { lostSamples: lost, totalSamples: total },
+            userMessage: `${lost} of ${total} interface samples could not be stored in VictoriaMetrics.`,
+            hint: 'Check that VictoriaMetrics is running and not overloaded (its log and /metrics).',
+          },
+        );
       }
-      if (!series.size) return 0;
-      // bodies of at most ~8 MB: VictoriaMetrics refuses (closes) imports over -maxInsertRequestSize (32 MB)
-      let parts: string[] = [];
-      let size = 0;
-      for (const s of series.values()) {
-        const line = `${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`;
-        parts.push(line);
-        size += line.length + 1;
-        if (size > 8_000_000) {
-          await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
-          parts = [];
-          size = 0;
-        }
-      }
-      if (parts.length) await call('/api/v1/import', { method: 'POST', body: parts.join('\n') });
       return rows.length;
     },
 
@@ -189,18 +606,61 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     },
 
     async readSamples(iface, metrics, from, to) {
-      const matches = metrics.map(
-        (m) => `${prefix}${m}{device=${quote(iface.device)},ifindex=${quote(String(iface.ifindex))}}`,
-      );
-      const c = chunkOf(
-        iface.device,
-        iface.ifindex,
-        await exportSeries(matches, from, to),
-        metrics,
-        from,
-        to,
+      const c = (await rawChunks({ devices: [iface.device], ifindex: iface.ifindex }, metrics, from, to)).get(
+        ifaceKey(iface.device, iface.ifindex),
       );
       return c ? [c] : [];
+    },
+
+    async queryBuckets(match, q) {
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const bucketMs = bucketWidthMs(from, to, q.widthPx);
+      const groups = match.devices?.length ? deviceGroups(match.devices, GROUP) : [undefined];
+      const out = new Map<string, { series: Record<string, Bucket[]>; rows: number }>();
+      for (const g of groups) {
+        const m = g ? { ...match, devices: g } : match;
+        for (const [k, v] of await buckets(m, q.metrics, from, to, bucketMs)) out.set(k, v);
+      }
+      return out;
+    },
+
+    async querySeries(iface, q) {
+      const from = q.from.getTime();
+      const to = q.to.getTime();
+      const bucketMs = bucketWidthMs(from, to, q.widthPx);
+      const reading = buckets(
+        { devices: [iface.device], ifindex: iface.ifindex },
+        q.metrics,
+        from,
+        to,
+        bucketMs,
+      ).then((all) => all.get(ifaceKey(iface.device, iface.ifindex)));
+      const series: Record<string, Bucket[]> = {};
+      const chart = reading.then((r) => {
+        for (const m of q.metrics) series[m] = r?.series[m] ?? [];
+        return series;
+      });
+      // (reading's failure is reported through reading; this keeps it from also going unhandled)
+      chart.catch(() => {});
+      // the summary's figures are asked for while the chart's columns are read
+      const [r, sums] = await Promise.all([
+        reading,
+        q.summaries === false ? undefined : summaries(iface, q.metrics, from, to, chart, q.p95 !== false),
+      ]);
+      await chart;
+      const result: SeriesResult = {
+        iface,
+        from,
+        to,
+        widthPx: q.widthPx,
+        bucketMs,
+        resolution: 'raw',
+        series,
+        rowsScanned: r?.rows ?? 0,
+      };
+      if (sums) result.summaries = sums;
+      return result;
     },
 
     async queryTopN(pool, q) {
@@ -208,108 +668,104 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
       const to = q.to.getTime();
       const by = q.by ?? 'p95';
       const limit = Math.max(1, Math.min(q.limit ?? 10, 100));
-      const dev = q.devices?.length ? `,device=~${quote(q.devices.map(regexEscape).join('|'))}` : '';
-      const lines = await exportSeries([`{__name__=~"${regexEscape(prefix)}(in|out)_bps"${dev}}`], from, to);
-      const per = new Map<string, ExportLine[]>();
-      for (const l of lines) {
-        const k = `${l.metric.device}\u0000${l.metric.ifindex}`;
-        const list = per.get(k);
-        if (list) list.push(l);
-        else per.set(k, [l]);
-      }
+      const win = vmDuration(to - from);
+      const dirs = ['in_bps', 'out_bps'] as const;
       const meta = await interfaceMeta(pool, q.devices);
+      /** Per interface, the value of each direction (v: exact; lin: the interpolated p95). */
+      const per = new Map<
+        string,
+        { device: string; ifindex: number; v: Record<string, number>; lin: Record<string, number> }
+      >();
+      const ask = async (match: SeriesMatch) => {
+        const sel = (m: string) => `${metricRef(`${prefix}${m}`, match)}[${win}]`;
+        let parts: TaggedPart[];
+        if (by === 'max')
+          parts = dirs.map((m) => ({ expr: `max_over_time(${sel(m)})`, metric: m, field: 'v' }));
+        else {
+          // percentile_disc needs each series' sample count (metricsql.discPhi): one part per
+          // count found, filtered there to the series with that count. A fleet polled on one
+          // schedule has a handful; past 8 the rest rank by VictoriaMetrics' interpolated p95.
+          const counts = new Map<number, number>();
+          const countParts = dirs.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
+          for (const s of await instant(tagged(countParts, match), to - 1)) {
+            const n = Number(s.value![1]);
+            counts.set(n, (counts.get(n) ?? 0) + 1);
+          }
+          const common = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+          parts = [];
+          for (const n of common.slice(0, 8))
+            for (const m of dirs)
+              parts.push({
+                expr: `quantile_over_time(${phiText(discPhi(n, 0.95))}, ${sel(m)}) and on(device, ifindex) (count_over_time(${sel(m)}) == ${n})`,
+                metric: m,
+                field: 'v',
+              });
+          if (common.length > 8)
+            for (const m of dirs)
+              parts.push({ expr: `quantile_over_time(0.95, ${sel(m)})`, metric: m, field: 'linear' });
+          if (!parts.length) return;
+        }
+        for (const s of await instant(tagged(parts, match), to - 1)) {
+          const device = s.metric.device ?? '';
+          const ifindex = Number(s.metric.ifindex);
+          const k = ifaceKey(device, ifindex);
+          const e = per.get(k) ?? { device, ifindex, v: {}, lin: {} };
+          (s.metric[TAG_FIELD] === 'linear' ? e.lin : e.v)[s.metric[TAG_METRIC]!] = Number(s.value![1]);
+          per.set(k, e);
+        }
+      };
+      // Interfaces per query: under -search.maxUniqueTimeseries (topGroupInterfaces) and, for
+      // long ranges, under -search.maxSamplesPerQuery (1e9; a fleet polled every 30 s assumed,
+      // two series an interface, each read twice by the p95's count filter).
+      const perQuery = Math.max(
+        1,
+        Math.min(topGroupInterfaces, Math.floor(2.5e8 / Math.max(1, (to - from) / 30_000))),
+      );
+      if (!q.devices?.length && meta.size <= perQuery) await ask({});
+      else {
+        // a fleet too big for one query: its devices (as Postgres knows them) in groups
+        const ifaces = new Map<string, number>();
+        for (const k of meta.keys()) {
+          const d = k.slice(0, k.indexOf('\u0000'));
+          ifaces.set(d, (ifaces.get(d) ?? 0) + 1);
+        }
+        const devices = q.devices?.length ? [...q.devices] : [...ifaces.keys()].sort();
+        const groups = deviceGroups(devices, {
+          maxDevices: 2_000,
+          maxChars: GROUP.maxChars,
+          maxWeight: perQuery,
+          weight: (d) => ifaces.get(d) ?? 0,
+        });
+        for (const g of groups) await ask({ devices: g });
+      }
       const list: TopNRow[] = [];
-      for (const [k, ls] of per) {
-        const device = ls[0]!.metric.device!;
-        const ifindex = Number(ls[0]!.metric.ifindex);
-        const c = chunkOf(device, ifindex, ls, ['in_bps', 'out_bps'], from, to);
-        if (!c) continue;
-        const st = scanChunks([c], ['in_bps', 'out_bps'], {
-          from,
-          to,
-          bucketMs: to - from,
-          p95: by === 'p95',
-        }).stats;
-        const pick = (x: ScanStats | undefined) => (x ? (by === 'max' ? x.peak : x.p95) : Number.NaN);
+      for (const [k, e] of per) {
+        const pick = (m: string) => e.v[m] ?? e.lin[m] ?? Number.NaN;
         const m = meta.get(k);
-        const vin = pick(st.in_bps);
-        const vout = pick(st.out_bps);
         const speed = m?.speed_bps === null || m?.speed_bps === undefined ? null : Number(m.speed_bps);
         list.push(
-          topRow({ device, ifindex, name: m ? String(m.name) : `ifIndex ${ifindex}` }, vin, vout, speed),
+          topRow(
+            { device: e.device, ifindex: e.ifindex, name: m ? String(m.name) : `ifIndex ${e.ifindex}` },
+            pick('in_bps'),
+            pick('out_bps'),
+            speed,
+          ),
         );
       }
       return rankTop(list, limit);
     },
 
     async latestInterfaces(pool, device, maxAgeMs = 3_600_000, now = new Date()) {
-      const { rows } = await pool.query(
-        `SELECT ifindex, name, alias, speed_bps, oper_status, admin_status FROM interfaces
-         WHERE device = $1 ORDER BY ifindex`,
-        [device],
-      );
-      const to = now.getTime() + 1;
-      const from = now.getTime() - maxAgeMs + 1;
-      const wanted = ['in_bps', 'out_bps', 'in_errors', 'out_errors', 'in_discards', 'out_discards'];
-      const lines = await exportSeries(
-        [`{__name__=~"${regexEscape(prefix)}(${wanted.join('|')})",device=${quote(device)}}`],
-        from,
-        to,
-      );
-      const per = new Map<number, ExportLine[]>();
-      for (const l of lines) {
-        const i = Number(l.metric.ifindex);
-        per.set(i, [...(per.get(i) ?? []), l]);
-      }
-      return rows.map((r): LatestInterface => {
-        const ifIndex = Number(r.ifindex);
-        const c = chunkOf(device, ifIndex, per.get(ifIndex) ?? [], wanted, from, to);
-        const k = c ? c.tsUs.length - 1 : -1;
-        const v = (m: string) => {
-          if (!c) return null;
-          const x = (c.values as Record<string, Float64Array>)[m]![k]!;
-          return Number.isNaN(x) ? null : x;
-        };
-        return {
-          ifIndex,
-          name: r.name,
-          alias: r.alias,
-          speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
-          operStatus: r.oper_status,
-          adminStatus: r.admin_status,
-          ts: c ? new Date(c.tsUs[k]! / 1000) : null,
-          inBps: v('in_bps'),
-          outBps: v('out_bps'),
-          inErrors: v('in_errors'),
-          outErrors: v('out_errors'),
-          inDiscards: v('in_discards'),
-          outDiscards: v('out_discards'),
-        };
-      });
+      return (await latestOf(pool, [device], maxAgeMs, now)).get(device) ?? [];
     },
 
-    async querySeries(iface, q) {
-      const from = q.from.getTime();
-      const to = q.to.getTime();
-      const bucketMs = Math.max(1, Math.ceil((to - from) / q.widthPx));
-      const chunks = await this.readSamples(iface, q.metrics, from, to);
-      const r = scanChunks(chunks, q.metrics, { from, to, bucketMs });
-      const summaries: SeriesSummary[] = [];
-      for (const m of q.metrics) {
-        const st = r.stats[m];
-        if (st) summaries.push({ metric: m as SeriesSummary['metric'], ...st, p95Basis: 'raw samples' });
-      }
-      return {
-        iface,
-        from,
-        to,
-        widthPx: q.widthPx,
-        bucketMs,
-        resolution: 'raw',
-        series: r.series,
-        rowsScanned: r.rows,
-        summaries,
-      };
+    async latestInterfacesOf(pool, asks, maxAgeMs = 3_600_000) {
+      const byNow = new Map<number, string[]>();
+      for (const a of asks) byNow.set(a.now.getTime(), [...(byNow.get(a.now.getTime()) ?? []), a.device]);
+      const out = new Map<string, LatestInterface[]>();
+      for (const [now, devices] of byNow)
+        for (const [d, list] of await latestOf(pool, devices, maxAgeMs, new Date(now))) out.set(d, list);
+      return out;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,14 @@ import { createChartRenderer, graphInterface, graphTopN } from '../../src/charts
 import { startSnmpLab } from '../../src/lab/snmp/index.js';
 import { metricsFor } from '../../src/metrics/backend.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
-import { findInterface, querySeriesFor, querySummary } from '../../src/metrics/query.js';
-import { insertSamples, type SampleRow, upsertInterfaces } from '../../src/metrics/store.js';
+import { ErrorCode, NetopsError } from '../../src/errors.js';
+import { findInterface, queryTopN, querySeriesFor, querySummary } from '../../src/metrics/query.js';
+import {
+  insertSamples,
+  latestInterfaces,
+  type SampleRow,
+  upsertInterfaces,
+} from '../../src/metrics/store.js';
 import { createVictoriaStore, type VictoriaStore } from '../../src/metrics/victoria.js';
 import { computeRates, type DeviceReading } from '../../src/snmp/counters.js';
 import { testDevice } from '../helpers/devices.js';
@@ -18,8 +25,9 @@ import { startStack } from '../helpers/stack.js';
 
 /**
  * The VictoriaMetrics backend against the real `victoria-metrics` binary (Debian's 1.79) on a
- * loopback port with its own data directory: the same samples written to it and to Postgres
- * give the same chart buckets and summary figures (to VictoriaMetrics' 12 significant digits).
+ * loopback port with its own data directory, its flags at their defaults (-search.latencyOffset
+ * 30s, no deduplication): the same samples written to it and to Postgres give the same chart
+ * buckets, summary figures, top-N and latest values (to VictoriaMetrics' 12 significant digits).
  */
 
 let vm: ChildProcess;
@@ -65,6 +73,120 @@ function rows(): SampleRow[] {
   return out;
 }
 
+/**
+ * core2: six interfaces over six hours of 1-minute samples, shaped to catch what a query API
+ * can get wrong: tied peaks (et2, and every errors series: flat zero or ones), an hour's gap and
+ * a one-sample spike (et3), fewer samples (et4 starts late: another sample count for the exact
+ * p95), an unknown speed (et5) and an interface busier outbound (et6).
+ */
+const T2 = T0 + 12 * 3_600_000;
+const FLEET = [
+  { ifIndex: 1, speedBps: 10e9 as number | null },
+  { ifIndex: 2, speedBps: 1e9 },
+  { ifIndex: 3, speedBps: 10e9 },
+  { ifIndex: 4, speedBps: 1e9 },
+  { ifIndex: 5, speedBps: null },
+  { ifIndex: 6, speedBps: 10e9 },
+];
+
+function fleetRows(): SampleRow[] {
+  const out: SampleRow[] = [];
+  let seed = 17;
+  const rnd = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  for (let i = 0; i < 360; i++) {
+    for (const f of FLEET) {
+      const k = f.ifIndex;
+      if (k === 3 && i >= 120 && i < 180) continue; // an hour without samples
+      if (k === 4 && i < 200) continue;
+      let inB = Math.round(1e9 * (0.2 + 0.1 * k) + 3e8 * Math.sin(i / (10 + k)) + rnd() * 1e8);
+      let outB = Math.round(inB * (k === 6 ? 3 : 0.4) + rnd() * 1e7);
+      if (k === 2) inB = Math.round(inB / 3);
+      if (k === 2 && (i === 50 || i === 51 || i === 200)) inB = 950_000_000; // a tied peak
+      if (k === 3 && i === 250) inB = 9_000_000_000; // one-sample spike
+      if (k === 5) outB = Math.round(outB / 2);
+      out.push({
+        device: 'core2',
+        ifIndex: k,
+        ts: new Date(T2 + i * 60_000 + ((i * 7919 + k * 13) % 500)),
+        inBps: inB,
+        outBps: outB,
+        inPps: Math.round(inB / 6000),
+        outPps: Math.round(outB / 6000),
+        inErrors: 0,
+        outErrors: i % 50 === 0 ? 1 : 0,
+        inDiscards: k === 1 ? null : 0,
+        outDiscards: 0,
+        speedBps: f.speedBps,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * An HTTP proxy in front of the real server that drops the connection of the import requests
+ * `fail` picks (nothing of them forwarded): a network that fails mid-round.
+ */
+async function faultyProxy(
+  target: string,
+  fail: (importNo: number, body: string) => boolean,
+): Promise<{ url: string; imports: () => number; close(): Promise<void> }> {
+  const t = new URL(target);
+  let imports = 0;
+  const server: Server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url?.startsWith('/api/v1/import') && fail(++imports, body.toString())) {
+        req.socket.destroy();
+        return;
+      }
+      const up = httpRequest(
+        {
+          host: t.hostname,
+          port: t.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, 'content-length': String(body.length) },
+        },
+        (ur) => {
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        },
+      );
+      up.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    imports: () => imports,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Samples stored under a prefix, counted by VictoriaMetrics itself. */
+async function countStored(prefix: string, at: number): Promise<number> {
+  const body = new URLSearchParams({
+    query: `sum(count_over_time({__name__=~"${prefix}.*"}[1d]))`,
+    time: new Date(at).toISOString(),
+    nocache: '1',
+  });
+  const j = (await (await fetch(`${vmUrl}/api/v1/query`, { method: 'POST', body })).json()) as {
+    data: { result: { value: [number, string] }[] };
+  };
+  return Number(j.data.result[0]?.value[1] ?? 0);
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'netops-vm-'));
   const port = await freePort();
@@ -75,7 +197,6 @@ beforeAll(async () => {
       `-httpListenAddr=127.0.0.1:${port}`,
       '-retentionPeriod=100y',
       '-loggerLevel=ERROR',
-      '-search.latencyOffset=0s',
     ],
     { stdio: 'ignore' },
   );
@@ -96,7 +217,16 @@ beforeAll(async () => {
     `CREATE TABLE samples_vm PARTITION OF samples FOR VALUES FROM ('2026-03-01') TO ('2026-03-02')`,
   );
   await upsertInterfaces(db.pool, 'core1', [{ ifIndex: 7, name: 'Ethernet7', speedBps: 10e9 }]);
-  const r = rows();
+  await upsertInterfaces(
+    db.pool,
+    'core2',
+    FLEET.map((f) => ({
+      ifIndex: f.ifIndex,
+      name: `et${f.ifIndex}`,
+      ...(f.speedBps ? { speedBps: f.speedBps } : {}),
+    })),
+  );
+  const r = [...rows(), ...fleetRows()];
   await insertSamples(db.pool, r);
   expect(await store.writeSamples(r)).toBe(r.length);
   await store.flush();
@@ -150,11 +280,312 @@ describe('VictoriaMetrics backend (real binary)', () => {
     }
   });
 
-  it('says clearly when VictoriaMetrics is not there', async () => {
-    const gone = createVictoriaStore({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
-    await expect(gone.readSamples({ device: 'x', ifindex: 1 }, ['in_bps'], T0, T0 + 1000)).rejects.toThrow(
-      /unreachable/,
+  it('keeps gaps, spikes and tied peaks where Postgres has them (buckets and summaries)', async () => {
+    const metrics = ['in_bps', 'out_bps', 'in_errors', 'out_errors', 'in_discards'] as const;
+    for (const ifIndex of [1, 2, 3, 4]) {
+      const ref = { device: 'core2', ifindex: ifIndex, name: `et${ifIndex}`, alias: null, speedBps: 1e9 };
+      for (const [from, to, width] of [
+        [T2, T2 + 6 * 3_600_000, 90],
+        [T2 - 3_600_000, T2 + 7 * 3_600_000 + 123, 37], // wider than the data; the last column cut short
+      ] as const) {
+        const q = { metrics: [...metrics], from: new Date(from), to: new Date(to), widthPx: width };
+        const pg = await querySeriesFor(db.pool, ref, { ...q, resolution: 'raw' });
+        const vmr = await store.querySeries(ref, q);
+        expect(vmr.bucketMs).toBe(pg.bucketMs);
+        expect(vmr.rowsScanned, `et${ifIndex}`).toBe(pg.rowsScanned);
+        for (const m of metrics) {
+          const a = vmr.series[m]!;
+          const b = pg.series[m]!;
+          // the same columns, so the same empty ones: a gap stays a gap
+          expect(
+            a.map((x) => [x.x0, x.x1, x.n, x.tFirst, x.tLast]),
+            `et${ifIndex} ${m}`,
+          ).toEqual(b.map((y) => [y.x0, y.x1, y.n, y.tFirst, y.tLast]));
+          a.forEach((x, i) => {
+            for (const k of ['min', 'max', 'avg', 'first', 'last'] as const)
+              expect(close(x[k]!, b[i]![k]!), `et${ifIndex} ${m} ${k}`).toBe(true);
+          });
+        }
+        if (ifIndex === 3) {
+          // the hour without samples: no column holds a moment of it, and columns are missing
+          // (no point carried into it); the spike is a column's max
+          const inb = vmr.series.in_bps!;
+          const gap = [T2 + 119 * 60_000 + 500, T2 + 180 * 60_000] as const;
+          expect(inb.some((x) => x.tLast >= gap[0] && x.tFirst < gap[1])).toBe(false);
+          expect(inb.length).toBeLessThan(Math.ceil((to - from) / vmr.bucketMs) - 2);
+          expect(Math.max(...inb.map((x) => x.max))).toBe(9e9);
+        }
+        const sp = pg.summaries!;
+        const sv = vmr.summaries!;
+        // peakAt: the first sample holding the peak (tied peaks on et2 and in every errors series)
+        expect(sv.map((x) => [x.metric, x.peakAt, x.currentAt, x.samples])).toEqual(
+          sp.map((x) => [x.metric, x.peakAt, x.currentAt, x.samples]),
+        );
+        sv.forEach((x, i) => {
+          for (const k of ['peak', 'p95', 'avg', 'current'] as const)
+            expect(close(x[k], sp[i]![k]), `et${ifIndex} ${x.metric} ${k}`).toBe(true);
+        });
+      }
+    }
+    // the tie on et2 really is one: three samples at the peak, VictoriaMetrics' tmax names the last
+    const tmax = await fetch(`${vmUrl}/api/v1/query`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        query: 'tmax_over_time(netops_in_bps{device="core2",ifindex="2"}[6h])',
+        time: new Date(T2 + 6 * 3_600_000 - 1).toISOString(),
+        nocache: '1',
+      }),
+    }).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
+    const last = Math.round(Number(tmax.data.result[0]!.value[1]) * 1000);
+    expect(last).toBeGreaterThan(T2 + 199 * 60_000);
+  });
+
+  it("gives Postgres's percentile_disc p95, which VictoriaMetrics' own quantile_over_time(0.95) does not", async () => {
+    const ref = { device: 'core2', ifindex: 1, name: 'et1', alias: null, speedBps: 10e9 };
+    const q = {
+      metrics: ['in_bps'] as const,
+      from: new Date(T2),
+      to: new Date(T2 + 6 * 3_600_000),
+      widthPx: 50,
+    };
+    const pg = (await querySeriesFor(db.pool, ref, { ...q, resolution: 'raw' })).summaries![0]!;
+    const vmr = (await store.querySeries(ref, { ...q, metrics: [...q.metrics] })).summaries![0]!;
+    expect(vmr.p95).toBe(pg.p95);
+    const plain = await fetch(`${vmUrl}/api/v1/query`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        query: 'quantile_over_time(0.95, netops_in_bps{device="core2",ifindex="1"}[6h])',
+        time: new Date(T2 + 6 * 3_600_000 - 1).toISOString(),
+        nocache: '1',
+      }),
+    }).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
+    // 360 samples: percentile_disc takes x₃₄₁ (0-based, sorted); the interpolation 0.05·x₃₄₀ + 0.95·x₃₄₁
+    expect(Number(plain.data.result[0]!.value[1])).not.toBe(pg.p95);
+  });
+
+  it('ranks top-N as Postgres does, by p95 and by max, across interfaces with different sample counts', async () => {
+    for (const by of ['p95', 'max'] as const) {
+      for (const [from, to] of [
+        [T2, T2 + 6 * 3_600_000],
+        [T2 + 2 * 3_600_000, T2 + 5 * 3_600_000 + 777],
+      ] as const) {
+        const q = { from: new Date(from), to: new Date(to), by, devices: ['core2'], limit: 10 };
+        const pg = await queryTopN(db.pool, q);
+        const vmr = await store.queryTopN(db.pool, q);
+        expect(pg.length).toBe(6);
+        expect(vmr.map((r) => [r.device, r.ifindex, r.name, r.direction, r.speedBps])).toEqual(
+          pg.map((r) => [r.device, r.ifindex, r.name, r.direction, r.speedBps]),
+        );
+        vmr.forEach((r, i) => {
+          expect(close(r.value, pg[i]!.value), `${by} ${r.ifindex}`).toBe(true);
+        });
+      }
+    }
+    // every device when none is named (core1 too); and asked device by device, as a fleet
+    // too big for one query is (here: more than 3 interfaces)
+    const all = { from: new Date(T0), to: new Date(T2 + 6 * 3_600_000), limit: 5 };
+    const want = (await queryTopN(db.pool, all)).map((r) => [r.device, r.ifindex, r.direction]);
+    expect(want.map((r) => r[0])).toContain('core1');
+    expect((await store.queryTopN(db.pool, all)).map((r) => [r.device, r.ifindex, r.direction])).toEqual(
+      want,
     );
+    const grouped = createVictoriaStore({ url: vmUrl, topGroupInterfaces: 3 });
+    expect((await grouped.queryTopN(db.pool, all)).map((r) => [r.device, r.ifindex, r.direction])).toEqual(
+      want,
+    );
+  });
+
+  it('gives each interface its latest sample within the age limit, as Postgres does', async () => {
+    for (const [now, maxAge] of [
+      [T2 + 6 * 3_600_000, 3_600_000],
+      [T2 + 150 * 60_000, 20 * 60_000], // et3 has nothing in its gap; et4 has not started
+      [T2 + 100 * 60_000 + 250, 60_000],
+    ] as const) {
+      const pg = await latestInterfaces(db.pool, 'core2', maxAge, new Date(now));
+      const vmr = await store.latestInterfaces(db.pool, 'core2', maxAge, new Date(now));
+      expect(vmr).toEqual(pg.map((x) => ({ ...x, ts: x.ts ? new Date(x.ts) : null })));
+    }
+  });
+
+  it('reads recent columns from raw samples (the server repeats its last point within -search.latencyOffset)', async () => {
+    const now = Date.now();
+    await ensurePartitions(db.pool, new Date(now - 86_400_000), new Date(now + 86_400_000));
+    await upsertInterfaces(db.pool, 'core3', [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+    const recent: SampleRow[] = [];
+    for (let t = now - 300_000; t < now; t += 2_000)
+      recent.push({
+        device: 'core3',
+        ifIndex: 1,
+        ts: new Date(t),
+        inBps: Math.round(1e8 + (t % 97_000) * 1000),
+        outBps: Math.round(5e7 + (t % 13_000) * 100),
+        inPps: null,
+        outPps: null,
+        inErrors: null,
+        outErrors: null,
+        inDiscards: null,
+        outDiscards: null,
+        speedBps: 1e9,
+      });
+    await insertSamples(db.pool, recent);
+    await store.writeSamples(recent);
+    await store.flush();
+    const ref = { device: 'core3', ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
+    const q = {
+      metrics: ['in_bps', 'out_bps'],
+      from: new Date(now - 300_000),
+      to: new Date(now),
+      widthPx: 60,
+    };
+    const pg = await querySeriesFor(db.pool, ref, {
+      ...q,
+      metrics: ['in_bps', 'out_bps'],
+      resolution: 'raw',
+    });
+    const shape = (r: typeof pg) =>
+      r.series.in_bps!.map((b) => [b.x0, b.n, b.min, b.max, b.first, b.last, b.tFirst, b.tLast]);
+    expect(shape(await store.querySeries(ref, q))).toEqual(shape(pg));
+    // told the server has no latency offset, the last half minute's columns come from
+    // query_range, which repeats the point before them
+    const naive = createVictoriaStore({ url: vmUrl, latencyOffsetMs: 0 });
+    expect(shape(await naive.querySeries(ref, q))).not.toEqual(shape(pg));
+  });
+
+  it('cuts a large import into bodies and stores every sample once, through a network that drops some', async () => {
+    const at = T0 + 3 * 86_400_000;
+    const big: SampleRow[] = [];
+    for (let d = 0; d < 100; d++)
+      for (let i = 1; i <= 48; i++)
+        big.push({
+          device: `edge${d}`,
+          ifIndex: i,
+          ts: new Date(at + d),
+          inBps: d * 1e6 + i,
+          outBps: i,
+          inPps: 1,
+          outPps: 1,
+          inErrors: 0,
+          outErrors: 0,
+          inDiscards: 0,
+          outDiscards: 0,
+          speedBps: 1e9,
+        });
+    const perRow = 9;
+    // the first attempt of two bodies dropped: retried, nothing lost, nothing twice
+    const dropped = new Set<string>();
+    const flaky = await faultyProxy(vmUrl, (_n, body) => {
+      const which = ['"edge7"', '"edge42"'].find((d) => body.includes(d));
+      if (!which || dropped.has(which)) return false;
+      dropped.add(which);
+      return true;
+    });
+    try {
+      const s = createVictoriaStore({
+        url: flaky.url,
+        prefix: 'bulk1_',
+        importBodyBytes: 60_000,
+        retryDelayMs: 50,
+      });
+      expect(await s.writeSamples(big)).toBe(big.length);
+      expect(dropped.size).toBe(2);
+      expect(flaky.imports()).toBeGreaterThan(10);
+      await store.flush();
+      expect(await countStored('bulk1_', at + 1000)).toBe(big.length * perRow);
+    } finally {
+      await flaky.close();
+    }
+    // the network down for a while: the failure says what was lost; the same batch again sends
+    // only what did not arrive (VictoriaMetrics would keep a repeated sample twice)
+    let down = true;
+    const outage = await faultyProxy(vmUrl, (n) => n > 3 && down);
+    try {
+      const s = createVictoriaStore({
+        url: outage.url,
+        prefix: 'bulk2_',
+        importBodyBytes: 60_000,
+        retryDelayMs: 50,
+      });
+      const err = await s.writeSamples(big).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(NetopsError);
+      expect((err as NetopsError).code).toBe(ErrorCode.DB_UNAVAILABLE);
+      expect((err as NetopsError).message).toMatch(/^\d+ of 43200 samples not stored/);
+      const lost = (err as NetopsError).context.lostSamples as number;
+      expect(lost).toBeGreaterThan(0);
+      await store.flush();
+      expect(await countStored('bulk2_', at + 1000)).toBe(big.length * perRow - lost);
+      down = false;
+      expect(await s.writeSamples(big)).toBe(big.length);
+      await store.flush();
+      expect(await countStored('bulk2_', at + 1000)).toBe(big.length * perRow);
+    } finally {
+      await outage.close();
+    }
+  });
+
+  it('regression: keeps the last column when its moment is a millisecond the server parses a hair low', async () => {
+    // 1e9 ms over 1107 pixels: columns of 903,343 ms; the last full one ends at
+    // 2026-01-12T13:31:37.357Z, which the server (float seconds × 1000, truncated) read as …356
+    // when sent as RFC 3339: the range query's end fell before its last point, the column went missing
+    const from = Date.parse('2026-01-01T00:00:00Z');
+    const to = from + 1e9;
+    await ensurePartitions(db.pool, new Date(from - 86_400_000), new Date(to + 86_400_000));
+    await upsertInterfaces(db.pool, 'core4', [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+    const rs: SampleRow[] = [];
+    for (let t = from; t < to; t += 300_000)
+      rs.push({
+        device: 'core4',
+        ifIndex: 1,
+        ts: new Date(t),
+        inBps: (t / 300_000) % 1000,
+        outBps: null,
+        inPps: null,
+        outPps: null,
+        inErrors: null,
+        outErrors: null,
+        inDiscards: null,
+        outDiscards: null,
+        speedBps: null,
+      });
+    await insertSamples(db.pool, rs);
+    await store.writeSamples(rs);
+    await store.flush();
+    const ref = { device: 'core4', ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
+    const q = { metrics: ['in_bps'], from: new Date(from), to: new Date(to), widthPx: 1107 };
+    const vmr = await store.querySeries(ref, q);
+    const pg = await querySeriesFor(db.pool, ref, { ...q, metrics: ['in_bps'], resolution: 'raw' });
+    expect(vmr.series.in_bps!.map((b) => [b.x0, b.n])).toEqual(pg.series.in_bps!.map((b) => [b.x0, b.n]));
+    expect(vmr.rowsScanned).toBe(rs.length);
+  });
+
+  it('says clearly when VictoriaMetrics is not there or does not answer', async () => {
+    const gone = createVictoriaStore({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
+    const down = await gone
+      .readSamples({ device: 'x', ifindex: 1 }, ['in_bps'], T0, T0 + 1000)
+      .catch((e) => e);
+    expect(down).toBeInstanceOf(NetopsError);
+    expect(down.message).toMatch(/unreachable/);
+    expect(down.code).toBe(ErrorCode.DB_UNAVAILABLE);
+    expect(down.toUserText()).toMatch(/VictoriaMetrics.*metrics\.url/);
+    // a server that accepts and never answers
+    const silent = createServer(() => {}).listen(0, '127.0.0.1');
+    await new Promise((r) => silent.once('listening', r));
+    try {
+      const slow = createVictoriaStore({
+        url: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+        timeoutMs: 300,
+      });
+      const ref = { device: 'x', ifindex: 1, name: 'x', alias: null, speedBps: null };
+      const late = await slow
+        .querySeries(ref, { metrics: ['in_bps'], from: new Date(T0), to: new Date(T0 + 60_000), widthPx: 10 })
+        .catch((e) => e);
+      expect(late.code).toBe(ErrorCode.DB_UNAVAILABLE);
+      expect(late.message).toMatch(/did not answer .* within 300 ms/);
+    } finally {
+      silent.close();
+    }
   });
 });
 

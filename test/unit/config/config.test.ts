@@ -85,13 +85,16 @@ describe('regression: schedules.reconcile.every: 30d overflowed the timer (fired
 
   it('chooses the metrics backend: postgres by default, victoriametrics only with a URL', () => {
     const d = load('devices: []\n');
-    expect(d.metrics).toMatchObject({ backend: 'postgres', prefix: 'netops_' });
+    expect(d.metrics).toMatchObject({ backend: 'postgres', prefix: 'netops_', latencyOffset: 30_000 });
     expect(d.schedules.poll).toMatchObject({ mode: 'rounds', concurrency: 200 });
-    const vm = load('metrics:\n  backend: victoriametrics\n  url: http://127.0.0.1:8428\n  timeout: 10s\n');
+    const vm = load(
+      'metrics:\n  backend: victoriametrics\n  url: http://127.0.0.1:8428\n  timeout: 10s\n  latencyOffset: 0s\n',
+    );
     expect(vm.metrics).toMatchObject({
       backend: 'victoriametrics',
       url: 'http://127.0.0.1:8428',
       timeout: 10_000,
+      latencyOffset: 0,
     });
     expect(problems('metrics:\n  backend: victoriametrics\n')).toMatch(
       /metrics\.url: required when backend is victoriametrics — hint: .*8428/,
