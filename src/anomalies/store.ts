@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Baseline } from '../analysis/index.js';
+import { type StoredInterface, storedInterface } from '../metrics/store.js';
 
 /**
  * Postgres side of analysis: cached baselines, daily p95s, anomalies grouped per device, feedback
@@ -140,14 +141,7 @@ export async function loadDaily(
 }
 
 /** An interface as the analysis sees it: what the poller last stored of it (no samples). */
-export interface AnalysedInterface {
-  ifIndex: number;
-  name: string;
-  alias: string | null;
-  speedBps: number | null;
-  operStatus: string | null;
-  adminStatus: string | null;
-}
+export type AnalysedInterface = StoredInterface;
 
 /**
  * The interfaces of several devices in one query, in ifindex order: the list both metrics
@@ -165,15 +159,7 @@ export async function interfacesOf(
       WHERE device = ANY($1::text[]) ORDER BY device, ifindex`,
     [[...devices]],
   );
-  for (const r of rows)
-    out.get(r.device)?.push({
-      ifIndex: r.ifindex,
-      name: r.name,
-      alias: r.alias,
-      speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
-      operStatus: r.oper_status,
-      adminStatus: r.admin_status,
-    });
+  for (const r of rows) out.get(r.device)?.push(storedInterface(r));
   return out;
 }
 

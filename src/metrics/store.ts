@@ -134,13 +134,36 @@ export function memoryBaselineStore(): BaselineStore {
   return { load: async (d) => m.get(d), save: async (d, r) => void m.set(d, r) };
 }
 
-export interface LatestInterface {
+/** An interface as the poller last stored it in `interfaces` (no samples). */
+export interface StoredInterface {
   ifIndex: number;
   name: string;
   alias: string | null;
   speedBps: number | null;
   operStatus: string | null;
   adminStatus: string | null;
+}
+
+/** A row of `interfaces` (ifindex, name, alias, speed_bps, oper_status, admin_status) as a StoredInterface. */
+export function storedInterface(r: {
+  ifindex: number;
+  name: string;
+  alias: string | null;
+  speed_bps: string | number | null;
+  oper_status: string | null;
+  admin_status: string | null;
+}): StoredInterface {
+  return {
+    ifIndex: r.ifindex,
+    name: r.name,
+    alias: r.alias,
+    speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
+    operStatus: r.oper_status,
+    adminStatus: r.admin_status,
+  };
+}
+
+export interface LatestInterface extends StoredInterface {
   ts: Date | null;
   inBps: number | null;
   outBps: number | null;
@@ -183,12 +206,7 @@ export async function latestInterfacesOf(
   );
   for (const r of rows)
     out.get(r.device)?.push({
-      ifIndex: r.ifindex,
-      name: r.name,
-      alias: r.alias,
-      speedBps: r.speed_bps === null ? null : Number(r.speed_bps),
-      operStatus: r.oper_status,
-      adminStatus: r.admin_status,
+      ...storedInterface(r),
       ts: r.ts,
       inBps: r.in_bps,
       outBps: r.out_bps,
