@@ -590,42 +590,12 @@ async function poll(pool: pg.Pool, metrics?: MetricsBackend): Promise<Record<str
  * with poll_in_bps_samples_written, the known in_bps values handed to it: nothing lost).
  */
 async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
-  const { spawn, execFileSync } = await import('node:child_process');
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { createServer } = await import('node:net');
-  const dir = mkdtempSync(join(tmpdir(), 'netops-bench-vm-'));
-  const port = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
-  const vm = spawn(
-    '/usr/bin/victoria-metrics',
-    [
-      `-storageDataPath=${dir}`,
-      `-httpListenAddr=127.0.0.1:${port}`,
-      '-retentionPeriod=100y',
-      '-loggerLevel=ERROR',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const url = `http://127.0.0.1:${port}`;
+  const { execFileSync } = await import('node:child_process');
+  const { startVictoria } = await import('../src/lab/victoria.js');
+  const vm = await startVictoria({ stderr: 'inherit', dirPrefix: 'netops-bench-vm-' });
+  const { url, dir } = vm;
   const out: Record<string, unknown> = {};
   try {
-    for (
-      let i = 0;
-      !(await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (i > 100) throw new Error('victoria-metrics did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const backend = victoriaBackend(pool, { url, prefix: 'bench_' });
     if (ONLY.has('graph')) {
       const n = ROWS_1M;
@@ -738,11 +708,7 @@ async function victoria(pool: pg.Pool): Promise<Record<string, unknown>> {
       out.poll_in_bps_samples_in_victoriametrics = held;
     }
   } finally {
-    // its data directory goes only after it has exited (it saves caches there on the way out)
-    const exited = new Promise((r) => vm.once('exit', r));
-    vm.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    rmSync(dir, { recursive: true, force: true });
+    await vm.stop();
   }
   return out;
 }

@@ -163,6 +163,23 @@ it('a spike after a config change: one message in the channel with the band, sin
   // Traffic back to the model's own for twenty minutes: the same message is edited to "cleared". (A
   // made-up "usual" level far below the band is a drop, and rightly an anomaly of its own.)
   await backfill(s.worker!.pool, [spec], { days: 20 / 1440, end: new Date(now + 20 * MIN), stepSec: 60 });
+  // Only the spiked port comes back, and without the model's own happenings of the hour the test runs
+  // at: its error bursts and its 10-minute traffic spikes (2–4× the level), on this port or another,
+  // are anomalies of their own and rightly keep the device's message open (CI once saw a third one).
+  // The spiked port is held at or under its own median of those twenty minutes.
+  await s.worker!.pool.query(`DELETE FROM samples WHERE device = 'core1' AND ifindex <> $1 AND ts > $2`, [
+    port.ifIndex,
+    new Date(now),
+  ]);
+  await s.worker!.pool.query(
+    `WITH m AS (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY in_bps) AS i,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY out_bps) AS o
+                  FROM samples WHERE device = 'core1' AND ifindex = $1 AND ts > $2)
+     UPDATE samples SET in_errors = 0, out_errors = 0, in_discards = 0, out_discards = 0,
+            in_bps = LEAST(in_bps, m.i), out_bps = LEAST(out_bps, m.o)
+       FROM m WHERE device = 'core1' AND ifindex = $1 AND ts > $2`,
+    [port.ifIndex, new Date(now)],
+  );
   const r = await analyseDevice(
     {
       pool: s.worker!.pool,

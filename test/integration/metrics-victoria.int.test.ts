@@ -1,12 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChartRenderer, graphInterface, graphTopN } from '../../src/charts/index.js';
+import { freeTcpPort } from '../../src/lab/alertmanager.js';
 import { startSnmpLab } from '../../src/lab/snmp/index.js';
+import { type LabVictoria, startVictoria } from '../../src/lab/victoria.js';
 import { metricsFor } from '../../src/metrics/backend.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
 import { ErrorCode, NetopsError } from '../../src/errors.js';
@@ -30,22 +31,13 @@ import { startStack } from '../helpers/stack.js';
  * buckets, summary figures, top-N and latest values (to VictoriaMetrics' 12 significant digits).
  */
 
-let vm: ChildProcess;
+let vm: LabVictoria | undefined;
 let vmUrl: string;
 let dir: string;
 let store: VictoriaStore;
 let db: TestDb;
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const iface = { device: 'core1', ifindex: 7, name: 'Ethernet7', alias: null, speedBps: 10e9 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function rows(): SampleRow[] {
   const out: SampleRow[] = [];
@@ -188,29 +180,10 @@ async function countStored(prefix: string, at: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'netops-vm-'));
-  const port = await freePort();
-  vm = spawn(
-    '/usr/bin/victoria-metrics',
-    [
-      `-storageDataPath=${dir}`,
-      `-httpListenAddr=127.0.0.1:${port}`,
-      '-retentionPeriod=100y',
-      '-loggerLevel=ERROR',
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `http://127.0.0.1:${port}`;
+  dir = mkdtempSync(join(tmpdir(), 'netops-vm-conf-'));
+  vm = await startVictoria();
+  const { url } = vm;
   vmUrl = url;
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (i > 100) throw new Error('victoria-metrics did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   store = createVictoriaStore({ url });
   db = await freshDb('vm');
   await db.pool.query(
@@ -233,8 +206,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  vm?.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
+  await vm?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
   await db?.drop();
 });
@@ -561,7 +533,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
   });
 
   it('says clearly when VictoriaMetrics is not there or does not answer', async () => {
-    const gone = createVictoriaStore({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2_000 });
+    const gone = createVictoriaStore({ url: `http://127.0.0.1:${await freeTcpPort()}`, timeoutMs: 2_000 });
     const down = await gone
       .readSamples({ device: 'x', ifindex: 1 }, ['in_bps'], T0, T0 + 1000)
       .catch((e) => e);
