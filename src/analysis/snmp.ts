@@ -1,5 +1,6 @@
 import type { BaselineOptions, Point } from './baseline.js';
 import type { DetectorOptions } from './detect.js';
+import { ANALYSED_METRICS, type AnalysedMetric } from '../metrics/names.js';
 
 /**
  * What SNMP does to a series before any detector sees it. Gaps (missed polls), counter wraps and
@@ -8,15 +9,7 @@ import type { DetectorOptions } from './detect.js';
  * gap too. None of these is an anomaly by itself.
  */
 
-export const ANALYSED_METRICS = [
-  'in_bps',
-  'out_bps',
-  'in_errors',
-  'out_errors',
-  'in_discards',
-  'out_discards',
-] as const;
-export type AnalysedMetric = (typeof ANALYSED_METRICS)[number];
+export { ANALYSED_METRICS, type AnalysedMetric };
 
 /** Slack over ifSpeed: poll jitter makes an honest line-rate sample read a little high. */
 const SPEED_TOLERANCE = 1.05;

@@ -10,3 +10,18 @@ export const METRICS = [
   'out_discards',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
+
+/**
+ * The metrics analysis looks at, which are also those an interface's latest values carry
+ * (`LatestInterface`): packet rates are left out of both. Kept here so metrics need not import
+ * analysis.
+ */
+export const ANALYSED_METRICS = [
+  'in_bps',
+  'out_bps',
+  'in_errors',
+  'out_errors',
+  'in_discards',
+  'out_discards',
+] as const satisfies readonly MetricName[];
+export type AnalysedMetric = (typeof ANALYSED_METRICS)[number];

@@ -20,6 +20,7 @@ import {
   vmDuration,
   vmTime,
 } from './metricsql.js';
+import { ANALYSED_METRICS } from './names.js';
 import type { SampleChunk } from './packed.js';
 import {
   bucketWidthMs,
@@ -215,15 +216,6 @@ export function importBodies(
  * more than -search.maxUniqueTimeseries series (300,000), both at their defaults.
  */
 const GROUP = { maxDevices: 200, maxChars: 6_000 };
-
-const WANTED_LATEST = [
-  'in_bps',
-  'out_bps',
-  'in_errors',
-  'out_errors',
-  'in_discards',
-  'out_discards',
-] as const;
 
 export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
   const base = options.url.replace(/\/+$/, '');
@@ -511,7 +503,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     const win = vmDuration(maxAgeMs);
     const parts = (group: readonly string[]): TaggedPart[] => {
       const match = { devices: group };
-      return WANTED_LATEST.flatMap((m) => [
+      return ANALYSED_METRICS.flatMap((m) => [
         { expr: `last_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 'v' },
         { expr: `tlast_over_time(${metricRef(`${prefix}${m}`, match)}[${win}])`, metric: m, field: 't' },
       ]);
