@@ -106,6 +106,29 @@ export interface SeriesResult {
   summaries?: SeriesSummary[];
 }
 
+/** What a SeriesResult covers: the range and width asked for, and the width of a column. */
+export interface SeriesFrame {
+  from: number;
+  to: number;
+  widthPx: number;
+  bucketMs: number;
+}
+
+/** A SeriesResult as both backends give it; without summaries it has no `summaries` key at all. */
+export function seriesResult(
+  iface: InterfaceRef,
+  frame: SeriesFrame,
+  resolution: Resolution,
+  series: Record<string, Bucket[]>,
+  rowsScanned: number,
+  summaries?: SeriesSummary[],
+): SeriesResult {
+  const { from, to, widthPx, bucketMs } = frame;
+  const result: SeriesResult = { iface, from, to, widthPx, bucketMs, resolution, series, rowsScanned };
+  if (summaries) result.summaries = summaries;
+  return result;
+}
+
 function num(v: unknown): number {
   if (v === null || v === undefined) return Number.NaN;
   return typeof v === 'number' ? v : Number(v);
@@ -332,6 +355,7 @@ export async function querySeriesFor(
 ): Promise<SeriesResult> {
   const { from, to } = checkQuery({ ...q, device: iface.device });
   const bucketMs = bucketWidthMs(from, to, q.widthPx);
+  const frame = { from, to, widthPx: q.widthPx, bucketMs };
   const wanted =
     !q.resolution || q.resolution === 'auto'
       ? chooseResolution(to - from, q.widthPx, q.resolutionOptions)
@@ -358,16 +382,7 @@ export async function querySeriesFor(
           rows += head.rows;
         }
         series = Object.fromEntries(q.metrics.map((m) => [m, series[m] ?? []]));
-        return {
-          iface,
-          from,
-          to,
-          widthPx: q.widthPx,
-          bucketMs,
-          resolution: wanted,
-          series,
-          rowsScanned: rows,
-        };
+        return seriesResult(iface, frame, wanted, series, rows);
       }
       // No rollups yet (new device, rollup job behind): raw samples still answer, in SQL.
     }
@@ -377,17 +392,7 @@ export async function querySeriesFor(
       const st = raw.stats[m];
       if (st) summaries.push({ metric: m, ...st, p95Basis: 'raw samples' });
     }
-    return {
-      iface,
-      from,
-      to,
-      widthPx: q.widthPx,
-      bucketMs,
-      resolution: 'raw',
-      series: raw.series,
-      rowsScanned: raw.rows,
-      summaries,
-    };
+    return seriesResult(iface, frame, 'raw', raw.series, raw.rows, summaries);
   });
 }
 

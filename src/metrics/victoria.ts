@@ -27,6 +27,7 @@ import {
   type InterfaceRef,
   type SeriesResult,
   type SeriesSummary,
+  seriesResult,
   type TopNQuery,
   type TopNRow,
 } from './query.js';
@@ -641,18 +642,14 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         q.summaries === false ? undefined : summaries(iface, q.metrics, from, to, chart, q.p95 !== false),
       ]);
       await chart;
-      const result: SeriesResult = {
+      return seriesResult(
         iface,
-        from,
-        to,
-        widthPx: q.widthPx,
-        bucketMs,
-        resolution: 'raw',
+        { from, to, widthPx: q.widthPx, bucketMs },
+        'raw',
         series,
-        rowsScanned: r?.rows ?? 0,
-      };
-      if (sums) result.summaries = sums;
-      return result;
+        r?.rows ?? 0,
+        sums,
+      );
     },
 
     async queryTopN(pool, q) {
