@@ -396,6 +396,29 @@ export async function querySeriesFor(
   });
 }
 
+/** One interface's chunks in what readSamples returned: `chunks[start, end)`. */
+interface InterfaceRun {
+  device: string;
+  ifindex: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Each interface's run of readSamples' chunks, in turn: readSamples returns them grouped per
+ * device and interface, in order.
+ */
+function* interfaceRuns(chunks: readonly SampleChunk[]): Generator<InterfaceRun> {
+  let i = 0;
+  while (i < chunks.length) {
+    const { device, ifindex } = chunks[i]!;
+    let j = i + 1;
+    while (j < chunks.length && chunks[j]!.ifindex === ifindex && chunks[j]!.device === device) j++;
+    yield { device, ifindex, start: i, end: j };
+    i = j;
+  }
+}
+
 /**
  * Raw pixel buckets of several interfaces of one device in one read: what the analysis job asks
  * for after each poll (every interface's last two hours). One transaction and one scan of the
@@ -436,23 +459,21 @@ export async function queryRecentForDevices(
   const { from, to } = checkQuery({ ...q, device: devices[0]! });
   const bucketMs = bucketWidthMs(from, to, q.widthPx);
   const chunks = await withAggregateSettings(pool, (c) => readSamples(c, { devices }, q.metrics, from, to));
-  // readSamples returns chunks grouped per device and interface, in order.
-  let i = 0;
-  while (i < chunks.length) {
-    let j = i;
-    const first = chunks[i]!;
-    while (j < chunks.length && chunks[j]!.ifindex === first.ifindex && chunks[j]!.device === first.device)
-      j++;
-    if (wanted.get(first.device)?.has(first.ifindex)) {
-      const r = scanChunks(chunks.slice(i, j), q.metrics, { from, to, bucketMs, origin: from, p95: false });
-      let m = out.get(first.device);
-      if (!m) {
-        m = new Map();
-        out.set(first.device, m);
-      }
-      m.set(first.ifindex, r.series);
+  for (const { device, ifindex, start, end } of interfaceRuns(chunks)) {
+    if (!wanted.get(device)?.has(ifindex)) continue;
+    const r = scanChunks(chunks.slice(start, end), q.metrics, {
+      from,
+      to,
+      bucketMs,
+      origin: from,
+      p95: false,
+    });
+    let m = out.get(device);
+    if (!m) {
+      m = new Map();
+      out.set(device, m);
     }
-    i = j;
+    m.set(ifindex, r.series);
   }
   for (const [device, w] of wanted) {
     let m = out.get(device);
@@ -489,16 +510,9 @@ export async function queryRecentWindowsForDevices(
   const w = emptyWindows(recentGrid(from, to, bucketWidthMs(from, to, q.widthPx), q.metrics), slots);
   if (!devices.length) return { ...w, byDevice };
   const chunks = await withAggregateSettings(pool, (c) => readSamples(c, { devices }, q.metrics, from, to));
-  // readSamples returns chunks grouped per device and interface, in order.
-  let i = 0;
-  while (i < chunks.length) {
-    let j = i;
-    const first = chunks[i]!;
-    while (j < chunks.length && chunks[j]!.ifindex === first.ifindex && chunks[j]!.device === first.device)
-      j++;
-    const slot = byDevice.get(first.device)?.get(first.ifindex);
-    if (slot !== undefined) foldChunks(w, slot, chunks, i, j);
-    i = j;
+  for (const { device, ifindex, start, end } of interfaceRuns(chunks)) {
+    const slot = byDevice.get(device)?.get(ifindex);
+    if (slot !== undefined) foldChunks(w, slot, chunks, start, end);
   }
   return { ...w, byDevice };
 }
