@@ -324,6 +324,10 @@ function freshScratch(): DetectorState {
   return scratch;
 }
 
+/** detectSeries' points as detectValues takes them (a gap: NaN), reused as the state above is. */
+let seriesT = new Float64Array(64);
+let seriesV = new Float64Array(64);
+
 /** Runs the detector over a whole series; returns every anomaly (open ones without clearedAt). */
 export function detectSeries(
   points: readonly Point[],
@@ -331,15 +335,17 @@ export function detectSeries(
   options: DetectorOptions,
   state: DetectorState = freshScratch(),
 ): SeriesAnomaly[] {
-  const out: SeriesAnomaly[] = [];
-  const o = resolved(options);
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    if (p.v === null || !Number.isFinite(p.v)) continue;
-    const ev = step(state, p.t, p.v, b, o);
-    if (ev?.type === 'open') out.push(ev.anomaly);
+  const n = points.length;
+  if (seriesT.length < n) {
+    seriesT = new Float64Array(n);
+    seriesV = new Float64Array(n);
   }
-  return out;
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    seriesT[i] = p.t;
+    seriesV[i] = p.v ?? Number.NaN;
+  }
+  return detectValues(seriesT, seriesV, n, b, options, state);
 }
 
 /**
