@@ -20,6 +20,30 @@ export interface SampleRow extends SampleRates {
   device: string;
 }
 
+/** A sample with the rates (and speed) given, every other one unknown. */
+export function sampleRow(
+  device: string,
+  ifIndex: number,
+  ts: Date,
+  known: Partial<Omit<SampleRates, 'ifIndex' | 'ts'>> = {},
+): SampleRow {
+  return {
+    device,
+    ifIndex,
+    ts,
+    inBps: null,
+    outBps: null,
+    inPps: null,
+    outPps: null,
+    inErrors: null,
+    outErrors: null,
+    inDiscards: null,
+    outDiscards: null,
+    speedBps: null,
+    ...known,
+  };
+}
+
 export interface InterfaceRow {
   ifIndex: number;
   name: string;

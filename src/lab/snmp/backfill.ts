@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { ensurePartitions } from '../../metrics/partitions.js';
-import { type SampleRow, insertSamples, upsertInterfaces } from '../../metrics/store.js';
+import { type SampleRow, insertSamples, sampleRow, upsertInterfaces } from '../../metrics/store.js';
 import type { SimDeviceSpec } from './agent.js';
 import {
   buildDeviceModel,
@@ -87,20 +87,7 @@ export async function backfill(
       const ts = new Date(t);
       for (const i of m.interfaces) {
         if (unknown) {
-          batch.push({
-            device: spec.name,
-            ifIndex: i.ifIndex,
-            ts,
-            inBps: null,
-            outBps: null,
-            inPps: null,
-            outPps: null,
-            inErrors: null,
-            outErrors: null,
-            inDiscards: null,
-            outDiscards: null,
-            speedBps: i.speedBps,
-          });
+          batch.push(sampleRow(spec.name, i.ifIndex, ts, { speedBps: i.speedBps }));
           continue;
         }
         const bytes = i.speedBps / 8;
