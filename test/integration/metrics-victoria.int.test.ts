@@ -11,11 +11,19 @@ import { type LabVictoria, startVictoria } from '../../src/lab/victoria.js';
 import { metricsFor } from '../../src/metrics/backend.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
 import { ErrorCode, NetopsError } from '../../src/errors.js';
-import { findInterface, queryTopN, querySeriesFor, querySummary } from '../../src/metrics/query.js';
+import {
+  findInterface,
+  type InterfaceRef,
+  type Metric,
+  queryTopN,
+  querySeriesFor,
+  querySummary,
+} from '../../src/metrics/query.js';
 import {
   insertSamples,
   latestInterfaces,
   type SampleRow,
+  sampleRow,
   upsertInterfaces,
 } from '../../src/metrics/store.js';
 import { createVictoriaStore, type VictoriaStore } from '../../src/metrics/victoria.js';
@@ -166,17 +174,44 @@ async function faultyProxy(
   };
 }
 
-/** Samples stored under a prefix, counted by VictoriaMetrics itself. */
-async function countStored(prefix: string, at: number): Promise<number> {
-  const body = new URLSearchParams({
-    query: `sum(count_over_time({__name__=~"${prefix}.*"}[1d]))`,
-    time: new Date(at).toISOString(),
-    nocache: '1',
-  });
+/** An instant query asked of VictoriaMetrics directly (not through the store): its first value. */
+async function vmInstant(query: string, at: number): Promise<number | undefined> {
+  const body = new URLSearchParams({ query, time: new Date(at).toISOString(), nocache: '1' });
   const j = (await (await fetch(`${vmUrl}/api/v1/query`, { method: 'POST', body })).json()) as {
     data: { result: { value: [number, string] }[] };
   };
-  return Number(j.data.result[0]?.value[1] ?? 0);
+  const first = j.data.result[0];
+  return first ? Number(first.value[1]) : undefined;
+}
+
+/** Samples stored under a prefix, counted by VictoriaMetrics itself. */
+async function countStored(prefix: string, at: number): Promise<number> {
+  return (await vmInstant(`sum(count_over_time({__name__=~"${prefix}.*"}[1d]))`, at)) ?? 0;
+}
+
+/** Rows written to Postgres and to VictoriaMetrics (flushed: readable at once); how many VictoriaMetrics took. */
+async function storeInBoth(rs: SampleRow[]): Promise<number> {
+  await insertSamples(db.pool, rs);
+  const written = await store.writeSamples(rs);
+  await store.flush();
+  return written;
+}
+
+/** A device with one 1 Gb/s interface, et1, and partitions for samples from `from` to `to`. */
+async function deviceWithEt1(device: string, from: number, to: number): Promise<InterfaceRef> {
+  await ensurePartitions(db.pool, new Date(from - 86_400_000), new Date(to + 86_400_000));
+  await upsertInterfaces(db.pool, device, [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+  return { device, ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
+}
+
+/** The same raw series asked of Postgres and of VictoriaMetrics. */
+async function bothSeries(
+  ref: InterfaceRef,
+  q: { metrics: readonly Metric[]; from: Date; to: Date; widthPx: number },
+) {
+  const pg = await querySeriesFor(db.pool, ref, { ...q, resolution: 'raw' });
+  const vmr = await store.querySeries(ref, q);
+  return { pg, vmr };
 }
 
 beforeAll(async () => {
@@ -200,9 +235,7 @@ beforeAll(async () => {
     })),
   );
   const r = [...rows(), ...fleetRows()];
-  await insertSamples(db.pool, r);
-  expect(await store.writeSamples(r)).toBe(r.length);
-  await store.flush();
+  expect(await storeInBoth(r)).toBe(r.length);
 }, 60_000);
 
 afterAll(async () => {
@@ -225,8 +258,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
         to: new Date(to),
         widthPx: width,
       };
-      const pg = await querySeriesFor(db.pool, iface, { ...q, resolution: 'raw' });
-      const vmr = await store.querySeries(iface, { ...q, metrics: [...q.metrics] });
+      const { pg, vmr } = await bothSeries(iface, q);
       expect(vmr.rowsScanned).toBe(pg.rowsScanned);
       for (const m of q.metrics) {
         const a = vmr.series[m]!;
@@ -261,8 +293,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
         [T2 - 3_600_000, T2 + 7 * 3_600_000 + 123, 37], // wider than the data; the last column cut short
       ] as const) {
         const q = { metrics: [...metrics], from: new Date(from), to: new Date(to), widthPx: width };
-        const pg = await querySeriesFor(db.pool, ref, { ...q, resolution: 'raw' });
-        const vmr = await store.querySeries(ref, q);
+        const { pg, vmr } = await bothSeries(ref, q);
         expect(vmr.bucketMs).toBe(pg.bucketMs);
         expect(vmr.rowsScanned, `et${ifIndex}`).toBe(pg.rowsScanned);
         for (const m of metrics) {
@@ -300,15 +331,12 @@ describe('VictoriaMetrics backend (real binary)', () => {
       }
     }
     // the tie on et2 really is one: three samples at the peak, VictoriaMetrics' tmax names the last
-    const tmax = await fetch(`${vmUrl}/api/v1/query`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        query: 'tmax_over_time(netops_in_bps{device="core2",ifindex="2"}[6h])',
-        time: new Date(T2 + 6 * 3_600_000 - 1).toISOString(),
-        nocache: '1',
-      }),
-    }).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
-    const last = Math.round(Number(tmax.data.result[0]!.value[1]) * 1000);
+    const tmax = await vmInstant(
+      'tmax_over_time(netops_in_bps{device="core2",ifindex="2"}[6h])',
+      T2 + 6 * 3_600_000 - 1,
+    );
+    expect(tmax).toBeDefined();
+    const last = Math.round(tmax! * 1000);
     expect(last).toBeGreaterThan(T2 + 199 * 60_000);
   });
 
@@ -320,19 +348,17 @@ describe('VictoriaMetrics backend (real binary)', () => {
       to: new Date(T2 + 6 * 3_600_000),
       widthPx: 50,
     };
-    const pg = (await querySeriesFor(db.pool, ref, { ...q, resolution: 'raw' })).summaries![0]!;
-    const vmr = (await store.querySeries(ref, { ...q, metrics: [...q.metrics] })).summaries![0]!;
+    const both = await bothSeries(ref, q);
+    const pg = both.pg.summaries![0]!;
+    const vmr = both.vmr.summaries![0]!;
     expect(vmr.p95).toBe(pg.p95);
-    const plain = await fetch(`${vmUrl}/api/v1/query`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        query: 'quantile_over_time(0.95, netops_in_bps{device="core2",ifindex="1"}[6h])',
-        time: new Date(T2 + 6 * 3_600_000 - 1).toISOString(),
-        nocache: '1',
-      }),
-    }).then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>);
+    const plain = await vmInstant(
+      'quantile_over_time(0.95, netops_in_bps{device="core2",ifindex="1"}[6h])',
+      T2 + 6 * 3_600_000 - 1,
+    );
     // 360 samples: percentile_disc takes x₃₄₁ (0-based, sorted); the interpolation 0.05·x₃₄₀ + 0.95·x₃₄₁
-    expect(Number(plain.data.result[0]!.value[1])).not.toBe(pg.p95);
+    expect(plain).toBeDefined();
+    expect(plain).not.toBe(pg.p95);
   });
 
   it('ranks top-N as Postgres does, by p95 and by max, across interfaces with different sample counts', async () => {
@@ -381,42 +407,27 @@ describe('VictoriaMetrics backend (real binary)', () => {
 
   it('reads recent columns from raw samples (the server repeats its last point within -search.latencyOffset)', async () => {
     const now = Date.now();
-    await ensurePartitions(db.pool, new Date(now - 86_400_000), new Date(now + 86_400_000));
-    await upsertInterfaces(db.pool, 'core3', [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+    const ref = await deviceWithEt1('core3', now, now);
     const recent: SampleRow[] = [];
     for (let t = now - 300_000; t < now; t += 2_000)
-      recent.push({
-        device: 'core3',
-        ifIndex: 1,
-        ts: new Date(t),
-        inBps: Math.round(1e8 + (t % 97_000) * 1000),
-        outBps: Math.round(5e7 + (t % 13_000) * 100),
-        inPps: null,
-        outPps: null,
-        inErrors: null,
-        outErrors: null,
-        inDiscards: null,
-        outDiscards: null,
-        speedBps: 1e9,
-      });
-    await insertSamples(db.pool, recent);
-    await store.writeSamples(recent);
-    await store.flush();
-    const ref = { device: 'core3', ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
+      recent.push(
+        sampleRow('core3', 1, new Date(t), {
+          inBps: Math.round(1e8 + (t % 97_000) * 1000),
+          outBps: Math.round(5e7 + (t % 13_000) * 100),
+          speedBps: 1e9,
+        }),
+      );
+    await storeInBoth(recent);
     const q = {
-      metrics: ['in_bps', 'out_bps'],
+      metrics: ['in_bps', 'out_bps'] as const,
       from: new Date(now - 300_000),
       to: new Date(now),
       widthPx: 60,
     };
-    const pg = await querySeriesFor(db.pool, ref, {
-      ...q,
-      metrics: ['in_bps', 'out_bps'],
-      resolution: 'raw',
-    });
+    const { pg, vmr } = await bothSeries(ref, q);
     const shape = (r: typeof pg) =>
       r.series.in_bps!.map((b) => [b.x0, b.n, b.min, b.max, b.first, b.last, b.tFirst, b.tLast]);
-    expect(shape(await store.querySeries(ref, q))).toEqual(shape(pg));
+    expect(shape(vmr)).toEqual(shape(pg));
     // told the server has no latency offset, the last half minute's columns come from
     // query_range, which repeats the point before them
     const naive = createVictoriaStore({ url: vmUrl, latencyOffsetMs: 0 });
@@ -428,21 +439,23 @@ describe('VictoriaMetrics backend (real binary)', () => {
     const big: SampleRow[] = [];
     for (let d = 0; d < 100; d++)
       for (let i = 1; i <= 48; i++)
-        big.push({
-          device: `edge${d}`,
-          ifIndex: i,
-          ts: new Date(at + d),
-          inBps: d * 1e6 + i,
-          outBps: i,
-          inPps: 1,
-          outPps: 1,
-          inErrors: 0,
-          outErrors: 0,
-          inDiscards: 0,
-          outDiscards: 0,
-          speedBps: 1e9,
-        });
+        big.push(
+          sampleRow(`edge${d}`, i, new Date(at + d), {
+            inBps: d * 1e6 + i,
+            outBps: i,
+            inPps: 1,
+            outPps: 1,
+            inErrors: 0,
+            outErrors: 0,
+            inDiscards: 0,
+            outDiscards: 0,
+            speedBps: 1e9,
+          }),
+        );
     const perRow = 9;
+    // small bodies, so that the batch is many of them; quick retries
+    const bulkStore = (url: string, prefix: string) =>
+      createVictoriaStore({ url, prefix, importBodyBytes: 60_000, retryDelayMs: 50 });
     // the first attempt of two bodies dropped: retried, nothing lost, nothing twice
     const dropped = new Set<string>();
     const flaky = await faultyProxy(vmUrl, (_n, body) => {
@@ -452,12 +465,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
       return true;
     });
     try {
-      const s = createVictoriaStore({
-        url: flaky.url,
-        prefix: 'bulk1_',
-        importBodyBytes: 60_000,
-        retryDelayMs: 50,
-      });
+      const s = bulkStore(flaky.url, 'bulk1_');
       expect(await s.writeSamples(big)).toBe(big.length);
       expect(dropped.size).toBe(2);
       expect(flaky.imports()).toBeGreaterThan(10);
@@ -471,12 +479,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
     let down = true;
     const outage = await faultyProxy(vmUrl, (n) => n > 3 && down);
     try {
-      const s = createVictoriaStore({
-        url: outage.url,
-        prefix: 'bulk2_',
-        importBodyBytes: 60_000,
-        retryDelayMs: 50,
-      });
+      const s = bulkStore(outage.url, 'bulk2_');
       const err = await s.writeSamples(big).then(
         () => undefined,
         (e: unknown) => e,
@@ -503,31 +506,13 @@ describe('VictoriaMetrics backend (real binary)', () => {
     // when sent as RFC 3339: the range query's end fell before its last point, the column went missing
     const from = Date.parse('2026-01-01T00:00:00Z');
     const to = from + 1e9;
-    await ensurePartitions(db.pool, new Date(from - 86_400_000), new Date(to + 86_400_000));
-    await upsertInterfaces(db.pool, 'core4', [{ ifIndex: 1, name: 'et1', speedBps: 1e9 }]);
+    const ref = await deviceWithEt1('core4', from, to);
     const rs: SampleRow[] = [];
     for (let t = from; t < to; t += 300_000)
-      rs.push({
-        device: 'core4',
-        ifIndex: 1,
-        ts: new Date(t),
-        inBps: (t / 300_000) % 1000,
-        outBps: null,
-        inPps: null,
-        outPps: null,
-        inErrors: null,
-        outErrors: null,
-        inDiscards: null,
-        outDiscards: null,
-        speedBps: null,
-      });
-    await insertSamples(db.pool, rs);
-    await store.writeSamples(rs);
-    await store.flush();
-    const ref = { device: 'core4', ifindex: 1, name: 'et1', alias: null, speedBps: 1e9 };
-    const q = { metrics: ['in_bps'], from: new Date(from), to: new Date(to), widthPx: 1107 };
-    const vmr = await store.querySeries(ref, q);
-    const pg = await querySeriesFor(db.pool, ref, { ...q, metrics: ['in_bps'], resolution: 'raw' });
+      rs.push(sampleRow('core4', 1, new Date(t), { inBps: (t / 300_000) % 1000 }));
+    await storeInBoth(rs);
+    const q = { metrics: ['in_bps'] as const, from: new Date(from), to: new Date(to), widthPx: 1107 };
+    const { pg, vmr } = await bothSeries(ref, q);
     expect(vmr.series.in_bps!.map((b) => [b.x0, b.n])).toEqual(pg.series.in_bps!.map((b) => [b.x0, b.n]));
     expect(vmr.rowsScanned).toBe(rs.length);
   });
@@ -647,22 +632,7 @@ describe('VictoriaMetrics backend through the job path', () => {
         };
         sr.timestamps.forEach((t, i) => {
           const k = `${sr.metric.device}|${sr.metric.ifindex}|${t}`;
-          const row =
-            byKey.get(k) ??
-            ({
-              device: sr.metric.device!,
-              ifIndex: Number(sr.metric.ifindex),
-              ts: new Date(t),
-              inBps: null,
-              outBps: null,
-              inPps: null,
-              outPps: null,
-              inErrors: null,
-              outErrors: null,
-              inDiscards: null,
-              outDiscards: null,
-              speedBps: null,
-            } as SampleRow);
+          const row = byKey.get(k) ?? sampleRow(sr.metric.device!, Number(sr.metric.ifindex), new Date(t));
           (row as unknown as Record<string, unknown>)[field[sr.metric.__name__!.slice(prefix.length)]!] =
             sr.values[i];
           byKey.set(k, row);
