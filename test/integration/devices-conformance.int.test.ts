@@ -11,10 +11,11 @@ import {
 } from '../../src/devices/index.js';
 import type { DeviceServiceOptions } from '../../src/devices/service.js';
 import { SshSession, type SshSessionOptions } from '../../src/devices/transport/ssh.js';
-import { ErrorCode, NetopsError } from '../../src/errors.js';
+import { ErrorCode, type NetopsError } from '../../src/errors.js';
 import { type Fleet, startFleet } from '../../src/lab/fleet/index.js';
 import { FRR_NAMESPACE, FRR_SSH_USER, startFrr, stopFrr } from '../../scripts/frr-peer.js';
 import { isRoot, type SshdPeer, startSshd } from '../../scripts/sshd-peer.js';
+import { rejection } from '../helpers/errors.js';
 
 /**
  * Driver conformance: the same spec runs against every vendor's simulator, the linux driver against
@@ -73,16 +74,6 @@ function service(
 
 function deviceWith(t: Target, patch: Partial<Device>): Device {
   return { ...t.device(), ...patch };
-}
-
-async function rejection(p: Promise<unknown>): Promise<NetopsError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NetopsError);
-    return err as NetopsError;
-  }
-  throw new Error('expected a rejection');
 }
 
 function leaks(err: NetopsError, secrets: string[]): string[] {

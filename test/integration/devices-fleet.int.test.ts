@@ -10,8 +10,9 @@ import {
   getVendor,
 } from '../../src/devices/index.js';
 import { SshSession } from '../../src/devices/transport/ssh.js';
-import { ErrorCode, NetopsError } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import { type Fleet, generateHostKey, startFleet, type SyslogEvent } from '../../src/lab/fleet/index.js';
+import { rejection } from '../helpers/errors.js';
 
 /**
  * The simulated fleet as the drivers and lab users meet it, over real SSH: paging, enable, legacy
@@ -34,15 +35,6 @@ function dev(name: string, patch: Partial<Device> = {}): Device {
     credential: name.replace(/-/g, '_'),
     ...patch,
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<NetopsError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(NetopsError);
-  return e as NetopsError;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSessionLeases, type SessionLeases } from '../../src/devices/index.js';
-import { ErrorCode, NetopsError } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import { createRedisConnection, type RedisClient, redisPrefix } from '../../src/redis.js';
 import { type RedisCluster, startRedisCluster } from '../helpers/redis-cluster.js';
+import { rejection } from '../helpers/errors.js';
 import { dropPrefix, freshPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
 
 /**
@@ -20,15 +21,6 @@ function worker(options: { ttlMs?: number; owner?: string } = {}): SessionLeases
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function rejection(p: Promise<unknown>): Promise<NetopsError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(NetopsError);
-  return e as NetopsError;
-}
 
 beforeEach(() => {
   prefix = freshPrefix('leases');
