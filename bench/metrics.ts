@@ -32,6 +32,7 @@ import {
   packPeriod,
   writePacked,
 } from '../src/metrics/packed.js';
+import { METRICS } from '../src/metrics/names.js';
 import { ensurePartitions } from '../src/metrics/partitions.js';
 import { findInterface, querySeriesFor, querySummary } from '../src/metrics/query.js';
 import { type MetricsBackend, victoriaBackend } from '../src/metrics/backend.js';
@@ -215,16 +216,7 @@ async function storage(pool: pg.Pool): Promise<Record<string, unknown>> {
   const alt: Record<string, number> = {};
   for (const method of ['pglz', 'lz4']) {
     const t = `alt_${method}`;
-    const cols = [
-      'in_bps',
-      'out_bps',
-      'in_pps',
-      'out_pps',
-      'in_errors',
-      'out_errors',
-      'in_discards',
-      'out_discards',
-    ];
+    const cols = METRICS;
     await pool.query(
       `CREATE TABLE ${t} (device text, ifindex int, period timestamptz, ts timestamptz[] COMPRESSION ${method},
         ${cols.map((c) => `${c} float8[] COMPRESSION ${method}`).join(', ')}, PRIMARY KEY (device, ifindex, period))`,
