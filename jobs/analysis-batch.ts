@@ -3,8 +3,8 @@ import { analyseDevices } from '../src/anomalies/index.js';
 import { defineJob } from '../src/services/index.js';
 
 /**
- * Incremental anomaly analysis of the devices one poll round stored together (enqueued by the
- * round's store, one job per batch and minute): analysis.device for each of them, with their reads
+ * Incremental anomaly analysis of the devices a poll stored together (enqueued by a round's store
+ * for each of its batches, and by each `snmp.poll` job for its device; one job per batch and minute): analysis.device for each of them, with their reads
  * shared. A device that left the inventory is skipped; one whose run fails is reported in the
  * summary and does not stop the others.
  */

@@ -3,8 +3,9 @@ import { analyseDevice } from '../src/anomalies/index.js';
 import { defineJob } from '../src/services/index.js';
 
 /**
- * Incremental anomaly analysis of one device, enqueued by `snmp.poll` after each poll: new anomalies
- * are posted (grouped per device, with a chart), cleared ones edited. Not a nightly batch.
+ * Incremental anomaly analysis of one device, on demand: new anomalies are posted (grouped per
+ * device, with a chart), cleared ones edited. Polls enqueue `analysis.batch` instead (one job for
+ * the devices a poll or a round stored); this one stays for a run by hand.
  */
 export default defineJob({
   name: 'analysis.device',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analysisBatchId } from '../src/anomalies/index.js';
 import { defineJob } from '../src/services/index.js';
 import { formatRate, speedWarningText } from '../src/snmp/index.js';
 
@@ -20,10 +21,12 @@ export default defineJob({
     const intervalMs = services.config.schedules.poll.every;
     const r = await monitoring.pollAndStore(device, { intervalMs, signal });
     if (r.status === 'skipped') return { summary: `skipped ${r.device}: ${r.reason}` };
-    // Analysis follows each poll (not a nightly batch); one run per device and minute at most.
+    // Analysis follows each poll (not a nightly batch), as after a round's store: one analysis.batch
+    // of the devices this poll stored, once per minute however often the poll is run.
     const minute = Math.floor(services.clock().getTime() / 60_000);
+    const stored = [r.device];
     await services
-      .enqueue('analysis.device', { device: r.device }, { jobId: `analysis-${r.device}-${minute}` })
+      .enqueue('analysis.batch', { devices: stored }, { jobId: analysisBatchId(stored, minute) })
       .catch((err: unknown) => log.warn({ err, device: r.device }, 'could not enqueue analysis'));
     if (r.overrun) {
       log.warn({ device: r.device, pollMs: r.overrun.pollMs, intervalMs }, 'SNMP poll overran its interval');

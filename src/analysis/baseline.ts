@@ -23,6 +23,13 @@ export interface BaselineOptions {
   log?: boolean;
   /** The offset (log) or absolute floor of the scale (linear), in the metric's unit. */
   minScale?: number;
+  /**
+   * Log only: the offset is at least this fraction of the history's usual daily peak (the median,
+   * over its last two weeks, of each day's highest value). For a series with nothing else to scale
+   * its offset by (a port whose speed is unknown): the offset then sits where it would for a port
+   * of a plausible size, not at a floor made for the slowest one.
+   */
+  peakOffset?: number;
   /** Least scale in transformed units (log: a fraction, 0.03 = 3 %; linear: fraction of expected). */
   relScale?: number;
   /**
@@ -403,6 +410,25 @@ function routineHighs(
 }
 
 /**
+ * The median, over the last ROUTINE_DAYS days of the history (site's days), of each day's highest
+ * value: what the series reaches on an ordinary day, in its own unit.
+ */
+function usualPeak(history: readonly Point[], idx: Int32Array, n: number, hour: Float64Array): number {
+  const last = Math.floor(hour[idx[n - 1]!]! / 24);
+  const first = Math.max(Math.floor(hour[idx[0]!]! / 24), last - ROUTINE_DAYS + 1);
+  const top = new Float64Array(last - first + 1).fill(Number.NEGATIVE_INFINITY);
+  for (let j = n - 1; j >= 0; j--) {
+    const d = Math.floor(hour[idx[j]!]! / 24) - first;
+    if (d < 0) break;
+    const v = history[idx[j]!]!.v as number;
+    if (v > top[d]!) top[d] = v;
+  }
+  let m = 0;
+  for (let d = 0; d < top.length; d++) if (top[d]! > Number.NEGATIVE_INFINITY) top[m++] = top[d]!;
+  return m ? quantileRange(top, 0, m, 0.75) : 0;
+}
+
+/**
  * Whether `v` at `t` is no higher than what that hour of the site's day reaches on most days
  * (within `z` noise scales: the same burst is never quite the same size twice).
  */
@@ -440,9 +466,13 @@ export function buildBaseline(
   else return undefined;
 
   const log = options.log ?? false;
-  const offset = log ? Math.max(options.minScale ?? 1, 1e-9) : 0;
   const timezone = options.timezone ?? 'UTC';
   const axis = axisOf(history, timezone);
+  let offset = log ? Math.max(options.minScale ?? 1, 1e-9) : 0;
+  if (log && options.peakOffset) {
+    const peak = usualPeak(history, idx, n, axis.hour);
+    if (peak * options.peakOffset > offset) offset = peak * options.peakOffset;
+  }
   let slots = season === 'week' ? 168 : season === 'day' ? 24 : 1;
   if (season === 'day') {
     // Under two weeks, weekends still differ from weekdays: learn them apart when the history

@@ -52,6 +52,9 @@ export function sanitise(
   return { points: out, gaps, impossible };
 }
 
+/** The offset of a port with no known speed, as a fraction of its usual daily peak (see metricSettings). */
+const UNKNOWN_SPEED_PEAK_OFFSET = 0.05;
+
 /** Baseline and detector settings per metric: traffic is seasonal and two-sided, errors only go up. */
 export function metricSettings(
   metric: AnalysedMetric,
@@ -60,14 +63,19 @@ export function metricSettings(
 ): { baseline: BaselineOptions; detector: Omit<DetectorOptions, 'bandFactor'> } {
   const stepS = stepMs / 1000;
   if (metric === 'in_bps' || metric === 'out_bps') {
+    const known = speedBps !== null && speedBps > 0;
     return {
       // Multiplicative noise (log scale) with an offset of 10 kb/s or 0.05 % of the port, so an idle
       // port's management chatter is not a 100 % swing; at least 3 % noise on a very steady link.
+      // With no speed (ifSpeed 0 or missing) the offset comes from the series itself: 5 % of its
+      // usual daily peak, what 0.05 % of the speed is for a port whose day peaks at 1 % of it. Left
+      // at 10 kb/s, an idle port's every burst (and the ramp into it) looked huge.
       baseline: {
         season: 'auto',
         log: true,
-        minScale: Math.max(10_000, (speedBps ?? 0) * 0.0005),
+        minScale: Math.max(10_000, known ? speedBps * 0.0005 : 0),
         relScale: 0.03,
+        ...(known ? {} : { peakOffset: UNKNOWN_SPEED_PEAK_OFFSET }),
       },
       detector: { stepMs, sides: 'both' },
     };

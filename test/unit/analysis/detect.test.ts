@@ -250,6 +250,85 @@ describe('real-traffic habits (from public cloud NetworkIn series): not anomalie
     expect(smooth.b.routineBurst).toBeUndefined();
   });
 
+  // A quiet port (~70 b/s) with a transfer a few times a day at hours that change every day, each
+  // one five samples: a ramp (~17 kb/s), the burst, a trailing sample (~9 kb/s), then two medium ones.
+  const transfers = (seed: number, days: number, size: (day: number) => number) => {
+    const n = noise(seed);
+    const pick = noise(seed + 1);
+    const shape = [17_500, 1, 9_500, 185_000, 500_000];
+    const at = new Map<number, number>();
+    for (let d = 0; d < days; d++)
+      for (let k = 0; k < 5; k++) {
+        const start = d * 288 + Math.floor(((pick() + 1) / 2) * 280);
+        for (const [j, v] of shape.entries()) at.set(start + j, v === 1 ? size(d) : v);
+      }
+    return (_t: number, i: number) => (at.get(i) ?? 70) * (1 + 0.08 * n());
+  };
+  const runWith = (speed: number | null, all: Point[], histDays: number) => {
+    const s = metricSettings('in_bps', STEP, speed);
+    const b = buildBaseline(sanitise(all.slice(0, histDays * 288), 'in_bps', speed).points, s.baseline)!;
+    return {
+      b,
+      found: detectSeries(sanitise(all.slice(histDays * 288), 'in_bps', speed).points, b, s.detector),
+    };
+  };
+
+  it('a quiet bursty port with no known speed: bursts a quarter bigger than usual are as routine as with its speed known (regression: 14 false alarms a week on ec2_network_in_5abac7 with ifSpeed 0)', () => {
+    // Ten days of ~5.2 Mb/s transfers, then two days of ~6.5 Mb/s ones (the job moves more data).
+    const all = series(
+      12,
+      transfers(31, 12, (d) => (d < 10 ? 5.2e6 : 6.5e6)),
+    );
+    const known = runWith(1e9, all, 10);
+    expect(known.found).toEqual([]);
+    const unknown = runWith(null, all, 10);
+    expect(unknown.found).toEqual([]);
+    // The offset is learnt from the port's own usual daily peak, not the 10 kb/s floor.
+    expect(unknown.b.offset).toBeGreaterThan(100_000);
+    // ifSpeed 0 is no speed either.
+    expect(runWith(0, all, 10).found).toEqual([]);
+  });
+
+  it('a quiet bursty port with no known speed still shows a burst far bigger than its usual ones, and a level that lasts', () => {
+    const f = transfers(33, 12, () => 5.2e6);
+    const at = 10 * 288 + 100;
+    const big = runWith(
+      null,
+      series(12, (t, i) => (i === at || i === at + 1 ? 8e7 : f(t, i))),
+      10,
+    );
+    expect(big.found.map((a) => a.kind)).toEqual(['spike']);
+    // A level that stays well above the transfers' offset for an hour is a level shift.
+    const busy = runWith(
+      null,
+      series(12, (t, i) => (i >= at && i < at + 12 ? 3e6 : f(t, i))),
+      10,
+    );
+    expect(busy.found.map((a) => a.kind)).toEqual(['level-shift']);
+  });
+
+  it('a port with no known speed whose day peaks under 200 kb/s keeps the 10 kb/s offset: its baseline is the one it always had', () => {
+    const all = series(10, noisyDiurnal(35)).map((p) => ({
+      t: p.t,
+      v: (p.v as number) / 4000, // a daily curve peaking near 100 kb/s
+    }));
+    const s = metricSettings('in_bps', STEP, null);
+    const { peakOffset: _, ...floorOnly } = s.baseline;
+    const clean = sanitise(all, 'in_bps', null).points;
+    expect(buildBaseline(clean, s.baseline)).toEqual(buildBaseline(clean, floorOnly));
+    expect(buildBaseline(clean, s.baseline)?.offset).toBe(10_000);
+  });
+
+  it('a busy port with no known speed gets an offset of 5 % of its usual daily peak', () => {
+    const all = series(10, noisyDiurnal(36, 0.03)); // peaks near 400 Mb/s
+    const b = buildBaseline(
+      sanitise(all, 'in_bps', null).points,
+      metricSettings('in_bps', STEP, null).baseline,
+    )!;
+    expect(b.offset).toBeGreaterThan(0.05 * 3.8e8);
+    expect(b.offset).toBeLessThan(0.05 * 4.2e8);
+  });
+
   it('a dip on a fast port to a sixth of its usual rate is a dip, not a drop to zero', () => {
     const n = noise(24);
     const all = series(10, (_t, i) =>
