@@ -2,17 +2,34 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordedCall, SlackEmulator } from './slack/index.js';
 
-/** Plain text of a Block Kit message for a terminal: section and context text, code kept. */
+/**
+ * Plain text of a Block Kit message for a terminal: section and context text, code kept; an actions
+ * block is one line of its buttons' labels, e.g. `[Approve] [Reject]`.
+ */
 export function blocksToText(blocks: unknown[] | undefined, fallback: string): string {
   if (!blocks?.length) return fallback;
   const out: string[] = [];
+  const label = (t: unknown): string | undefined =>
+    typeof t === 'string'
+      ? t
+      : typeof (t as { text?: unknown })?.text === 'string'
+        ? (t as { text: string }).text
+        : undefined;
   for (const b of blocks as Array<{
     type?: string;
     text?: { text?: string };
-    elements?: Array<{ text?: string }>;
+    elements?: Array<{ type?: string; text?: unknown }>;
   }>) {
     if (b.text?.text) out.push(b.text.text);
-    for (const e of b.elements ?? []) if (e.text) out.push(e.text);
+    if (b.type === 'actions') {
+      const buttons = (b.elements ?? []).map((e) => label(e.text)).filter((t): t is string => !!t);
+      if (buttons.length) out.push(buttons.map((t) => `[${t}]`).join(' '));
+      continue;
+    }
+    for (const e of b.elements ?? []) {
+      const t = label(e.text);
+      if (t) out.push(t);
+    }
   }
   return (out.join('\n') || fallback).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
