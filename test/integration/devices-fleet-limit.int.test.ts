@@ -112,7 +112,7 @@ describe('limits.sessionsPerDevice across two workers', () => {
     expect(fleet.get('ios2').stats().maxConnections).toBe(2);
   });
 
-  it('hands an idle session over to a waiting worker within a fraction of a second', async () => {
+  it('hands an idle session over to a waiting worker within milliseconds', async () => {
     const a = workerService();
     const waits: number[] = [];
     const leasesB = createSessionLeases({ redis: redis(), prefix });
@@ -141,7 +141,8 @@ describe('limits.sessionsPerDevice across two workers', () => {
     console.log(
       `idle hand-over: lease granted after ${handOverMs.toFixed(0)} ms (command ${commandMs.toFixed(0)} ms)`,
     );
-    expect(handOverMs).toBeLessThan(1_000);
+    // A hears at once that B waits (no 250 ms check), closes an idle session, and B hears it is free.
+    expect(handOverMs).toBeLessThan(100);
     expect(a.stats()).toMatchObject({ idle: 1, open: 1 });
     expect(ios1.stats().maxConnections).toBe(2);
 
