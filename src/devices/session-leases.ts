@@ -27,6 +27,15 @@ import type { RedisClient } from '../redis.js';
  * milliseconds instead of a poll. Waiters still poll (50 ms growing to 250 ms) and holders still
  * check wantedByOthers, so a lost message (a reconnect, a failover) only costs that, and a dead
  * worker's lease, which lapses without a message, is found by the poll.
+ *
+ * A Sentinel failover: a switchover (the old master alive) keeps every lease, and the limit holds.
+ * A master that crashes leaves Redis away until Sentinel has promoted the replica; meanwhile each
+ * worker counts its own sessions (the device service's fallback), so a device may see up to
+ * workers × the limit, and a lease the dead master had not passed on is lost. Once the new master
+ * answers, the device service's next renewal (every 2 s while Redis was away) takes leases for
+ * what the limit allows and closes the rest when their command ends. The excess therefore lasts
+ * Sentinel's detection and promotion plus ~2 s, which is shorter than one TTL only when
+ * down-after-milliseconds is (test/integration/devices-session-leases-sentinel.int.test.ts).
  */
 
 export interface SessionLeasesOptions {
