@@ -20,19 +20,20 @@ import { freshPrefix } from '../helpers/redis.js';
  *   clients are back on the new master within the 1 s a lease call may take, so nobody falls
  *   back. Seen here: never over the limit.
  * - A crash: Redis is away until Sentinel has noticed (down-after-milliseconds) and promoted the
- *   replica. A lease call that gets no answer within 1 s makes that worker count its sessions on
- *   its own (the documented "Redis away" fallback, chosen so commands keep working): each worker
- *   may then hold up to sessionsPerDevice, so the device sees up to workers × the limit. Once the
- *   new master answers, the next renewal (every 2 s while Redis was away) finds the sessions that
- *   have no lease, takes leases for as many as the limit allows, marks the rest surplus, and
- *   those close when their command ends. A lease the old master granted but had not passed on
- *   before it died is gone too; the same renewal reports it lost, and its session goes the same way.
- *   So the stretch over the limit is about (Sentinel's detection + promotion − 1 s) + ≤ 2 s + the
- *   command running: it is shorter than one lease TTL only when Sentinel's detection is (here
- *   down-after 2 s, TTL 6 s). With Sentinel's default down-after-milliseconds (30 s) and the
- *   default 30 s TTL it is longer than one TTL; the leases cannot bound it, since while Redis is
- *   away nothing can be counted across workers. What is bounded: the excess ends within ~2 s of
- *   the new master answering, and never exceeds workers × sessionsPerDevice.
+ *   replica. A lease call that fails (at once when its connection drops, else after 1 s without
+ *   an answer) makes that worker count its sessions on its own (the documented "Redis away"
+ *   fallback, chosen so commands keep working): each worker may then hold up to
+ *   sessionsPerDevice, so the device sees up to workers × the limit. Once the new master answers,
+ *   the next renewal (every 2 s while Redis was away) finds the sessions without a lease, takes
+ *   leases for as many as the limit allows, marks the rest surplus, and those close when their
+ *   command ends. A lease the old master granted but had not passed on before it died is gone
+ *   too; the same renewal reports it lost, and its session goes the same way.
+ *   So the stretch over the limit is Sentinel's detection and promotion, plus ≤ 2 s, plus the
+ *   command running (seen: 2.9–3.9 s for a 3.4 s failover). It is shorter than one lease TTL only
+ *   when Sentinel's detection is (here down-after 2 s, TTL 6 s): with Sentinel's default
+ *   down-after-milliseconds (30 s) and the default 30 s TTL it is longer. The leases cannot bound
+ *   it, since while Redis is away nothing can be counted across workers. What is bounded: the
+ *   excess ends within ~2 s of the new master answering, and never exceeds workers × the limit.
  */
 const TTL_MS = 6_000;
 let sentinel: RedisSentinel | undefined;
