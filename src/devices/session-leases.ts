@@ -250,7 +250,7 @@ export function createSessionLeases(options: SessionLeasesOptions): SessionLease
   let closed = false;
 
   /**
-   * Made on the first wait: a duplicate of the given connection, so on a Cluster it subscribes
+   * Made on first use (a wait, or onWanted): a duplicate of the given connection, so on a Cluster it subscribes
    * through a Cluster client (on any node: PUBLISH reaches all) and under Sentinel it follows the
    * master. Its SUBSCRIBE waits while Redis is away, and is sent again on every reconnect.
    */
