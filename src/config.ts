@@ -496,13 +496,32 @@ const fileSchema = z
          * per worker while Redis is unreachable): a device has few vty lines.
          */
         sessionsPerDevice: z.number().int().min(1).max(16).default(2),
+        /**
+         * A session's lease lasts this long unless renewed (every third of it while the session is
+         * open): a worker that dies leaves its devices' sessions counted until then. At least 3 s,
+         * so a renewal slowed by a busy Redis (calls are bounded to 1 s) still comes in time.
+         */
+        sessionLeaseTtl: durationUpTo(600_000, '10m')
+          .refine((ms) => ms >= 3_000, 'at least 3s')
+          .default(30_000),
+        /** How long a new session waits for one of the device's leases before NETOPS_DEVICE_BUSY (retried). */
+        sessionLeaseWait: durationUpTo(1_800_000, '30m')
+          .refine((ms) => ms >= 1_000, 'at least 1s')
+          .default(60_000),
         /** Commands one person may send per minute; 0 for no limit. */
         commandsPerMinute: z.number().int().min(0).max(10_000).default(30),
         /** Jobs waiting in one queue beyond which requests from people are refused; 0 for no limit. */
         queueDepth: z.number().int().min(0).max(10_000_000).default(1_000),
       })
       .strict()
-      .default({ sessions: 100, sessionsPerDevice: 2, commandsPerMinute: 30, queueDepth: 1_000 }),
+      .default({
+        sessions: 100,
+        sessionsPerDevice: 2,
+        sessionLeaseTtl: 30_000,
+        sessionLeaseWait: 60_000,
+        commandsPerMinute: 30,
+        queueDepth: 1_000,
+      }),
     /** Bull Board (the queues' dashboard) on the bot's HTTP server, behind basic auth or a token. */
     dashboard: z
       .object({

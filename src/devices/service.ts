@@ -40,6 +40,7 @@ export interface DeviceServiceOptions {
   /**
    * Counts each device's sessions across every worker (src/devices/session-leases.ts): a new
    * session takes a lease first. Without it, or while Redis is away, the limit is per process.
+   * The service owns it: close() closes it too.
    */
   leases?: SessionLeases;
   timeouts?: {
@@ -451,6 +452,15 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
     ticker.unref();
   };
   if (leases) schedule();
+  // Told at once when another worker begins to wait for a device of ours, rather than at the next
+  // check: its wait is then the time to close one session (or finish the current command).
+  leases?.onWanted((device) => {
+    if (closed || redisAwaySince !== undefined) return;
+    if (![...held.values()].some((h) => h.device === device)) return;
+    void closeOneIdle(device).then((gone) => {
+      if (!gone) wantedElsewhere.add(device);
+    });
+  });
 
   async function withSession<T>(
     device: Device,
@@ -586,6 +596,7 @@ export function createDeviceService(options: DeviceServiceOptions): DeviceServic
       closed = true;
       clearTimeout(ticker);
       await Promise.all([...idle.keys()].map((k) => service.forget(k)));
+      leases?.close();
     },
   };
   return service;

@@ -9,6 +9,7 @@ import {
   createDeviceService,
   createSessionLeases,
   type DeviceService,
+  type DeviceServiceImpl,
   fileHostKeyStore,
   sshCredentials,
 } from '../devices/index.js';
@@ -56,17 +57,7 @@ export interface ServiceDeps extends CoreServices {
  */
 const FACTORIES = {
   // Typed as the port jobs use; the implementation's close() still runs on shutdown.
-  devices: (d: ServiceDeps): DeviceService =>
-    createDeviceService({
-      inventory: d.inventory,
-      credentials: sshCredentials(d.credentials),
-      // First-use host keys survive restarts; a changed key is refused, not silently re-learnt.
-      hostKeys: fileHostKeyStore(d.config.env.NETOPS_KNOWN_HOSTS),
-      log: d.log,
-      limits: { global: d.config.limits.sessions, perDevice: d.config.limits.sessionsPerDevice },
-      // limits.sessionsPerDevice counts every worker's sessions, not each process's.
-      leases: createSessionLeases({ redis: d.redis, prefix: d.prefix }),
-    }),
+  devices: (d: ServiceDeps): DeviceService => createWorkerDevices(d),
   monitoring: (d: ServiceDeps) =>
     createMonitoringService({
       pool: d.pool,
@@ -135,6 +126,27 @@ export type ServicesOf<K extends keyof Services> = Pick<Services, K>;
 
 /** Define a job: `needs` names service keys, and `process` receives exactly those, typed. */
 export const defineJob = jobKit<Services>();
+
+/** The worker's device service as netops.yaml sets it up (its own export so tests build it alike). */
+export function createWorkerDevices(
+  d: Pick<ServiceDeps, 'credentials' | 'log' | 'redis' | 'prefix'> & {
+    config: Pick<Config, 'limits' | 'env'>;
+    inventory?: Inventory;
+  },
+): DeviceServiceImpl {
+  const { limits } = d.config;
+  return createDeviceService({
+    ...(d.inventory ? { inventory: d.inventory } : {}),
+    credentials: sshCredentials(d.credentials),
+    // First-use host keys survive restarts; a changed key is refused, not silently re-learnt.
+    hostKeys: fileHostKeyStore(d.config.env.NETOPS_KNOWN_HOSTS),
+    log: d.log,
+    limits: { global: limits.sessions, perDevice: limits.sessionsPerDevice },
+    // limits.sessionsPerDevice counts every worker's sessions, not each process's.
+    leases: createSessionLeases({ redis: d.redis, prefix: d.prefix, ttlMs: limits.sessionLeaseTtl }),
+    timeouts: { leaseWaitMs: limits.sessionLeaseWait },
+  });
+}
 
 /** Builds every domain service for a worker role; `close()` stops the ones that hold resources. */
 export function createDomainServices(deps: ServiceDeps): {

@@ -170,6 +170,11 @@ export interface RedisSentinel {
   currentMaster(): Promise<number>;
   /** `SENTINEL FAILOVER`, then waits until every sentinel names the other server as master. */
   failover(): Promise<{ from: number; to: number; ms: number }>;
+  /**
+   * The master dies (SIGKILL): whatever it had not passed on is gone. Resolves once every sentinel
+   * names the replica as master and it takes writes (Sentinel's own failover, after down-after).
+   */
+  crashMaster(): Promise<{ from: number; to: number; ms: number }>;
   close(): Promise<void>;
 }
 
@@ -239,6 +244,18 @@ export async function startRedisSentinel(name = 'netops-test'): Promise<RedisSen
         const to = from === masterPort ? replicaPort : masterPort;
         const t0 = Date.now();
         await cli(sentinelPorts[0]!, 'sentinel', 'failover', name);
+        for (const port of sentinelPorts)
+          await until(`failover seen by sentinel ${port}`, 30_000, async () => (await masterOf(port)) === to);
+        await until('new master takes writes', 15_000, async () =>
+          (await cli(to, 'info', 'replication')).includes('role:master'),
+        );
+        return { from, to, ms: Date.now() - t0 };
+      },
+      async crashMaster() {
+        const from = await masterOf(sentinelPorts[0]!);
+        const to = from === masterPort ? replicaPort : masterPort;
+        const t0 = Date.now();
+        await procs.kill(from);
         for (const port of sentinelPorts)
           await until(`failover seen by sentinel ${port}`, 30_000, async () => (await masterOf(port)) === to);
         await until('new master takes writes', 15_000, async () =>

@@ -12,13 +12,20 @@ import { dropPrefix, freshPrefix, TEST_REDIS_URL } from '../helpers/redis.js';
  */
 let prefix: string;
 const conns: RedisClient[] = [];
+const opened: SessionLeases[] = [];
 
-function worker(options: { ttlMs?: number; owner?: string } = {}): SessionLeases {
+function worker(
+  options: { ttlMs?: number; owner?: string; pollMs?: number; maxPollMs?: number } = {},
+): SessionLeases {
   const redis = createRedisConnection({ mode: 'standalone', url: TEST_REDIS_URL }, 'producer');
   redis.on('error', () => {});
   conns.push(redis);
-  return createSessionLeases({ redis, prefix, ...options });
+  const leases = createSessionLeases({ redis, prefix, ...options });
+  opened.push(leases);
+  return leases;
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,6 +34,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  for (const l of opened.splice(0)) l.close();
   for (const c of conns.splice(0)) c.disconnect();
   await dropPrefix(prefix);
 });
@@ -91,17 +99,60 @@ describe('session leases across two workers', () => {
     expect(await b.holders('r1')).toEqual([theirs!.holder]);
   });
 
-  it('hands a released lease to a waiter in the other worker within a poll', async () => {
+  it('hands a released lease to a waiter in the other worker at once, not at its next poll', async () => {
+    const a = worker();
+    // B polls every 250 ms by then (the default, grown from 50 ms): only the message explains < 50 ms.
+    const b = worker();
+    const handOvers: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const lease = (await a.tryAcquire('r1', 1))!;
+      const waiting = b.acquire('r1', 1, { waitMs: 5_000 });
+      await sleep(400 + Math.random() * 200);
+      const t0 = performance.now();
+      await a.release(lease);
+      const theirs = await waiting;
+      handOvers.push(performance.now() - t0);
+      expect(theirs).not.toBeNull();
+      await b.release(theirs!);
+    }
+    console.log(
+      `lease hand-over, release to acquire: ${handOvers.map((ms) => ms.toFixed(1)).join(', ')} ms (median ${median(handOvers).toFixed(1)})`,
+    );
+    expect(Math.max(...handOvers)).toBeLessThan(50);
+  });
+
+  it('without the message (its connection closed), the waiter still gets the lease at its next poll', async () => {
     const a = worker();
     const b = worker();
+    b.close();
     const lease = (await a.tryAcquire('r1', 1))!;
     const waiting = b.acquire('r1', 1, { waitMs: 5_000 });
     await sleep(1_000);
     const t0 = Date.now();
     await a.release(lease);
-    const theirs = await waiting;
-    expect(theirs).not.toBeNull();
+    expect(await waiting).not.toBeNull();
     expect(Date.now() - t0).toBeLessThan(400);
+  });
+
+  it('wakes only the waiters of the device freed, and every waiter of this process for it', async () => {
+    const a = worker();
+    // Polls so slow that a waiter which got in fast was woken by the message.
+    const b = worker({ pollMs: 10_000, maxPollMs: 10_000 });
+    const r1 = [(await a.tryAcquire('r1', 2))!, (await a.tryAcquire('r1', 2))!];
+    const r2 = (await a.tryAcquire('r2', 1))!;
+    const got: string[] = [];
+    const waits = [
+      b.acquire('r1', 2, { waitMs: 20_000 }),
+      b.acquire('r1', 2, { waitMs: 20_000 }),
+      b.acquire('r2', 1, { waitMs: 20_000 }),
+    ].map((p, i) => p.then((l) => void got.push(`${l!.device}#${i}`)));
+    await sleep(300);
+    await Promise.all(r1.map((l) => a.release(l)));
+    await sleep(200);
+    expect(got.sort()).toEqual(['r1#0', 'r1#1']);
+    await a.release(r2);
+    await Promise.all(waits);
+    expect(got).toContain('r2#2');
   });
 
   it('gives a freed lease to the worker already waiting, not to the one that just let it go', async () => {
@@ -123,7 +174,7 @@ describe('session leases across two workers', () => {
   it('lets the next waiter in at once when the one ahead of it gives up', async () => {
     const a = worker();
     const b = worker();
-    const c = worker();
+    const c = worker({ pollMs: 10_000, maxPollMs: 10_000 });
     const held = (await a.tryAcquire('r1', 1))!;
     const ac = new AbortController();
     const ahead = b.acquire('r1', 1, { waitMs: 5_000, signal: ac.signal });
@@ -137,6 +188,27 @@ describe('session leases across two workers', () => {
     expect(await behind).not.toBeNull();
     // Not after B's mark would have lapsed (2 s): B left the queue when it stopped waiting.
     expect(Date.now() - t0).toBeLessThan(600);
+  });
+
+  it('tells the other workers at once when one begins to wait for a device, never the waiter itself', async () => {
+    const a = worker();
+    const b = worker();
+    const heardByA: Array<{ device: string; ms: number }> = [];
+    const heardByB: string[] = [];
+    let t0 = 0;
+    a.onWanted((device) => heardByA.push({ device, ms: performance.now() - t0 }));
+    b.onWanted((device) => heardByB.push(device));
+    await sleep(100); // the subscriptions are made
+    await a.tryAcquire('r1', 1);
+    const ac = new AbortController();
+    t0 = performance.now();
+    const waiting = b.acquire('r1', 1, { waitMs: 5_000, signal: ac.signal });
+    await sleep(600); // several polls: still one message, when B joined the queue
+    expect(heardByA.map((h) => h.device)).toEqual(['r1']);
+    expect(heardByA[0]!.ms).toBeLessThan(50);
+    expect(heardByB).toEqual([]);
+    ac.abort();
+    await rejection(waiting);
   });
 
   it('marks a device wanted by the waiting worker only, for the others to see', async () => {
@@ -219,6 +291,9 @@ describe('session leases across two workers', () => {
 describe('session leases on a Redis Cluster', () => {
   let cluster: RedisCluster | undefined;
   afterEach(async () => {
+    // Before the nodes go: a subscriber left open would keep looking for a node to subscribe on.
+    for (const l of opened.splice(0)) l.close();
+    for (const c of conns.splice(0)) c.disconnect();
     await cluster?.close();
   }, 30_000);
 
@@ -231,7 +306,16 @@ describe('session leases on a Redis Cluster', () => {
       const c = createRedisConnection(target, 'producer');
       c.on('error', () => {});
       conns.push(c);
-      return createSessionLeases({ redis: c, prefix: tagged, callTimeoutMs: 3_000 });
+      // Polls so slow that a waiter getting in fast heard the release through the Cluster's pub/sub.
+      const leases = createSessionLeases({
+        redis: c,
+        prefix: tagged,
+        callTimeoutMs: 3_000,
+        pollMs: 10_000,
+        maxPollMs: 10_000,
+      });
+      opened.push(leases);
+      return leases;
     };
     const a = open();
     const b = open();
@@ -249,5 +333,18 @@ describe('session leases on a Redis Cluster', () => {
     expect(await a.renew([{ device: 'r1', holder: first! }])).toEqual([]);
     await a.release({ device: 'r1', holder: first! });
     expect(await b.acquire('r1', 1, { waitMs: 2_000 })).not.toBeNull();
+    // Hand-over through pub/sub on the Cluster: released on the key's node, heard wherever B listens.
+    const handOvers: number[] = [];
+    for (const d of names.slice(1)) {
+      const [held] = await a.holders(d);
+      const waiting = b.acquire(d, 1, { waitMs: 20_000 });
+      await sleep(300);
+      const t0 = performance.now();
+      await a.release({ device: d, holder: held! });
+      expect(await waiting).not.toBeNull();
+      handOvers.push(performance.now() - t0);
+    }
+    console.log(`cluster lease hand-over: ${handOvers.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    expect(Math.max(...handOvers)).toBeLessThan(50);
   }, 90_000);
 });

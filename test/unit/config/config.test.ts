@@ -122,3 +122,26 @@ describe('regression: schedules.reconcile.every: 30d overflowed the timer (fired
     ).toThrow(/WORKER_LOCK_DURATION/);
   });
 });
+
+describe('limits: the SSH session leases', () => {
+  it('default to a 30 s lease and a 60 s wait, and take durations within their bounds', () => {
+    const d = loadConfig(env, { role: 'all', readFile: file('') }).limits;
+    expect(d).toMatchObject({ sessionsPerDevice: 2, sessionLeaseTtl: 30_000, sessionLeaseWait: 60_000 });
+    const c = loadConfig(env, {
+      role: 'all',
+      readFile: file('limits:\n  sessionLeaseTtl: 10s\n  sessionLeaseWait: 2m\n'),
+    }).limits;
+    expect(c).toMatchObject({ sessions: 100, sessionLeaseTtl: 10_000, sessionLeaseWait: 120_000 });
+    const problems = (text: string) => {
+      try {
+        loadConfig(env, { role: 'all', readFile: file(text) });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(problems('limits:\n  sessionLeaseTtl: 500ms\n')).toMatch(/limits\.sessionLeaseTtl: at least 3s/);
+    expect(problems('limits:\n  sessionLeaseTtl: 1h\n')).toMatch(/limits\.sessionLeaseTtl: at most 10m/);
+    expect(problems('limits:\n  sessionLeaseWait: 2h\n')).toMatch(/limits\.sessionLeaseWait: at most 30m/);
+  });
+});
