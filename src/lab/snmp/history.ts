@@ -34,10 +34,13 @@ import {
  * ~3.7 days at 1070 px, until a 5-minute rollup fits in a pixel), 5-minute rollups beyond. So:
  *   - under 6 hours old: the poller's minute (short charts look as they will once it polls);
  *   - 6 hours–2 days: 2.5 minutes (under any chart's three-minute floor);
- *   - 2–4 days: 5 minutes (a chart that reaches back 2 days gaps at ≥ 8 minutes; every 5-minute
- *     rollup has a sample);
- *   - 4–8 days: 15 minutes (a chart that reaches back 4 days gaps at ≥ 16 minutes);
- *   - 8–14 days: 30 minutes (≥ 8 days: at ≥ 32 minutes).
+ *   - older: 5 minutes, one sample in every 5-minute rollup, as the poller leaves them.
+ * Not sparser for old days, though charts would allow it: the analysis learns its baselines from
+ * these rollups, and a slot's median and noise pool its samples, so a day written at one sample per
+ * 30 minutes weighed a sixth of a recent day. The week-old twin of each hour was outvoted, the band
+ * learnt only the day-to-day noise of the last few days, not how much a week differs from the one
+ * before (the model's 3-day levels), and the lab's first run called a fleet-wide "level shift"
+ * down at whatever hour it started (39 anomalies on a Sunday evening).
  * The old lab wrote 5 minutes from 12 hours back, and a one-day chart (gap at 4 minutes) showed
  * its second half as a comb of gaps.
  */
@@ -45,8 +48,6 @@ export const HISTORY_TIERS: ReadonlyArray<{ olderThanMs: number; stepSec: number
   { olderThanMs: 0, stepSec: 60 },
   { olderThanMs: 6 * 3_600_000, stepSec: 150 },
   { olderThanMs: 2 * 86_400_000, stepSec: 300 },
-  { olderThanMs: 4 * 86_400_000, stepSec: 900 },
-  { olderThanMs: 8 * 86_400_000, stepSec: 1800 },
 ];
 
 type Metric = (typeof METRICS)[number];
@@ -165,7 +166,7 @@ const PG_EPOCH_MS = 946_684_800_000;
 
 /**
  * COPY (binary) of rollup rows for `metrics` over buckets that end before `until`. Binary: no
- * number or timestamp is formatted here and parsed again by the server (7.7 million rows for the
+ * number or timestamp is formatted here and parsed again by the server (15.6 million rows for the
  * sample site, in the background while the first user looks at charts).
  */
 async function copyRollups(

@@ -163,11 +163,24 @@ export function utilAtKnot(i: SimInterfaceSpec, knot: number, dir: 0 | 1): numbe
   if (!i.operUp) return 0;
   const t = knot * KNOT_MS;
   const noise = 0.85 + 0.3 * hash01(i.key, knot, dir, 11);
-  const level = 0.7 + 0.6 * hash01(i.key, Math.floor(t / (3 * DAY_MS)), 12); // shifts every 3 days
-  const slot = Math.floor(knot / 10);
-  const spike = hash01(i.key, slot, 13) < 0.004 ? 2 + 2 * hash01(i.key, slot, 14) : 1;
+  const level = levelAt(i, t);
+  const spike = spikeAtKnot(i, knot);
   const asym = dir === 0 ? 1 : 0.55 + 0.4 * hash01(i.key, 15);
   return Math.min(0.97, i.peak * diurnal(t) * noise * level * spike * asym);
+}
+
+/** The port's level at `tMs`, 0.7–1.3: it shifts every 3 days (UTC midnights), for good. */
+export function levelAt(i: SimInterfaceSpec, tMs: number): number {
+  return 0.7 + 0.6 * hash01(i.key, Math.floor(tMs / (3 * DAY_MS)), 12);
+}
+
+/**
+ * The model's own occasional spikes: 2–4× the traffic for a 10-minute slot, on 0.4 % of slots (1
+ * otherwise). Real events that the analysis may report; tests tell them from false alarms with it.
+ */
+export function spikeAtKnot(i: SimInterfaceSpec, knot: number): number {
+  const slot = Math.floor(knot / 10);
+  return hash01(i.key, slot, 13) < 0.004 ? 2 + 2 * hash01(i.key, slot, 14) : 1;
 }
 
 /** Errors per second at a knot: ~0, with occasional bursts lasting a quarter of an hour. */
