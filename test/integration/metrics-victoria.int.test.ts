@@ -453,9 +453,9 @@ describe('VictoriaMetrics backend (real binary)', () => {
           }),
         );
     const perRow = 9;
-    // small bodies, so that the batch is many of them; quick retries
+    // small bodies (a CSV line is ~70 bytes), so that the batch is many of them; quick retries
     const bulkStore = (url: string, prefix: string) =>
-      createVictoriaStore({ url, prefix, importBodyBytes: 60_000, retryDelayMs: 50 });
+      createVictoriaStore({ url, prefix, importBodyBytes: 6_000, retryDelayMs: 50 });
     // the first attempt of two bodies dropped: retried, nothing lost, nothing twice
     const dropped = new Set<string>();
     const flaky = await faultyProxy(vmUrl, (_n, body) => {
