@@ -37,11 +37,11 @@ import { interfaceMeta, rankTop, topRow } from './top.js';
 
 /**
  * The VictoriaMetrics metrics backend (single node or cluster; same HTTP APIs). Samples are
- * written through its JSON-lines import API, one series per device, interface and metric
- * (`netops_in_bps{device="core1",ifindex="3"}`), and read through its query API, which does the
- * reduction there, so a chart of a million samples moves a few thousand numbers. What is exact
- * against the Postgres backend for the same samples (VictoriaMetrics keeps about 12 significant
- * decimal digits of each value, so "equal" below means to that precision):
+ * written through its CSV import API (one line per sample row; see importBodies), one series per
+ * device, interface and metric (`netops_in_bps{device="core1",ifindex="3"}`), and read through its
+ * query API, which does the reduction there, so a chart of a million samples moves a few thousand
+ * numbers. What is exact against the Postgres backend for the same samples (VictoriaMetrics keeps
+ * about 12 significant decimal digits of each value, so "equal" below means to that precision):
  *
  * - chart buckets (`/api/v1/query_range`, step = one pixel column, window = the step, evaluated
  *   at each column's last millisecond): n, min, max, first, last and their moments are those of
@@ -166,14 +166,88 @@ interface ExportLine {
   timestamps: number[];
 }
 
-/** Import bodies for some rows: JSON lines, one per series with every timestamp of it in the rows. */
-export function importBodies(
-  rows: readonly SampleRow[],
-  prefix: string,
-  maxBytes: number,
-): { body: string; samples: number }[] {
-  // A poll round's batch has one timestamp per interface, so the lines are built by hand
-  // (JSON.stringify of ~4M small objects a round was the cost).
+/** One import request: its path (a CSV body's path names its columns) and how many samples it carries. */
+export interface ImportBody {
+  path: string;
+  body: string;
+  samples: number;
+}
+
+/**
+ * Import bodies for some rows. A row is one CSV line (`"device",ifindex,ms,values…`), so a poll
+ * round is one short line per interface rather than a JSON line per interface and metric each
+ * repeating its labels (9× the lines, ~10× the bytes to build here and to parse there).
+ * VictoriaMetrics 1.79 drops a CSV line with an empty value field (it logs the line and still
+ * answers 204), so an unknown value cannot be left blank: rows are grouped by the metrics they
+ * know, one column format per group. The device is always quoted (a name may hold a comma or a
+ * quote); a name with a line break cannot be written in CSV at all (the server splits lines
+ * before it reads quotes), so its rows go as JSON lines.
+ */
+export function importBodies(rows: readonly SampleRow[], prefix: string, maxBytes: number): ImportBody[] {
+  const groups = new Map<number, { lines: string[]; samples: number }>();
+  const jsonRows: SampleRow[] = [];
+  let device: string | undefined;
+  let quoted = '';
+  for (const r of rows) {
+    const t = r.ts.getTime();
+    // (an invalid date: the server would read its "NaN" as 0, a sample in 1970)
+    if (!Number.isFinite(t)) continue;
+    let mask = 0;
+    let known = 0;
+    let values = '';
+    for (let j = 0; j < FIELDS.length; j++) {
+      const v = r[FIELDS[j]![1]];
+      if (v === null || v === undefined || !Number.isFinite(v)) continue;
+      mask |= 1 << j;
+      known++;
+      values += `,${v}`;
+    }
+    if (!mask) continue;
+    if (r.device !== device) {
+      device = r.device;
+      quoted = /[\r\n]/.test(device) ? '' : `"${device.replaceAll('"', '""')}"`;
+    }
+    if (!quoted) {
+      jsonRows.push(r);
+      continue;
+    }
+    let g = groups.get(mask);
+    if (!g) {
+      g = { lines: [], samples: known };
+      groups.set(mask, g);
+    }
+    g.lines.push(`${quoted},${r.ifIndex},${t}${values}`);
+  }
+  const out: ImportBody[] = [];
+  for (const [mask, g] of groups) {
+    const columns = ['1:label:device', '2:label:ifindex', '3:time:unix_ms'];
+    for (let j = 0; j < FIELDS.length; j++)
+      if (mask & (1 << j)) columns.push(`${columns.length + 1}:metric:${prefix}${FIELDS[j]![0]}`);
+    const path = `/api/v1/import/csv?format=${encodeURIComponent(columns.join(','))}`;
+    cut(g.lines, maxBytes, (body, lines) => out.push({ path, body, samples: lines * g.samples }));
+  }
+  if (jsonRows.length) out.push(...jsonLinesBodies(jsonRows, prefix, maxBytes));
+  return out;
+}
+
+/** Lines joined into bodies of at most maxBytes (a longer line alone in its own). */
+function cut(lines: readonly string[], maxBytes: number, emit: (body: string, lines: number) => void): void {
+  let from = 0;
+  let size = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const n = lines[i]!.length + 1;
+    if (size && size + n > maxBytes) {
+      emit(lines.slice(from, i).join('\n'), i - from);
+      from = i;
+      size = 0;
+    }
+    size += n;
+  }
+  if (from < lines.length) emit(lines.slice(from).join('\n'), lines.length - from);
+}
+
+/** JSON-lines bodies (`/api/v1/import`): one line per series with every timestamp of it in the rows. */
+function jsonLinesBodies(rows: readonly SampleRow[], prefix: string, maxBytes: number): ImportBody[] {
   const series = new Map<string, { head: string; values: number[]; timestamps: number[] }>();
   for (const r of rows) {
     const t = r.ts.getTime();
@@ -191,23 +265,20 @@ export function importBodies(
       s.timestamps.push(t);
     }
   }
-  const out: { body: string; samples: number }[] = [];
-  let parts: string[] = [];
-  let size = 0;
-  let samples = 0;
+  const lines: string[] = [];
+  const samples: number[] = [];
   for (const s of series.values()) {
-    const line = `${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`;
-    if (size && size + line.length + 1 > maxBytes) {
-      out.push({ body: parts.join('\n'), samples });
-      parts = [];
-      size = 0;
-      samples = 0;
-    }
-    parts.push(line);
-    size += line.length + 1;
-    samples += s.values.length;
+    lines.push(`${s.head},"values":[${s.values.join(',')}],"timestamps":[${s.timestamps.join(',')}]}`);
+    samples.push(s.values.length);
   }
-  if (parts.length) out.push({ body: parts.join('\n'), samples });
+  const out: ImportBody[] = [];
+  let at = 0;
+  cut(lines, maxBytes, (body, n) => {
+    let k = 0;
+    for (let i = at; i < at + n; i++) k += samples[i]!;
+    at += n;
+    out.push({ path: '/api/v1/import', body, samples: k });
+  });
   return out;
 }
 
@@ -472,17 +543,17 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     });
   }
 
-  async function importBody(body: string): Promise<void> {
+  async function importBody({ path, body }: ImportBody): Promise<void> {
     while (importsInFlight >= importConcurrency) await new Promise<void>((r) => importQueue.push(r));
     importsInFlight++;
     try {
       try {
-        await call('/api/v1/import', { method: 'POST', body });
+        await call(path, { method: 'POST', body });
       } catch (err) {
         // the connection failed or the server was busy: once more after a pause (a refusal is final)
         if ((err as NetopsError).code !== ErrorCode.DB_UNAVAILABLE) throw err;
         await new Promise((r) => setTimeout(r, retryDelayMs));
-        await call('/api/v1/import', { method: 'POST', body });
+        await call(path, { method: 'POST', body });
       }
     } finally {
       importsInFlight--;
@@ -569,7 +640,7 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
         bodies.map(async (b, i) => {
           if (done.has(i)) return;
           try {
-            await importBody(b.body);
+            await importBody(b);
             done.add(i);
           } catch (err) {
             failures.push({ i, err });

@@ -11,7 +11,7 @@ import {
   type VmSeries,
 } from '../../../src/metrics/metricsql.js';
 import { percentileDisc } from '../../../src/metrics/scan.js';
-import type { SampleRow } from '../../../src/metrics/store.js';
+import { type SampleRow, sampleRow } from '../../../src/metrics/store.js';
 import { importBodies } from '../../../src/metrics/victoria.js';
 
 /** VictoriaMetrics 1.79's quantile (app/vmselect/promql: rank = φ·(n − 1), linear between neighbours). */
@@ -191,13 +191,51 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
           speedBps: 1e9,
         });
     const bodies = importBodies(rows, 'netops_', 20_000);
-    expect(bodies.length).toBeGreaterThan(10);
+    expect(bodies.length).toBeGreaterThan(3);
     for (const b of bodies) expect(b.body.length).toBeLessThanOrEqual(20_000);
     const lines = bodies.flatMap((b) => b.body.split('\n'));
     expect(new Set(lines).size).toBe(lines.length);
-    // 7 known values per row (pps in unknown, out NaN)
+    expect(lines.length).toBe(rows.length);
+    // 7 known values per row (pps in unknown, out NaN): columns for those 7 only, no empty field
     expect(bodies.reduce((a, b) => a + b.samples, 0)).toBe(rows.length * 7);
-    const parsed = lines.map((l) => JSON.parse(l) as { values: number[] });
-    expect(parsed.reduce((a, p) => a + p.values.length, 0)).toBe(rows.length * 7);
+    for (const b of bodies)
+      expect(decodeURIComponent(b.path)).toBe(
+        '/api/v1/import/csv?format=1:label:device,2:label:ifindex,3:time:unix_ms,' +
+          '4:metric:netops_in_bps,5:metric:netops_out_bps,6:metric:netops_in_errors,7:metric:netops_out_errors,' +
+          '8:metric:netops_in_discards,9:metric:netops_out_discards,10:metric:netops_speed_bps',
+      );
+    expect(lines[0]).toBe('"sw0",1,1772323200000,1000.5,1,0,0,0,0,1000000000');
+  });
+
+  it('groups import lines by the metrics they know, quotes the device, and sends a name CSV cannot hold as JSON', () => {
+    const at = new Date(1_772_323_200_123);
+    const bodies = importBodies(
+      [
+        sampleRow('a,"b"', 1, at, { inBps: 1, speedBps: 1e9 }),
+        sampleRow('a,"b"', 2, at, { inBps: 2 }),
+        sampleRow('a,"b"', 3, at, {}),
+        sampleRow('c\nd', 4, at, { outBps: 4 }),
+        sampleRow('e', 5, new Date(Number.NaN), { inBps: 5 }),
+      ],
+      'x_',
+      4_000_000,
+    );
+    expect(bodies.map((b) => [decodeURIComponent(b.path), b.body, b.samples])).toEqual([
+      [
+        '/api/v1/import/csv?format=1:label:device,2:label:ifindex,3:time:unix_ms,4:metric:x_in_bps,5:metric:x_speed_bps',
+        '"a,""b""",1,1772323200123,1,1000000000',
+        2,
+      ],
+      [
+        '/api/v1/import/csv?format=1:label:device,2:label:ifindex,3:time:unix_ms,4:metric:x_in_bps',
+        '"a,""b""",2,1772323200123,2',
+        1,
+      ],
+      [
+        '/api/v1/import',
+        '{"metric":{"__name__":"x_out_bps","device":"c\\nd","ifindex":"4"},"values":[4],"timestamps":[1772323200123]}',
+        1,
+      ],
+    ]);
   });
 });
