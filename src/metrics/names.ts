@@ -25,3 +25,19 @@ export const ANALYSED_METRICS = [
   'out_discards',
 ] as const satisfies readonly MetricName[];
 export type AnalysedMetric = (typeof ANALYSED_METRICS)[number];
+
+/**
+ * Each stored metric (and the speed kept beside them) with its field in a `SampleRow`: the same
+ * names in snake case for the database and VictoriaMetrics, camel case in code.
+ */
+export const SAMPLE_FIELDS = [
+  ['in_bps', 'inBps'],
+  ['out_bps', 'outBps'],
+  ['in_pps', 'inPps'],
+  ['out_pps', 'outPps'],
+  ['in_errors', 'inErrors'],
+  ['out_errors', 'outErrors'],
+  ['in_discards', 'inDiscards'],
+  ['out_discards', 'outDiscards'],
+  ['speed_bps', 'speedBps'],
+] as const;

@@ -20,7 +20,7 @@ import {
   vmDuration,
   vmTime,
 } from './metricsql.js';
-import { ANALYSED_METRICS } from './names.js';
+import { ANALYSED_METRICS, SAMPLE_FIELDS } from './names.js';
 import type { SampleChunk } from './packed.js';
 import {
   bucketWidthMs,
@@ -75,18 +75,6 @@ import { interfaceMeta, rankTop, topRow } from './top.js';
  * Interface names, speeds and states stay in Postgres (the poller writes them there whichever
  * backend holds the samples).
  */
-
-const FIELDS = [
-  ['in_bps', 'inBps'],
-  ['out_bps', 'outBps'],
-  ['in_pps', 'inPps'],
-  ['out_pps', 'outPps'],
-  ['in_errors', 'inErrors'],
-  ['out_errors', 'outErrors'],
-  ['in_discards', 'inDiscards'],
-  ['out_discards', 'outDiscards'],
-  ['speed_bps', 'speedBps'],
-] as const;
 
 export interface VictoriaOptions {
   /** Base URL, e.g. http://127.0.0.1:8428 (cluster: the vminsert/vmselect tenant prefix). */
@@ -195,8 +183,8 @@ export function importBodies(rows: readonly SampleRow[], prefix: string, maxByte
     let mask = 0;
     let known = 0;
     let values = '';
-    for (let j = 0; j < FIELDS.length; j++) {
-      const v = r[FIELDS[j]![1]];
+    for (let j = 0; j < SAMPLE_FIELDS.length; j++) {
+      const v = r[SAMPLE_FIELDS[j]![1]];
       if (v === null || v === undefined || !Number.isFinite(v)) continue;
       mask |= 1 << j;
       known++;
@@ -221,8 +209,8 @@ export function importBodies(rows: readonly SampleRow[], prefix: string, maxByte
   const out: ImportBody[] = [];
   for (const [mask, g] of groups) {
     const columns = ['1:label:device', '2:label:ifindex', '3:time:unix_ms'];
-    for (let j = 0; j < FIELDS.length; j++)
-      if (mask & (1 << j)) columns.push(`${columns.length + 1}:metric:${prefix}${FIELDS[j]![0]}`);
+    for (let j = 0; j < SAMPLE_FIELDS.length; j++)
+      if (mask & (1 << j)) columns.push(`${columns.length + 1}:metric:${prefix}${SAMPLE_FIELDS[j]![0]}`);
     const path = `/api/v1/import/csv?format=${encodeURIComponent(columns.join(','))}`;
     cut(g.lines, maxBytes, (body, lines) => out.push({ path, body, samples: lines * g.samples }));
   }
@@ -252,7 +240,7 @@ function jsonLinesBodies(rows: readonly SampleRow[], prefix: string, maxBytes: n
   for (const r of rows) {
     const t = r.ts.getTime();
     const labels = `,"device":${JSON.stringify(r.device)},"ifindex":"${r.ifIndex}"}`;
-    for (const [name, key] of FIELDS) {
+    for (const [name, key] of SAMPLE_FIELDS) {
       const v = r[key];
       if (v === null || v === undefined || !Number.isFinite(v)) continue;
       const id = `${name}\u0000${r.device}\u0000${r.ifIndex}`;

@@ -9,6 +9,7 @@ import { freeTcpPort } from '../../src/lab/alertmanager.js';
 import { startSnmpLab } from '../../src/lab/snmp/index.js';
 import { type LabVictoria, startVictoria } from '../../src/lab/victoria.js';
 import { metricsFor } from '../../src/metrics/backend.js';
+import { SAMPLE_FIELDS } from '../../src/metrics/names.js';
 import { ensurePartitions } from '../../src/metrics/partitions.js';
 import { ErrorCode, NetopsError } from '../../src/errors.js';
 import {
@@ -542,19 +543,7 @@ describe('VictoriaMetrics backend (real binary)', () => {
     const gaps = createVictoriaStore({ url: vmUrl, prefix: 'gap_' });
     expect(await gaps.writeSamples(rs)).toBe(rs.length);
     await store.flush();
-    const metricOf = Object.fromEntries(
-      Object.entries({
-        in_bps: 'inBps',
-        out_bps: 'outBps',
-        in_pps: 'inPps',
-        out_pps: 'outPps',
-        in_errors: 'inErrors',
-        out_errors: 'outErrors',
-        in_discards: 'inDiscards',
-        out_discards: 'outDiscards',
-        speed_bps: 'speedBps',
-      }).map(([m, k]) => [k, m]),
-    );
+    const metricOf = Object.fromEntries(SAMPLE_FIELDS.map(([m, k]) => [k, m]));
     const want: string[] = [];
     for (const r of rs)
       for (const [k, m] of Object.entries(metricOf)) {
@@ -701,17 +690,7 @@ describe('VictoriaMetrics backend through the job path', () => {
         `${vmUrl}/api/v1/export?${new URLSearchParams({ 'match[]': `{__name__=~"${prefix}.*"}`, start: String((now - 3_600_000) / 1000) })}`,
       ).then((r) => r.text());
       const byKey = new Map<string, SampleRow>();
-      const field: Record<string, keyof SampleRow> = {
-        in_bps: 'inBps',
-        out_bps: 'outBps',
-        in_pps: 'inPps',
-        out_pps: 'outPps',
-        in_errors: 'inErrors',
-        out_errors: 'outErrors',
-        in_discards: 'inDiscards',
-        out_discards: 'outDiscards',
-        speed_bps: 'speedBps',
-      };
+      const field: Record<string, keyof SampleRow> = Object.fromEntries(SAMPLE_FIELDS);
       for (const line of exported.split('\n').filter(Boolean)) {
         const sr = JSON.parse(line) as {
           metric: Record<string, string>;
