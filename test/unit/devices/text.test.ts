@@ -56,17 +56,19 @@ describe('PromptReader', () => {
       expect(r.raw().length).toBe(text.length + 5);
       return performance.now() - t0;
     };
-    const big = cfg.repeat(4);
+    const big = cfg.repeat(8);
     expect(cfg.length).toBeGreaterThan(1_000_000);
     time(cfg); // warm up
     // The fastest of five runs: a busy machine slows some runs, never all of them.
     const fastest = (text: string) => Math.min(...Array.from({ length: 5 }, () => time(text)));
     const small = fastest(cfg);
     const large = fastest(big);
-    expect(large).toBeLessThan(3_000);
-    // Four times the input: linear work takes ~4x, quadratic matching would take ~16x. The margin
-    // absorbs a busy machine (the timings are milliseconds).
-    expect(large / small).toBeLessThan(8);
+    const took = `${small.toFixed(1)} ms for 1×, ${large.toFixed(1)} ms for 8×`;
+    expect(large, took).toBeLessThan(6_000);
+    // Eight times the input: linear work takes ~8x, quadratic matching would take ~64x. The margin
+    // absorbs a busy machine and the collector's share of the larger run (4× once measured 10.4×
+    // on a loaded CI machine, so the ratio is taken over a wider span than that noise).
+    expect(large / small, took).toBeLessThan(24);
   });
 });
 
