@@ -6,15 +6,15 @@ import snmpPoll from '../../jobs/snmp-poll.js';
 import snmpRollup from '../../jobs/snmp-rollup.js';
 import { type Config, type Device, parseFileConfig } from '../../src/config.js';
 import { createInventory } from '../../src/inventory/index.js';
-import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
+import type { SnmpLab } from '../../src/lab/snmp/agent.js';
 import { silentLogger } from '../../src/log.js';
 import { type JobHost, type Producer, createJobHost, createProducer } from '../../src/queue/index.js';
 import type { TestServices } from '../helpers/jobs.js';
 import { createScheduler } from '../../src/queue/schedules.js';
 import { createJobPoster, type Responder } from '../../src/chat/index.js';
 import { createMonitoringService } from '../../src/snmp/service.js';
-import { type TestDb, freshDb } from '../helpers/pg.js';
-import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
+import type { TestDb } from '../helpers/pg.js';
+import { type SnmpJobsEnv, startSnmpJobsEnv } from '../helpers/snmp-jobs-env.js';
 import { testDevice } from '../helpers/devices.js';
 
 describe('SNMP jobs on the real job host: scheduled polls store samples, /net interfaces reads them', () => {
@@ -35,25 +35,19 @@ describe('SNMP jobs on the real job host: scheduled polls store samples, /net in
     upload: async (_d, files) => void said.push(...files.map((f) => String(f.content))),
   };
 
+  let env: SnmpJobsEnv | undefined;
+
   beforeAll(async () => {
-    lab = await startSnmpLab({
-      community: 'jobs-ro',
-      devices: [
-        { name: 'sw1', vendor: 'cisco_iosxe', interfaces: 12 },
-        { name: 'edge2', vendor: 'juniper_junos', interfaces: 4 },
-      ],
-    });
-    db = await freshDb('snmpjobs');
-    redis = redisConnection();
-    prefix = freshPrefix('snmpjobs');
+    env = await startSnmpJobsEnv('snmpjobs', 'jobs-ro', [
+      { name: 'sw1', vendor: 'cisco_iosxe', interfaces: 12 },
+      { name: 'edge2', vendor: 'juniper_junos', interfaces: 4 },
+    ]);
+    ({ lab, db, redis, prefix } = env);
   });
   afterAll(async () => {
     await host?.close(1_000);
     await producer?.close();
-    await dropPrefix(prefix);
-    redis?.disconnect();
-    await db?.drop();
-    await lab?.close();
+    await env?.close();
   });
 
   it('a scheduled poll stores rates; /net interfaces shows them, and polls live for a device with no samples', async () => {

@@ -9,7 +9,7 @@ import type { Config, Device } from '../../src/config.js';
 import { parseFileConfig } from '../../src/config.js';
 import { createCredentialResolver } from '../../src/credentials/index.js';
 import { createInventory } from '../../src/inventory/index.js';
-import { type SnmpLab, startSnmpLab } from '../../src/lab/snmp/agent.js';
+import type { SnmpLab } from '../../src/lab/snmp/agent.js';
 import { silentLogger } from '../../src/log.js';
 import {
   createJobHost,
@@ -21,8 +21,8 @@ import {
 import { createMonitoringService, type MonitoringService } from '../../src/snmp/service.js';
 import { testDevice } from '../helpers/devices.js';
 import type { TestServices } from '../helpers/jobs.js';
-import { freshDb, type TestDb } from '../helpers/pg.js';
-import { dropPrefix, freshPrefix, redisConnection } from '../helpers/redis.js';
+import type { TestDb } from '../helpers/pg.js';
+import { type SnmpJobsEnv, startSnmpJobsEnv } from '../helpers/snmp-jobs-env.js';
 
 /**
  * The `jobs` poll mode follows each poll with the batch analysis the rounds use: one
@@ -69,26 +69,20 @@ describe('snmp.poll is followed by one analysis.batch (regression: one analysis.
     upload: async () => {},
   };
 
+  let env: SnmpJobsEnv | undefined;
+
   beforeAll(async () => {
-    lab = await startSnmpLab({
-      community: 'pa-ro',
-      devices: [
-        { name: 'sw1', vendor: 'cisco_iosxe', interfaces: 4 },
-        { name: 'edge2', vendor: 'juniper_junos', interfaces: 2 },
-      ],
-    });
-    db = await freshDb('pollanalysis');
-    redis = redisConnection();
-    prefix = freshPrefix('pollanalysis');
+    env = await startSnmpJobsEnv('pollanalysis', 'pa-ro', [
+      { name: 'sw1', vendor: 'cisco_iosxe', interfaces: 4 },
+      { name: 'edge2', vendor: 'juniper_junos', interfaces: 2 },
+    ]);
+    ({ lab, db, redis, prefix } = env);
   });
   afterAll(async () => {
     await host?.close(1_000);
     await producer?.close();
     monitoring?.close();
-    await dropPrefix(prefix);
-    redis?.disconnect();
-    await db?.drop();
-    await lab?.close();
+    await env?.close();
   });
 
   it('each poll enqueues analysis.batch for its device, once per minute', async () => {
