@@ -46,13 +46,15 @@ import { interfaceMeta, rankTop, topRow } from './top.js';
  * about 12 significant decimal digits of each value, so "equal" below means to that precision):
  *
  * - chart buckets (`/api/v1/query_range`, step = one pixel column, window = the step, evaluated
- *   at each column's last millisecond): n, min, max, first, last and their moments are those of
+ *   at each column's last millisecond; one request per metric, its rollups from one
+ *   `aggr_over_time` pass): n, min, max, first, last and their moments are those of
  *   the column's own samples; avg is VictoriaMetrics' float sum ÷ n; empty columns stay empty.
  *   A tied min or max is timed at its last occurrence there, its first in Postgres (the point
  *   moves inside its own pixel column). The last column when the range's end cuts it short, and
  *   the columns within `latencyOffsetMs` of now (see metricsql.pixelGrid), are reduced here
  *   from raw samples (`/api/v1/export`) by the Postgres backend's scan.
- * - summaries (`/api/v1/query` at the range's end over the whole range): peak, average, latest
+ * - summaries (`/api/v1/query` at the range's end over the whole range, one `aggr_over_time`
+ *   pass per metric, whose count sets that metric's p95 query going): peak, average, latest
  *   and its moment, sample count; the peak's moment is the first sample holding it, as in
  *   Postgres (read from the raw samples of the peak's pixel column, since `tmax_over_time` gives
  *   the last of a tie); p95 is the sample percentile_disc(0.95) picks, as Postgres computes it,
