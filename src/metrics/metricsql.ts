@@ -148,20 +148,51 @@ export const BUCKET_ROLLUPS = {
 type BucketField = keyof typeof BUCKET_ROLLUPS;
 const TIME_FIELDS = new Set<string>(['tFirst', 'tLast', 'tMin', 'tMax']);
 
-/** The pixel-column query for some metrics (one request, every rollup of every metric). */
+/** The label aggr_over_time names each of its answers by (the rollup function). */
+export const ROLLUP_LABEL = 'rollup';
+
+/**
+ * Several rollups of each metric over a window, each metric's in one pass over its samples:
+ * `aggr_over_time(("count_over_time", …), m[w])` decodes the samples once for every function,
+ * where a union of `f(m[w])` decodes them once per function (the server evaluates a union's
+ * arguments one after the other). Answers carry the metric in TAG_METRIC and the function in
+ * ROLLUP_LABEL (see rollupField).
+ */
+export function rollupsQuery(
+  rollups: Readonly<Record<string, string>>,
+  prefix: string,
+  metrics: readonly string[],
+  match: SeriesMatch,
+  windowMs: number,
+): string {
+  const fns = `(${Object.values(rollups).map(quote).join(', ')})`;
+  const each = metrics.map(
+    (m) =>
+      `label_set(aggr_over_time(${fns}, ${metricRef(`${prefix}${m}`, match)}[${vmDuration(windowMs)}]), ${quote(TAG_METRIC)}, ${quote(m)})`,
+  );
+  const body = each.length === 1 ? each[0]! : `union(${each.join(', ')})`;
+  const filters = filtersOf(match);
+  return filters ? `WITH (${FILTERS} = {${filters}}) ${body}` : body;
+}
+
+/** The field (a key of `rollups`) a rollupsQuery answer holds, from its ROLLUP_LABEL. */
+export function rollupField<K extends string>(
+  rollups: Readonly<Record<K, string>>,
+  s: VmSeries,
+): K | undefined {
+  const fn = s.metric[ROLLUP_LABEL];
+  for (const k in rollups) if (rollups[k] === fn) return k;
+  return undefined;
+}
+
+/** The pixel-column query for some metrics (one request, every rollup, one pass per metric). */
 export function bucketQuery(
   prefix: string,
   metrics: readonly string[],
   match: SeriesMatch,
   bucketMs: number,
 ): string {
-  const parts: TaggedPart[] = [];
-  for (const m of metrics) {
-    const sel = `${metricRef(`${prefix}${m}`, match)}[${vmDuration(bucketMs)}]`;
-    for (const [field, fn] of Object.entries(BUCKET_ROLLUPS))
-      parts.push({ expr: `${fn}(${sel})`, metric: m, field });
-  }
-  return tagged(parts, match);
+  return rollupsQuery(BUCKET_ROLLUPS, prefix, metrics, match, bucketMs);
 }
 
 /**
@@ -216,7 +247,7 @@ export function bucketsFromMatrix(
   const per = new Map<string, Map<string, Cols>>();
   for (const s of result) {
     const m = s.metric[TAG_METRIC];
-    const f = s.metric[TAG_FIELD] as BucketField | undefined;
+    const f: BucketField | undefined = rollupField(BUCKET_ROLLUPS, s);
     if (!m || !f || !s.values) continue;
     const key = ifaceKey(s.metric.device ?? '', s.metric.ifindex ?? '');
     let byMetric = per.get(key);

@@ -10,6 +10,8 @@ import {
   metricRef,
   phiText,
   pixelGrid,
+  rollupField,
+  rollupsQuery,
   type SeriesMatch,
   selector,
   type TaggedPart,
@@ -44,13 +46,15 @@ import { interfaceMeta, rankTop, topRow } from './top.js';
  * about 12 significant decimal digits of each value, so "equal" below means to that precision):
  *
  * - chart buckets (`/api/v1/query_range`, step = one pixel column, window = the step, evaluated
- *   at each column's last millisecond): n, min, max, first, last and their moments are those of
+ *   at each column's last millisecond; one request per metric, its rollups from one
+ *   `aggr_over_time` pass): n, min, max, first, last and their moments are those of
  *   the column's own samples; avg is VictoriaMetrics' float sum ÷ n; empty columns stay empty.
  *   A tied min or max is timed at its last occurrence there, its first in Postgres (the point
  *   moves inside its own pixel column). The last column when the range's end cuts it short, and
  *   the columns within `latencyOffsetMs` of now (see metricsql.pixelGrid), are reduced here
  *   from raw samples (`/api/v1/export`) by the Postgres backend's scan.
- * - summaries (`/api/v1/query` at the range's end over the whole range): peak, average, latest
+ * - summaries (`/api/v1/query` at the range's end over the whole range, one `aggr_over_time`
+ *   pass per metric, whose count sets that metric's p95 query going): peak, average, latest
  *   and its moment, sample count; the peak's moment is the first sample holding it, as in
  *   Postgres (read from the raw samples of the peak's pixel column, since `tmax_over_time` gives
  *   the last of a tie); p95 is the sample percentile_disc(0.95) picks, as Postgres computes it,
@@ -277,6 +281,16 @@ function jsonLinesBodies(rows: readonly SampleRow[], prefix: string, maxBytes: n
  */
 const GROUP = { maxDevices: 200, maxChars: 6_000 };
 
+/** A summary's figures, by the rollup over the whole range that gives each (one pass per metric). */
+const SUMMARY_ROLLUPS = {
+  peak: 'max_over_time',
+  peakAt: 'tmax_over_time',
+  avg: 'avg_over_time',
+  current: 'last_over_time',
+  currentAt: 'tlast_over_time',
+  samples: 'count_over_time',
+} as const;
+
 export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
   const base = options.url.replace(/\/+$/, '');
   const prefix = options.prefix ?? 'netops_';
@@ -421,17 +435,27 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     bucketMs: number,
   ): Promise<Map<string, { series: Record<string, Bucket[]>; rows: number }>> {
     const grid = pixelGrid(from, to, bucketMs, clock() - latencyOffsetMs - 10_000);
-    const [head, tail] = await Promise.all([
-      grid.head
-        ? query('/api/v1/query_range', {
-            query: bucketQuery(prefix, metrics, match, bucketMs),
-            start: vmTime(grid.head.start),
-            end: vmTime(grid.head.end),
-            step: vmDuration(grid.head.step),
-          }).then((r) => bucketsFromMatrix(r, metrics, from, bucketMs))
-        : new Map<string, { series: Record<string, Bucket[]>; rows: number }>(),
+    const g = grid.head;
+    // one request per metric: the server evaluates a union's arguments one after the other,
+    // separate requests side by side
+    const [heads, tail] = await Promise.all([
+      g
+        ? Promise.all(
+            metrics.map((m) =>
+              query('/api/v1/query_range', {
+                query: bucketQuery(prefix, [m], match, bucketMs),
+                start: vmTime(g.start),
+                end: vmTime(g.end),
+                step: vmDuration(g.step),
+              }),
+            ),
+          )
+        : [],
       grid.tailFrom < to ? rawChunks(match, metrics, grid.tailFrom, to) : new Map<string, SampleChunk>(),
     ]);
+    const head = g
+      ? bucketsFromMatrix(heads.flat(), metrics, from, bucketMs)
+      : new Map<string, { series: Record<string, Bucket[]>; rows: number }>();
     for (const [k, c] of tail) {
       const r = scanChunks([c], metrics, { from: grid.tailFrom, to, bucketMs, origin: from, p95: false });
       const h = head.get(k);
@@ -459,76 +483,50 @@ export function createVictoriaStore(options: VictoriaOptions): VictoriaStore {
     const match = { devices: [iface.device], ifindex: iface.ifindex };
     const win = vmDuration(to - from);
     const sel = (m: string) => `${metricRef(`${prefix}${m}`, match)}[${win}]`;
-    const fns = {
-      peak: 'max_over_time',
-      peakAt: 'tmax_over_time',
-      avg: 'avg_over_time',
-      current: 'last_over_time',
-      currentAt: 'tlast_over_time',
-      samples: 'count_over_time',
-    } as const;
-    const parts: TaggedPart[] = metrics.flatMap((m) =>
-      Object.entries(fns).map(([field, fn]) => ({ expr: `${fn}(${sel(m)})`, metric: m, field })),
-    );
-    // The p95 needs each metric's sample count first (metricsql.discPhi): a count-only query
-    // (the cheapest pass) leads it, while the other figures are read beside them.
-    const countParts = metrics.map((m) => ({ expr: `count_over_time(${sel(m)})`, metric: m, field: 'n' }));
-    const p95Of = async (): Promise<VmSeries[]> => {
-      if (!withP95) return [];
-      const counts = await instant(tagged(countParts, match), to - 1);
-      if (!counts.length) return [];
-      const p95Parts = counts.map((s) => ({
-        expr: `quantile_over_time(${phiText(discPhi(Number(s.value![1]), 0.95))}, ${sel(s.metric[TAG_METRIC]!)})`,
-        metric: s.metric[TAG_METRIC]!,
-        field: 'p95',
-      }));
-      return instant(tagged(p95Parts, match), to - 1);
-    };
-    const p95Reading = p95Of();
-    // (awaited below; this keeps an early failure from going unhandled meanwhile)
-    p95Reading.catch(() => {});
-    const figures = new Map<string, Record<string, number>>();
-    for (const s of await instant(tagged(parts, match), to - 1)) {
-      const m = s.metric[TAG_METRIC]!;
-      const f = s.metric[TAG_FIELD]!;
-      const v = Number(s.value![1]);
-      const rec = figures.get(m) ?? {};
-      rec[f] = f === 'peakAt' || f === 'currentAt' ? Math.round(v * 1000) : v;
-      figures.set(m, rec);
-    }
-    const present = metrics.filter((m) => (figures.get(m)?.samples ?? 0) > 0);
-    if (!present.length) {
-      await p95Reading;
-      return [];
-    }
-    // The first sample holding the peak: tmax_over_time gives the last of a tie, so the raw
-    // samples of the earliest pixel column reaching the peak are read (one column, a few hundred points).
-    const firstPeak = async (m: string): Promise<number> => {
-      const f = figures.get(m)!;
-      const b = ((await chart)[m] ?? []).find((k) => k.max === f.peak);
-      if (!b) return f.peakAt!;
-      const c = (await rawChunks(match, [m], b.x0, b.x1)).get(ifaceKey(iface.device, iface.ifindex));
-      const vs = (c?.values as Record<string, Float64Array> | undefined)?.[m];
-      if (c && vs)
-        for (let i = 0; i < vs.length; i++) if (vs[i] === f.peak) return Math.floor(c.tsUs[i]! / 1000);
-      return f.peakAt!;
-    };
-    const [p95, peakAts] = await Promise.all([p95Reading, Promise.all(present.map(firstPeak))]);
-    const p95By = new Map(p95.map((s) => [s.metric[TAG_METRIC]!, Number(s.value![1])]));
-    return present.map((m, i) => {
-      const f = figures.get(m)!;
+    const one = async (m: string): Promise<SeriesSummary | undefined> => {
+      const f: Partial<Record<keyof typeof SUMMARY_ROLLUPS, number>> = {};
+      for (const s of await instant(rollupsQuery(SUMMARY_ROLLUPS, prefix, [m], match, to - from), to - 1)) {
+        const k = rollupField(SUMMARY_ROLLUPS, s);
+        if (!k) continue;
+        const v = Number(s.value![1]);
+        f[k] = k === 'peakAt' || k === 'currentAt' ? Math.round(v * 1000) : v;
+      }
+      const n = f.samples ?? 0;
+      if (!(n > 0)) return undefined;
+      // p95 needs the sample count (metricsql.discPhi), which the pass above gave
+      const p95 = async (): Promise<number> => {
+        if (!withP95) return Number.NaN;
+        const expr = `quantile_over_time(${phiText(discPhi(n, 0.95))}, ${sel(m)})`;
+        const r = await instant(tagged([{ expr, metric: m, field: 'p95' }], match), to - 1);
+        return r.length ? Number(r[0]!.value![1]) : Number.NaN;
+      };
+      // The first sample holding the peak: tmax_over_time gives the last of a tie, so the raw
+      // samples of the earliest pixel column reaching the peak are read (one column, a few hundred points).
+      const firstPeak = async (): Promise<number> => {
+        const b = ((await chart)[m] ?? []).find((k) => k.max === f.peak);
+        if (!b) return f.peakAt!;
+        const c = (await rawChunks(match, [m], b.x0, b.x1)).get(ifaceKey(iface.device, iface.ifindex));
+        const vs = (c?.values as Record<string, Float64Array> | undefined)?.[m];
+        if (c && vs)
+          for (let i = 0; i < vs.length; i++) if (vs[i] === f.peak) return Math.floor(c.tsUs[i]! / 1000);
+        return f.peakAt!;
+      };
+      const [p, peakAt] = await Promise.all([p95(), firstPeak()]);
       return {
         metric: m as SeriesSummary['metric'],
         peak: f.peak!,
-        peakAt: peakAts[i]!,
-        p95: p95By.get(m) ?? Number.NaN,
+        peakAt,
+        p95: p,
         avg: f.avg!,
         current: f.current!,
         currentAt: f.currentAt!,
-        samples: f.samples!,
+        samples: n,
         p95Basis: 'raw samples',
       };
-    });
+    };
+    // each metric's passes (figures, then p95 and the peak's column) beside the others'
+    const all = await Promise.all(metrics.map(one));
+    return all.filter((x): x is SeriesSummary => x !== undefined);
   }
 
   async function importBody({ path, body }: ImportBody): Promise<void> {

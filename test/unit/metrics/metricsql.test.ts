@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  BUCKET_ROLLUPS,
   bucketQuery,
   bucketsFromMatrix,
   deviceGroups,
@@ -106,10 +107,14 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
     expect(selector('x', { devices: ['r1.lab', 'r2'] })).toBe('x{device=~"r1\\\\.lab|r2"}');
     const q = bucketQuery('netops_', ['in_bps'], { devices: ['r1'], ifindex: 1 }, 4_500);
     // the filters once, in a WITH template (queries over 16 KB are refused)
+    // every rollup of a metric from one pass over its samples (aggr_over_time)
     expect(q).toMatch(
-      /^WITH \(sel_filters = \{device="r1",ifindex="1"\}\) union\(label_set\(count_over_time\(netops_in_bps\{sel_filters\}\[4500ms\]\)/,
+      /^WITH \(sel_filters = \{device="r1",ifindex="1"\}\) label_set\(aggr_over_time\(\("count_over_time", "min_over_time", /,
     );
-    expect(q.match(/label_set\(/g)).toHaveLength(10);
+    expect(q).toContain('"tmax_over_time"), netops_in_bps{sel_filters}[4500ms]), "netops_m", "in_bps")');
+    expect(bucketQuery('netops_', ['in_bps', 'out_bps'], {}, 1000).match(/aggr_over_time\(/g)).toHaveLength(
+      2,
+    );
     const many = Array.from({ length: 200 }, (_, i) => `access-switch-${i}.dc1.example.net`);
     const big = bucketQuery(
       'netops_',
@@ -118,8 +123,8 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
       300_000,
     );
     expect(big.length).toBeLessThan(16_384);
-    expect(bucketQuery('netops_', ['in_bps'], {}, 1000)).toMatch(
-      /^union\(label_set\(count_over_time\(netops_in_bps\[1000ms\]\)/,
+    expect(bucketQuery('netops_', ['in_bps', 'out_bps'], {}, 1000)).toMatch(
+      /^union\(label_set\(aggr_over_time\(\("count_over_time", .*\), netops_in_bps\[1000ms\]\)/,
     );
   });
 
@@ -140,8 +145,8 @@ describe('MetricsQL for the VictoriaMetrics backend', () => {
   });
 
   it('reads columns back, spanning every metric of a column, leaving empty ones out', () => {
-    const series = (m: string, f: string, values: [number, string][]): VmSeries => ({
-      metric: { device: 'r1', ifindex: '1', netops_m: m, netops_f: f },
+    const series = (m: string, f: keyof typeof BUCKET_ROLLUPS, values: [number, string][]): VmSeries => ({
+      metric: { device: 'r1', ifindex: '1', netops_m: m, rollup: BUCKET_ROLLUPS[f] },
       values,
     });
     // columns of 1 s from t=1000: column 0 evaluated at 1.999 s, column 2 at 3.999 s (column 1 empty)
