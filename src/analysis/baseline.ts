@@ -533,11 +533,24 @@ export function buildBaseline(
   for (let j = 0; j < n; j++) order[fill[slotIdx[j]!]!++] = j;
   // Each day weighs alike in its slot: a point weighs 1 / (the points its day has in the slot), so a
   // day polled every 30 minutes (a poller's outage, a sparse import) is not outvoted by the dense
-  // days after it. Slots whose days all hold as many points (the usual case) take the plain,
-  // faster statistics, which are the same.
+  // days after it. Slots whose days hold about as many points (the usual case: every day polled,
+  // a missed poll here and there) take the plain, faster statistics, which are nearly the same.
   const weight = sW;
+  /** Fills weight[lo..hi) for one slot. */
+  const dayWeights = (lo: number, hi: number) => {
+    let start = lo;
+    while (start < hi) {
+      let end = start + 1;
+      while (end < hi && dayIdx[order[end]!] === dayIdx[order[end - 1]!]) end++;
+      for (let j = start; j < end; j++) weight[j] = 1 / (end - start);
+      start = end;
+    }
+  };
   const uneven = new Uint8Array(slots);
-  let anyUneven = false;
+  // Days of a slot (one day's points in one slot) in all, and those with fewer points than the
+  // slot's fullest day.
+  let runs = 0;
+  let shortRuns = 0;
   const med: number[] = new Array(slots);
   let empty = false;
   for (let k = 0; k < slots; k++) {
@@ -548,24 +561,43 @@ export function buildBaseline(
       empty = true;
       continue;
     }
-    let start = lo;
-    let first = -1;
-    while (start < hi) {
-      let end = start + 1;
-      while (end < hi && dayIdx[order[end]!] === dayIdx[order[end - 1]!]) end++;
-      const len = end - start;
-      if (first < 0) first = len;
-      else if (len !== first) uneven[k] = 1;
-      for (let j = start; j < end; j++) weight[j] = 1 / len;
-      start = end;
+    // Copy the slot's values and count its days and their fewest and most points in one pass.
+    let day = dayIdx[order[lo]!]!;
+    let run = 0;
+    let fewest = hi - lo;
+    let most = 0;
+    let days = 1;
+    for (let j = lo, o = 0; j < hi; j++, o++) {
+      const p = order[j]!;
+      sTmp[o] = ys[p]!;
+      if (dayIdx[p] !== day) {
+        if (run < fewest) fewest = run;
+        if (run > most) most = run;
+        run = 0;
+        days++;
+        day = dayIdx[p]!;
+      }
+      run++;
     }
-    for (let j = lo, o = 0; j < hi; j++, o++) sTmp[o] = ys[order[j]!]!;
-    if (uneven[k]) {
-      anyUneven = true;
-      for (let j = lo, o = 0; j < hi; j++, o++) sTmpW[o] = weight[j]!;
-      med[k] = weightedQuantileRange(sTmp, sTmpW, 0, hi - lo, 0.5);
-    } else med[k] = quantileRange(sTmp, 0, hi - lo, 0.5);
+    if (run < fewest) fewest = run;
+    if (run > most) most = run;
+    runs += days;
+    // Days within a quarter of each other (a missed poll or two) weigh alike as they are.
+    if (fewest * 4 >= most * 3) {
+      med[k] = quantileRange(sTmp, 0, hi - lo, 0.5);
+      continue;
+    }
+    uneven[k] = 1;
+    dayWeights(lo, hi);
+    for (let j = lo; j < hi; j++) if (weight[j]! * most * 3 > 4) shortRuns += weight[j]!;
+    for (let j = lo, o = 0; j < hi; j++, o++) sTmpW[o] = weight[j]!;
+    med[k] = weightedQuantileRange(sTmp, sTmpW, 0, hi - lo, 0.5);
   }
+  // The statistics over all slots (the global scale, the EWMA's limit) are weighted too when a tenth
+  // of the days of slots are short: a partial first hour or an outage of an hour cannot move a
+  // median of thousands, and weighing every point costs a tenth of the build.
+  const weighAll = shortRuns * 10 >= runs;
+  if (weighAll) for (let k = 0; k < slots; k++) if (!uneven[k]) dayWeights(count[k]!, count[k + 1]!);
   if (empty) {
     // An empty slot (a week with a gap) borrows its nearest filled neighbour, then the global median.
     const globalMedian = quantileCopy(ys, 0, n, 0.5);
@@ -655,7 +687,7 @@ export function buildBaseline(
     const s = MAD_TO_SIGMA * madRange(res, lo, hi, 0);
     return options.tailScale ? Math.max(s, quantileCopy(res, lo, hi, 0.99) / 2.33) : s;
   };
-  const g = robust(0, n, anyUneven);
+  const g = robust(0, n, weighAll);
   b.globalScale = g;
   const scale: number[] = new Array(slots);
   for (let k = 0; k < slots; k++) {
@@ -673,10 +705,8 @@ export function buildBaseline(
   // The EWMA of the out-of-sample residuals in time order, in scales, clipped as the detector does.
   const byPoint = profileAt; // no longer needed: reused
   const weightByPoint = own; // likewise
-  for (let j = 0; j < n; j++) {
-    byPoint[order[j]!] = res[j]!;
-    weightByPoint[order[j]!] = weight[j]!;
-  }
+  for (let j = 0; j < n; j++) byPoint[order[j]!] = res[j]!;
+  if (weighAll) for (let j = 0; j < n; j++) weightByPoint[order[j]!] = weight[j]!;
   const ewma = res; // likewise
   let e = 0;
   for (let i = 0; i < n; i++) {
@@ -687,7 +717,7 @@ export function buildBaseline(
     ewma[i] = e;
   }
   b.ewmaLimit =
-    6 * MAD_TO_SIGMA * (anyUneven ? weightedMadRange(ewma, weightByPoint, 0, n, 0) : madRange(ewma, 0, n, 0));
+    6 * MAD_TO_SIGMA * (weighAll ? weightedMadRange(ewma, weightByPoint, 0, n, 0) : madRange(ewma, 0, n, 0));
   // Bursty: the usual day's top is far (more than BURSTY scales) above every hour's usual level,
   // so it is made of bursts, not of the busy hour. A smooth daily curve's top is its busy hour.
   // And its bursts come at many hours of the day (a nightly backup's do not: its hours have their
