@@ -49,7 +49,8 @@ export interface BaselineOptions {
 /**
  * A robust seasonal profile: per slot (hour of week, or hour of day) the median of the history's
  * values, and the scaled MAD of the residuals around the profile (shrunk towards the MAD of all
- * residuals, since one slot holds only a few dozen points). Slots are one hour wide; the expected
+ * residuals, since one slot holds only a few dozen points). Each day weighs alike in a slot's median
+ * and MAD however many points it has there (a sparse day is not outvoted by dense ones). Slots are one hour wide; the expected
  * value between slot centres is interpolated so a morning ramp is not a step.
  */
 export interface Baseline {
