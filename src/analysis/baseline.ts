@@ -1,5 +1,5 @@
 import { localOffset } from './local-time.js';
-import { MAD_TO_SIGMA, quantileRange } from './stats.js';
+import { MAD_TO_SIGMA, quantileRange, weightedQuantileRange } from './stats.js';
 
 /** One observation; `v: null` is a gap (missed poll, reset, impossible rate): never a value. */
 export interface Point {
@@ -49,7 +49,8 @@ export interface BaselineOptions {
 /**
  * A robust seasonal profile: per slot (hour of week, or hour of day) the median of the history's
  * values, and the scaled MAD of the residuals around the profile (shrunk towards the MAD of all
- * residuals, since one slot holds only a few dozen points). Slots are one hour wide; the expected
+ * residuals, since one slot holds only a few dozen points). Each day weighs alike in a slot's median
+ * and MAD however many points it has there (a sparse day is not outvoted by dense ones). Slots are one hour wide; the expected
  * value between slot centres is interpolated so a morning ramp is not a step.
  */
 export interface Baseline {
@@ -340,6 +341,8 @@ let sProfile = new Float64Array(0);
 let sRes = new Float64Array(0);
 let sTmp = new Float64Array(0);
 let sOwn = new Float64Array(0);
+let sW = new Float64Array(0);
+let sTmpW = new Float64Array(0);
 function scratch(n: number): void {
   if (n <= cap) return;
   cap = Math.max(n, cap * 2);
@@ -352,6 +355,8 @@ function scratch(n: number): void {
   sRes = new Float64Array(cap);
   sTmp = new Float64Array(cap);
   sOwn = new Float64Array(cap);
+  sW = new Float64Array(cap);
+  sTmpW = new Float64Array(cap);
 }
 
 /** Median absolute deviation around `center` of a[from..to), in scratch (a itself is untouched). */
@@ -363,6 +368,30 @@ function madRange(a: Float64Array, from: number, to: number, center: number): nu
 function quantileCopy(a: Float64Array, from: number, to: number, q: number): number {
   for (let i = from, o = 0; i < to; i++, o++) sTmp[o] = a[i]!;
   return quantileRange(sTmp, 0, to - from, q);
+}
+
+/** As quantileCopy, each value weighing w[i] (a and w untouched). */
+function weightedQuantileCopy(a: Float64Array, w: Float64Array, from: number, to: number, q: number): number {
+  for (let i = from, o = 0; i < to; i++, o++) {
+    sTmp[o] = a[i]!;
+    sTmpW[o] = w[i]!;
+  }
+  return weightedQuantileRange(sTmp, sTmpW, 0, to - from, q);
+}
+
+/** As madRange, each value weighing w[i]. */
+function weightedMadRange(
+  a: Float64Array,
+  w: Float64Array,
+  from: number,
+  to: number,
+  center: number,
+): number {
+  for (let i = from, o = 0; i < to; i++, o++) {
+    sTmp[o] = Math.abs(a[i]! - center);
+    sTmpW[o] = w[i]!;
+  }
+  return weightedQuantileRange(sTmp, sTmpW, 0, to - from, 0.5);
 }
 
 const ROUTINE_DAYS = 14;
@@ -503,6 +532,26 @@ export function buildBaseline(
   const order = sOrder;
   const fill = count.slice(0, slots);
   for (let j = 0; j < n; j++) order[fill[slotIdx[j]!]!++] = j;
+  // Each day weighs alike in its slot: a point weighs 1 / (the points its day has in the slot), so a
+  // day polled every 30 minutes (a poller's outage, a sparse import) is not outvoted by the dense
+  // days after it. Slots whose days hold about as many points (the usual case: every day polled,
+  // a missed poll here and there) take the plain, faster statistics, which are nearly the same.
+  const weight = sW;
+  /** Fills weight[lo..hi) for one slot. */
+  const dayWeights = (lo: number, hi: number) => {
+    let start = lo;
+    while (start < hi) {
+      let end = start + 1;
+      while (end < hi && dayIdx[order[end]!] === dayIdx[order[end - 1]!]) end++;
+      for (let j = start; j < end; j++) weight[j] = 1 / (end - start);
+      start = end;
+    }
+  };
+  const uneven = new Uint8Array(slots);
+  // Days of a slot (one day's points in one slot) in all, and those with fewer points than the
+  // slot's fullest day.
+  let runs = 0;
+  let shortRuns = 0;
   const med: number[] = new Array(slots);
   let empty = false;
   for (let k = 0; k < slots; k++) {
@@ -513,9 +562,43 @@ export function buildBaseline(
       empty = true;
       continue;
     }
-    for (let j = lo, o = 0; j < hi; j++, o++) sTmp[o] = ys[order[j]!]!;
-    med[k] = quantileRange(sTmp, 0, hi - lo, 0.5);
+    // Copy the slot's values and count its days and their fewest and most points in one pass.
+    let day = dayIdx[order[lo]!]!;
+    let run = 0;
+    let fewest = hi - lo;
+    let most = 0;
+    let days = 1;
+    for (let j = lo, o = 0; j < hi; j++, o++) {
+      const p = order[j]!;
+      sTmp[o] = ys[p]!;
+      if (dayIdx[p] !== day) {
+        if (run < fewest) fewest = run;
+        if (run > most) most = run;
+        run = 0;
+        days++;
+        day = dayIdx[p]!;
+      }
+      run++;
+    }
+    if (run < fewest) fewest = run;
+    if (run > most) most = run;
+    runs += days;
+    // Days within a quarter of each other (a missed poll or two) weigh alike as they are.
+    if (fewest * 4 >= most * 3) {
+      med[k] = quantileRange(sTmp, 0, hi - lo, 0.5);
+      continue;
+    }
+    uneven[k] = 1;
+    dayWeights(lo, hi);
+    for (let j = lo; j < hi; j++) if (weight[j]! * most * 3 > 4) shortRuns += weight[j]!;
+    for (let j = lo, o = 0; j < hi; j++, o++) sTmpW[o] = weight[j]!;
+    med[k] = weightedQuantileRange(sTmp, sTmpW, 0, hi - lo, 0.5);
   }
+  // The statistics over all slots (the global scale, the EWMA's limit) are weighted too when a tenth
+  // of the days of slots are short: a partial first hour or an outage of an hour cannot move a
+  // median of thousands, and weighing every point costs a tenth of the build.
+  const weighAll = shortRuns * 10 >= runs;
+  if (weighAll) for (let k = 0; k < slots; k++) if (!uneven[k]) dayWeights(count[k]!, count[k + 1]!);
   if (empty) {
     // An empty slot (a week with a gap) borrows its nearest filled neighbour, then the global median.
     const globalMedian = quantileCopy(ys, 0, n, 0.5);
@@ -596,11 +679,16 @@ export function buildBaseline(
     }
   }
   // Deviations from the profile itself (centre 0): a slot the interpolation misses is wider, not hidden.
-  const robust = (lo: number, hi: number) => {
+  // Weighted as the medians are (res[j] and weight[j] are both by position in `order`).
+  const robust = (lo: number, hi: number, weighted: boolean) => {
+    if (weighted) {
+      const s = MAD_TO_SIGMA * weightedMadRange(res, weight, lo, hi, 0);
+      return options.tailScale ? Math.max(s, weightedQuantileCopy(res, weight, lo, hi, 0.99) / 2.33) : s;
+    }
     const s = MAD_TO_SIGMA * madRange(res, lo, hi, 0);
     return options.tailScale ? Math.max(s, quantileCopy(res, lo, hi, 0.99) / 2.33) : s;
   };
-  const g = robust(0, n);
+  const g = robust(0, n, weighAll);
   b.globalScale = g;
   const scale: number[] = new Array(slots);
   for (let k = 0; k < slots; k++) {
@@ -610,14 +698,16 @@ export function buildBaseline(
       continue;
     }
     // One slot (unseasonal) spans every residual: its scale is the global one, already known.
-    const s = len === n ? g : robust(count[k]!, count[k + 1]!);
+    const s = len === n ? g : robust(count[k]!, count[k + 1]!, uneven[k] === 1);
     // A slot's scale from a few dozen points is itself noisy: shrink it towards the global one.
     scale[k] = Math.sqrt((len * s * s + SHRINK * g * g) / (len + SHRINK));
   }
   b.scale = scale;
   // The EWMA of the out-of-sample residuals in time order, in scales, clipped as the detector does.
   const byPoint = profileAt; // no longer needed: reused
+  const weightByPoint = own; // likewise
   for (let j = 0; j < n; j++) byPoint[order[j]!] = res[j]!;
+  if (weighAll) for (let j = 0; j < n; j++) weightByPoint[order[j]!] = weight[j]!;
   const ewma = res; // likewise
   let e = 0;
   for (let i = 0; i < n; i++) {
@@ -627,7 +717,8 @@ export function buildBaseline(
     e = 0.3 * r + 0.7 * e;
     ewma[i] = e;
   }
-  b.ewmaLimit = 6 * MAD_TO_SIGMA * madRange(ewma, 0, n, 0);
+  b.ewmaLimit =
+    6 * MAD_TO_SIGMA * (weighAll ? weightedMadRange(ewma, weightByPoint, 0, n, 0) : madRange(ewma, 0, n, 0));
   // Bursty: the usual day's top is far (more than BURSTY scales) above every hour's usual level,
   // so it is made of bursts, not of the busy hour. A smooth daily curve's top is its busy hour.
   // And its bursts come at many hours of the day (a nightly backup's do not: its hours have their

@@ -190,3 +190,72 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>, z = 1.645
     n,
   };
 }
+
+/**
+ * Weighted quantile of a[from..to) with weights w[from..to) (both reordered, in step): the
+ * smallest value whose cumulative weight reaches q of the total, the mean of it and the next value
+ * when it reaches it exactly. With equal weights it is the unweighted median at q = 0.5. Expected
+ * O(n): a three-way quickselect that carries the weight of everything below the range.
+ */
+export function weightedQuantileRange(
+  a: Float64Array,
+  w: Float64Array,
+  from: number,
+  to: number,
+  q: number,
+): number {
+  if (to <= from) return Number.NaN;
+  let total = 0;
+  for (let i = from; i < to; i++) total += w[i]!;
+  const target = Math.min(Math.max(q, 0), 1) * total;
+  const eps = total * 1e-12;
+  let l = from;
+  let r = to - 1;
+  let below = 0;
+  for (;;) {
+    if (l === r) return tie(a, l, to, below + w[l]!, target, eps);
+    const p = a[(l + r) >>> 1]!;
+    // Dutch flag: [l..lt) < p, [lt..i) == p, (gt..r] > p.
+    let lt = l;
+    let gt = r;
+    let i = l;
+    let wl = 0;
+    let we = 0;
+    while (i <= gt) {
+      const x = a[i]!;
+      if (x < p) {
+        wl += w[i]!;
+        swap(a, w, i++, lt++);
+      } else if (x > p) swap(a, w, i, gt--);
+      else {
+        we += w[i]!;
+        i++;
+      }
+    }
+    if (lt > l && below + wl >= target - eps) {
+      r = lt - 1;
+      continue;
+    }
+    if (below + wl + we >= target - eps || gt >= r) return tie(a, gt, to, below + wl + we, target, eps);
+    below += wl + we;
+    l = gt + 1;
+  }
+}
+
+/** a[k] (everything after k is larger), or its mean with the next value when `cum` hits `target`. */
+function tie(a: Float64Array, k: number, to: number, cum: number, target: number, eps: number): number {
+  const v = a[k]!;
+  if (Math.abs(cum - target) > eps || k + 1 >= to) return v;
+  let next = Number.POSITIVE_INFINITY;
+  for (let i = k + 1; i < to; i++) if (a[i]! < next) next = a[i]!;
+  return (v + next) / 2;
+}
+
+function swap(a: Float64Array, w: Float64Array, i: number, j: number): void {
+  const x = a[i]!;
+  a[i] = a[j]!;
+  a[j] = x;
+  const y = w[i]!;
+  w[i] = w[j]!;
+  w[j] = y;
+}
