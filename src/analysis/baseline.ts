@@ -24,8 +24,8 @@ export interface BaselineOptions {
   /** The offset (log) or absolute floor of the scale (linear), in the metric's unit. */
   minScale?: number;
   /**
-   * Log only: the offset is at least this fraction of the history's usual daily peak (the median,
-   * over its last two weeks, of each day's highest value). For a series with nothing else to scale
+   * Log only: the offset is at least this fraction of the history's usual daily peak (the upper
+   * quartile, over its last two weeks, of each day's highest value). For a series with nothing else to scale
    * its offset by (a port whose speed is unknown): the offset then sits where it would for a port
    * of a plausible size, not at a floor made for the slowest one.
    */
@@ -50,8 +50,9 @@ export interface BaselineOptions {
  * A robust seasonal profile: per slot (hour of week, or hour of day) the median of the history's
  * values, and the scaled MAD of the residuals around the profile (shrunk towards the MAD of all
  * residuals, since one slot holds only a few dozen points). Each day weighs alike in a slot's median
- * and MAD however many points it has there (a sparse day is not outvoted by dense ones). Slots are one hour wide; the expected
- * value between slot centres is interpolated so a morning ramp is not a step.
+ * and MAD however many points it has there (a sparse day is not outvoted by dense ones). Slots are
+ * one hour wide; the expected value between slot centres is interpolated so a morning ramp is not a
+ * step.
  */
 export interface Baseline {
   season: Season;
@@ -439,8 +440,8 @@ function routineHighs(
 }
 
 /**
- * The median, over the last ROUTINE_DAYS days of the history (site's days), of each day's highest
- * value: what the series reaches on an ordinary day, in its own unit.
+ * The upper quartile, over the last ROUTINE_DAYS days of the history (site's days), of each day's
+ * highest value: what the series reaches on an ordinary busy day, in its own unit.
  */
 function usualPeak(history: readonly Point[], idx: Int32Array, n: number, hour: Float64Array): number {
   const last = Math.floor(hour[idx[n - 1]!]! / 24);
