@@ -31,6 +31,7 @@ import { metricsFor } from '../metrics/backend.js';
 import { findInterface, type InterfaceRef } from '../metrics/index.js';
 import type { RecentWindows } from '../metrics/windows.js';
 import type { Responder } from '../chat/index.js';
+import { isNetopsError } from '../errors.js';
 import { groupMessage } from './message.js';
 import {
   type AnalysedInterface,
@@ -811,7 +812,24 @@ async function refresh(deps: AnalysisDeps, groupId: number, device: string, chan
     { groupId, device, anomalies: all, feedback, closedAt: rows[0]?.closed_at ?? null },
     deps.timezone,
   );
-  if (ts) await deps.responder.update({ channel, ts }, msg);
+  if (!ts) return;
+  try {
+    await deps.responder.update({ channel, ts }, msg);
+  } catch (err) {
+    if (!messageGone(err)) throw err;
+    // Someone deleted the group's message (or the channel's history lost it). While anything is still
+    // open the news goes out again as a new message, which later edits follow; a closed group's
+    // "cleared" edit has nobody left to tell.
+    deps.log?.warn({ device, groupId, ts }, 'anomaly message gone from Slack');
+    if (rows[0]?.closed_at) return;
+    const posted = await deps.responder.post({ channel }, msg);
+    await setGroupTs(pool, groupId, posted.ts);
+  }
+}
+
+/** Slack answered that the message to edit is not there (deleted, or never in this workspace). */
+function messageGone(err: unknown): boolean {
+  return isNetopsError(err) && err.context.slackError === 'message_not_found';
 }
 
 async function publish(

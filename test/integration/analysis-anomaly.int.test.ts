@@ -278,3 +278,69 @@ it('capacity fills the daily p95s once: days found empty are kept as such, a sec
     backend.querySeriesFor = read;
   }
 });
+
+it('a message someone deleted: the next change posts the group anew (and later edits follow that one), nothing lost', async () => {
+  const pool = s.worker!.pool;
+  // Another access port that is up (the first one is muted for 4 h by the first test).
+  const other = model.interfaces.filter((i) => i.operUp && i.adminUp && !i.alias.startsWith('uplink'))[1]!;
+  const deps = { pool, responder: s.worker!.responder, timezone: 'UTC', channelFor: () => CHANNEL };
+  const at = (m: number) => now + m * MIN;
+  const rows = (
+    fromMin: number,
+    toMin: number,
+    inBps: (t: number) => number,
+    outBps: number,
+  ): SampleRow[] => {
+    const out: SampleRow[] = [];
+    for (let t = at(fromMin); t <= at(toMin); t += MIN)
+      out.push({ ...row(t, inBps(t), other), outBps, outPps: outBps / 8 / 500 });
+    return out;
+  };
+  // In and out at 90 % / 45 % of the speed for twenty minutes: a new group, posted.
+  await insertSamples(
+    pool,
+    rows(31, 50, () => other.speedBps * 0.9, other.speedBps * 0.45),
+  );
+  const opened = await analyseDevice(deps, 'core1', new Date(at(50)));
+  expect(opened.opened.map((a) => a.metric).sort()).toEqual(['in_bps', 'out_bps']);
+  const first = await s.emu.waitFor(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      /\*core1\*: 2 anomalies now/.test(String(c.args.text)) &&
+      /GigabitEthernet1\/0\/\d+ in/.test(String(c.args.text)) &&
+      String(c.args.text).includes(other.name),
+    20_000,
+  );
+  const firstTs = (first.response as { ts?: string }).ts!;
+  // Someone deletes it in Slack.
+  const channel = s.emu.channels.get(CHANNEL)!;
+  channel.messages = channel.messages.filter((m) => m.ts !== firstTs);
+
+  // In back to what the baseline expects, out still high: one clears, one stays open.
+  const { rows: exp } = await pool.query(
+    `SELECT expected FROM anomalies WHERE device = 'core1' AND ifindex = $1 AND metric = 'in_bps' AND cleared_at IS NULL`,
+    [other.ifIndex],
+  );
+  const usual = Number(exp[0].expected);
+  await insertSamples(
+    pool,
+    rows(51, 75, () => usual, other.speedBps * 0.45),
+  );
+  const r = await analyseDevice(deps, 'core1', new Date(at(75)));
+  expect(r.cleared).toBe(1);
+  // The edit found no message: the group is posted again, with the one still open.
+  const again = await s.emu.waitFor(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      (c.response as { ts?: string }).ts !== firstTs &&
+      /\*core1\*: 1 anomaly now/.test(String(c.args.text)) &&
+      String(c.args.text).includes(other.name),
+    20_000,
+  );
+  const { rows: g } = await pool.query(
+    `SELECT g.ts FROM anomaly_groups g JOIN anomalies a ON a.group_id = g.id
+      WHERE a.device = 'core1' AND a.ifindex = $1 AND a.metric = 'out_bps' AND a.cleared_at IS NULL`,
+    [other.ifIndex],
+  );
+  expect(g[0].ts).toBe((again.response as { ts?: string }).ts);
+}, 120_000);
