@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child.js';
 
 /** Debian's package name for the binary. */
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
@@ -128,11 +129,7 @@ export async function startAlertmanager(options: StartAlertmanagerOptions): Prom
       if (!r.ok) throw new Error(`alertmanager refused the alerts: HTTP ${r.status} ${await r.text()}`);
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      }
+      await stopChild(child, 5_000);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort } from './alertmanager.js';
+import { stopChild } from './child.js';
 
 /** Debian's package name for the single-node binary. */
 export const VICTORIA_BIN = '/usr/bin/victoria-metrics';
@@ -36,20 +37,9 @@ export async function startVictoria(
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      // Its data directory goes only after it has exited: it writes caches there on the way out, and
-      // removing them under it fails with ENOTEMPTY (seen in CI on a loaded machine).
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const gone = await Promise.race([
-        exited.then(() => true),
-        new Promise((r) => setTimeout(r, 15_000, false)),
-      ]);
-      if (!gone) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
+    // Its data directory goes only after it has exited: it writes caches there on the way out, and
+    // removing them under it fails with ENOTEMPTY (seen in CI on a loaded machine).
+    await stopChild(child, 15_000);
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   const deadline = Date.now() + 20_000;

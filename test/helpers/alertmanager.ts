@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from '../../src/lab/child.js';
 
 export const ALERTMANAGER_BIN = ['/usr/bin/prometheus-alertmanager', '/usr/bin/alertmanager'].find((p) =>
   existsSync(p),
@@ -84,8 +85,7 @@ receivers:
   return {
     url,
     async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
+      await stopChild(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };
